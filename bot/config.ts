@@ -1,0 +1,125 @@
+// Every setting of the bot, validated once at boot. A bad or missing value stops start-up
+// with one line per variable that names it and says what is expected. The keys and their
+// meaning are listed in .env.example; keep the two in step.
+import { z } from 'zod';
+import { defaultDatabaseUrl, providerOf, redactDatabaseUrl } from '../prisma/database-url.ts';
+import type { Provider } from '../prisma/schemas.ts';
+import type { Environment } from './environment.ts';
+
+const port = z
+  .string()
+  .regex(/^\d{1,5}$/, 'expected a whole number from 0 to 65535')
+  .transform(Number)
+  .refine((value) => value <= 65535, 'expected a whole number from 0 to 65535');
+
+const databaseUrl = z.string().refine(
+  (value) => value.startsWith('file:') || /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(value),
+  'expected "file:<path>" for the embedded SQLite store or "postgres://user:password@host:5432/database" for PostgreSQL',
+);
+
+const httpUrl = z
+  .string()
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'expected an http(s) URL such as https://bot.example.com')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const seconds = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `expected a whole number of seconds from ${min} to ${max}`)
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, `expected a whole number of seconds from ${min} to ${max}`);
+
+const environmentSchema = z
+  .object({
+    PORT: port.default(3978),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PUBLIC_BASE_URL: httpUrl.optional(),
+    DATABASE_URL: databaseUrl.default(defaultDatabaseUrl),
+    MicrosoftAppId: z.string().default(''),
+    MicrosoftAppPassword: z.string().default(''),
+    MicrosoftAppType: z
+      .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'expected MultiTenant, SingleTenant or UserAssignedMSI' })
+      .default('MultiTenant'),
+    MicrosoftAppTenantId: z.string().default(''),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' })
+      .default('info'),
+    SHUTDOWN_GRACE_SECONDS: seconds(1, 300).default(10),
+  })
+  .superRefine((env, ctx) => {
+    const needsPassword = env.MicrosoftAppId !== '' && env.MicrosoftAppType !== 'UserAssignedMSI';
+    if (needsPassword && env.MicrosoftAppPassword === '') {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'required when MicrosoftAppId is set (the client secret of the bot\'s app registration)' });
+    }
+    if (env.MicrosoftAppId !== '' && env.MicrosoftAppType !== 'MultiTenant' && env.MicrosoftAppTenantId === '') {
+      ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `required when MicrosoftAppType is ${env.MicrosoftAppType} (the Entra tenant id of the app registration)` });
+    }
+  });
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Where Teams and devices reach this bot from outside, without a trailing slash. */
+  publicBaseUrl: string;
+  databaseUrl: string;
+  databaseProvider: Provider;
+  botAuth: {
+    appId: string;
+    appPassword: string;
+    appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    appTenantId: string;
+  };
+  /** Requests reach the bot without Bot Framework authentication (the Emulator's local mode). */
+  authenticationDisabled: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** `KEY=` in a .env file means "not set", so that defaults still apply. */
+function withoutEmptyValues(env: Environment): Environment {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+}
+
+function describeIssue(issue: z.core.$ZodIssue, env: Environment): string {
+  const key = issue.path.join('.');
+  const given = env[key];
+  const got = given === undefined ? 'it is not set' : `got "${shownValue(key, given)}"`;
+  return `${key}: ${issue.message} (${got})`;
+}
+
+function shownValue(key: string, value: string): string {
+  if (key === 'DATABASE_URL') return redactDatabaseUrl(value);
+  return /password|secret/i.test(key) ? '***' : value;
+}
+
+/** Parses the environment into a frozen Config, or throws a ConfigError naming every bad variable. */
+export function parseConfig(rawEnv: Environment): Config {
+  const env = withoutEmptyValues(rawEnv);
+  const result = environmentSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => describeIssue(issue, env));
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}. See .env.example for every setting.`);
+  }
+  const parsed = result.data;
+  const config: Config = {
+    port: parsed.PORT,
+    host: parsed.HOST,
+    publicBaseUrl: parsed.PUBLIC_BASE_URL ?? `http://localhost:${parsed.PORT}`,
+    databaseUrl: parsed.DATABASE_URL,
+    databaseProvider: providerOf(parsed.DATABASE_URL),
+    botAuth: {
+      appId: parsed.MicrosoftAppId,
+      appPassword: parsed.MicrosoftAppPassword,
+      appType: parsed.MicrosoftAppType,
+      appTenantId: parsed.MicrosoftAppTenantId,
+    },
+    authenticationDisabled: parsed.MicrosoftAppId === '',
+    logLevel: parsed.LOG_LEVEL,
+    shutdownGraceMs: parsed.SHUTDOWN_GRACE_SECONDS * 1000,
+  };
+  return Object.freeze({ ...config, botAuth: Object.freeze(config.botAuth) });
+}

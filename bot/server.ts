@@ -1,0 +1,170 @@
+// The entry point. `npm start` runs main(): parse the configuration, open the store
+// (migrations applied), wire the services, serve HTTP, and shut down gracefully.
+//
+// Routes:
+//   POST /api/messages  the chat channel (Teams, the Emulator) → teams/teams-chat.ts
+//   GET  /healthz       the process is up
+//   GET  /readyz        the database is reachable and every migration applied
+import { pathToFileURL } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import restify, { type Request, type Response } from 'restify';
+import { ConfigError, parseConfig, type Config } from './config.ts';
+import { loadEnvironment } from './environment.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { commands as defaultCommands } from './commands/index.ts';
+import type { CommandSpec } from './commands/command-spec.ts';
+import { createTeamsChat } from './teams/teams-chat.ts';
+import { openStore, type Store } from '../prisma/store.ts';
+import { createServices } from '../services/index.ts';
+import { systemClock, type Clock } from '../services/shared/clock.ts';
+import { newErrorReference } from '../services/shared/ids.ts';
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:3978 */
+  url: string;
+  port: number;
+  store: Store;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the store. */
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** The command registry; tests may add commands of their own. */
+  commands?: readonly CommandSpec[];
+}
+
+const requestLoggers = new WeakMap<Request, Logger>();
+
+function requestLogger(req: Request, fallback: Logger): Logger {
+  return requestLoggers.get(req) ?? fallback;
+}
+
+export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = await openStore(config.databaseUrl, { log: logger.child({ component: 'migrations' }) });
+  const services = createServices({ db: store.db, clock: options.clock ?? systemClock });
+  const chat = createTeamsChat({ botAuth: config.botAuth, services, commands: options.commands ?? defaultCommands });
+
+  const server = restify.createServer({ name: 'provisioning-bot', handleUncaughtExceptions: false });
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+
+  server.pre((req: Request, res: Response, next) => {
+    const requestId = req.getId();
+    res.header('x-request-id', requestId);
+    requestLoggers.set(req, logger.child({ requestId }));
+    if (draining) {
+      res.header('connection', 'close');
+      res.send(503, { code: 'shutting_down', message: 'The bot is restarting; retry in a few seconds.' });
+      return next(false);
+    }
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    });
+    return next();
+  });
+  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
+
+  server.post('/api/messages', async (req: Request, res: Response) => {
+    await chat.handle(req, res, requestLogger(req, logger));
+  });
+
+  server.get('/healthz', async (_req: Request, res: Response) => {
+    res.send(200, { status: 'ok' });
+  });
+
+  server.get('/readyz', async (_req: Request, res: Response) => {
+    if (draining) return res.send(503, { status: 'not_ready', reason: 'shutting down' });
+    const readiness = await store.checkReadiness();
+    res.send(readiness.ready ? 200 : 503, readiness.ready ? { status: 'ready', database: store.provider } : { status: 'not_ready', reason: readiness.reason });
+  });
+
+  // The one error handler: log with a reference, and never show a stack or internal message.
+  server.on('restifyError', (req: Request, _res: Response, error: Error & { statusCode?: number; body?: unknown }, callback: () => void) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      const reference = newErrorReference();
+      requestLogger(req, logger).error({ err: error, errorReference: reference, path: req.path() }, 'request failed');
+      error.body = { code: 'internal_error', message: `Something went wrong on our side; reference ${reference}.` };
+    }
+    callback();
+  });
+
+  server.on('after', (req: Request, res: Response) => {
+    requestLogger(req, logger).info({ method: req.method, path: req.path(), status: res.statusCode, ms: Date.now() - req.time() }, 'request');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  logger.info({ port, database: store.provider, authenticationDisabled: config.authenticationDisabled }, 'listening');
+
+  async function close(): Promise<void> {
+    if (draining) return;
+    draining = true;
+    logger.info({ inFlight }, 'shutting down: no new requests, finishing the ones in flight');
+    const stopped = new Promise<void>((resolve) => server.server.close(() => resolve()));
+    server.server.closeIdleConnections();
+    if (inFlight > 0) {
+      const allDone = new Promise<void>((resolve) => (drained = resolve));
+      const graceOver = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownGraceMs).unref());
+      if ((await Promise.race([allDone, graceOver])) === 'timeout') {
+        logger.warn({ inFlight }, 'grace period over; closing the requests still open');
+      }
+    }
+    server.server.closeAllConnections();
+    await stopped;
+    await store.close();
+    logger.info('stopped');
+  }
+
+  return { url, port, store, close };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = parseConfig(loadEnvironment());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const logger = createLogger(config.logLevel);
+  let running: RunningServer;
+  try {
+    running = await startServer(config, { logger });
+  } catch (error) {
+    logger.fatal({ err: error }, 'start-up failed');
+    console.error(`Start-up failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    process.exit(1);
+  }
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'signal received');
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}

@@ -1,0 +1,66 @@
+// Facts the bot reads off an incoming activity. Pure functions over the wire format, so
+// they are tested with plain objects. The tenant always comes from the activity itself.
+import type { Activity, ConversationReference } from 'botbuilder';
+
+type ActivityLike = Partial<Pick<Activity, 'text' | 'entities' | 'recipient' | 'channelData' | 'conversation' | 'channelId' | 'from'>>;
+
+/** The Bot Framework Emulator sends no tenant; local conversations share this one. */
+export const emulatorTenantId = 'local-emulator';
+
+export function tenantIdOf(activity: ActivityLike): string | null {
+  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
+  const fromChannelData = channelData?.tenant?.id;
+  if (typeof fromChannelData === 'string' && fromChannelData.trim() !== '') return fromChannelData.trim();
+  const fromConversation = activity.conversation?.tenantId;
+  if (typeof fromConversation === 'string' && fromConversation.trim() !== '') return fromConversation.trim();
+  return activity.channelId === 'emulator' ? emulatorTenantId : null;
+}
+
+export function conversationTypeOf(activity: ActivityLike): 'personal' | 'channel' | 'groupChat' | 'unknown' {
+  const type = activity.conversation?.conversationType;
+  if (type === 'personal' || type === 'channel' || type === 'groupChat') return type;
+  // Teams always says; other channels (the Emulator) talk one to one.
+  return activity.conversation?.isGroup ? 'groupChat' : type === undefined ? 'personal' : 'unknown';
+}
+
+export function teamIdOf(activity: ActivityLike): string | null {
+  const channelData = activity.channelData as { team?: { id?: unknown } } | undefined;
+  return typeof channelData?.team?.id === 'string' ? channelData.team.id : null;
+}
+
+function escapeForRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The message text without the bot's @mention. In a channel Teams sends "<at>Bot</at> help"
+ * with a mention entity for the bot; mentions of other people are kept.
+ */
+export function textWithoutBotMention(activity: ActivityLike): string {
+  let text = activity.text ?? '';
+  const botId = activity.recipient?.id;
+  for (const entity of activity.entities ?? []) {
+    const mention = entity as { type?: string; mentioned?: { id?: string }; text?: string };
+    if (mention.type === 'mention' && mention.mentioned?.id === botId && typeof mention.text === 'string' && mention.text !== '') {
+      text = text.replace(new RegExp(escapeForRegExp(mention.text), 'g'), ' ');
+    }
+  }
+  // Any <at>…</at> left at the very start is the bot's too (some clients send no entity for it).
+  text = text.replace(/^\s*<at>[^<]*<\/at>/i, ' ');
+  return text.replace(/&nbsp;/g, ' ').replace(/[ \t]+/g, ' ').trim();
+}
+
+/** What a conversation service needs to store about where this activity came from. */
+export function conversationToRemember(activity: Partial<Activity>, reference: Partial<ConversationReference>, tenantId: string) {
+  const personal = conversationTypeOf(activity) === 'personal';
+  return {
+    tenantId,
+    channelId: activity.channelId ?? '',
+    conversationId: activity.conversation?.id ?? '',
+    conversationType: conversationTypeOf(activity),
+    teamId: teamIdOf(activity),
+    serviceUrl: activity.serviceUrl ?? '',
+    userAadObjectId: personal ? (activity.from?.aadObjectId ?? null) : null,
+    reference: reference as Record<string, unknown>,
+  };
+}

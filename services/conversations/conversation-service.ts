@@ -1,0 +1,49 @@
+// Remembers every conversation that talks to the bot or installs it, so later features can
+// send proactive messages and update cards there. Keyed by channel + conversation id, scoped
+// by the tenant the activity came from.
+import { z } from 'zod';
+import type { Database } from '../../prisma/store.ts';
+import { DomainError } from '../shared/errors.ts';
+import {
+  deleteConversation,
+  ensureTenant,
+  findConversation,
+  saveConversation,
+  type ConversationToSave,
+  type StoredConversation,
+} from './conversation-repository.ts';
+
+const conversationSchema = z.object({
+  tenantId: z.string().trim().min(1).max(100),
+  channelId: z.string().trim().min(1).max(100),
+  conversationId: z.string().trim().min(1).max(1000),
+  conversationType: z.string().max(50).nullable(),
+  teamId: z.string().max(1000).nullable(),
+  serviceUrl: z.url({ protocol: /^https?$/ }),
+  userAadObjectId: z.string().max(100).nullable(),
+  reference: z.record(z.string(), z.unknown()),
+});
+
+export interface ConversationService {
+  remember(conversation: ConversationToSave): Promise<void>;
+  forget(channelId: string, conversationId: string): Promise<void>;
+  find(tenantId: string, channelId: string, conversationId: string): Promise<StoredConversation | null>;
+}
+
+export function createConversationService(db: Database): ConversationService {
+  return {
+    async remember(conversation) {
+      const parsed = conversationSchema.safeParse(conversation);
+      if (!parsed.success) {
+        const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
+        throw new DomainError('invalid_input', `This conversation cannot be remembered: ${fields} missing or malformed in the activity.`);
+      }
+      await ensureTenant(db, parsed.data.tenantId);
+      await saveConversation(db, parsed.data);
+    },
+    async forget(channelId, conversationId) {
+      await deleteConversation(db, channelId, conversationId);
+    },
+    find: (tenantId, channelId, conversationId) => findConversation(db, tenantId, channelId, conversationId),
+  };
+}
