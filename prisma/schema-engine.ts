@@ -1,10 +1,18 @@
-// Prisma's schema engine (the part behind `migrate dev`, `migrate diff`, `db push`),
-// run in-process from @prisma/schema-engine-wasm instead of the native binary that the
-// prisma CLI would download (it cannot here: only the npm registry is reachable).
-// The engine talks to the database through a Prisma driver adapter: libsql for SQLite
-// (`file:` URLs), adapter-pg for PostgreSQL.
+// Prisma's schema engine (the part behind `migrate dev`, `migrate diff`, `db push`), run
+// in-process from @prisma/schema-engine-wasm instead of the native binary that the prisma
+// CLI would download (it cannot here: only the npm registry is reachable). The engine
+// reaches the database through a Prisma driver adapter: libsql for SQLite (`file:` URLs),
+// adapter-pg for PostgreSQL.
+//
+//   const engine = await openSchemaEngine({ provider, url, datamodel });
+//   try {
+//     const { exitCode, stdout } = await engine.diff(engine.targets.migrations(list), engine.targets.datamodel());
+//   } finally {
+//     await engine.close();
+//   }
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import * as glue from '@prisma/schema-engine-wasm/schema_engine_bg';
@@ -14,7 +22,6 @@ import type {
   DiffResult,
   DiffTarget,
   MigrationList,
-  SchemaEngine,
   SchemaFilter,
   SchemasContainer,
 } from '@prisma/schema-engine-wasm';
@@ -25,7 +32,7 @@ import {
 } from '@prisma/driver-adapter-utils';
 import { PrismaLibSql } from '@prisma/adapter-libsql';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { Provider } from './schemas.ts';
+import { prismaDir, type Provider } from './schemas.ts';
 
 export type { DiffResult, DiffTarget, MigrationList } from '@prisma/schema-engine-wasm';
 
@@ -37,22 +44,23 @@ const noFilters: SchemaFilter = { externalTables: [], externalEnums: [] };
 // ---------------------------------------------------------------------------
 
 // The package's entry point does `import * as wasm from "./schema_engine_bg.wasm"`, which
-// needs the WebAssembly ESM integration that Node 20 does not have. So we do by hand what
-// that entry does: instantiate the bytes with the JS glue as the import object, hand the
-// instance to the glue, and run the module's start function.
-//
-// The glue keeps the instance in a module-level variable, so there is one instance per
-// process: load it once and share it.
+// needs WebAssembly ES module integration, absent from Node 20. So we do by hand what that
+// entry does: instantiate the bytes with the JS glue as the import object, hand the
+// instance to the glue, and run the module's start function. The glue keeps the instance
+// in a module-level variable, so there is one per process: load it once, share it.
 let loaded: Promise<typeof glue.SchemaEngine> | undefined;
 
-/** Timers the engine started and that have not fired yet (see `unrefTimers`). */
-const pendingTimers = new Set<NodeJS.Timeout>();
+// The part of the WebAssembly JS API we use (our tsconfig has no DOM lib, and @types/node
+// does not declare it).
+const webAssembly = (globalThis as unknown as {
+  WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: object } }> };
+}).WebAssembly;
 
 function loadWasm(): Promise<typeof glue.SchemaEngine> {
   loaded ??= (async () => {
     const wasmUrl = new URL('schema_engine_bg.wasm', import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
-    const imports = { './schema_engine_bg.js': unrefTimers(glue) } as unknown as WebAssembly.Imports;
-    const { instance } = await WebAssembly.instantiate(readFileSync(wasmUrl), imports);
+    const imports = { './schema_engine_bg.js': withTrackedTimers(glue) };
+    const { instance } = await webAssembly.instantiate(readFileSync(wasmUrl), imports);
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
     return glue.SchemaEngine;
@@ -60,42 +68,59 @@ function loadWasm(): Promise<typeof glue.SchemaEngine> {
   return loaded;
 }
 
-// The engine starts timers (its runtime's sleeps) that are still pending when we are done
-// with it, which would keep Node running after a script has finished. Let those timers not
-// hold the process open: the engine only waits on them while a database call is in flight,
-// and that call keeps the process alive by itself.
-function unrefTimers(bindings: typeof glue): Record<string, unknown> {
+// The engine's async runtime can leave a timer pending after a call has finished, which
+// keeps Node running after a script is done. We track the timers it starts and clear the
+// leftovers when the last open engine closes (clearing them earlier could stall a call
+// that is waiting on one).
+const pendingTimers = new Set<NodeJS.Timeout>();
+let openEngines = 0;
+
+function withTrackedTimers(bindings: typeof glue): Record<string, unknown> {
   const wrapped: Record<string, unknown> = { ...bindings };
-  for (const [name, fn] of Object.entries(bindings)) {
-    if (!name.startsWith('__wbg_setTimeout_') || typeof fn !== 'function') continue;
-    wrapped[name] = (...args: unknown[]) => {
-      const timer = (fn as (...a: unknown[]) => NodeJS.Timeout)(...args);
-      timer.unref();
+  for (const [name, binding] of Object.entries(bindings) as [string, unknown][]) {
+    if (!name.startsWith('__wbg_setTimeout_')) continue;
+    const setTimer = binding as (callback: () => void, ms: number) => NodeJS.Timeout;
+    wrapped[name] = (callback: () => void, ms: number) => {
+      const timer: NodeJS.Timeout = setTimer(() => {
+        pendingTimers.delete(timer);
+        callback();
+      }, ms);
+      pendingTimers.add(timer);
       return timer;
     };
   }
   return wrapped;
 }
 
+function clearLeftoverTimers(): void {
+  if (openEngines > 0) return;
+  for (const timer of pendingTimers) clearTimeout(timer);
+  pendingTimers.clear();
+}
+
 // ---------------------------------------------------------------------------
 // Driver adapters
 // ---------------------------------------------------------------------------
 
-/** The driver adapter factory the engine should use for a database URL. */
-export function adapterFactoryFor(provider: Provider, url: string): SqlMigrationAwareDriverAdapterFactory {
+/** The driver adapter factory for a database URL, as the engine needs it. */
+function adapterFactoryFor(provider: Provider, url: string): SqlMigrationAwareDriverAdapterFactory {
   if (provider === 'sqlite') {
     if (!url.startsWith('file:')) {
-      throw new Error(`SQLite database URL must start with "file:" (e.g. file:./data/dev.db), got "${url}"`);
+      throw new Error(`A SQLite database URL must start with "file:" (e.g. file:./data/dev.db), got "${url}".`);
     }
+    // Its shadow database is an in-memory database.
     return new PrismaLibSql({ url });
   }
   return postgresFactory(url);
 }
 
 /**
- * adapter-pg's own `connectToShadowDb` drops the shadow database while its pool still holds
- * a connection to it, so PostgreSQL refuses ("is being accessed by other users"). This
- * factory does the same steps in the right order: close the shadow pool, then drop.
+ * adapter-pg, with two fixes for the engine's use of it:
+ * - its `connectToShadowDb` drops the shadow database while its own pool is still connected
+ *   to it, which PostgreSQL refuses ("is being accessed by other users"); here the shadow
+ *   pool is closed first, then the database dropped;
+ * - the pool config is given as separate fields, never as a connection string, which would
+ *   win over the shadow's `database` field (the "shadow" would be the main database).
  */
 function postgresFactory(url: string): SqlMigrationAwareDriverAdapterFactory {
   const config = postgresPoolConfig(url);
@@ -110,10 +135,10 @@ function postgresFactory(url: string): SqlMigrationAwareDriverAdapterFactory {
       const name = `prisma_migrate_shadow_db_${randomUUID()}`;
       await admin.executeScript(`CREATE DATABASE "${name}"`);
       const shadow = await new PrismaPg({ ...config, database: name }, options).connect();
-      const disposeShadow = shadow.dispose.bind(shadow);
+      const closeShadowPool = shadow.dispose.bind(shadow);
       shadow.dispose = async () => {
         try {
-          await disposeShadow();
+          await closeShadowPool();
           await admin.executeScript(`DROP DATABASE IF EXISTS "${name}"`);
         } finally {
           await admin.dispose();
@@ -124,15 +149,11 @@ function postgresFactory(url: string): SqlMigrationAwareDriverAdapterFactory {
   };
 }
 
-/**
- * adapter-pg makes its shadow database by copying the pool config with another `database`.
- * A `connectionString` would win over that field (the "shadow" database would be the main
- * one), so the URL is split into separate fields.
- */
+/** A postgres:// URL as pg pool fields. */
 export function postgresPoolConfig(url: string): pg.PoolConfig {
   const parsed = new URL(url);
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new Error(`PostgreSQL database URL must start with "postgres://" or "postgresql://", got "${parsed.protocol}//..."`);
+    throw new Error(`A PostgreSQL database URL must start with "postgres://" or "postgresql://", got "${parsed.protocol}//…".`);
   }
   return {
     host: decodeURIComponent(parsed.hostname),
@@ -140,25 +161,26 @@ export function postgresPoolConfig(url: string): pg.PoolConfig {
     user: decodeURIComponent(parsed.username),
     password: decodeURIComponent(parsed.password),
     database: decodeURIComponent(parsed.pathname.slice(1)) || 'postgres',
-    ...(process.env.NOCHAR ? {} : { Client: CharAsTextClient }),
+    Client: CharAsTextClient,
   };
 }
 
 /**
- * The engine's introspection reads catalog columns of PostgreSQL's one-byte `"char"` type
- * (oid 18, e.g. pg_class.relkind), which adapter-pg rejects as an unsupported column type.
- * Its values arrive as one-character strings, so we relabel those columns as text (oid 25)
- * before adapter-pg looks at them. Set as the pool's Client class, this also covers the
- * shadow database pool, which adapter-pg builds from the same config.
+ * The engine reads catalog columns of PostgreSQL's one-byte `"char"` type (oid 18, e.g.
+ * pg_class.relkind), which adapter-pg rejects ("Column type 'char' could not be
+ * deserialized"). The values arrive as one-character strings, so we relabel such columns
+ * as text (oid 25) before adapter-pg looks at them. As the pool's Client class, this also
+ * covers the shadow database's pool, which is built from the same config.
  */
 class CharAsTextClient extends pg.Client {
   override query(...args: unknown[]): any {
-    const last = args.at(-1);
-    if (typeof last === 'function') {
-      args[args.length - 1] = (error: unknown, result: unknown) => last(error, relabelCharColumns(result));
-      return (super.query as (...a: unknown[]) => unknown)(...args);
+    const query = super.query as (...a: unknown[]) => unknown;
+    const callback = args.at(-1);
+    if (typeof callback === 'function') {
+      args[args.length - 1] = (error: unknown, result: unknown) => callback(error, relabelCharColumns(result));
+      return query.apply(this, args);
     }
-    const returned = (super.query as (...a: unknown[]) => unknown)(...args);
+    const returned = query.apply(this, args);
     return returned instanceof Promise ? returned.then(relabelCharColumns) : returned;
   }
 }
@@ -177,26 +199,33 @@ function relabelCharColumns<T>(result: T): T {
 }
 
 /**
- * Wraps a factory for the engine's use:
- * - The engine sends a whole migration script (many statements) through `executeRaw`, with
- *   no arguments. libsql's `execute` runs one statement only, so argument-less calls go to
- *   the adapter's `executeScript`, which runs them all.
- * - The engine never disposes its main connection (freeing the engine does not do it), so
- *   the open connections are kept for `disposeAll` to close: otherwise a pool stays open,
- *   and PostgreSQL will not drop a database that still has sessions.
+ * Adapts a factory's connections to how the engine runs migration scripts (many statements
+ * in one string), and keeps them so `closeAll` can close what the engine leaves open (it
+ * never disposes its main connection; an open pool keeps Node running and stops PostgreSQL
+ * from dropping that database).
  */
-function forTheEngine(factory: SqlMigrationAwareDriverAdapterFactory) {
+function forTheEngine(provider: Provider, factory: SqlMigrationAwareDriverAdapterFactory) {
   const open = new Set<SqlDriverAdapter>();
+
   const prepare = (adapter: SqlDriverAdapter): SqlDriverAdapter => {
     const executeRaw = adapter.executeRaw.bind(adapter);
-    const executeScript = adapter.executeScript.bind(adapter);
-    adapter.executeScript = async (sql) => { if (process.env.TRACE) console.log('executeScript', sql.length, JSON.stringify(sql.slice(0,50))); return executeScript(sql); };
-    adapter.executeRaw = async (query) => {
-      if (process.env.TRACE) console.log('executeRaw', query.args.length, query.sql.length, JSON.stringify(query.sql.slice(0,50)));
-      if (query.args.length > 0 || process.env.NOROUTE) return executeRaw(query);
-      await adapter.executeScript(query.sql);
-      return 0;
-    };
+    if (provider === 'sqlite') {
+      // The engine replays migrations on the shadow database through `executeRaw` with no
+      // arguments, but libsql's `execute` runs only the first statement (silently: the diff
+      // then reports every other table as missing). `executeScript` runs them all.
+      adapter.executeRaw = async (query) => {
+        if (query.args.length > 0) return executeRaw(query);
+        await adapter.executeScript(query.sql);
+        return 0;
+      };
+    } else {
+      // adapter-pg's `executeScript` splits the script on every ";", even inside string
+      // literals or function bodies. An argument-less query goes over PostgreSQL's simple
+      // protocol instead, which runs the whole script as it is (as the native engine does).
+      adapter.executeScript = async (script) => {
+        await executeRaw({ sql: script, args: [], argTypes: [] });
+      };
+    }
     const dispose = adapter.dispose.bind(adapter);
     adapter.dispose = async () => {
       open.delete(adapter);
@@ -205,16 +234,18 @@ function forTheEngine(factory: SqlMigrationAwareDriverAdapterFactory) {
     open.add(adapter);
     return adapter;
   };
-  const wrapped: SqlMigrationAwareDriverAdapterFactory = {
-    provider: factory.provider,
-    adapterName: factory.adapterName,
-    connect: async () => prepare(await factory.connect()),
-    connectToShadowDb: async () => prepare(await factory.connectToShadowDb()),
+
+  return {
+    factory: {
+      provider: factory.provider,
+      adapterName: factory.adapterName,
+      connect: async () => prepare(await factory.connect()),
+      connectToShadowDb: async () => prepare(await factory.connectToShadowDb()),
+    } satisfies SqlMigrationAwareDriverAdapterFactory,
+    closeAll: async () => {
+      await Promise.all([...open].map((adapter) => adapter.dispose()));
+    },
   };
-  const disposeAll = async () => {
-    await Promise.all([...open].map((adapter) => adapter.dispose()));
-  };
-  return { factory: wrapped, disposeAll };
 }
 
 // ---------------------------------------------------------------------------
@@ -223,30 +254,41 @@ function forTheEngine(factory: SqlMigrationAwareDriverAdapterFactory) {
 
 export interface OpenSchemaEngineOptions {
   provider: Provider;
-  /** The database the engine connects to ("url" diff targets, migrations, shadow database). */
+  /**
+   * The database the engine connects to: the one `database` targets, migrations and
+   * `createMigration` work on. For PostgreSQL, shadow databases are created (and dropped)
+   * next to it, so its user needs the CREATEDB privilege.
+   */
   url: string;
   /** The Prisma schema text (with its datasource block). */
   datamodel: string;
-  /** Receives the engine's log lines (JSON text). Default: dropped. */
+  /** Receives the engine's log lines (JSON text). By default they are dropped. */
   onLog?: (line: string) => void;
 }
 
 export interface SchemaEngineSession {
-  /** Compare two schema sources. `exitCode: true` makes a non-empty diff return exitCode 2. */
-  diff(from: DiffTarget, to: DiffTarget, options?: { script?: boolean; exitCode?: boolean }): Promise<DiffResult>;
-  /** Apply the migrations from the list that the database has not recorded yet. */
+  /**
+   * Compares two schema sources. `exitCode` is 0 when they agree and 2 when they do not;
+   * `stdout` is the SQL that would take `from` to `to` (or a summary with `script: false`).
+   */
+  diff(from: DiffTarget, to: DiffTarget, options?: { script?: boolean }): Promise<DiffResult>;
+  /** Applies the migrations of the list that the database has not recorded yet. */
   applyMigrations(migrations: MigrationList): Promise<ApplyMigrationsOutput>;
   /**
-   * What `prisma migrate dev --create-only` does: the script that takes the migrations to
-   * `datamodel` (null when there is nothing to do). Nothing is written to disk.
+   * What `prisma migrate dev --create-only` does: applies the pending migrations to the
+   * database, then returns the script of the next migration (`migrationScript` is null when
+   * the database already matches the datamodel). Writes nothing to disk.
    */
   createMigration(name: string, migrations: MigrationList, datamodel?: string): Promise<CreateMigrationOutput>;
-  /** Targets for `diff`. */
+  /** Schema sources for `diff`. */
   targets: {
     empty: DiffTarget;
+    /** The schema text (by default the one the engine was opened with). */
     datamodel(text?: string): DiffTarget;
+    /** The schema the migrations produce, replayed on a shadow database. */
     migrations(list: MigrationList): DiffTarget;
-    url(url?: string): DiffTarget;
+    /** The database at `url`, introspected (the engine no longer supports `url` targets). */
+    database: DiffTarget;
   };
   close(): Promise<void>;
 }
@@ -256,101 +298,176 @@ export function schemaFiles(datamodel: string): SchemasContainer {
   return { files: [{ path: 'schema.prisma', content: datamodel }] };
 }
 
-/** Open the schema engine on a database. Call `close()` when done. */
+/** Opens the schema engine on a database. Call `close()` when done. */
 export async function openSchemaEngine(options: OpenSchemaEngineOptions): Promise<SchemaEngineSession> {
-  const SchemaEngineClass = await loadWasm();
-  const adapters = forTheEngine(adapterFactoryFor(options.provider, options.url));
-  const log = (line: string) => options.onLog?.(line);
-  const engine: SchemaEngine = await SchemaEngineClass.new(
+  const SchemaEngine = await loadWasm();
+  const adapters = forTheEngine(options.provider, adapterFactoryFor(options.provider, options.url));
+  const engine = await SchemaEngine.new(
     { datamodels: [['schema.prisma', options.datamodel]] },
-    log,
+    (line: string) => options.onLog?.(line),
     bindMigrationAwareSqlAdapterFactory(adapters.factory),
   );
+  openEngines += 1;
+  let closed = false;
+
+  // The `migrate dev` steps, in the order the WASM engine needs them.
+  async function createMigration(name: string, migrations: MigrationList, datamodel: string) {
+    // createMigration diffs from the database, so first bring it up to date (this also
+    // creates _prisma_migrations on a fresh database, which devDiagnostic needs).
+    await engine.applyMigrations({ migrationsList: migrations, filters: noFilters });
+    // devDiagnostic must come right before createMigration: it sets up the shadow database
+    // that createMigration uses ("shadow DB must be provided through an external factory"
+    // otherwise), and any call in between, applyMigrations included, undoes that.
+    const { action } = await engine.devDiagnostic({ migrationsList: migrations, filters: noFilters });
+    if (action.tag === 'reset') {
+      throw new Error(
+        `The database at ${redact(options.url)} does not match the migrations; reset it (or use an empty one) before creating a migration. ${action.reason}`,
+      );
+    }
+    return engine.createMigration({
+      draft: false,
+      migrationName: name,
+      migrationsList: migrations,
+      schema: schemaFiles(datamodel),
+      filters: noFilters,
+    });
+  }
 
   return {
-    diff: (from, to, { script = true, exitCode = true } = {}) =>
-      engine.diff({ from, to, script, exitCode, filters: noFilters }),
+    diff: (from, to, { script = true } = {}) =>
+      engine.diff({ from, to, script, exitCode: true, filters: noFilters }).catch(rethrowReadable),
 
-    applyMigrations: (migrations) => engine.applyMigrations({ migrationsList: migrations, filters: noFilters }),
+    applyMigrations: (migrations) =>
+      engine.applyMigrations({ migrationsList: migrations, filters: noFilters }).catch(rethrowReadable),
 
-    async createMigration(name, migrations, datamodel = options.datamodel) {
-      // `migrate dev` always asks for a diagnostic first; createMigration relies on the
-      // state that call sets up and fails without it.
-      const { action } = await engine.devDiagnostic({ migrationsList: migrations, filters: noFilters });
-      if (action.tag === 'reset') {
-        throw new Error(`The database at ${redact(options.url)} must be reset before a migration can be created: ${action.reason}`);
-      }
-      return engine.createMigration({
-        draft: false,
-        migrationName: name,
-        migrationsList: migrations,
-        schema: schemaFiles(datamodel),
-        filters: noFilters,
-      });
-    },
+    createMigration: (name, migrations, datamodel = options.datamodel) =>
+      createMigration(name, migrations, datamodel).catch(rethrowReadable),
 
     targets: {
       empty: { tag: 'empty' },
       datamodel: (text = options.datamodel) => ({ tag: 'schemaDatamodel', ...schemaFiles(text) }),
       migrations: (list) => ({ tag: 'migrations', ...list }),
-      url: (url = options.url) => ({ tag: 'url', url }),
+      database: { tag: 'schemaDatasource', ...schemaFiles(options.datamodel), configDir: prismaDir },
     },
 
     async close() {
+      if (closed) return;
+      closed = true;
       engine.free();
-      await adapters.disposeAll();
+      try {
+        await adapters.closeAll();
+      } finally {
+        openEngines -= 1;
+        clearLeftoverTimers();
+      }
     },
   };
 }
 
-/** Hide the password of a database URL in messages. */
+/**
+ * Engine errors carry a trace of the engine's internal spans after the message
+ * ("   0: schema_engine_wasm::..."); keep the message, which says what went wrong.
+ */
+function rethrowReadable(error: unknown): never {
+  if (error instanceof Error) {
+    const [message = error.message] = error.message.split(/\n\s+0: /);
+    if (message !== error.message) {
+      throw Object.assign(new Error(message.trim(), { cause: error }), { name: error.name });
+    }
+  }
+  throw error;
+}
+
+/** A database URL with its password hidden, for messages. */
 export function redact(url: string): string {
   return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
 }
 
 // ---------------------------------------------------------------------------
-// Migrations on disk
+// Scratch databases
+// ---------------------------------------------------------------------------
+
+export interface ScratchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * An empty database to work on, dropped by `drop()`. SQLite: a file in a new temporary
+ * folder. PostgreSQL: a new database on the server of `serverUrl`, whose user needs the
+ * CREATEDB privilege (the database named in `serverUrl` is only used to connect).
+ */
+export async function createScratchDatabase(provider: Provider, serverUrl?: string, label = 'scratch'): Promise<ScratchDatabase> {
+  if (provider === 'sqlite') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), `provisioning-bot-${label}-`));
+    return { url: `file:${path.join(dir, 'scratch.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  if (!serverUrl) throw new Error('A PostgreSQL server URL is needed to create a scratch database.');
+  const name = `${label}_${Date.now()}_${randomUUID().slice(0, 8)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const { Client: _poolClientClass, ...connection } = postgresPoolConfig(serverUrl);
+  const onServer = async (sql: string) => {
+    const client = new pg.Client(connection);
+    await client.connect().catch((error: Error) => {
+      throw new Error(`Cannot connect to PostgreSQL at ${redact(serverUrl)}: ${error.message}`, { cause: error });
+    });
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await onServer(`CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => onServer(`DROP DATABASE IF EXISTS "${name}"`) };
+}
+
+// ---------------------------------------------------------------------------
+// Migrations on disk (Prisma's layout: <dir>/<name>/migration.sql + migration_lock.toml)
 // ---------------------------------------------------------------------------
 
 export const lockfileName = 'migration_lock.toml';
 
-/** The lock file Prisma writes next to the migrations (its exact text). */
+/** The lock file text the prisma CLI writes next to the migrations. */
 export function lockfileText(provider: Provider): string {
   return `# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "${provider}"\n`;
 }
 
 /**
- * A migrations folder as the engine wants it (what the prisma CLI reads before calling it):
- * every sub-folder with its migration.sql, in name order, and the lock file if any.
+ * A migrations folder as the engine takes it (what the prisma CLI reads before calling
+ * it): each sub-folder with its migration.sql, in name order, and the lock file if any.
+ * A missing folder is an empty list.
  */
 export function readMigrations(dir: string): MigrationList {
-  const readOrNull = (file: string) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      return null;
-    }
-  };
-  let entries: string[] = [];
+  let names: string[] = [];
   try {
-    entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    names = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  entries.sort((a, b) => a.localeCompare(b));
+  names.sort((a, b) => a.localeCompare(b));
   return {
     baseDir: dir,
-    lockfile: { path: lockfileName, content: readOrNull(path.join(dir, lockfileName)) },
+    lockfile: { path: lockfileName, content: readIfExists(path.join(dir, lockfileName)) },
     shadowDbInitScript: '',
-    migrationDirectories: entries.map((name) => {
-      const content = readOrNull(path.join(dir, name, 'migration.sql'));
+    migrationDirectories: names.map((name) => {
+      const file = path.join(dir, name, 'migration.sql');
+      const content = readIfExists(file);
       return {
         path: name,
         migrationFile: {
           path: 'migration.sql',
-          content: content === null ? { tag: 'error', value: `cannot read ${path.join(dir, name, 'migration.sql')}` } : { tag: 'ok', value: content },
+          content: content === null ? { tag: 'error', value: `${file} is missing or unreadable` } : { tag: 'ok', value: content },
         },
       };
     }),
   };
+}
+
+function readIfExists(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
 }

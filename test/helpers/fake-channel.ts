@@ -1,0 +1,166 @@
+// Plays the chat channel (Teams as the Bot Framework connector sees it) on loopback:
+// it POSTs activities to the bot's /api/messages with a serviceUrl pointing at itself, and
+// records everything the bot sends back there (new activities, replies, updates).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+
+export interface ReceivedActivity {
+  /** POST for a new activity or reply, PUT for an update of an earlier one. */
+  method: string;
+  conversationId: string;
+  /** The activity replied to (POST …/activities/{id}) or updated (PUT …/activities/{id}). */
+  targetActivityId: string | null;
+  /** The id this channel gave the activity in its answer. */
+  assignedId: string;
+  body: { type?: string; text?: string; attachments?: { contentType: string; content: unknown }[]; [key: string]: unknown };
+}
+
+export interface SendResult {
+  status: number;
+  body: unknown;
+}
+
+export interface ActivityOptions {
+  tenantId?: string | null;
+  conversationId?: string;
+  conversationType?: 'personal' | 'channel' | 'groupChat';
+  from?: { id: string; name?: string; aadObjectId?: string };
+  teamId?: string;
+  headers?: Record<string, string>;
+}
+
+export const botAccount = { id: '28:provisioning-bot', name: 'ProvisioningBot' };
+export const defaultUser = { id: '29:ada', name: 'Ada Admin', aadObjectId: 'aad-ada' };
+export const defaultTenantId = 'tenant-contoso';
+
+const activityPath = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/;
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function respond(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify(body));
+}
+
+export class FakeChannel {
+  readonly received: ReceivedActivity[] = [];
+  /** Delay before answering the bot's sends, to keep a turn in flight. */
+  answerDelayMs = 0;
+  private waiters: (() => void)[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    readonly serviceUrl: string,
+    private botUrl: string,
+  ) {}
+
+  static async start(botUrl = ''): Promise<FakeChannel> {
+    let channel: FakeChannel | undefined;
+    const server = createServer((req, res) => void channel?.answer(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    channel = new FakeChannel(server, `http://127.0.0.1:${port}`, botUrl);
+    return channel;
+  }
+
+  useBot(botUrl: string): void {
+    this.botUrl = botUrl;
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const text = await readBody(req);
+    const match = activityPath.exec(new URL(req.url ?? '/', this.serviceUrl).pathname);
+    if (!match) {
+      respond(res, 404, { error: { code: 'NotFound' } });
+      return;
+    }
+    if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
+    const assignedId = match[2] && req.method === 'PUT' ? decodeURIComponent(match[2]) : `act-${randomUUID()}`;
+    this.received.push({
+      method: req.method ?? '',
+      conversationId: decodeURIComponent(match[1] ?? ''),
+      targetActivityId: match[2] ? decodeURIComponent(match[2]) : null,
+      assignedId,
+      body: JSON.parse(text) as ReceivedActivity['body'],
+    });
+    respond(res, 200, { id: assignedId });
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** An activity as Teams would send it, with defaults for everything not given. */
+  activity(fields: Record<string, unknown>, options: ActivityOptions = {}): Record<string, unknown> {
+    const tenantId = options.tenantId === undefined ? defaultTenantId : options.tenantId;
+    const conversationType = options.conversationType ?? 'personal';
+    const conversationId = options.conversationId ?? (conversationType === 'personal' ? `a:personal-${defaultUser.aadObjectId}` : '19:channel@thread.tacv2');
+    const channelData: Record<string, unknown> = {};
+    if (tenantId !== null) channelData.tenant = { id: tenantId };
+    if (options.teamId) channelData.team = { id: options.teamId };
+    if (conversationType === 'channel') channelData.channel = { id: conversationId };
+    return {
+      id: `in-${randomUUID()}`,
+      channelId: 'msteams',
+      serviceUrl: this.serviceUrl,
+      timestamp: new Date().toISOString(),
+      conversation: { id: conversationId, conversationType, ...(tenantId !== null ? { tenantId } : {}) },
+      from: options.from ?? defaultUser,
+      recipient: botAccount,
+      channelData,
+      ...fields,
+    };
+  }
+
+  async post(activity: Record<string, unknown>, headers: Record<string, string> = {}): Promise<SendResult> {
+    const response = await fetch(`${this.botUrl}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(activity),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
+  }
+
+  /** A user's message; in a channel, `mentionBot` prefixes the bot's @mention as Teams does. */
+  async message(text: string, options: ActivityOptions & { mentionBot?: boolean } = {}): Promise<SendResult> {
+    const mention = `<at>${botAccount.name}</at>`;
+    const entities = options.mentionBot ? [{ type: 'mention', mentioned: botAccount, text: mention }] : [];
+    const fullText = options.mentionBot ? `${mention} ${text}` : text;
+    return this.post(this.activity({ type: 'message', text: fullText, entities }, options), options.headers);
+  }
+
+  /** A card button press (Action.Execute), answered in the HTTP response. */
+  async invoke(verb: string, data: Record<string, unknown>, options: ActivityOptions = {}): Promise<SendResult> {
+    const value = { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' };
+    return this.post(this.activity({ type: 'invoke', name: 'adaptiveCard/action', value }, options), options.headers);
+  }
+
+  /** Waits until at least `count` activities arrived that match, and returns them. */
+  async waitFor(count: number, match: (activity: ReceivedActivity) => boolean = () => true, timeoutMs = 5000): Promise<ReceivedActivity[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.received.filter(match);
+      if (found.length >= count) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(`expected ${count} activities at the fake channel, got ${found.length}: ${JSON.stringify(this.received.map((a) => a.body.text ?? a.body.type))}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
