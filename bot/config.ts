@@ -56,6 +56,9 @@ const environmentSchema = z
     }
   });
 
+/** Every environment variable the bot reads; .env.example documents exactly these. */
+export const configKeys: readonly string[] = Object.keys(environmentSchema.shape);
+
 export interface Config {
   port: number;
   host: string;

@@ -11,8 +11,7 @@ import {
   type SchemaEngineSession,
 } from '../../../prisma/schema-engine.ts';
 import { migrationsDirFor, schemaFor, type Provider } from '../../../prisma/schemas.ts';
-
-const postgresUrl = process.env.TEST_POSTGRES_URL;
+import { postgresServerUrl, skipPostgres } from '../../helpers/postgres.ts';
 
 const extraModel = '\nmodel DriftProbe {\n  id String @id\n}\n';
 
@@ -79,12 +78,6 @@ describe('sqlite migrations against schema.prisma', () => {
 });
 
 // Without TEST_POSTGRES_URL these are skipped on a developer machine, and fail on CI.
-describe.skipIf(!postgresUrl && !process.env.CI)('postgresql migrations against schema.prisma', () => {
-  driftTests('postgresql', () => {
-    if (postgresUrl) return postgresUrl;
-    throw new Error(
-      'TEST_POSTGRES_URL is not set, so the PostgreSQL drift tests cannot run. Set it to a server where the user may ' +
-        'create databases, e.g. TEST_POSTGRES_URL=postgres://provisioning:provisioning@127.0.0.1:5432/postgres',
-    );
-  });
+describe.skipIf(skipPostgres)('postgresql migrations against schema.prisma', () => {
+  driftTests('postgresql', () => postgresServerUrl('drift'));
 });
