@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { describe, expect, it } from 'vitest';
+import { defineCommand, type CommandContext } from '../../../../bot/commands/command-spec.ts';
+import { parseMessage, routeMessage } from '../../../../bot/commands/router.ts';
+import type { Services } from '../../../../services/index.ts';
+import { DomainError } from '../../../../services/shared/errors.ts';
+
+describe('parseMessage', () => {
+  it.each([
+    ['help', { word: 'help', rest: '' }],
+    ['  Register   00-11-22-33-44-55  ', { word: 'register', rest: '00-11-22-33-44-55' }],
+    ['HELP WhoAmI', { word: 'help', rest: 'WhoAmI' }],
+    ['register\n00-11-22-33-44-55\n00-11-22-33-44-66', { word: 'register', rest: '00-11-22-33-44-55\n00-11-22-33-44-66' }],
+    ['import\tlobby  phones\n', { word: 'import', rest: 'lobby  phones' }],
+    ['', { word: '', rest: '' }],
+    [' \n\t ', { word: '', rest: '' }],
+  ])('%j is %o', (text, expected) => {
+    expect(parseMessage(text)).toEqual(expected);
+  });
+});
+
+describe('routeMessage', () => {
+  const echo = defineCommand({
+    name: 'echo',
+    aliases: ['say'],
+    summary: 'Say it back.',
+    usage: 'echo <text>',
+    args: z.string().min(1, 'say what to echo'),
+    run: async (_context, text) => ({ text: `echo: ${text}` }),
+  });
+  const lookup = defineCommand({
+    name: 'lookup',
+    aliases: [],
+    summary: 'Fails as the domain does.',
+    usage: 'lookup',
+    args: z.string(),
+    run: async () => {
+      throw new DomainError('not_found', 'No device AA-BB-CC-DD-EE-FF in this tenant. Register it first.');
+    },
+  });
+  const crash = defineCommand({
+    name: 'crash',
+    aliases: [],
+    summary: 'Has a bug.',
+    usage: 'crash',
+    args: z.string(),
+    run: async () => {
+      throw new TypeError('cannot read properties of undefined');
+    },
+  });
+  // None of these commands uses services.
+  const context: CommandContext = {
+    tenantId: 'tenant-1',
+    user: { aadObjectId: 'user-1', name: 'Ada' },
+    conversation: { id: 'conversation-1', type: 'personal' },
+    services: {} as Services,
+    commands: [echo, lookup, crash],
+  };
+
+  it.each([
+    ['', null, 'Hi! Type **help** to see what I can do.'],
+    ['   ', null, 'Hi! Type **help** to see what I can do.'],
+    ['echo hello there', 'echo', 'echo: hello there'],
+    ['SAY hello', 'echo', 'echo: hello'],
+    ['echo line one\nline two', 'echo', 'echo: line one\nline two'],
+    ['ecko hi', null, 'I don\'t know the command "ecko". Did you mean **echo**? Type **help** to see what I can do.'],
+    ['xyzzy', null, 'I don\'t know the command "xyzzy". Type **help** to see what I can do.'],
+    ['echo', 'echo', 'That doesn\'t fit **echo**: say what to echo. Usage: **echo <text>**'],
+    ['lookup AA-BB', 'lookup', 'No device AA-BB-CC-DD-EE-FF in this tenant. Register it first. (not_found)'],
+  ])('%j answers from %s: %j', async (text, command, reply) => {
+    expect(await routeMessage(text, context)).toEqual({ command, text: reply });
+  });
+
+  it('an error that is not a DomainError reaches the caller unchanged', async () => {
+    await expect(routeMessage('crash', context)).rejects.toThrow(new TypeError('cannot read properties of undefined'));
+  });
+});

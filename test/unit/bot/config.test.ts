@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../../bot/config.ts';
+import type { Environment } from '../../../bot/environment.ts';
+
+/** The ConfigError that parseConfig throws for `env`, or a failure if it throws none. */
+function configErrorFor(env: Environment): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`parseConfig accepted ${JSON.stringify(env)}`);
+}
+
+const withApp = { MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'app-secret-value' };
+
+describe('parseConfig', () => {
+  it('with nothing set, the bot listens on 3978, uses the embedded SQLite file and needs no Bot Framework auth', () => {
+    expect(parseConfig({})).toEqual({
+      port: 3978,
+      host: '0.0.0.0',
+      publicBaseUrl: 'http://localhost:3978',
+      databaseUrl: 'file:./data/provisioning.db',
+      databaseProvider: 'sqlite',
+      botAuth: { appId: '', appPassword: '', appType: 'MultiTenant', appTenantId: '' },
+      authenticationDisabled: true,
+      logLevel: 'info',
+      shutdownGraceMs: 10_000,
+    });
+  });
+
+  it.each([
+    [{ PORT: '8080' }, 'http://localhost:8080'],
+    [{ PUBLIC_BASE_URL: 'https://bot.example.com/' }, 'https://bot.example.com'],
+    [{ PUBLIC_BASE_URL: 'https://bot.example.com/teams//' }, 'https://bot.example.com/teams'],
+    [{ PUBLIC_BASE_URL: 'http://10.0.0.5:3978' }, 'http://10.0.0.5:3978'],
+  ])('with %o, the public base URL is %s', (env, expected) => {
+    expect(parseConfig(env).publicBaseUrl).toBe(expected);
+  });
+
+  it('when a PostgreSQL URL is given, the PostgreSQL store is chosen', () => {
+    const config = parseConfig({ DATABASE_URL: 'postgres://bot:pw@db.internal:5432/provisioning' });
+    expect(config.databaseProvider).toBe('postgresql');
+  });
+
+  it('when an app id and its password are set, Bot Framework authentication is on', () => {
+    expect(parseConfig(withApp)).toMatchObject({ authenticationDisabled: false, botAuth: { appId: withApp.MicrosoftAppId } });
+  });
+
+  it('a user-assigned managed identity needs a tenant id but no password', () => {
+    const env = { MicrosoftAppId: withApp.MicrosoftAppId, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 'tenant-1' };
+    expect(parseConfig(env).botAuth).toEqual({ appId: withApp.MicrosoftAppId, appPassword: '', appType: 'UserAssignedMSI', appTenantId: 'tenant-1' });
+  });
+
+  it('empty or blank values count as unset, so the defaults apply', () => {
+    expect(parseConfig({ PORT: '', DATABASE_URL: '', LOG_LEVEL: '  ', MicrosoftAppId: '' })).toEqual(parseConfig({}));
+  });
+
+  it('the result is frozen, its nested auth settings too', () => {
+    const config = parseConfig(withApp);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.botAuth)).toBe(true);
+    expect(() => Object.assign(config, { port: 1 })).toThrow(TypeError);
+  });
+
+  it.each([
+    ['PORT', 'abc', 'expected a whole number from 0 to 65535'],
+    ['PORT', '70000', 'expected a whole number from 0 to 65535'],
+    ['PORT', '-1', 'expected a whole number from 0 to 65535'],
+    ['DATABASE_URL', 'mysql://x', 'expected "file:<path>" for the embedded SQLite store or "postgres://'],
+    ['DATABASE_URL', 'postgres://nohost', 'expected "file:<path>" for the embedded SQLite store or "postgres://'],
+    ['PUBLIC_BASE_URL', 'ftp://bot.example.com', 'expected an http(s) URL'],
+    ['MicrosoftAppType', 'Foo', 'expected MultiTenant, SingleTenant or UserAssignedMSI'],
+    ['LOG_LEVEL', 'loud', 'expected one of fatal, error, warn, info, debug, trace, silent'],
+    ['SHUTDOWN_GRACE_SECONDS', '0', 'expected a whole number of seconds from 1 to 300'],
+  ])('when %s is "%s", start-up stops with one line naming it and the expected form', (key, value, expected) => {
+    const { message } = configErrorFor({ [key]: value });
+    expect(message).not.toContain('\n');
+    expect(message).toContain(`${key}: ${expected}`);
+    expect(message).toContain(`got "${value}"`);
+  });
+
+  it('when several values are bad, the one line names each of them', () => {
+    const { message } = configErrorFor({ PORT: 'abc', LOG_LEVEL: 'loud' });
+    expect(message).not.toContain('\n');
+    expect(message).toMatch(/PORT: .*; LOG_LEVEL: /);
+  });
+
+  it('when an app id is set without its password, start-up stops naming MicrosoftAppPassword', () => {
+    const { message } = configErrorFor({ MicrosoftAppId: withApp.MicrosoftAppId });
+    expect(message).toContain('MicrosoftAppPassword: required when MicrosoftAppId is set');
+    expect(message).toContain('it is not set');
+  });
+
+  it('when a single-tenant app has no tenant id, start-up stops naming MicrosoftAppTenantId', () => {
+    const { message } = configErrorFor({ ...withApp, MicrosoftAppType: 'SingleTenant' });
+    expect(message).toContain('MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant');
+  });
+
+  it('the app password never appears in an error', () => {
+    const { message } = configErrorFor({ ...withApp, MicrosoftAppType: 'SingleTenant', PORT: 'abc' });
+    expect(message).not.toContain(withApp.MicrosoftAppPassword);
+  });
+
+  it.each(['mysql://root:hunter2@db/provisioning', 'postgres://bot:hunter2@nohost'])(
+    'when DATABASE_URL %s is refused, its password is masked in the error',
+    (url) => {
+      const { message } = configErrorFor({ DATABASE_URL: url });
+      expect(message).not.toContain('hunter2');
+      expect(message).toContain(':***@');
+    },
+  );
+});
+
+// Known bugs, reported rather than fixed here: drop `.fails` once bot/config.ts and
+// prisma/database-url.ts are fixed.
+describe('parseConfig, known bugs', () => {
+  // describeIssue echoes the raw value, line breaks included.
+  it.fails('when a bad value contains a line break, the error is still one line', () => {
+    expect(configErrorFor({ LOG_LEVEL: 'info\nfatal' }).message).not.toContain('\n');
+  });
+
+  // redactDatabaseUrl only masks when there is a user name before the colon.
+  it.fails('when a refused DATABASE_URL has a password but no user name, the password is masked', () => {
+    expect(configErrorFor({ DATABASE_URL: 'postgres://:hunter2@nohost' }).message).not.toContain('hunter2');
+  });
+});
