@@ -90,7 +90,8 @@ function withoutEmptyValues(env: Environment): Environment {
 function describeIssue(issue: z.core.$ZodIssue, env: Environment): string {
   const key = issue.path.join('.');
   const given = env[key];
-  const got = given === undefined ? 'it is not set' : `got "${shownValue(key, given)}"`;
+  // JSON quoting keeps the message on one line whatever the value holds.
+  const got = given === undefined ? 'it is not set' : `got ${JSON.stringify(shownValue(key, given))}`;
   return `${key}: ${issue.message} (${got})`;
 }
 

@@ -29,5 +29,13 @@ export function prepareSqliteUrl(databaseUrl: string): string {
 
 /** The URL with any password replaced, safe to log or to show in an error. */
 export function redactDatabaseUrl(databaseUrl: string): string {
-  return databaseUrl.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@');
+  if (URL.canParse(databaseUrl)) {
+    const url = new URL(databaseUrl);
+    const hasPasswordField = /^[^/]*\/\/[^/@]*:[^/]*@/.test(databaseUrl);
+    if (!hasPasswordField) return databaseUrl;
+    url.password = '***';
+    return url.toString().replace('%2A%2A%2A', '***');
+  }
+  // Not a URL: hide everything between "//" and the last "@" before the path.
+  return databaseUrl.replace(/\/\/[^/]*@/, '//***@');
 }

@@ -2,7 +2,7 @@
 // own advisory lock key, so each migration is applied once and `prisma migrate` agrees.
 import pg from 'pg';
 import type { MigrationFile } from './migration-files.ts';
-import type { AppliedMigrationRow, MigrationDriver } from './migration-driver.ts';
+import { MigrationScriptError, type AppliedMigrationRow, type MigrationDriver } from './migration-driver.ts';
 
 const prismaAdvisoryLockKey = 72707369;
 
@@ -57,7 +57,9 @@ export async function openPostgresMigrationDriver(databaseUrl: string): Promise<
       // The advisory lock is held, so no other runner can have applied it since we read the table.
       await client.query('BEGIN');
       try {
-        await client.query(migration.sql);
+        await client.query(migration.sql).catch((error: unknown) => {
+          throw new MigrationScriptError(error);
+        });
         await client.query(
           `INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name", "logs", "started_at", "applied_steps_count") VALUES ($1, $2, $3, $4, NULL, $3, 1)`,
           [id, migration.checksum, now, migration.name],

@@ -1,8 +1,9 @@
 // SQLite through libsql. SQLite serialises writers itself: each migration runs in a
 // BEGIN IMMEDIATE transaction that first re-checks whether another process applied it.
-import { createClient, type Client, type Row } from '@libsql/client';
+import type { Client, Row } from '@libsql/client';
 import type { MigrationFile } from './migration-files.ts';
-import type { AppliedMigrationRow, MigrationDriver } from './migration-driver.ts';
+import { MigrationScriptError, type AppliedMigrationRow, type MigrationDriver } from './migration-driver.ts';
+import { createSqliteClient } from './sqlite-client.ts';
 
 // Prisma's own layout for SQLite; dates are stored as milliseconds since the epoch, as Prisma does.
 const createTable = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -35,9 +36,8 @@ function toRow(row: Row): AppliedMigrationRow {
 const isApplied = `SELECT 1 FROM "_prisma_migrations" WHERE "migration_name" = ? AND "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`;
 
 export async function openSqliteMigrationDriver(fileUrl: string): Promise<MigrationDriver> {
-  const client: Client = createClient({ url: fileUrl });
-  // Several instances may start at once on one file: wait for the writer instead of failing.
-  await client.execute('PRAGMA busy_timeout = 15000');
+  // Several instances may start at once on one file: their connections wait for the writer.
+  const client: Client = createSqliteClient(fileUrl);
   // WAL lets the bot read while a job writes; the setting is stored in the file.
   await client.execute('PRAGMA journal_mode = WAL');
 
@@ -58,7 +58,9 @@ export async function openSqliteMigrationDriver(fileUrl: string): Promise<Migrat
           await tx.rollback();
           return false;
         }
-        await tx.executeMultiple(migration.sql);
+        await tx.executeMultiple(migration.sql).catch((error: unknown) => {
+          throw new MigrationScriptError(error);
+        });
         await tx.execute({
           sql: `INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name", "logs", "started_at", "applied_steps_count") VALUES (?, ?, ?, ?, NULL, ?, 1)`,
           args: [id, migration.checksum, now.getTime(), migration.name, now.getTime()],

@@ -2,6 +2,17 @@
 // plain driver (no Prisma engine involved), so that migrations run offline.
 import type { MigrationFile } from './migration-files.ts';
 
+/**
+ * The migration's own SQL failed. Only this is recorded as a failed migration; any other
+ * error (a lock that could not be had, a lost connection) leaves no trace and can be retried.
+ */
+export class MigrationScriptError extends Error {
+  override name = 'MigrationScriptError';
+  constructor(readonly original: unknown) {
+    super(original instanceof Error ? original.message : String(original));
+  }
+}
+
 /** A row of Prisma's own `_prisma_migrations` table (the columns Prisma's CLI reads). */
 export interface AppliedMigrationRow {
   id: string;

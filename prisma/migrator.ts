@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { openPostgresMigrationDriver } from './migration-driver-postgresql.ts';
 import { openSqliteMigrationDriver } from './migration-driver-sqlite.ts';
-import type { AppliedMigrationRow, MigrationDriver } from './migration-driver.ts';
+import { MigrationScriptError, type AppliedMigrationRow, type MigrationDriver } from './migration-driver.ts';
 import { readMigrationFiles } from './migration-files.ts';
 import { prepareSqliteUrl, providerOf } from './database-url.ts';
 import { migrationsDirFor } from './schemas.ts';
@@ -91,7 +91,10 @@ export async function applyMigrations(
           (appliedHere ? outcome.applied : outcome.alreadyApplied).push(migration.name);
           if (appliedHere) log.info({ migration: migration.name }, 'migration applied');
         } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
+          if (!(error instanceof MigrationScriptError)) {
+            throw new MigrationError(`Could not apply migration ${migration.name}, nothing was changed: ${error instanceof Error ? error.message : String(error)}. Start again once the database is reachable and not locked.`);
+          }
+          const message = error.message;
           await driver.recordFailedMigration(migration, id, startedAt, message);
           throw new MigrationError(
             `Migration ${migration.name} failed and was rolled back: ${message}. Nothing after it was applied. ` +

@@ -1,12 +1,14 @@
 // Opens the store the rest of the bot uses: migrations applied first, then a Prisma client
 // on the driver adapter that DATABASE_URL calls for. Both generated clients come from the
 // same models, so the rest of the code sees one `Database` type.
+import type { Config as LibsqlConfig, Client as LibsqlClient } from '@libsql/client';
 import { PrismaLibSql } from '@prisma/adapter-libsql';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.ts';
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client.ts';
 import { prepareSqliteUrl, providerOf } from './database-url.ts';
 import { readMigrationFiles } from './migration-files.ts';
+import { createSqliteClient } from './sqlite-client.ts';
 import { applyMigrations, type MigrationLog } from './migrator.ts';
 import { migrationsDirFor, type Provider } from './schemas.ts';
 
@@ -25,13 +27,17 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** Prisma's libsql adapter, on connections that wait for other writers (see sqlite-client.ts). */
+class WaitingPrismaLibSql extends PrismaLibSql {
+  override createClient(config: LibsqlConfig): LibsqlClient {
+    return createSqliteClient(config.url);
+  }
+}
+
 async function connect(databaseUrl: string, provider: Provider): Promise<Database> {
   if (provider === 'sqlite') {
-    const db = new SqliteClient({ adapter: new PrismaLibSql({ url: prepareSqliteUrl(databaseUrl) }) });
-    // Per connection: wait for a concurrent writer instead of failing, and enforce relations.
-    await db.$queryRawUnsafe('PRAGMA busy_timeout = 15000');
-    await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
-    return db;
+    // libsql enforces foreign keys by default; WAL mode was set by the migration runner.
+    return new SqliteClient({ adapter: new WaitingPrismaLibSql({ url: prepareSqliteUrl(databaseUrl) }) });
   }
   // Same models, same generated API: only the SQL dialect inside differs.
   const db = new PostgresClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });

@@ -39,14 +39,15 @@ function escapeForRegExp(text: string): string {
 export function textWithoutBotMention(activity: ActivityLike): string {
   let text = activity.text ?? '';
   const botId = activity.recipient?.id;
-  for (const entity of activity.entities ?? []) {
+  const mentions = (activity.entities ?? []).filter((entity) => (entity as { type?: string }).type === 'mention');
+  for (const entity of mentions) {
     const mention = entity as { type?: string; mentioned?: { id?: string }; text?: string };
     if (mention.type === 'mention' && mention.mentioned?.id === botId && typeof mention.text === 'string' && mention.text !== '') {
       text = text.replace(new RegExp(escapeForRegExp(mention.text), 'g'), ' ');
     }
   }
-  // Any <at>…</at> left at the very start is the bot's too (some clients send no entity for it).
-  text = text.replace(/^\s*<at>[^<]*<\/at>/i, ' ');
+  // Some clients send no mention entity at all: then a leading <at>…</at> is the bot's.
+  if (mentions.length === 0) text = text.replace(/^\s*<at>[^<]*<\/at>/i, ' ');
   return text.replace(/&nbsp;/g, ' ').replace(/[ \t]+/g, ' ').trim();
 }
 

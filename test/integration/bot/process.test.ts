@@ -70,7 +70,7 @@ describe('start-up on the embedded default', () => {
 });
 
 describe('configuration errors stop start-up with one line', () => {
-  const cases = [
+  const cases: { name: string; env: Record<string, string>; mentions: string[] }[] = [
     { name: 'PORT is not a number', env: { PORT: 'eighty' }, mentions: ['PORT', 'whole number from 0 to 65535', 'eighty'] },
     { name: 'PORT is out of range', env: { PORT: '70000' }, mentions: ['PORT', '70000'] },
     { name: 'DATABASE_URL has an unknown scheme', env: { DATABASE_URL: 'mysql://root:hunter2@db/bot' }, mentions: ['DATABASE_URL', 'postgres://', 'file:'] },

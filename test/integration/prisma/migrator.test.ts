@@ -249,9 +249,7 @@ function migratorTests(provider: Provider, serverUrl?: () => string) {
     await expectFiveRunnersToApplyEachOnce(realDir);
   });
 
-  // On SQLite this races into the busy-timeout bug shown deterministically at the end of this
-  // file (a SQLITE_BUSY recorded as a failed migration); enable it there once that is fixed.
-  it.skipIf(provider === 'sqlite')('when five instances start at once with several pending migrations, each is applied exactly once', async () => {
+  it('when five instances start at once with several pending migrations, each is applied exactly once', async () => {
     const dir = copyOfRealMigrations();
     for (const n of [1, 2, 3]) writeMigration(dir, `2099123100000${n}_extra_${n}`, `CREATE TABLE "Extra${n}" ("id" TEXT NOT NULL PRIMARY KEY);\n`);
     await expectFiveRunnersToApplyEachOnce(dir);
@@ -323,10 +321,9 @@ describe('applying migrations to sqlite while another instance writes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  // BUG (reported, not fixed here): libsql's transaction() detaches the connection that had
-  // `PRAGMA busy_timeout`, so every later statement of the driver runs with no busy timeout and
-  // fails at once with SQLITE_BUSY. Drop `.fails` once prisma/migration-driver-sqlite.ts is fixed.
-  it.fails('between two migrations, the runner waits for the other writer instead of failing', async () => {
+  // libsql's transaction() detaches the connection that had `PRAGMA busy_timeout`; the next
+  // connection must get it too (prisma/sqlite-client.ts), or this fails at once with SQLITE_BUSY.
+  it('between two migrations, the runner waits for the other writer instead of failing', async () => {
     writeMigration(dir, '20990101000000_first', 'CREATE TABLE "First" ("id" TEXT NOT NULL PRIMARY KEY);\n');
     writeMigration(dir, '20990101000001_second', 'CREATE TABLE "Second" ("id" TEXT NOT NULL PRIMARY KEY);\n');
     const info = (fields: { migration?: string }) => {
