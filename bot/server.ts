@@ -17,7 +17,7 @@ import { createTeamsChat } from './teams/teams-chat.ts';
 import { openStore, type Store } from '../prisma/store.ts';
 import { createServices } from '../services/index.ts';
 import { systemClock, type Clock } from '../services/shared/clock.ts';
-import { newErrorReference } from '../services/shared/ids.ts';
+import { newErrorReference } from '../services/shared/random.ts';
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:3978 */

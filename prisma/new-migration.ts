@@ -3,7 +3,7 @@
 //   node --import tsx prisma/new-migration.ts <name>
 //
 // For each provider it does what `prisma migrate dev --create-only --name <name>` does, with
-// the schema engine in WASM (prisma/schema-engine.ts) on a scratch database: apply the
+// the schema engine in WASM (prisma/schema-engine/) on a scratch database: apply the
 // existing migrations, then let the engine write the next one (the same SQL, and the same
 // data-loss warnings header, that Prisma would write). The migration lands in
 // `<migrations dir>/<UTC YYYYMMDDHHMMSS>_<name>/migration.sql`; nothing is written when
@@ -15,7 +15,8 @@
 // is not touched.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createScratchDatabase, lockfileName, lockfileText, openSchemaEngine, readMigrations, redact } from './schema-engine.ts';
+import { redactDatabaseUrl } from './database-url.ts';
+import { createScratchDatabase, lockfileName, lockfileText, openSchemaEngine, readMigrations } from './schema-engine/index.ts';
 import { migrationsDirFor, projectDir, providers, schemaFor, type Provider } from './schemas.ts';
 
 const NAME_RULE = /^[a-z0-9_]+$/;
@@ -51,7 +52,7 @@ async function nextMigrationScript(provider: Provider, name: string): Promise<st
       await engine.close();
     }
   } catch (error) {
-    const where = provider === 'postgresql' ? ` (server ${redact(postgresServerUrl())})` : '';
+    const where = provider === 'postgresql' ? ` (server ${redactDatabaseUrl(postgresServerUrl())})` : '';
     throw new Error(`Could not author the ${provider} migration${where}: ${(error as Error).message}`, { cause: error });
   } finally {
     await scratch.drop();

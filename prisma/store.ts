@@ -4,7 +4,7 @@
 import type { Config as LibsqlConfig, Client as LibsqlClient } from '@libsql/client';
 import { PrismaLibSql } from '@prisma/adapter-libsql';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient as SqliteClient } from '../generated/sqlite/client.ts';
+import { PrismaClient as SqliteClient, type Prisma } from '../generated/sqlite/client.ts';
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client.ts';
 import { prepareSqliteUrl, providerOf } from './database-url.ts';
 import { readMigrationFiles } from './migration-files.ts';
@@ -13,6 +13,9 @@ import { applyMigrations, type MigrationLog } from './migrator.ts';
 import { migrationsDirFor, type Provider } from './schemas.ts';
 
 export type Database = SqliteClient;
+/** The client inside `db.$transaction(async (tx) => …)`: repositories accept either. */
+export type Transaction = Prisma.TransactionClient;
+export type DatabaseOrTransaction = Database | Transaction;
 
 export interface Readiness {
   ready: boolean;

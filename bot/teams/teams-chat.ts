@@ -11,7 +11,7 @@ import {
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Services } from '../../services/index.ts';
-import { newErrorReference } from '../../services/shared/ids.ts';
+import { newErrorReference } from '../../services/shared/random.ts';
 import type { CommandSpec } from '../commands/command-spec.ts';
 import { ProvisioningBot } from './provisioning-bot.ts';
 import { setTurnLogger, turnLogger } from './turn-logger.ts';

@@ -1,6 +1,6 @@
 // Stored conversation references: where the bot can reach a chat or channel later.
 import type { Database } from '../../prisma/store.ts';
-import { newId } from '../shared/ids.ts';
+import { newId } from '../shared/random.ts';
 
 export interface StoredConversation {
   tenantId: string;

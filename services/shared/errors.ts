@@ -1,16 +1,27 @@
-// Errors a user can cause. Each has a stable code (for logs, support and tests) and a
-// message that says what to do next; the chat router is the one place that shows them.
+// Errors a user or a device can cause. Each has a stable code (for logs, support, tests and
+// the device API's JSON) and a message that says what to do next. The chat router and the
+// device API are the only places that turn them into words or HTTP statuses.
 export type DomainErrorCode =
   | 'invalid_input'
   | 'not_found'
   | 'forbidden'
-  | 'conflict';
+  | 'conflict'
+  | 'unauthorized'
+  | 'wrong_code'
+  | 'code_expired'
+  | 'code_replaced'
+  | 'already_provisioned'
+  | 'locked_out'
+  | 'sign_in_not_requested'
+  | 'too_large';
 
 export class DomainError extends Error {
   override name = 'DomainError';
   constructor(
     readonly code: DomainErrorCode,
     message: string,
+    /** Extra facts for the caller, e.g. { attemptsLeft: 3 } or { retryAfterSeconds: 600 }. */
+    readonly details: Record<string, string | number | boolean> = {},
   ) {
     super(message);
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, type ScratchDatabase } from '../../../prisma/schema-engine.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../../../prisma/schema-engine/index.ts';
 import { migrationsDirFor } from '../../../prisma/schemas.ts';
 import { startBotProcess, waitUntilReady, type BotProcess } from '../../helpers/bot-process.ts';
 import { FakeChannel } from '../../helpers/fake-channel.ts';

@@ -9,7 +9,7 @@ import {
   type MigrationList,
   type ScratchDatabase,
   type SchemaEngineSession,
-} from '../../../prisma/schema-engine.ts';
+} from '../../../prisma/schema-engine/index.ts';
 import { migrationsDirFor, schemaFor, type Provider } from '../../../prisma/schemas.ts';
 import { postgresServerUrl, skipPostgres } from '../../helpers/postgres.ts';
 

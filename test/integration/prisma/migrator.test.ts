@@ -10,7 +10,7 @@ import { createClient } from '@libsql/client';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyMigrations, markMigrationRolledBack, MigrationError, type MigrationOutcome } from '../../../prisma/migrator.ts';
-import { createScratchDatabase, type ScratchDatabase } from '../../../prisma/schema-engine.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../../../prisma/schema-engine/index.ts';
 import { migrationsDirFor, prismaDir, projectDir, type Provider } from '../../../prisma/schemas.ts';
 import { postgresServerUrl, skipPostgres } from '../../helpers/postgres.ts';
 

@@ -1,0 +1,56 @@
+// The audit trail: who did what to which device, when, and why. Append-only; never holds a
+// code, token or login code.
+import type { DatabaseOrTransaction } from '../../prisma/store.ts';
+import { actorLabel, type Actor } from '../shared/actor.ts';
+import { newId } from '../shared/random.ts';
+
+export interface AuditEntry {
+  tenantId: string;
+  deviceId: string | null;
+  actor: Actor;
+  action: string;
+  fromState?: string | null;
+  toState?: string | null;
+  reason?: string | null;
+  data?: Record<string, unknown>;
+}
+
+export interface AuditRecord {
+  at: Date;
+  actor: string;
+  action: string;
+  fromState: string | null;
+  toState: string | null;
+  reason: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export async function recordAudit(db: DatabaseOrTransaction, entry: AuditEntry, now: Date): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      id: newId(),
+      tenantId: entry.tenantId,
+      deviceId: entry.deviceId,
+      actor: actorLabel(entry.actor),
+      action: entry.action,
+      fromState: entry.fromState ?? null,
+      toState: entry.toState ?? null,
+      reason: entry.reason ?? null,
+      data: entry.data ? JSON.stringify(entry.data) : null,
+      at: now,
+    },
+  });
+}
+
+export async function deviceTimeline(db: DatabaseOrTransaction, tenantId: string, deviceId: string): Promise<AuditRecord[]> {
+  const rows = await db.auditEvent.findMany({ where: { tenantId, deviceId }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
+  return rows.map((row) => ({
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    fromState: row.fromState,
+    toState: row.toState,
+    reason: row.reason,
+    data: row.data ? (JSON.parse(row.data) as Record<string, unknown>) : null,
+  }));
+}

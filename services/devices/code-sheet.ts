@@ -1,0 +1,74 @@
+// The CSV a technician opens in Excel to walk the rooms with verification codes. Pure: the
+// entries and the zone come in, text goes out. Built for Excel specifically: BOM so accents
+// survive, CRLF, and cells that cannot be turned into formulas (OWASP "CSV injection").
+import { DomainError } from '../shared/errors.ts';
+
+export interface CodeSheetEntry {
+  mac: string;
+  location: string | null;
+  code: string;
+  expiresAt: Date;
+}
+
+const BOM = '\uFEFF';
+const CRLF = '\r\n';
+// OWASP: a cell starting with one of these may be run as a formula by a spreadsheet.
+const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r']);
+// Numeric collation so "Room 2" comes before "Room 10"; a fixed locale keeps output stable.
+const locationOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+export function buildCodeSheet(entries: readonly CodeSheetEntry[], timeZone: string): string {
+  const formatLocal = localFormatter(timeZone);
+  const header = ['MAC', 'Location', 'Code', 'Expires (UTC, ISO 8601)', `Expires (${timeZone} local)`];
+  const rows = [...entries].sort(byLocationThenMac).map((entry) => [
+    entry.mac,
+    entry.location ?? '',
+    entry.code,
+    // Seconds are precise enough for a 24 h code, and shorter to read in a cell.
+    entry.expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    formatLocal(entry.expiresAt),
+  ]);
+  return BOM + [header, ...rows].map((cells) => cells.map(escapeCsvCell).join(',') + CRLF).join('');
+}
+
+/** One cell, safe to open: formula triggers neutralised with a leading `'`, then RFC 4180 quoting. */
+export function escapeCsvCell(value: string): string {
+  const safe = FORMULA_TRIGGERS.has(value.charAt(0)) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+// Rooms without a location go last: the technician works through named rooms first.
+function byLocationThenMac(a: CodeSheetEntry, b: CodeSheetEntry): number {
+  if (a.location !== b.location) {
+    if (a.location === null) return 1;
+    if (b.location === null) return -1;
+    const byLocation = locationOrder.compare(a.location, b.location);
+    if (byLocation !== 0) return byLocation;
+  }
+  return a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0;
+}
+
+/** `YYYY-MM-DD HH:mm` (24 h) in the zone; parts are assembled by hand so no locale reorders them. */
+function localFormatter(timeZone: string): (date: Date) => string {
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23', // not hour12:false, which can print midnight as "24"
+    });
+  } catch {
+    throw new DomainError(
+      'invalid_input',
+      `"${timeZone}" is not a time zone. Use an IANA time zone name such as Europe/Paris or America/New_York.`,
+    );
+  }
+  return (date) => {
+    const parts = Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]));
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  };
+}

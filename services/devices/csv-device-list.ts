@@ -1,0 +1,175 @@
+// The device list an admin uploads (the Teams admin center's CSV, or one made in Excel)
+// turned into rows ready for registration. Pure: text in, rows out. Problems with one row
+// go into `rejected`/`duplicates` so one typo never sinks a 5,000-device import; only
+// problems with the whole file throw.
+import { parse } from 'csv-parse/sync';
+import { DomainError } from '../shared/errors.ts';
+import { parseMac, type MacAddress } from './mac-address.ts';
+
+export const MAX_DEVICE_CSV_BYTES = 5 * 1024 * 1024;
+export const MAX_DEVICE_CSV_ROWS = 50_000;
+export const MAX_LOCATION_LENGTH = 100;
+export const MAX_MODEL_LENGTH = 100;
+
+export interface DeviceCsvLimits {
+  maxBytes: number;
+  maxRows: number;
+}
+
+export interface DeviceCsvRow {
+  line: number;
+  mac: MacAddress;
+  location: string | null;
+  model: string | null;
+}
+
+export interface DeviceCsvResult {
+  rows: DeviceCsvRow[];
+  rejected: { line: number; value: string; reason: string }[];
+  duplicates: { line: number; mac: MacAddress; firstLine: number }[];
+}
+
+/** Header names as people write them; matched after lowercasing and dropping spaces, `_`, `-`, `.`. */
+export const MAC_COLUMN_NAMES = ['MAC address', 'MAC ID', 'MAC', 'HardwareId'] as const;
+const MAC_KEYS = new Set(MAC_COLUMN_NAMES.map(headerKey));
+const LOCATION_KEY = headerKey('Location');
+const MODEL_KEY = headerKey('Model');
+const ACCEPTED_HEADERS = `${MAC_COLUMN_NAMES.join(', ')} (Location and Model columns are optional)`;
+
+const DEFAULT_LIMITS: DeviceCsvLimits = { maxBytes: MAX_DEVICE_CSV_BYTES, maxRows: MAX_DEVICE_CSV_ROWS };
+
+// `line` is the row number a spreadsheet shows: header is 1, a blank line is a row, and a
+// quoted field spanning several text lines is still one row. That is the record's index
+// (blank lines are kept as records for this reason), which is also sturdier than csv-parse's
+// `info.lines`: in 7.0.3 that counts one line too many after the first CRLF record.
+export function parseDeviceCsv(input: string | Buffer, limits: DeviceCsvLimits = DEFAULT_LIMITS): DeviceCsvResult {
+  const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.length;
+  if (size > limits.maxBytes) {
+    throw invalid(
+      `The file is ${formatBytes(size)} (${count(size)} bytes); the limit is ${formatBytes(limits.maxBytes)}. ` +
+        'Split the device list into smaller files and upload each one.',
+    );
+  }
+
+  const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '');
+  const records = readRecords(text);
+
+  const headerIndex = records.findIndex((record) => !isBlank(record));
+  const header = records[headerIndex];
+  if (header === undefined) {
+    throw invalid(`The file is empty. Its first line must be a header naming the MAC column: ${ACCEPTED_HEADERS}.`);
+  }
+  const columns = locateColumns(header, headerIndex + 1);
+
+  const data = records
+    .map((record, index) => ({ record, line: index + 1 }))
+    .slice(headerIndex + 1)
+    .filter(({ record }) => !isBlank(record));
+  if (data.length > limits.maxRows) {
+    throw invalid(
+      `The file has ${count(data.length)} device rows; the limit is ${count(limits.maxRows)}. ` +
+        `Split the file into files of at most ${count(limits.maxRows)} rows and upload each one.`,
+    );
+  }
+
+  const result: DeviceCsvResult = { rows: [], rejected: [], duplicates: [] };
+  const firstLineByMac = new Map<MacAddress, number>();
+  for (const { record, line } of data) {
+    // relax_column_count lets short rows through; a missing cell is simply empty.
+    const macCell = record[columns.mac] ?? '';
+    const parsed = parseMac(macCell);
+    if (!parsed.ok) {
+      result.rejected.push({ line, value: macCell.trim(), reason: parsed.reason });
+      continue;
+    }
+    const location = optionalCell(record, columns.location);
+    const model = optionalCell(record, columns.model);
+    const tooLong =
+      tooLongReason(location, MAX_LOCATION_LENGTH, 'location') ?? tooLongReason(model, MAX_MODEL_LENGTH, 'model');
+    if (tooLong) {
+      result.rejected.push({ line, ...tooLong });
+      continue;
+    }
+    // Only accepted rows count as "seen", so firstLine always points at a row that will register.
+    const firstLine = firstLineByMac.get(parsed.mac);
+    if (firstLine !== undefined) {
+      result.duplicates.push({ line, mac: parsed.mac, firstLine });
+      continue;
+    }
+    firstLineByMac.set(parsed.mac, line);
+    result.rows.push({ line, mac: parsed.mac, location, model });
+  }
+  return result;
+}
+
+function readRecords(text: string): string[][] {
+  try {
+    return parse(text, {
+      delimiter: detectDelimiter(text),
+      relax_column_count: true, // a row with a missing or extra cell is judged row by row
+      relax_quotes: true, // a stray `"` inside an unquoted location is kept, not fatal
+      skip_empty_lines: false, // kept so record index = spreadsheet row; filtered by isBlank
+    });
+  } catch (error) {
+    const where = typeof (error as { lines?: unknown }).lines === 'number' ? ` near line ${(error as { lines: number }).lines}` : '';
+    throw invalid(
+      `The file could not be read as CSV${where}: ${(error as Error).message}. ` +
+        'Check that every quoted field has its closing quote, or re-save the file from Excel as CSV.',
+    );
+  }
+}
+
+/** Excel in many locales saves `;`: pick whichever of `;` and `,` the header line uses more. */
+function detectDelimiter(text: string): ',' | ';' {
+  const headerLine = /^.*\S.*$/m.exec(text)?.[0] ?? ''; // first non-blank line
+  const outsideQuotes = headerLine.replace(/"[^"]*"/g, '');
+  const semicolons = outsideQuotes.split(';').length - 1;
+  const commas = outsideQuotes.split(',').length - 1;
+  return semicolons > commas ? ';' : ',';
+}
+
+function locateColumns(header: string[], line: number): { mac: number; location: number; model: number } {
+  const keys = header.map(headerKey);
+  const mac = keys.findIndex((key) => MAC_KEYS.has(key));
+  if (mac === -1) {
+    // A header-less file is the commonest mistake: say so instead of just listing names.
+    const looksLikeData = header.some((cell) => parseMac(cell).ok);
+    throw invalid(
+      (looksLikeData
+        ? `Line ${line} looks like a device, not a header. Add a header line first that names the MAC column: `
+        : `No MAC column in the header (line ${line}). Name the MAC column one of: `) + `${ACCEPTED_HEADERS}.`,
+    );
+  }
+  return { mac, location: keys.indexOf(LOCATION_KEY), model: keys.indexOf(MODEL_KEY) };
+}
+
+function headerKey(name: string): string {
+  return name.trim().toLowerCase().replace(/[\s_\-.]+/g, '');
+}
+
+function optionalCell(record: string[], index: number): string | null {
+  const value = index === -1 ? '' : (record[index] ?? '').trim();
+  return value === '' ? null : value;
+}
+
+function tooLongReason(value: string | null, max: number, what: string): { value: string; reason: string } | undefined {
+  // Counted in characters (code points), as a person would, not UTF-16 units.
+  if (value === null || [...value].length <= max) return undefined;
+  return { value, reason: `${what} longer than ${max} characters` };
+}
+
+function isBlank(record: string[]): boolean {
+  return record.every((cell) => cell.trim() === '');
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function formatBytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+}
+
+function invalid(message: string): DomainError {
+  return new DomainError('invalid_input', message);
+}

@@ -1,0 +1,53 @@
+// Moves a device from one state to the next as a compare-and-set on the stored state, and
+// writes the audit event in the same transaction. Two concurrent requests for the same step:
+// the first wins, the second finds the state changed and gets a conflict.
+import type { DatabaseOrTransaction } from '../../prisma/store.ts';
+import type { Actor } from '../shared/actor.ts';
+import { DomainError } from '../shared/errors.ts';
+import { recordAudit } from './audit-log.ts';
+import type { Device } from './device-repository.ts';
+import { canTransition, stateLabels, type DeviceState } from './device-state.ts';
+
+export interface Transition {
+  device: Device;
+  to: DeviceState;
+  actor: Actor;
+  /** The audit action, e.g. "device.provisioned". */
+  action: string;
+  reason?: string;
+  data?: Record<string, unknown>;
+  /** Other columns to set together with the state. */
+  set?: { deviceTokenHash?: string | null; signedInAccount?: string | null; model?: string | null; firmwareVersion?: string | null };
+}
+
+export async function moveDevice(db: DatabaseOrTransaction, transition: Transition, now: Date): Promise<Device> {
+  const { device, to } = transition;
+  if (!canTransition(device.state, to)) {
+    throw new DomainError(
+      'conflict',
+      `Device ${device.mac} is ${stateLabels[device.state]}, so it cannot become ${stateLabels[to]}. Check its status and try the step that fits.`,
+    );
+  }
+  const result = await db.device.updateMany({
+    where: { id: device.id, tenantId: device.tenantId, state: device.state },
+    data: { state: to, stateChangedAt: now, ...transition.set },
+  });
+  if (result.count !== 1) {
+    throw new DomainError('conflict', `Device ${device.mac} changed while this was being done. Look at its status again, then retry if still needed.`);
+  }
+  await recordAudit(
+    db,
+    {
+      tenantId: device.tenantId,
+      deviceId: device.id,
+      actor: transition.actor,
+      action: transition.action,
+      fromState: device.state,
+      toState: to,
+      reason: transition.reason ?? null,
+      ...(transition.data ? { data: transition.data } : {}),
+    },
+    now,
+  );
+  return { ...device, ...transition.set, state: to, stateChangedAt: now };
+}

@@ -1,0 +1,132 @@
+// Verification codes: 6 digits from the CSPRNG, one live code per device, valid 24 hours by
+// default. Only a keyed hash is stored; the plaintext is returned once, to build the hand-off
+// card and the technicians' code sheet, and is never logged or written anywhere else.
+import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
+import { enqueueEvent } from '../notifications/outbox.ts';
+import { actorLabel, type Actor } from '../shared/actor.ts';
+import type { Clock } from '../shared/clock.ts';
+import { DomainError } from '../shared/errors.ts';
+import type { KeyedHasher } from '../shared/keyed-hash.ts';
+import { newId, randomDigits } from '../shared/random.ts';
+import { recordAudit } from './audit-log.ts';
+import { findDevicesByMacs, listDevices, type Device } from './device-repository.ts';
+import { stateLabels, waitingOnActivation } from './device-state.ts';
+import { parseMac } from './mac-address.ts';
+import { moveDevice } from './transition.ts';
+
+export const codeLength = 6;
+
+export type CodeTarget = { macs: readonly string[] } | { location: string } | { all: true };
+
+export interface IssuedCode {
+  deviceId: string;
+  mac: string;
+  location: string | null;
+  /** The plaintext: shown once, never stored. */
+  code: string;
+  expiresAt: Date;
+}
+
+export interface CodeIssueReport {
+  batchId: string;
+  expiresAt: Date;
+  issued: IssuedCode[];
+  skipped: { mac: string; reason: string }[];
+}
+
+export interface VerificationCodes {
+  issue(actor: Actor, tenantId: string, target: CodeTarget): Promise<CodeIssueReport>;
+}
+
+async function devicesFor(tx: DatabaseOrTransaction, tenantId: string, target: CodeTarget) {
+  const skipped: CodeIssueReport['skipped'] = [];
+  if ('all' in target) return { devices: await listDevices(tx, tenantId, { states: waitingOnActivation }), skipped };
+  if ('location' in target) {
+    const devices = await listDevices(tx, tenantId, { location: target.location });
+    if (devices.length === 0) throw new DomainError('not_found', `No device is registered at "${target.location}". Type "list" to see the locations.`);
+    return { devices, skipped };
+  }
+  const macs: string[] = [];
+  for (const raw of target.macs) {
+    const parsed = parseMac(raw);
+    if (parsed.ok) macs.push(parsed.mac);
+    else skipped.push({ mac: raw, reason: parsed.reason });
+  }
+  const found = await findDevicesByMacs(tx, tenantId, macs);
+  const devices: Device[] = [];
+  for (const mac of new Set(macs)) {
+    const device = found.get(mac);
+    if (device) devices.push(device);
+    else skipped.push({ mac, reason: 'not registered; register it first' });
+  }
+  return { devices, skipped };
+}
+
+/** Hashes of the tenant's live codes: a new code must differ from all of them. */
+async function liveCodeHashes(tx: DatabaseOrTransaction, tenantId: string, now: Date): Promise<Set<string>> {
+  const rows = await tx.verificationCode.findMany({ where: { tenantId, status: 'live', expiresAt: { gt: now } }, select: { codeHash: true } });
+  return new Set(rows.map((row) => row.codeHash));
+}
+
+export function createVerificationCodes(db: Database, clock: Clock, hasher: KeyedHasher, codeTtlMs: number): VerificationCodes {
+  return {
+    async issue(actor, tenantId, target) {
+      const now = clock.now();
+      const expiresAt = new Date(now.getTime() + codeTtlMs);
+      return db.$transaction(
+        async (tx) => {
+          const { devices, skipped } = await devicesFor(tx, tenantId, target);
+          const eligible = devices.filter((device) => {
+            if (waitingOnActivation.includes(device.state)) return true;
+            skipped.push({ mac: device.mac, reason: `already ${stateLabels[device.state]}; a factory reset is needed to provision it again` });
+            return false;
+          });
+          if (eligible.length === 0) return { batchId: '', expiresAt, issued: [], skipped };
+
+          const taken = await liveCodeHashes(tx, tenantId, now);
+          const batchId = newId();
+          const issued: IssuedCode[] = [];
+          const rows = [];
+          for (const device of eligible) {
+            let code: string;
+            let codeHash: string;
+            do {
+              code = randomDigits(codeLength);
+              codeHash = hasher.hash(code);
+            } while (taken.has(codeHash));
+            taken.add(codeHash);
+            issued.push({ deviceId: device.id, mac: device.mac, location: device.location, code, expiresAt });
+            rows.push({ id: newId(), tenantId, deviceId: device.id, codeHash, issuedBy: actorLabel(actor), issuedAt: now, expiresAt });
+          }
+          for (let start = 0; start < eligible.length; start += 500) {
+            const ids = eligible.slice(start, start + 500).map((device) => device.id);
+            // Issuing again revokes the previous code.
+            await tx.verificationCode.updateMany({ where: { deviceId: { in: ids }, status: 'live' }, data: { status: 'revoked', closedAt: now } });
+            await tx.verificationCode.createMany({ data: rows.slice(start, start + 500) });
+          }
+          for (const device of eligible) {
+            const data = { batchId, expiresAt: expiresAt.toISOString() };
+            if (device.state === 'registered') {
+              await moveDevice(tx, { device, to: 'code_issued', actor, action: 'code.issued', data }, now);
+            } else {
+              await recordAudit(tx, { tenantId, deviceId: device.id, actor, action: 'code.reissued', data }, now);
+            }
+          }
+          await enqueueEvent(
+            tx,
+            {
+              kind: 'codes.issued',
+              tenantId,
+              actor: actorLabel(actor),
+              batchId,
+              devices: issued.map((entry) => ({ mac: entry.mac, location: entry.location, expiresAt: expiresAt.toISOString() })),
+            },
+            now,
+          );
+          return { batchId, expiresAt, issued, skipped };
+        },
+        { timeout: 120_000, maxWait: 30_000 },
+      );
+    },
+  };
+}

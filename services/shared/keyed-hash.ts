@@ -1,0 +1,21 @@
+// Codes and tokens are stored only as keyed hashes (HMAC-SHA-256 with a server secret): a
+// copy of the database alone cannot be used to test guesses offline.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface KeyedHasher {
+  hash(value: string): string;
+  matches(value: string, expectedHash: string): boolean;
+}
+
+export function createKeyedHasher(secret: string): KeyedHasher {
+  if (secret.length < 32) throw new Error('the keyed-hash secret must have at least 32 characters');
+  const hash = (value: string) => createHmac('sha256', secret).update(value, 'utf8').digest('base64url');
+  return {
+    hash,
+    matches(value, expectedHash) {
+      const actual = Buffer.from(hash(value));
+      const expected = Buffer.from(expectedHash);
+      return actual.length === expected.length && timingSafeEqual(actual, expected);
+    },
+  };
+}
