@@ -45,11 +45,21 @@ const environmentSchema = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' })
       .default('info'),
     SHUTDOWN_GRACE_SECONDS: seconds(1, 300).default(10),
+    CODE_TTL_HOURS: z
+      .string()
+      .regex(/^\d+$/, 'expected a whole number of hours from 1 to 72')
+      .transform(Number)
+      .refine((value) => value >= 1 && value <= 72, 'expected a whole number of hours from 1 to 72')
+      .default(24),
+    CODE_HASH_SECRET: z.string().min(32, 'expected at least 32 characters, e.g. the output of: openssl rand -base64 32').optional(),
   })
   .superRefine((env, ctx) => {
     const needsPassword = env.MicrosoftAppId !== '' && env.MicrosoftAppType !== 'UserAssignedMSI';
     if (needsPassword && env.MicrosoftAppPassword === '') {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'required when MicrosoftAppId is set (the client secret of the bot\'s app registration)' });
+    }
+    if (env.CODE_HASH_SECRET === undefined && !env.DATABASE_URL.startsWith('file:')) {
+      ctx.addIssue({ code: 'custom', path: ['CODE_HASH_SECRET'], message: 'required with PostgreSQL, the same value on every instance (e.g. the output of: openssl rand -base64 32)' });
     }
     if (env.MicrosoftAppId !== '' && env.MicrosoftAppType !== 'MultiTenant' && env.MicrosoftAppTenantId === '') {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `required when MicrosoftAppType is ${env.MicrosoftAppType} (the Entra tenant id of the app registration)` });
@@ -76,6 +86,9 @@ export interface Config {
   authenticationDisabled: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownGraceMs: number;
+  codeTtlMs: number;
+  /** Unset with SQLite: a secret is generated beside the database file on first start. */
+  codeHashSecret: string | null;
 }
 
 export class ConfigError extends Error {
@@ -124,6 +137,8 @@ export function parseConfig(rawEnv: Environment): Config {
     authenticationDisabled: parsed.MicrosoftAppId === '',
     logLevel: parsed.LOG_LEVEL,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_SECONDS * 1000,
+    codeTtlMs: parsed.CODE_TTL_HOURS * 3_600_000,
+    codeHashSecret: parsed.CODE_HASH_SECRET ?? null,
   };
   return Object.freeze({ ...config, botAuth: Object.freeze(config.botAuth) });
 }

@@ -3,6 +3,7 @@
 //
 // Routes:
 //   POST /api/messages  the chat channel (Teams, the Emulator) → teams/teams-chat.ts
+//   /api/device/v1/*    the provisioning service devices talk to → device-api/device-routes.ts
 //   GET  /healthz       the process is up
 //   GET  /readyz        the database is reachable and every migration applied
 import { pathToFileURL } from 'node:url';
@@ -14,8 +15,11 @@ import { createLogger, type Logger } from './logger.ts';
 import { commands as defaultCommands } from './commands/index.ts';
 import type { CommandSpec } from './commands/command-spec.ts';
 import { createTeamsChat } from './teams/teams-chat.ts';
+import { resolveCodeHashSecret } from './code-hash-secret.ts';
+import { registerDeviceRoutes } from './device-api/device-routes.ts';
+import { codeForHttpStatus } from './device-api/http-errors.ts';
 import { openStore, type Store } from '../prisma/store.ts';
-import { createServices } from '../services/index.ts';
+import { createServices, type Services } from '../services/index.ts';
 import { systemClock, type Clock } from '../services/shared/clock.ts';
 import { newErrorReference } from '../services/shared/random.ts';
 
@@ -24,6 +28,8 @@ export interface RunningServer {
   url: string;
   port: number;
   store: Store;
+  /** The domain services this server runs on (tests drive admin steps through them). */
+  services: Services;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the store. */
   close(): Promise<void>;
 }
@@ -44,7 +50,11 @@ function requestLogger(req: Request, fallback: Logger): Logger {
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = await openStore(config.databaseUrl, { log: logger.child({ component: 'migrations' }) });
-  const services = createServices({ db: store.db, clock: options.clock ?? systemClock });
+  const services = createServices({
+    db: store.db,
+    clock: options.clock ?? systemClock,
+    settings: { codeTtlMs: config.codeTtlMs, codeHashSecret: resolveCodeHashSecret(config) },
+  });
   const chat = createTeamsChat({ botAuth: config.botAuth, services, commands: options.commands ?? defaultCommands });
 
   const server = restify.createServer({ name: 'provisioning-bot', handleUncaughtExceptions: false });
@@ -74,6 +84,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     await chat.handle(req, res, requestLogger(req, logger));
   });
 
+  registerDeviceRoutes(server, services.devices, (req) => requestLogger(req, logger));
+
   server.get('/healthz', async (_req: Request, res: Response) => {
     res.send(200, { status: 'ok' });
   });
@@ -91,6 +103,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       const reference = newErrorReference();
       requestLogger(req, logger).error({ err: error, errorReference: reference, path: req.path() }, 'request failed');
       error.body = { code: 'internal_error', message: `Something went wrong on our side; reference ${reference}.` };
+    } else {
+      // Errors of the HTTP layer itself (bad JSON, unknown route) in the API's own shape.
+      error.body = { code: codeForHttpStatus(status), message: error.message || 'Bad request.' };
     }
     callback();
   });
@@ -126,7 +141,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     logger.info('stopped');
   }
 
-  return { url, port, store, close };
+  return { url, port, store, services, close };
 }
 
 async function main(): Promise<void> {

@@ -2,16 +2,27 @@
 // tests) gets its services from here, so they all apply the same rules.
 import type { Database } from '../prisma/store.ts';
 import { createConversationService, type ConversationService } from './conversations/conversation-service.ts';
+import { createDeviceServices, type DeviceServices } from './devices/index.ts';
 import type { Clock } from './shared/clock.ts';
+import { createKeyedHasher } from './shared/keyed-hash.ts';
+
+export interface ServiceSettings {
+  /** How long a verification code is valid. */
+  codeTtlMs: number;
+  /** The server secret that codes and device tokens are hashed with (keyed hash). */
+  codeHashSecret: string;
+}
 
 export interface Services {
   clock: Clock;
   conversations: ConversationService;
+  devices: DeviceServices;
 }
 
-export function createServices({ db, clock }: { db: Database; clock: Clock }): Services {
+export function createServices({ db, clock, settings }: { db: Database; clock: Clock; settings: ServiceSettings }): Services {
   return {
     clock,
     conversations: createConversationService(db),
+    devices: createDeviceServices(db, clock, createKeyedHasher(settings.codeHashSecret), { codeTtlMs: settings.codeTtlMs }),
   };
 }

@@ -87,7 +87,8 @@ export function parseDeviceCsv(input: string | Buffer, limits: DeviceCsvLimits =
     const tooLong =
       tooLongReason(location, MAX_LOCATION_LENGTH, 'location') ?? tooLongReason(model, MAX_MODEL_LENGTH, 'model');
     if (tooLong) {
-      result.rejected.push({ line, ...tooLong });
+      // `value` is always the MAC as written: it names the row, and matches registry.ts's own checks.
+      result.rejected.push({ line, value: macCell.trim(), reason: tooLong });
       continue;
     }
     // Only accepted rows count as "seen", so firstLine always points at a row that will register.
@@ -111,11 +112,16 @@ function readRecords(text: string): string[][] {
       skip_empty_lines: false, // kept so record index = spreadsheet row; filtered by isBlank
     });
   } catch (error) {
-    const where = typeof (error as { lines?: unknown }).lines === 'number' ? ` near line ${(error as { lines: number }).lines}` : '';
-    throw invalid(
-      `The file could not be read as CSV${where}: ${(error as Error).message}. ` +
-        'Check that every quoted field has its closing quote, or re-save the file from Excel as CSV.',
-    );
+    // `records` counts the rows read before the failure (blank ones included), so the next
+    // row is the broken one, numbered like `line`. csv-parse's own `lines` points at the end
+    // of the file for an unclosed quote, which sends the admin to the wrong place.
+    const { code, records } = error as { code?: string; records?: number };
+    const where = typeof records === 'number' ? ` at line ${records + 1}` : '';
+    const what =
+      code === 'CSV_QUOTE_NOT_CLOSED'
+        ? 'a quoted field starting there is never closed. Add the closing quote (")'
+        : `${(error as Error).message}. Fix that line`;
+    throw invalid(`The file could not be read as CSV${where}: ${what}, or re-save the file from Excel as CSV.`);
   }
 }
 
@@ -152,10 +158,10 @@ function optionalCell(record: string[], index: number): string | null {
   return value === '' ? null : value;
 }
 
-function tooLongReason(value: string | null, max: number, what: string): { value: string; reason: string } | undefined {
+function tooLongReason(value: string | null, max: number, what: string): string | undefined {
   // Counted in characters (code points), as a person would, not UTF-16 units.
   if (value === null || [...value].length <= max) return undefined;
-  return { value, reason: `${what} longer than ${max} characters` };
+  return `${what} longer than ${max} characters`;
 }
 
 function isBlank(record: string[]): boolean {

@@ -10,6 +10,8 @@ import { startBotProcess, waitUntilReady, type BotProcess } from '../../helpers/
 import { FakeChannel } from '../../helpers/fake-channel.ts';
 import { postgresServerUrl, skipPostgres } from '../../helpers/postgres.ts';
 
+const sharedSecret = 'test-secret-shared-by-every-instance-0123456789';
+
 const migrationNames = readdirSync(migrationsDirFor('postgresql'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name);
@@ -24,7 +26,7 @@ describe.skipIf(skipPostgres)('two instances on one PostgreSQL', () => {
     database = await createScratchDatabase('postgresql', postgresServerUrl('multi-instance'), 'instances');
     cwd = mkdtempSync(path.join(tmpdir(), 'provisioning-bot-instances-'));
     // Both at once: they race for the migration lock.
-    instances.push(startBotProcess(cwd, { DATABASE_URL: database.url }), startBotProcess(cwd, { DATABASE_URL: database.url }));
+    instances.push(startBotProcess(cwd, { DATABASE_URL: database.url, CODE_HASH_SECRET: sharedSecret }), startBotProcess(cwd, { DATABASE_URL: database.url, CODE_HASH_SECRET: sharedSecret }));
     ports.push(...(await Promise.all(instances.map((instance) => instance.listening))));
   });
 

@@ -1,0 +1,82 @@
+// The provisioning service that devices talk to: JSON over HTTP under /api/device/v1.
+// This is a contract with devices in the field: keep paths, fields and codes stable.
+//
+//   POST /provision   { mac, verificationCode, model?, firmwareVersion? } → { deviceId, deviceToken, tenantName }
+//   GET  /state       → { state, signInRequested, account? }                (Bearer deviceToken)
+//   POST /login-code  { loginCode, expiresInSeconds? } → state              (Bearer deviceToken)
+//   POST /signed-in   { account } → state                                   (Bearer deviceToken)
+//   POST /reset       → { state: "registered" }                             (Bearer deviceToken)
+import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import type { DeviceServices } from '../../services/devices/index.ts';
+import { DomainError } from '../../services/shared/errors.ts';
+import type { Logger } from '../logger.ts';
+import { statusOf } from './http-errors.ts';
+
+export const deviceApiBase = '/api/device/v1';
+
+const provisionBody = z.object({
+  mac: z.string().max(64),
+  verificationCode: z.string().max(32),
+  model: z.string().max(100).nullish(),
+  firmwareVersion: z.string().max(100).nullish(),
+});
+
+function bodyOf(req: Request): Record<string, unknown> {
+  const body: unknown = req.body;
+  if (body === undefined || body === null || body === '') return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new DomainError('invalid_input', 'Send a JSON object with Content-Type: application/json.');
+  }
+  return body as Record<string, unknown>;
+}
+
+function parseBody<T>(schema: z.ZodType<T>, req: Request): T {
+  const result = schema.safeParse(bodyOf(req));
+  if (!result.success) {
+    const fields = result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
+    throw new DomainError('invalid_input', `Malformed request: ${fields}.`);
+  }
+  return result.data;
+}
+
+function sendError(res: Response, error: DomainError): void {
+  if (error.code === 'locked_out' && typeof error.details.retryAfterSeconds === 'number') {
+    res.header('Retry-After', String(error.details.retryAfterSeconds));
+  }
+  res.send(statusOf[error.code], { code: error.code, message: error.message, ...error.details });
+}
+
+export function registerDeviceRoutes(server: Server, devices: DeviceServices, logFor: (req: Request) => Logger): void {
+  /** Runs a handler; domain errors become their HTTP answer, anything else goes to the server's error handler. */
+  const route = (handler: (req: Request) => Promise<object>) => async (req: Request, res: Response) => {
+    try {
+      res.send(200, await handler(req));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      logFor(req).info({ path: req.path(), errorCode: error.code }, 'device request refused');
+      sendError(res, error);
+    }
+  };
+
+  const authenticated = (req: Request) => devices.access.authenticate(req.header('authorization'));
+
+  server.post(`${deviceApiBase}/provision`, route(async (req) => devices.provisioning.provision(parseBody(provisionBody, req))));
+
+  server.get(`${deviceApiBase}/state`, route(async (req) => devices.signIn.stateOf(await authenticated(req))));
+
+  server.post(`${deviceApiBase}/login-code`, route(async (req) => {
+    const device = await authenticated(req);
+    return devices.signIn.reportLoginCode(device, bodyOf(req));
+  }));
+
+  server.post(`${deviceApiBase}/signed-in`, route(async (req) => {
+    const device = await authenticated(req);
+    return devices.signIn.reportSignedIn(device, bodyOf(req));
+  }));
+
+  server.post(`${deviceApiBase}/reset`, route(async (req) => {
+    const reset = await devices.access.resetByDevice(await authenticated(req));
+    return { state: reset.state };
+  }));
+}

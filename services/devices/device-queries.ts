@@ -1,0 +1,27 @@
+// What admins, technicians and managers read about devices. Always scoped by tenant.
+import type { Database } from '../../prisma/store.ts';
+import { DomainError } from '../shared/errors.ts';
+import { deviceTimeline, type AuditRecord } from './audit-log.ts';
+import { findDeviceByMac, listDevices, type Device, type DeviceFilter } from './device-repository.ts';
+import { parseMac } from './mac-address.ts';
+
+export interface DeviceDetails {
+  device: Device;
+  timeline: AuditRecord[];
+}
+
+export function createDeviceQueries(db: Database) {
+  return {
+    list: (tenantId: string, filter: DeviceFilter = {}): Promise<Device[]> => listDevices(db, tenantId, filter),
+
+    async details(tenantId: string, rawMac: string): Promise<DeviceDetails> {
+      const mac = parseMac(rawMac);
+      if (!mac.ok) throw new DomainError('invalid_input', `"${rawMac}" is not a MAC address: ${mac.reason}.`);
+      const device = await findDeviceByMac(db, tenantId, mac.mac);
+      if (!device) throw new DomainError('not_found', `No device ${mac.mac} is registered here. Type "list" to see your devices.`);
+      return { device, timeline: await deviceTimeline(db, tenantId, device.id) };
+    },
+  };
+}
+
+export type DeviceQueries = ReturnType<typeof createDeviceQueries>;

@@ -1,0 +1,28 @@
+// The provisioning domain, wired over one store. Chat commands, card actions, the device API,
+// jobs and tests all call these.
+import type { Database } from '../../prisma/store.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { KeyedHasher } from '../shared/keyed-hash.ts';
+import { createDeviceAccess } from './device-access.ts';
+import { createDeviceQueries } from './device-queries.ts';
+import { createProvisioning } from './provisioning.ts';
+import { createDeviceRegistry } from './registry.ts';
+import { createSignIn } from './sign-in.ts';
+import { createVerificationCodes } from './verification-codes.ts';
+
+export interface DeviceSettings {
+  codeTtlMs: number;
+}
+
+export function createDeviceServices(db: Database, clock: Clock, hasher: KeyedHasher, settings: DeviceSettings) {
+  return {
+    registry: createDeviceRegistry(db, clock),
+    codes: createVerificationCodes(db, clock, hasher, settings.codeTtlMs),
+    provisioning: createProvisioning(db, clock, hasher),
+    signIn: createSignIn(db, clock),
+    access: createDeviceAccess(db, clock, hasher),
+    queries: createDeviceQueries(db),
+  };
+}
+
+export type DeviceServices = ReturnType<typeof createDeviceServices>;

@@ -1,0 +1,47 @@
+// The remote sign-in of a shared account into a device, as it lives in the store: an admin
+// requests it, the device reports the device-login code it got (valid 15 minutes), and
+// reports when the account is signed in. A login code that lapses puts the device back to
+// waiting for sign-in, so a fresh one can be requested.
+import type { DatabaseOrTransaction } from '../../prisma/store.ts';
+import { enqueueEvent } from '../notifications/outbox.ts';
+import type { Device } from './device-repository.ts';
+import { moveDevice } from './transition.ts';
+
+export type SignInStatus = 'requested' | 'code_reported' | 'completed' | 'lapsed' | 'cancelled';
+
+export interface SignInSession {
+  id: string;
+  deviceId: string;
+  requestedBy: string;
+  account: string | null;
+  loginCode: string | null;
+  loginCodeExpiresAt: Date | null;
+  status: SignInStatus;
+  createdAt: Date;
+}
+
+const openStatuses: SignInStatus[] = ['requested', 'code_reported'];
+
+export async function findOpenSession(db: DatabaseOrTransaction, device: Device): Promise<SignInSession | null> {
+  const row = await db.signInSession.findFirst({
+    where: { tenantId: device.tenantId, deviceId: device.id, status: { in: openStatuses } },
+    orderBy: { createdAt: 'desc' },
+  });
+  return row ? { ...row, status: row.status as SignInStatus } : null;
+}
+
+export async function closeOpenSessions(db: DatabaseOrTransaction, device: Device, status: 'cancelled' | 'lapsed' | 'completed', now: Date): Promise<void> {
+  await db.signInSession.updateMany({ where: { deviceId: device.id, status: { in: openStatuses } }, data: { status, updatedAt: now } });
+}
+
+/** When the device's login code has lapsed, moves it back to waiting for sign-in. Returns the device as it now is. */
+export async function lapseIfDue(db: DatabaseOrTransaction, device: Device, now: Date): Promise<Device> {
+  if (device.state !== 'signing_in') return device;
+  const session = await findOpenSession(db, device);
+  const expiresAt = session?.loginCodeExpiresAt;
+  if (expiresAt && expiresAt.getTime() > now.getTime()) return device;
+  const moved = await moveDevice(db, { device, to: 'awaiting_sign_in', actor: { kind: 'system' }, action: 'sign_in.lapsed', reason: 'the device-login code expired' }, now);
+  await closeOpenSessions(db, device, 'lapsed', now);
+  await enqueueEvent(db, { kind: 'sign_in.lapsed', tenantId: device.tenantId, deviceId: device.id, mac: device.mac }, now);
+  return moved;
+}

@@ -1,0 +1,122 @@
+// Remote sign-in, both sides: the admin's request, and the device's reports (its login code,
+// then success). Each step is one transaction with its compare-and-set and audit event.
+import { z } from 'zod';
+import type { Database } from '../../prisma/store.ts';
+import { enqueueEvent } from '../notifications/outbox.ts';
+import { actorLabel, type Actor } from '../shared/actor.ts';
+import type { Clock } from '../shared/clock.ts';
+import { DomainError } from '../shared/errors.ts';
+import { newId } from '../shared/random.ts';
+import { recordAudit } from './audit-log.ts';
+import { findDeviceByMac, type Device } from './device-repository.ts';
+import { stateLabels } from './device-state.ts';
+import { parseMac } from './mac-address.ts';
+import { findOpenSession, closeOpenSessions, lapseIfDue } from './sign-in-sessions.ts';
+import { moveDevice } from './transition.ts';
+
+/** A shared account's sign-in name (UPN), e.g. lobby-phone@contoso.com. */
+const accountSchema = z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'expected a sign-in name such as lobby-phone@contoso.com');
+/** Device-login codes are letters and digits, 9 of them today (e.g. EV9PGNQN8). */
+const loginCodeSchema = z.string().trim().regex(/^[A-Za-z0-9]{6,12}$/, 'expected the 6 to 12 letters and digits the device shows');
+
+function checked<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new DomainError('invalid_input', `${field}: ${result.error.issues[0]?.message ?? 'invalid'}.`);
+  return result.data;
+}
+
+export interface DeviceStateView {
+  state: Device['state'];
+  signInRequested: boolean;
+  account?: string;
+}
+
+export function createSignIn(db: Database, clock: Clock) {
+  async function deviceInTenant(tenantId: string, rawMac: string, tx: Parameters<typeof findDeviceByMac>[0]): Promise<Device> {
+    const mac = parseMac(rawMac);
+    if (!mac.ok) throw new DomainError('invalid_input', `"${rawMac}" is not a MAC address: ${mac.reason}.`);
+    const device = await findDeviceByMac(tx, tenantId, mac.mac);
+    if (!device) throw new DomainError('not_found', `No device ${mac.mac} is registered here. Type "list" to see your devices.`);
+    return device;
+  }
+
+  return {
+    /** An admin asks for a shared account to be signed in on a provisioned device. */
+    async request(actor: Actor, tenantId: string, rawMac: string, account?: string | null): Promise<Device> {
+      const wanted = account ? checked(accountSchema, account, 'account') : null;
+      const now = clock.now();
+      return db.$transaction(async (tx) => {
+        const device = await lapseIfDue(tx, await deviceInTenant(tenantId, rawMac, tx), now);
+        if (device.state !== 'awaiting_sign_in') {
+          const hint = device.state === 'signing_in' ? 'a login code is already waiting to be entered; refresh it after it lapses' : 'only a device waiting for sign-in can be signed in';
+          throw new DomainError('conflict', `Device ${device.mac} is ${stateLabels[device.state]}: ${hint}.`);
+        }
+        const open = await findOpenSession(tx, device);
+        if (open) {
+          await tx.signInSession.update({ where: { id: open.id }, data: { account: wanted ?? open.account, updatedAt: now } });
+        } else {
+          await tx.signInSession.create({ data: { id: newId(), tenantId, deviceId: device.id, requestedBy: actorLabel(actor), account: wanted, createdAt: now, updatedAt: now } });
+        }
+        await recordAudit(tx, { tenantId, deviceId: device.id, actor, action: 'sign_in.requested', data: { account: wanted } }, now);
+        await enqueueEvent(tx, { kind: 'sign_in.requested', tenantId, actor: actorLabel(actor), deviceId: device.id, mac: device.mac, account: wanted }, now);
+        return device;
+      });
+    },
+
+    /** What a device polls: its state and whether an admin wants it signed in. */
+    async stateOf(device: Device): Promise<DeviceStateView> {
+      const now = clock.now();
+      return db.$transaction(async (tx) => {
+        const current = await lapseIfDue(tx, device, now);
+        const session = await findOpenSession(tx, current);
+        const account = current.state === 'signed_in' ? current.signedInAccount : session?.account;
+        return { state: current.state, signInRequested: session?.status === 'requested', ...(account ? { account } : {}) };
+      });
+    },
+
+    /** The device reports the device-login code it got from the identity provider. */
+    async reportLoginCode(device: Device, report: { loginCode?: unknown; expiresInSeconds?: unknown }): Promise<DeviceStateView> {
+      const loginCode = checked(loginCodeSchema, report.loginCode, 'loginCode').toUpperCase();
+      const seconds = checked(z.number().int().min(60).max(3600).default(900), report.expiresInSeconds, 'expiresInSeconds');
+      const now = clock.now();
+      const expiresAt = new Date(now.getTime() + seconds * 1000);
+      await db.$transaction(async (tx) => {
+        const current = await lapseIfDue(tx, device, now);
+        const session = await findOpenSession(tx, current);
+        if (current.state !== 'awaiting_sign_in' || session?.status !== 'requested') {
+          throw new DomainError('sign_in_not_requested', 'No sign-in was requested for this device. Wait until the admin requests one (signInRequested in GET /state).');
+        }
+        await moveDevice(tx, { device: current, to: 'signing_in', actor: { kind: 'device', mac: device.mac }, action: 'sign_in.code_reported', data: { expiresAt: expiresAt.toISOString() } }, now);
+        await tx.signInSession.update({ where: { id: session.id }, data: { loginCode, loginCodeExpiresAt: expiresAt, status: 'code_reported', updatedAt: now } });
+        await enqueueEvent(tx, { kind: 'sign_in.code_ready', tenantId: device.tenantId, deviceId: device.id, mac: device.mac, account: session.account, expiresAt: expiresAt.toISOString() }, now);
+      });
+      return { state: 'signing_in', signInRequested: false };
+    },
+
+    /** The device reports that the account is signed in. */
+    async reportSignedIn(device: Device, report: { account?: unknown }): Promise<DeviceStateView> {
+      const account = checked(accountSchema, report.account, 'account');
+      const now = clock.now();
+      await db.$transaction(async (tx) => {
+        const current = await findDeviceByMac(tx, device.tenantId, device.mac);
+        if (!current || current.state !== 'signing_in') {
+          throw new DomainError('conflict', `This device is ${current ? stateLabels[current.state] : 'unknown'}, not signing in: report signed-in only after entering a login code.`);
+        }
+        await moveDevice(tx, { device: current, to: 'signed_in', actor: { kind: 'device', mac: device.mac }, action: 'device.signed_in', data: { account }, set: { signedInAccount: account } }, now);
+        await closeOpenSessions(tx, current, 'completed', now);
+        await enqueueEvent(tx, { kind: 'device.signed_in', tenantId: device.tenantId, deviceId: device.id, mac: device.mac, account }, now);
+      });
+      return { state: 'signed_in', signInRequested: false, account };
+    },
+
+    /** The login code a person types at the device-login portal, while it is valid. */
+    async pendingLoginCode(tenantId: string, rawMac: string): Promise<{ loginCode: string; expiresAt: Date; account: string | null } | null> {
+      const device = await deviceInTenant(tenantId, rawMac, db);
+      const session = await findOpenSession(db, device);
+      if (!session?.loginCode || !session.loginCodeExpiresAt || session.loginCodeExpiresAt.getTime() <= clock.now().getTime()) return null;
+      return { loginCode: session.loginCode, expiresAt: session.loginCodeExpiresAt, account: session.account };
+    },
+  };
+}
+
+export type SignIn = ReturnType<typeof createSignIn>;
