@@ -7,7 +7,10 @@ import { Writable } from 'node:stream';
 import { parseConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../bot/server.ts';
+import { createScratchDatabase } from '../../prisma/schema-engine/index.ts';
+import type { Provider } from '../../prisma/schemas.ts';
 import { FakeChannel } from './fake-channel.ts';
+import { postgresServerUrl, skipPostgres } from './postgres.ts';
 
 export interface TestBot {
   server: RunningServer;
@@ -48,6 +51,26 @@ export async function startTestBot(env: Record<string, string> = {}, options: Om
       await channel.close();
       await server.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The providers a test runs on: PostgreSQL too wherever TEST_POSTGRES_URL is set (always in CI). */
+export const testProviders: readonly Provider[] = ['sqlite', 'postgresql'];
+
+/** For `describe.skipIf(...)`: PostgreSQL is skipped only on a developer machine without a server. */
+export const unavailable = (provider: Provider) => provider === 'postgresql' && skipPostgres;
+
+/** startTestBot on a fresh database of the provider (a scratch PostgreSQL database, dropped on close). */
+export async function startTestBotOn(provider: Provider, env: Record<string, string> = {}, options: Omit<ServerOptions, 'logger'> = {}): Promise<TestBot> {
+  if (provider === 'sqlite') return startTestBot(env, options);
+  const database = await createScratchDatabase('postgresql', postgresServerUrl('integration'), 'bot');
+  const bot = await startTestBot({ DATABASE_URL: database.url, CODE_HASH_SECRET: 'test-secret-0123456789-0123456789-0123456789', ...env }, options);
+  return {
+    ...bot,
+    async close() {
+      await bot.close();
+      await database.drop();
     },
   };
 }
