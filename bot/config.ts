@@ -51,6 +51,13 @@ const environmentSchema = z
       .transform(Number)
       .refine((value) => value >= 1 && value <= 72, 'expected a whole number of hours from 1 to 72')
       .default(24),
+    ADMIN_USER_IDS: z
+      .string()
+      .refine(
+        (value) => value.split(',').every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id.trim())),
+        'expected Entra object ids (GUIDs) separated by commas; "whoami" shows yours',
+      )
+      .optional(),
     CODE_HASH_SECRET: z.string().min(32, 'expected at least 32 characters, e.g. the output of: openssl rand -base64 32').optional(),
   })
   .superRefine((env, ctx) => {
@@ -87,6 +94,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownGraceMs: number;
   codeTtlMs: number;
+  /** Entra object ids that are admins in every tenant (to grant the first roles). */
+  bootstrapAdmins: readonly string[];
   /** Unset with SQLite: a secret is generated beside the database file on first start. */
   codeHashSecret: string | null;
 }
@@ -138,6 +147,7 @@ export function parseConfig(rawEnv: Environment): Config {
     logLevel: parsed.LOG_LEVEL,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_SECONDS * 1000,
     codeTtlMs: parsed.CODE_TTL_HOURS * 3_600_000,
+    bootstrapAdmins: Object.freeze((parsed.ADMIN_USER_IDS ?? '').split(',').map((id) => id.trim().toLowerCase()).filter((id) => id !== '')),
     codeHashSecret: parsed.CODE_HASH_SECRET ?? null,
   };
   return Object.freeze({ ...config, botAuth: Object.freeze(config.botAuth) });

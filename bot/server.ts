@@ -53,7 +53,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const services = createServices({
     db: store.db,
     clock: options.clock ?? systemClock,
-    settings: { codeTtlMs: config.codeTtlMs, codeHashSecret: resolveCodeHashSecret(config) },
+    settings: { codeTtlMs: config.codeTtlMs, codeHashSecret: resolveCodeHashSecret(config), bootstrapAdmins: config.bootstrapAdmins },
   });
   const chat = createTeamsChat({ botAuth: config.botAuth, services, commands: options.commands ?? defaultCommands });
 

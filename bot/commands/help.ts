@@ -12,6 +12,7 @@ export const helpCommand = defineCommand({
   aliases: ['?', 'commands'],
   summary: 'List what I can do, or explain one command.',
   usage: 'help [command]',
+  permission: 'anyone',
   args: z.string().max(50, 'name one command, e.g. "help whoami"'),
   async run({ commands }, topic) {
     if (topic !== '') {

@@ -1,6 +1,7 @@
 // Turns one message into one command run: find the command, validate its arguments, run
 // it. It is the one place that turns a DomainError into words for the user; anything else
 // thrown is a bug and goes to the chat adapter's error handler (apology + reference).
+import { describePermission, isAllowed } from '../../services/auth/role.ts';
 import { DomainError } from '../../services/shared/errors.ts';
 import type { CommandContext, CommandReply } from './command-spec.ts';
 import { findCommand, suggestCommands } from './find-command.ts';
@@ -28,6 +29,13 @@ export async function routeMessage(text: string, context: CommandContext): Promi
     const suggestions = suggestCommands(context.commands, word);
     const didYouMean = suggestions.length > 0 ? ` Did you mean **${suggestions.join('** or **')}**?` : '';
     return { command: null, text: `I don't know the command "${word}".${didYouMean} Type **help** to see what I can do.` };
+  }
+
+  if (!isAllowed(context.roles, command.permission)) {
+    return {
+      command: command.name,
+      text: `**${command.name}** needs ${describePermission(command.permission)}, which you don't have here. Ask an admin to grant it ("grant <role> @you").`,
+    };
   }
 
   const args = command.args.safeParse(rest);

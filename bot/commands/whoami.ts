@@ -6,6 +6,7 @@ export const whoamiCommand = defineCommand({
   aliases: ['me'],
   summary: 'Show who I think you are and which tenant this conversation belongs to.',
   usage: 'whoami',
+  permission: 'anyone',
   args: z.literal('', { error: 'whoami takes nothing after it' }),
   async run({ user, tenantId, conversation }) {
     const lines = [

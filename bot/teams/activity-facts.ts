@@ -65,3 +65,14 @@ export function conversationToRemember(activity: Partial<Activity>, reference: P
     reference: reference as Record<string, unknown>,
   };
 }
+
+const teamsFileDownload = 'application/vnd.microsoft.teams.file.download.info';
+
+/** Files sent in personal chat: Teams attaches a download URL for each (the manifest sets supportsFiles). */
+export function attachedFiles(activity: Partial<Activity>): { name: string; downloadUrl: string }[] {
+  return (activity.attachments ?? []).flatMap((attachment) => {
+    const content = attachment.content as { downloadUrl?: unknown } | undefined;
+    if (attachment.contentType !== teamsFileDownload || typeof content?.downloadUrl !== 'string') return [];
+    return [{ name: attachment.name ?? 'file', downloadUrl: content.downloadUrl }];
+  });
+}

@@ -5,7 +5,8 @@ import type { Logger } from '../logger.ts';
 import type { Services } from '../../services/index.ts';
 import type { CommandSpec } from '../commands/command-spec.ts';
 import { routeMessage } from '../commands/router.ts';
-import { conversationToRemember, conversationTypeOf, tenantIdOf, textWithoutBotMention } from './activity-facts.ts';
+import { attachedFiles, conversationToRemember, conversationTypeOf, tenantIdOf, textWithoutBotMention } from './activity-facts.ts';
+import { toActivity } from './outgoing.ts';
 import { turnLogger } from './turn-logger.ts';
 
 const noTenantReply =
@@ -63,15 +64,19 @@ export class ProvisioningBot extends TeamsActivityHandler {
     }
     await this.rememberConversation(context);
 
+    const userId = context.activity.from.aadObjectId ?? null;
     const reply = await routeMessage(textWithoutBotMention(context.activity), {
       tenantId,
-      user: { aadObjectId: context.activity.from.aadObjectId ?? null, name: context.activity.from.name ?? null },
-      conversation: { id: context.activity.conversation.id, type: conversationTypeOf(context.activity) },
+      user: { aadObjectId: userId, name: context.activity.from.name ?? null },
+      roles: await this.services.roles.rolesOf(tenantId, userId),
+      conversation: { channelId: context.activity.channelId, id: context.activity.conversation.id, type: conversationTypeOf(context.activity) },
+      mentions: [],
+      files: attachedFiles(context.activity),
       services: this.services,
       commands: this.commands,
     });
     // The command name only: message text can hold MACs, codes or names.
     log.info({ command: reply.command, tenantId }, 'message handled');
-    await context.sendActivity({ type: 'message', text: reply.text, textFormat: 'markdown' });
+    await context.sendActivity(toActivity(reply));
   }
 }

@@ -25,6 +25,7 @@ describe('routeMessage', () => {
     aliases: ['say'],
     summary: 'Say it back.',
     usage: 'echo <text>',
+    permission: 'anyone',
     args: z.string().min(1, 'say what to echo'),
     run: async (_context, text) => ({ text: `echo: ${text}` }),
   });
@@ -33,6 +34,7 @@ describe('routeMessage', () => {
     aliases: [],
     summary: 'Fails as the domain does.',
     usage: 'lookup',
+    permission: 'anyone',
     args: z.string(),
     run: async () => {
       throw new DomainError('not_found', 'No device AA-BB-CC-DD-EE-FF in this tenant. Register it first.');
@@ -43,6 +45,7 @@ describe('routeMessage', () => {
     aliases: [],
     summary: 'Has a bug.',
     usage: 'crash',
+    permission: 'anyone',
     args: z.string(),
     run: async () => {
       throw new TypeError('cannot read properties of undefined');
@@ -52,7 +55,10 @@ describe('routeMessage', () => {
   const context: CommandContext = {
     tenantId: 'tenant-1',
     user: { aadObjectId: 'user-1', name: 'Ada' },
-    conversation: { id: 'conversation-1', type: 'personal' },
+    roles: new Set(),
+    conversation: { channelId: 'msteams', id: 'conversation-1', type: 'personal' },
+    mentions: [],
+    files: [],
     services: {} as Services,
     commands: [echo, lookup, crash],
   };

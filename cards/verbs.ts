@@ -1,0 +1,20 @@
+// Every Action.Execute verb the bot's cards carry, in one place: the card templates use these
+// strings and bot/actions/ registers one handler per verb.
+export const verbs = {
+  /** Awaiting sign-in card: start the remote sign-in. data { mac }, input "account". */
+  signIn: 'device.signIn',
+  /** Sign-in card after the login code lapsed: ask the device for a fresh one. data { mac } */
+  refreshSignIn: 'device.refreshSignIn',
+  /** Any card: show the device's status card. data { mac } */
+  showStatus: 'device.status',
+  /** Hand-off card: a technician marks a device installed. data { batchId }, input "mac", "note" */
+  markInstalled: 'handoff.installed',
+  /** Hand-off card: a technician reports a problem. data { batchId }, inputs "mac", "note" */
+  reportProblem: 'handoff.problem',
+  /** Confirmation card: go ahead. data { command, args, expiresAt } */
+  confirm: 'confirm.yes',
+  /** Confirmation card: never mind. data { command } */
+  cancel: 'confirm.no',
+} as const;
+
+export type Verb = (typeof verbs)[keyof typeof verbs];
