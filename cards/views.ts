@@ -102,6 +102,13 @@ export interface ConfirmView {
   expiresAtIso: string;
 }
 
+/** A short message in place of a pressed card (e.g. "Cancelled"). */
+export interface NoticeView {
+  title: string;
+  text: string;
+  style: Style;
+}
+
 export interface CardViews {
   help: HelpView;
   commandError: CommandErrorView;
@@ -112,6 +119,7 @@ export interface CardViews {
   deviceStatus: DeviceStatusView;
   deviceList: DeviceListView;
   confirm: ConfirmView;
+  notice: NoticeView;
 }
 
 export type CardName = keyof CardViews;

@@ -6,6 +6,10 @@ import { createRolesService, type RolesService } from './auth/roles-service.ts';
 import { createDeviceServices, type DeviceServices } from './devices/index.ts';
 import type { Clock } from './shared/clock.ts';
 import { createKeyedHasher } from './shared/keyed-hash.ts';
+import { createSealedBox } from './shared/sealed-box.ts';
+import { createPostedCards, type PostedCards } from './notifications/posted-cards.ts';
+import { createTenants, type Tenants } from './tenants.ts';
+import { createHandledActivities, type HandledActivities } from './conversations/handled-activities.ts';
 
 export interface ServiceSettings {
   /** How long a verification code is valid. */
@@ -21,13 +25,21 @@ export interface Services {
   conversations: ConversationService;
   devices: DeviceServices;
   roles: RolesService;
+  tenants: Tenants;
+  postedCards: PostedCards;
+  handledActivities: HandledActivities;
 }
 
 export function createServices({ db, clock, settings }: { db: Database; clock: Clock; settings: ServiceSettings }): Services {
   return {
     clock,
     conversations: createConversationService(db),
-    devices: createDeviceServices(db, clock, createKeyedHasher(settings.codeHashSecret), { codeTtlMs: settings.codeTtlMs }),
+    devices: createDeviceServices(db, clock, createKeyedHasher(settings.codeHashSecret), createSealedBox(settings.codeHashSecret, 'handoff-codes'), {
+      codeTtlMs: settings.codeTtlMs,
+    }),
     roles: createRolesService(db, clock, settings.bootstrapAdmins),
+    tenants: createTenants(db),
+    postedCards: createPostedCards(db),
+    handledActivities: createHandledActivities(db),
   };
 }

@@ -29,12 +29,20 @@ export interface CommandContext {
   /** Files attached to the message (CSV imports from personal chat). */
   files: readonly AttachedFile[];
   services: Services;
+  /** True when the user confirmed this run on a confirmation card. */
+  confirmed?: boolean;
   /** Every registered command, for commands that describe the others. */
   commands: readonly CommandSpec[];
 }
 
+/** A card to redraw later as its subject changes (the chat layer records where it was posted). */
+export interface TrackedCard {
+  kind: 'handoff' | 'sign_in';
+  subject: string;
+}
+
 /** What a command answers: markdown text, or a card with its own fallback text. */
-export type CommandReply = { text: string; card?: undefined } | { card: AdaptiveCard; text?: string };
+export type CommandReply = ({ text: string; card?: undefined } | { card: AdaptiveCard; text?: string }) & { track?: TrackedCard };
 
 export interface CommandSpec<Args = unknown> {
   name: string;

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { renderCard } from '../../cards/render.ts';
+import { describePermission } from '../../services/auth/role.ts';
 import { defineCommand, type CommandSpec } from './command-spec.ts';
 import { findCommand } from './find-command.ts';
 
 function describe(command: CommandSpec): string {
   const aliases = command.aliases.length > 0 ? ` (also: ${command.aliases.join(', ')})` : '';
-  return `- **${command.usage}** — ${command.summary}${aliases}`;
+  return `**${command.usage}** — ${command.summary}${aliases} Who: ${describePermission(command.permission)}.`;
 }
 
 export const helpCommand = defineCommand({
@@ -20,6 +22,15 @@ export const helpCommand = defineCommand({
       if (!command) return { text: `There is no command "${topic}". Type **help** to see them all.` };
       return { text: describe(command) };
     }
-    return { text: ['Here is what I can do:', ...commands.map(describe)].join('\n\n') };
+    return {
+      card: renderCard('help', {
+        commands: commands.map((command) => ({
+          usage: command.usage,
+          summary: command.summary,
+          aliases: command.aliases.join(', '),
+          permission: describePermission(command.permission),
+        })),
+      }),
+    };
   },
 });

@@ -1,7 +1,32 @@
 // The command registry: add a command by writing its spec file and listing it here.
-// `help` and the manifest's command list are generated from this list.
+// `help` and the manifest's command list are generated from this list, in this order.
 import type { CommandSpec } from './command-spec.ts';
+import { codesCommand } from './codes.ts';
+import { exportCommand } from './export.ts';
+import { grantCommand } from './grant.ts';
 import { helpCommand } from './help.ts';
+import { importCommand } from './import.ts';
+import { listCommand } from './list.ts';
+import { registerCommand } from './register.ts';
+import { revokeCommand } from './revoke.ts';
+import { rolesCommand } from './roles.ts';
+import { setupCommand } from './setup.ts';
+import { signInCommand } from './signin.ts';
+import { statusCommand } from './status.ts';
 import { whoamiCommand } from './whoami.ts';
 
-export const commands: readonly CommandSpec[] = [helpCommand, whoamiCommand];
+export const commands: readonly CommandSpec[] = [
+  helpCommand,
+  registerCommand,
+  importCommand,
+  codesCommand,
+  listCommand,
+  statusCommand,
+  signInCommand,
+  exportCommand,
+  setupCommand,
+  grantCommand,
+  revokeCommand,
+  rolesCommand,
+  whoamiCommand,
+];

@@ -51,13 +51,24 @@ export function textWithoutBotMention(activity: ActivityLike): string {
   return text.replace(/&nbsp;/g, ' ').replace(/[ \t]+/g, ' ').trim();
 }
 
+/**
+ * A Teams channel message's conversation id names its thread ("19:…@thread.tacv2;messageid=…").
+ * The channel itself is the id without that suffix: new messages posted there start their own
+ * thread instead of landing as replies where someone once typed a command.
+ */
+export function channelConversationId(conversationId: string): string {
+  return conversationId.split(';messageid=')[0] ?? conversationId;
+}
+
 /** What a conversation service needs to store about where this activity came from. */
 export function conversationToRemember(activity: Partial<Activity>, reference: Partial<ConversationReference>, tenantId: string) {
   const personal = conversationTypeOf(activity) === 'personal';
+  const conversationId = channelConversationId(activity.conversation?.id ?? '');
+  if (reference.conversation) reference = { ...reference, conversation: { ...reference.conversation, id: conversationId } };
   return {
     tenantId,
     channelId: activity.channelId ?? '',
-    conversationId: activity.conversation?.id ?? '',
+    conversationId,
     conversationType: conversationTypeOf(activity),
     teamId: teamIdOf(activity),
     serviceUrl: activity.serviceUrl ?? '',

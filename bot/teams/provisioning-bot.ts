@@ -1,11 +1,16 @@
 // The Teams activity handler: every message becomes one command run, and every
 // conversation that talks to the bot or installs it is remembered for later messages.
-import { TeamsActivityHandler, TurnContext } from 'botbuilder';
+import { TeamsActivityHandler, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
+import { renderCard } from '../../cards/render.ts';
+import { routeAction } from '../actions/action-router.ts';
+import type { ActionSpec } from '../actions/action-spec.ts';
+import type { TrackedCard } from '../commands/command-spec.ts';
 import type { Logger } from '../logger.ts';
 import type { Services } from '../../services/index.ts';
 import type { CommandSpec } from '../commands/command-spec.ts';
 import { routeMessage } from '../commands/router.ts';
-import { attachedFiles, conversationToRemember, conversationTypeOf, tenantIdOf, textWithoutBotMention } from './activity-facts.ts';
+import { attachedFiles, channelConversationId, conversationToRemember, conversationTypeOf, tenantIdOf, textWithoutBotMention } from './activity-facts.ts';
+import { resolveMentions } from './mentions.ts';
 import { toActivity } from './outgoing.ts';
 import { turnLogger } from './turn-logger.ts';
 
@@ -17,6 +22,7 @@ export class ProvisioningBot extends TeamsActivityHandler {
   constructor(
     private readonly services: Services,
     private readonly commands: readonly CommandSpec[],
+    private readonly actions: readonly ActionSpec[],
   ) {
     super();
 
@@ -54,6 +60,34 @@ export class ProvisioningBot extends TeamsActivityHandler {
     return true;
   }
 
+  /** False when this activity was handled before (Teams redelivered it): act once. */
+  private async firstDelivery(context: TurnContext): Promise<boolean> {
+    const { channelId, conversation, id } = context.activity;
+    if (!id) return true;
+    const first = await this.services.handledActivities.claim(channelId, conversation.id, id, this.services.clock.now());
+    if (!first) turnLogger(context).info({ activityId: id }, 'activity delivered again; ignored');
+    return first;
+  }
+
+  private async actionContext(context: TurnContext, tenantId: string) {
+    const userId = context.activity.from.aadObjectId ?? null;
+    return {
+      tenantId,
+      user: { aadObjectId: userId, name: context.activity.from.name ?? null },
+      roles: await this.services.roles.rolesOf(tenantId, userId),
+      conversation: { channelId: context.activity.channelId, id: channelConversationId(context.activity.conversation.id), type: conversationTypeOf(context.activity) },
+      services: this.services,
+      commands: this.commands,
+    };
+  }
+
+  /** Remembers where a card that will be redrawn later now stands. */
+  private async track(context: TurnContext, tenantId: string, tracked: TrackedCard | undefined, activityId: string | undefined): Promise<void> {
+    if (!tracked || !activityId) return;
+    const where = { channelId: context.activity.channelId, conversationId: channelConversationId(context.activity.conversation.id), activityId };
+    await this.services.postedCards.remember(tenantId, tracked.kind, tracked.subject, where);
+  }
+
   private async handleMessage(context: TurnContext): Promise<void> {
     const log = turnLogger(context);
     const tenantId = tenantIdOf(context.activity);
@@ -62,21 +96,37 @@ export class ProvisioningBot extends TeamsActivityHandler {
       await context.sendActivity(noTenantReply);
       return;
     }
+    if (!(await this.firstDelivery(context))) return;
     await this.rememberConversation(context);
 
-    const userId = context.activity.from.aadObjectId ?? null;
     const reply = await routeMessage(textWithoutBotMention(context.activity), {
-      tenantId,
-      user: { aadObjectId: userId, name: context.activity.from.name ?? null },
-      roles: await this.services.roles.rolesOf(tenantId, userId),
-      conversation: { channelId: context.activity.channelId, id: context.activity.conversation.id, type: conversationTypeOf(context.activity) },
-      mentions: [],
+      ...(await this.actionContext(context, tenantId)),
+      mentions: await resolveMentions(context),
       files: attachedFiles(context.activity),
-      services: this.services,
-      commands: this.commands,
     });
     // The command name only: message text can hold MACs, codes or names.
     log.info({ command: reply.command, tenantId }, 'message handled');
-    await context.sendActivity(toActivity(reply));
+    const sent = await context.sendActivity(toActivity(reply));
+    await this.track(context, tenantId, reply.track, sent?.id);
+  }
+
+  /** A card button (Action.Execute): the answer is the card that replaces the pressed one. */
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const log = turnLogger(context);
+    const tenantId = tenantIdOf(context.activity);
+    const answer = (card: unknown): AdaptiveCardInvokeResponse => ({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as Record<string, unknown> });
+    if (!tenantId) {
+      return answer(renderCard('commandError', { title: 'Not here', problem: noTenantReply, suggestion: null, usage: null }));
+    }
+    if (!(await this.firstDelivery(context))) {
+      return answer(renderCard('notice', { title: 'Already done', text: 'This button press was already handled.', style: 'default' }));
+    }
+    await this.rememberConversation(context);
+    const verb = invokeValue.action?.verb ?? '';
+    const result = await routeAction(this.actions, verb, invokeValue.action?.data ?? {}, await this.actionContext(context, tenantId));
+    log.info({ verb, tenantId }, 'card action handled');
+    // In Teams the pressed card is the message the invoke replies to.
+    await this.track(context, tenantId, result.track, context.activity.replyToId);
+    return answer(result.card);
   }
 }

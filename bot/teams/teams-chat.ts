@@ -13,12 +13,15 @@ import type { Logger } from '../logger.ts';
 import type { Services } from '../../services/index.ts';
 import { newErrorReference } from '../../services/shared/random.ts';
 import type { CommandSpec } from '../commands/command-spec.ts';
+import type { ActionSpec } from '../actions/action-spec.ts';
 import { ProvisioningBot } from './provisioning-bot.ts';
 import { setTurnLogger, turnLogger } from './turn-logger.ts';
 
 export interface TeamsChat {
   /** Handles one POST /api/messages; resolves when the turn is over and the response sent. */
   handle(req: BotRequest, res: BotResponse, log: Logger): Promise<void>;
+  /** The adapter, for proactive sends (teams-messenger.ts). */
+  adapter: CloudAdapter;
 }
 
 export function apologyFor(reference: string): string {
@@ -40,6 +43,7 @@ export function createTeamsChat(options: {
   botAuth: Config['botAuth'];
   services: Services;
   commands: readonly CommandSpec[];
+  actions: readonly ActionSpec[];
 }): TeamsChat {
   const { botAuth } = options;
   const auth = new ConfigurationBotFrameworkAuthentication({
@@ -50,9 +54,10 @@ export function createTeamsChat(options: {
   });
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = onTurnError;
-  const bot = new ProvisioningBot(options.services, options.commands);
+  const bot = new ProvisioningBot(options.services, options.commands, options.actions);
 
   return {
+    adapter,
     handle: (req, res, log) =>
       adapter.process(req, res, async (context) => {
         setTurnLogger(context, log);

@@ -1,5 +1,5 @@
 // Stored conversation references: where the bot can reach a chat or channel later.
-import type { Database } from '../../prisma/store.ts';
+import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
 import { newId } from '../shared/random.ts';
 
 export interface StoredConversation {
@@ -58,4 +58,69 @@ export async function findConversation(db: Database, tenantId: string, channelId
     reference: JSON.parse(row.reference) as unknown,
     updatedAt: row.updatedAt,
   };
+}
+
+type ConversationRow = NonNullable<Awaited<ReturnType<Database['conversationReference']['findFirst']>>>;
+
+function toStoredConversation(row: ConversationRow): StoredConversation {
+  return {
+    tenantId: row.tenantId,
+    channelId: row.channelId,
+    conversationId: row.conversationId,
+    conversationType: row.conversationType,
+    teamId: row.teamId,
+    serviceUrl: row.serviceUrl,
+    userAadObjectId: row.userAadObjectId,
+    audience: row.audience,
+    reference: JSON.parse(row.reference) as unknown,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export interface AudienceChange {
+  /** The audience this conversation was the destination for before, if any (a conversation holds one). */
+  previousAudience: string | null;
+  /** How many other conversations of the tenant were the destination for this audience until now. */
+  takenFrom: number;
+}
+
+/**
+ * Makes one stored conversation the tenant's destination for an audience, taking the audience
+ * away from any other conversation of the tenant in the same transaction. Null when the
+ * conversation is not stored for this tenant.
+ */
+export async function setConversationAudience(
+  db: Database,
+  tenantId: string,
+  channelId: string,
+  conversationId: string,
+  audience: string,
+): Promise<AudienceChange | null> {
+  return db.$transaction(async (tx) => {
+    const target = await tx.conversationReference.findFirst({ where: { tenantId, channelId, conversationId } });
+    if (!target) return null;
+    const taken = await tx.conversationReference.updateMany({
+      where: { tenantId, audience, id: { not: target.id } },
+      data: { audience: null },
+    });
+    await tx.conversationReference.update({ where: { id: target.id }, data: { audience } });
+    return { previousAudience: target.audience, takenFrom: taken.count };
+  });
+}
+
+export async function findConversationByAudience(db: DatabaseOrTransaction, tenantId: string, audience: string): Promise<StoredConversation | null> {
+  // One row at most by setConversationAudience; should two concurrent setups both have won,
+  // the most recently touched one is the destination until the next setup clears the other.
+  const row = await db.conversationReference.findFirst({ where: { tenantId, audience }, orderBy: { updatedAt: 'desc' } });
+  return row ? toStoredConversation(row) : null;
+}
+
+export async function findPersonalConversation(db: DatabaseOrTransaction, tenantId: string, userAadObjectId: string): Promise<StoredConversation | null> {
+  // Teams sends object ids in lower case; an id typed by a person may not be.
+  const ids = [...new Set([userAadObjectId, userAadObjectId.toLowerCase()])];
+  const row = await db.conversationReference.findFirst({
+    where: { tenantId, conversationType: 'personal', userAadObjectId: { in: ids } },
+    orderBy: { updatedAt: 'desc' },
+  });
+  return row ? toStoredConversation(row) : null;
 }

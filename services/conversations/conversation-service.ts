@@ -8,10 +8,22 @@ import {
   deleteConversation,
   ensureTenant,
   findConversation,
+  findConversationByAudience,
+  findPersonalConversation,
   saveConversation,
+  setConversationAudience,
+  type AudienceChange,
   type ConversationToSave,
   type StoredConversation,
 } from './conversation-repository.ts';
+
+/** Who a conversation can be the destination for: `setup <audience>` picks one per tenant. */
+export const audiences = ['technicians', 'admins', 'managers'] as const;
+export type Audience = (typeof audiences)[number];
+
+export function isAudience(value: string): value is Audience {
+  return (audiences as readonly string[]).includes(value);
+}
 
 const conversationSchema = z.object({
   tenantId: z.string().trim().min(1).max(100),
@@ -28,6 +40,12 @@ export interface ConversationService {
   remember(conversation: ConversationToSave): Promise<void>;
   forget(channelId: string, conversationId: string): Promise<void>;
   find(tenantId: string, channelId: string, conversationId: string): Promise<StoredConversation | null>;
+  /** Makes this stored conversation the tenant's one destination for the audience (taking it from any other). */
+  setAudience(tenantId: string, channelId: string, conversationId: string, audience: Audience): Promise<AudienceChange>;
+  /** The conversation that receives the audience's messages in this tenant, if one was set up. */
+  findAudience(tenantId: string, audience: Audience): Promise<StoredConversation | null>;
+  /** The personal chat the user has with the bot in this tenant, if they ever talked to it there. */
+  findPersonalChat(tenantId: string, userAadObjectId: string): Promise<StoredConversation | null>;
 }
 
 export function createConversationService(db: Database): ConversationService {
@@ -45,5 +63,17 @@ export function createConversationService(db: Database): ConversationService {
       await deleteConversation(db, channelId, conversationId);
     },
     find: (tenantId, channelId, conversationId) => findConversation(db, tenantId, channelId, conversationId),
+    async setAudience(tenantId, channelId, conversationId, audience) {
+      if (!isAudience(audience)) {
+        throw new DomainError('invalid_input', `"${String(audience)}" is not an audience. Audiences are: ${audiences.join(', ')}.`);
+      }
+      const change = await setConversationAudience(db, tenantId, channelId, conversationId, audience);
+      if (!change) {
+        throw new DomainError('not_found', 'I have not stored this conversation yet. Send me any message here, then try again.');
+      }
+      return change;
+    },
+    findAudience: (tenantId, audience) => findConversationByAudience(db, tenantId, audience),
+    findPersonalChat: (tenantId, userAadObjectId) => findPersonalConversation(db, tenantId, userAadObjectId),
   };
 }

@@ -3,6 +3,8 @@
 import type { Database } from '../../prisma/store.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { KeyedHasher } from '../shared/keyed-hash.ts';
+import type { SealedBox } from '../shared/sealed-box.ts';
+import { createHandoffs } from './handoffs.ts';
 import { createDeviceAccess } from './device-access.ts';
 import { createDeviceQueries } from './device-queries.ts';
 import { createProvisioning } from './provisioning.ts';
@@ -14,10 +16,11 @@ export interface DeviceSettings {
   codeTtlMs: number;
 }
 
-export function createDeviceServices(db: Database, clock: Clock, hasher: KeyedHasher, settings: DeviceSettings) {
+export function createDeviceServices(db: Database, clock: Clock, hasher: KeyedHasher, handoffBox: SealedBox, settings: DeviceSettings) {
   return {
     registry: createDeviceRegistry(db, clock),
-    codes: createVerificationCodes(db, clock, hasher, settings.codeTtlMs),
+    codes: createVerificationCodes(db, clock, hasher, handoffBox, settings.codeTtlMs),
+    handoffs: createHandoffs(db, clock, handoffBox),
     provisioning: createProvisioning(db, clock, hasher),
     signIn: createSignIn(db, clock),
     access: createDeviceAccess(db, clock, hasher),

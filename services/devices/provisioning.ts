@@ -80,7 +80,7 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
       const failuresNow = [now, ...failures];
       if (failuresNow.length < lockoutPolicy.maxFailures) {
         const attemptsLeft = lockoutPolicy.maxFailures - failuresNow.length;
-        return { ok: false, error: new DomainError('wrong_code', `That code is not right for this device. Check it on the hand-off card; ${attemptsLeft} ${attemptsLeft === 1 ? "attempt" : "attempts"} left.`, { attemptsLeft }) };
+        return { ok: false, error: new DomainError('wrong_code', `That code is not right for this device. Check it on the hand-off card; ${attemptsLeft} ${attemptsLeft === 1 ? 'attempt' : 'attempts'} left.`, { attemptsLeft }) };
       }
       const until = new Date(now.getTime() + retryAfterSeconds(failuresNow, now) * 1000).toISOString();
       for (const owner of devices) {

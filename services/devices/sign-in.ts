@@ -55,7 +55,10 @@ export function createSignIn(db: Database, clock: Clock) {
         if (open) {
           await tx.signInSession.update({ where: { id: open.id }, data: { account: wanted ?? open.account, updatedAt: now } });
         } else {
-          await tx.signInSession.create({ data: { id: newId(), tenantId, deviceId: device.id, requestedBy: actorLabel(actor), account: wanted, createdAt: now, updatedAt: now } });
+          // A refresh after a lapsed code keeps the account asked for before.
+          const previous = wanted ? null : await tx.signInSession.findFirst({ where: { deviceId: device.id }, orderBy: { createdAt: 'desc' } });
+          const account = wanted ?? previous?.account ?? null;
+          await tx.signInSession.create({ data: { id: newId(), tenantId, deviceId: device.id, requestedBy: actorLabel(actor), account, createdAt: now, updatedAt: now } });
         }
         await recordAudit(tx, { tenantId, deviceId: device.id, actor, action: 'sign_in.requested', data: { account: wanted } }, now);
         await enqueueEvent(tx, { kind: 'sign_in.requested', tenantId, actor: actorLabel(actor), deviceId: device.id, mac: device.mac, account: wanted }, now);
@@ -107,6 +110,12 @@ export function createSignIn(db: Database, clock: Clock) {
         await enqueueEvent(tx, { kind: 'device.signed_in', tenantId: device.tenantId, deviceId: device.id, mac: device.mac, account }, now);
       });
       return { state: 'signed_in', signInRequested: false, account };
+    },
+
+    /** The latest sign-in of a device, whatever became of it: what sign-in cards are drawn from. */
+    async latestSession(tenantId: string, deviceId: string): Promise<{ status: string; account: string | null; loginCode: string | null; loginCodeExpiresAt: Date | null } | null> {
+      const row = await db.signInSession.findFirst({ where: { tenantId, deviceId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+      return row ? { status: row.status, account: row.account, loginCode: row.loginCode, loginCodeExpiresAt: row.loginCodeExpiresAt } : null;
     },
 
     /** The login code a person types at the device-login portal, while it is valid. */

@@ -7,6 +7,7 @@ import { actorLabel, type Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { KeyedHasher } from '../shared/keyed-hash.ts';
+import type { SealedBox } from '../shared/sealed-box.ts';
 import { newId, randomDigits } from '../shared/random.ts';
 import { recordAudit } from './audit-log.ts';
 import { findDevicesByMacs, listDevices, type Device } from './device-repository.ts';
@@ -68,7 +69,15 @@ async function liveCodeHashes(tx: DatabaseOrTransaction, tenantId: string, now: 
   return new Set(rows.map((row) => row.codeHash));
 }
 
-export function createVerificationCodes(db: Database, clock: Clock, hasher: KeyedHasher, codeTtlMs: number): VerificationCodes {
+/** What a hand-off keeps, sealed, so its card can be drawn again: never stored readable. */
+export interface HandoffEntry {
+  deviceId: string;
+  mac: string;
+  location: string | null;
+  code: string;
+}
+
+export function createVerificationCodes(db: Database, clock: Clock, hasher: KeyedHasher, handoffBox: SealedBox, codeTtlMs: number): VerificationCodes {
   return {
     async issue(actor, tenantId, target) {
       const now = clock.now();
@@ -96,7 +105,7 @@ export function createVerificationCodes(db: Database, clock: Clock, hasher: Keye
             } while (taken.has(codeHash));
             taken.add(codeHash);
             issued.push({ deviceId: device.id, mac: device.mac, location: device.location, code, expiresAt });
-            rows.push({ id: newId(), tenantId, deviceId: device.id, codeHash, issuedBy: actorLabel(actor), issuedAt: now, expiresAt });
+            rows.push({ id: newId(), tenantId, deviceId: device.id, codeHash, batchId, issuedBy: actorLabel(actor), issuedAt: now, expiresAt });
           }
           for (let start = 0; start < eligible.length; start += 500) {
             const ids = eligible.slice(start, start + 500).map((device) => device.id);
@@ -112,6 +121,10 @@ export function createVerificationCodes(db: Database, clock: Clock, hasher: Keye
               await recordAudit(tx, { tenantId, deviceId: device.id, actor, action: 'code.reissued', data }, now);
             }
           }
+          const entries: HandoffEntry[] = issued.map(({ deviceId, mac, location, code }) => ({ deviceId, mac, location, code }));
+          await tx.handoffBatch.create({
+            data: { id: batchId, tenantId, issuedBy: actorLabel(actor), issuedByName: actor.kind === 'user' ? (actor.name ?? null) : null, sealedCodes: handoffBox.seal(JSON.stringify(entries)), expiresAt, createdAt: now },
+          });
           await enqueueEvent(
             tx,
             {

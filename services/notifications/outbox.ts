@@ -1,6 +1,7 @@
 // Domain events are written to the outbox in the same transaction as the change they report,
 // so a notification is never lost and never sent for a change that was rolled back. The
-// chat layer's sender delivers them (later issue).
+// chat layer's sender (bot/notifications/outbox-sender.ts) delivers them through the queue
+// operations of ./outbox-queue.ts: leased, retried with backoff, each destination served once.
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import { newId } from '../shared/random.ts';
 import type { DomainEvent } from './domain-events.ts';
@@ -22,11 +23,28 @@ export async function enqueueEvent(db: DatabaseOrTransaction, event: DomainEvent
 export interface OutboxEntry {
   id: string;
   event: DomainEvent;
+  /** pending | sent | dead */
   status: string;
   createdAt: Date;
+  /** Failed delivery attempts so far. */
+  attempts: number;
+  /** When a pending message is tried (again). */
+  nextAttemptAt: Date;
+  sentAt: Date | null;
+  /** Why the last attempt failed (status and channel error code; never message content). */
+  lastError: string | null;
 }
 
 export async function listOutbox(db: DatabaseOrTransaction, tenantId: string): Promise<OutboxEntry[]> {
   const rows = await db.outboxMessage.findMany({ where: { tenantId }, orderBy: { createdAt: 'asc' } });
-  return rows.map((row) => ({ id: row.id, event: JSON.parse(row.payload) as DomainEvent, status: row.status, createdAt: row.createdAt }));
+  return rows.map((row) => ({
+    id: row.id,
+    event: JSON.parse(row.payload) as DomainEvent,
+    status: row.status,
+    createdAt: row.createdAt,
+    attempts: row.attempts,
+    nextAttemptAt: row.nextAttemptAt,
+    sentAt: row.sentAt,
+    lastError: row.lastError,
+  }));
 }

@@ -1,6 +1,6 @@
 // Who caused a change, as the audit trail records it.
 export type Actor =
-  | { kind: 'user'; id: string }
+  | { kind: 'user'; id: string; name?: string | null }
   | { kind: 'device'; mac: string }
   | { kind: 'job'; name: string }
   | { kind: 'system' };

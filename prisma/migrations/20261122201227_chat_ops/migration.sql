@@ -37,6 +37,7 @@ CREATE TABLE "HandoffBatch" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "tenantId" TEXT NOT NULL,
     "issuedBy" TEXT NOT NULL,
+    "issuedByName" TEXT,
     "sealedCodes" TEXT NOT NULL,
     "expiresAt" DATETIME NOT NULL,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,

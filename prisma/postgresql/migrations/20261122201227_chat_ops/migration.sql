@@ -39,6 +39,7 @@ CREATE TABLE "HandoffBatch" (
     "id" TEXT NOT NULL,
     "tenantId" TEXT NOT NULL,
     "issuedBy" TEXT NOT NULL,
+    "issuedByName" TEXT,
     "sealedCodes" TEXT NOT NULL,
     "expiresAt" TIMESTAMP(3) NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { renderCard } from '../../cards/render.ts';
+import { verbs } from '../../cards/verbs.ts';
+import type { TechnicianMark } from '../../services/devices/handoffs.ts';
+import { actorOf } from '../commands/actor.ts';
+import { codeHandoffView } from '../views/handoff-view.ts';
+import { defineAction } from './action-spec.ts';
+
+const markData = z.object({
+  batchId: z.string().min(1),
+  mac: z.string({ error: 'choose the device in the list first' }).min(1, 'choose the device in the list first'),
+  note: z.string().max(500).optional(),
+});
+
+function markAction(verb: string, kind: TechnicianMark) {
+  return defineAction({
+    verb,
+    permission: ['technician'],
+    data: markData,
+    async run(context, { batchId, mac, note }) {
+      const { services, tenantId } = context;
+      const handoff = await services.devices.handoffs.mark(actorOf(context), tenantId, batchId, mac, kind, note ?? null);
+      const profile = await services.tenants.profile(tenantId);
+      return { card: renderCard('codeHandoff', codeHandoffView(handoff, profile.timeZone)), track: { kind: 'handoff', subject: batchId } };
+    },
+  });
+}
+
+export const markInstalledAction = markAction(verbs.markInstalled, 'installed');
+export const reportProblemAction = markAction(verbs.reportProblem, 'problem');

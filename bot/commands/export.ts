@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { buildCodeSheet, escapeCsvCell } from '../../services/devices/code-sheet.ts';
+import { stateLabels } from '../../services/devices/device-state.ts';
+import { isAllowed } from '../../services/auth/role.ts';
+import { DomainError } from '../../services/shared/errors.ts';
+import { defineCommand } from './command-spec.ts';
+
+/** Teams refuses messages much above 28 KB; leave room for the markdown around the CSV. */
+export const maxExportChars = 24_000;
+
+function asCodeBlock(csv: string, what: string, rows: number): string {
+  const text = csv.replace(/^\uFEFF/, '');
+  if (text.length <= maxExportChars) return `${what}: ${rows} rows. Copy into a .csv file or paste into Excel.\n\n\`\`\`\n${text}\`\`\``;
+  const kept = text.slice(0, text.lastIndexOf('\n', maxExportChars) + 1);
+  const keptRows = kept.split('\n').length - 2;
+  return `${what}: the first ${keptRows} of ${rows} rows (a chat message cannot hold more; narrow it down with "list … location <name>").\n\n\`\`\`\n${kept}\`\`\``;
+}
+
+export const exportCommand = defineCommand({
+  name: 'export',
+  aliases: [],
+  summary: 'Export devices, or the live codes of the hand-offs (for technicians), as CSV.',
+  usage: 'export [devices|codes]',
+  permission: ['technician', 'manager'],
+  args: z.enum(['', 'devices', 'codes'], { error: 'expected "devices" or "codes"' }),
+  async run({ services, tenantId, roles }, what) {
+    const profile = await services.tenants.profile(tenantId);
+    if (what === 'codes') {
+      if (!isAllowed(roles, ['technician'])) throw new DomainError('forbidden', 'Codes are for technicians and admins. Ask an admin to grant you the technician role.');
+      const codes = await services.devices.handoffs.liveCodes(tenantId);
+      if (codes.length === 0) return { text: 'No live code to export. Admins issue codes with "codes <MAC…|all|location <name>>".' };
+      return { text: asCodeBlock(buildCodeSheet(codes, profile.timeZone), 'Live codes', codes.length) };
+    }
+    const devices = await services.devices.queries.list(tenantId);
+    const header = 'MAC,Location,Model,Firmware,State,Since (UTC)\r\n';
+    const rows = devices.map((device) =>
+      [device.mac, device.location ?? '', device.model ?? '', device.firmwareVersion ?? '', stateLabels[device.state], device.stateChangedAt.toISOString()]
+        .map(escapeCsvCell)
+        .join(','),
+    );
+    return { text: asCodeBlock(header + rows.map((row) => `${row}\r\n`).join(''), 'Devices', devices.length) };
+  },
+});

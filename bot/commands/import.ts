@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { renderCard } from '../../cards/render.ts';
+import { MAX_DEVICE_CSV_BYTES as maxCsvBytes } from '../../services/devices/csv-device-list.ts';
+import { DomainError } from '../../services/shared/errors.ts';
+import { importResultView } from '../views/import-view.ts';
+import { actorOf } from './actor.ts';
+import { defineCommand, type AttachedFile } from './command-spec.ts';
+
+/** Downloads a file Teams attached (its URL is pre-authenticated), refusing more than the import limit. */
+async function download(file: AttachedFile): Promise<Buffer> {
+  const response = await fetch(file.downloadUrl, { signal: AbortSignal.timeout(30_000) });
+  if (!response.ok || !response.body) throw new DomainError('invalid_input', `Could not download ${file.name} from Teams (HTTP ${response.status}). Send it again.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += (chunk as Uint8Array).length;
+    if (size > maxCsvBytes) throw new DomainError('too_large', `${file.name} is larger than ${maxCsvBytes / 1024 / 1024} MB. Split it into smaller files.`);
+    chunks.push(Buffer.from(chunk as Uint8Array));
+  }
+  return Buffer.concat(chunks);
+}
+
+export const importCommand = defineCommand({
+  name: 'import',
+  aliases: ['csv'],
+  summary: 'Import devices from a CSV like the Teams admin center template (paste it after the command, or attach the file in personal chat).',
+  usage: 'import <CSV text> (or attach a .csv file)',
+  permission: ['admin'],
+  args: z.string(),
+  async run(context, pasted) {
+    const file = context.files.find((candidate) => /\.csv$/i.test(candidate.name)) ?? context.files[0];
+    if (!file && pasted === '') {
+      throw new DomainError('invalid_input', 'Paste the CSV after "import" (header row first: MAC address,Location), or attach the .csv file to a message in personal chat with me.');
+    }
+    const csv = file ? await download(file) : pasted;
+    const report = await context.services.devices.registry.importCsv(actorOf(context), context.tenantId, csv);
+    return { card: renderCard('importResult', importResultView(report, file ? `Imported ${file.name}` : 'Imported the pasted CSV')) };
+  },
+});

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { renderCard } from '../../cards/render.ts';
+import { importResultView } from '../views/import-view.ts';
+import { actorOf } from './actor.ts';
+import { defineCommand } from './command-spec.ts';
+
+/** "00-04-F2-81-24-B3 Lobby, floor 2" → MAC and location; one device per line. */
+export function parseRegisterLines(text: string) {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [mac = '', ...rest] = line.split(/\s+/);
+      return { mac, location: rest.join(' ') || null };
+    });
+}
+
+export const registerCommand = defineCommand({
+  name: 'register',
+  aliases: ['add'],
+  summary: 'Register device MAC addresses, each with an optional location (one device per line).',
+  usage: 'register <MAC> [location]',
+  permission: ['admin'],
+  args: z.string().min(1, 'give at least one MAC address, e.g. "register 00-04-F2-81-24-B3 Lobby"'),
+  async run(context, text) {
+    const report = await context.services.devices.registry.register(actorOf(context), context.tenantId, parseRegisterLines(text));
+    return { card: renderCard('importResult', importResultView(report, `Registered ${report.added.length} of ${report.added.length + report.alreadyRegistered.length + report.updated.length + report.rejected.length + report.duplicates.length}`)) };
+  },
+});

@@ -1,0 +1,24 @@
+import { defineCommand } from './command-spec.ts';
+import { peopleToChange, roleChangeArgs } from './grant.ts';
+
+export const revokeCommand = defineCommand({
+  name: 'revoke',
+  aliases: [],
+  summary: 'Take a role away from people in this organisation.',
+  usage: 'revoke <admin|technician|manager> @person',
+  permission: ['admin'],
+  args: roleChangeArgs('revoke'),
+  async run(context, args) {
+    const { roles } = context.services;
+    const people = await peopleToChange(context, args);
+    // Admins from the bot's configuration cannot be revoked (the service refuses): ask about
+    // them first, so a refusal comes before anyone else has lost a role.
+    people.sort((a, b) => Number(roles.isBootstrapAdmin(b.aadObjectId)) - Number(roles.isBootstrapAdmin(a.aadObjectId)));
+    const lines: string[] = [];
+    for (const person of people) {
+      const outcome = await roles.revoke(context.tenantId, person.aadObjectId, args.role);
+      lines.push(outcome === 'revoked' ? `Revoked ${args.role} from ${person.label}.` : `${person.label} does not hold ${args.role}.`);
+    }
+    return { text: lines.join('\n\n') };
+  },
+});

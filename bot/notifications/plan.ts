@@ -1,0 +1,119 @@
+// Who hears about each domain event, and what they see:
+//   codes.issued        → the hand-off card, posted to the technicians channel
+//   device.provisioned  → hand-off cards redrawn ("7 of 12 online"); the awaiting sign-in card
+//                         posted to the admins channel, or else to the issuing admin's chat
+//   sign_in.*, device.signed_in → every sign-in card of the device redrawn; the code, if no card exists yet
+//   device.reset, code.expired  → hand-off and sign-in cards redrawn
+//   device.locked_out   → a warning to the admins
+import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
+import type { Services } from '../../services/index.ts';
+import type { DomainEvent } from '../../services/notifications/domain-events.ts';
+import type { PostedCardKind } from '../../services/notifications/posted-cards.ts';
+import { renderCard } from '../../cards/render.ts';
+import type { NotificationPlanner, PlannedDelivery } from './outbox-sender.ts';
+import { currentHandoffCard, currentSignInCard } from './current-cards.ts';
+import { formatTime } from '../views/time.ts';
+
+export function createNotificationPlanner(services: Services): NotificationPlanner {
+  const { conversations, postedCards } = services;
+
+  const keyOf = (purpose: string, conversation: StoredConversation) => `${purpose}:${conversation.channelId}:${conversation.conversationId}`;
+
+  const remembering = (tenantId: string, kind: PostedCardKind, subject: string, conversation: StoredConversation) => async (activityId: string) =>
+    postedCards.remember(tenantId, kind, subject, { channelId: conversation.channelId, conversationId: conversation.conversationId, activityId });
+
+  /** Every posted copy of a card, to redraw in place. */
+  async function redraw(tenantId: string, kind: PostedCardKind, subject: string, draw: () => Promise<PlannedDelivery['message']['card']>): Promise<PlannedDelivery[]> {
+    const posted = await postedCards.find(tenantId, kind, subject);
+    if (posted.length === 0) return [];
+    const card = await draw();
+    if (!card) return [];
+    const deliveries: PlannedDelivery[] = [];
+    for (const where of posted) {
+      const conversation = await conversations.find(tenantId, where.channelId, where.conversationId);
+      if (!conversation) continue;
+      deliveries.push({ key: `redraw-${kind}-${where.activityId}:${conversation.conversationId}`, conversation, message: { card }, update: { activityId: where.activityId } });
+    }
+    return deliveries;
+  }
+
+  async function redrawHandoffs(tenantId: string, deviceId: string): Promise<PlannedDelivery[]> {
+    const batches = await services.devices.handoffs.batchesOfDevice(tenantId, deviceId);
+    const all = await Promise.all(batches.map((batchId) => redraw(tenantId, 'handoff', batchId, () => currentHandoffCard(services, tenantId, batchId))));
+    return all.flat();
+  }
+
+  const redrawSignIn = (tenantId: string, deviceId: string, mac: string) => redraw(tenantId, 'sign_in', deviceId, () => currentSignInCard(services, tenantId, mac));
+
+  /** The admins channel, or else the personal chat of the admin who issued the device's codes. */
+  async function admins(tenantId: string, deviceId: string): Promise<StoredConversation | null> {
+    const channel = await conversations.findAudience(tenantId, 'admins');
+    if (channel) return channel;
+    for (const batchId of await services.devices.handoffs.batchesOfDevice(tenantId, deviceId)) {
+      const { issuedBy } = await services.devices.handoffs.get(tenantId, batchId);
+      const chat = issuedBy.startsWith('user:') ? await conversations.findPersonalChat(tenantId, issuedBy.slice('user:'.length)) : null;
+      if (chat) return chat;
+    }
+    return null;
+  }
+
+  return async (event: DomainEvent): Promise<PlannedDelivery[]> => {
+    const { tenantId } = event;
+    switch (event.kind) {
+      case 'codes.issued': {
+        const technicians = await conversations.findAudience(tenantId, 'technicians');
+        if (!technicians) return [];
+        return [
+          {
+            key: keyOf('handoff', technicians),
+            conversation: technicians,
+            message: { card: await currentHandoffCard(services, tenantId, event.batchId) },
+            onPosted: remembering(tenantId, 'handoff', event.batchId, technicians),
+          },
+        ];
+      }
+      case 'device.provisioned': {
+        const deliveries = await redrawHandoffs(tenantId, event.deviceId);
+        const destination = await admins(tenantId, event.deviceId);
+        if (destination) {
+          deliveries.push({
+            key: keyOf('awaiting-sign-in', destination),
+            conversation: destination,
+            message: { card: await currentSignInCard(services, tenantId, event.mac) },
+            onPosted: remembering(tenantId, 'sign_in', event.deviceId, destination),
+          });
+        }
+        return deliveries;
+      }
+      case 'sign_in.code_ready': {
+        const redrawn = await redrawSignIn(tenantId, event.deviceId, event.mac);
+        if (redrawn.length > 0) return redrawn;
+        const destination = await admins(tenantId, event.deviceId);
+        if (!destination) return [];
+        return [
+          {
+            key: keyOf('sign-in-code', destination),
+            conversation: destination,
+            message: { card: await currentSignInCard(services, tenantId, event.mac) },
+            onPosted: remembering(tenantId, 'sign_in', event.deviceId, destination),
+          },
+        ];
+      }
+      case 'sign_in.requested':
+      case 'sign_in.lapsed':
+        return redrawSignIn(tenantId, event.deviceId, event.mac);
+      case 'device.signed_in':
+      case 'device.reset':
+      case 'code.expired':
+        return [...(await redrawHandoffs(tenantId, event.deviceId)), ...(await redrawSignIn(tenantId, event.deviceId, event.mac))];
+      case 'device.locked_out': {
+        const destination = await conversations.findAudience(tenantId, 'admins');
+        if (!destination) return [];
+        const text = `Device ${event.mac} is locked out after 5 wrong verification codes, until ${formatTime(new Date(event.until))}. If the technician has the right code, they can try again then; otherwise issue a new one with "codes ${event.mac}".`;
+        return [{ key: keyOf('lockout', destination), conversation: destination, message: { card: renderCard('notice', { title: 'Device locked out', text, style: 'attention' }) } }];
+      }
+      case 'devices.registered':
+        return [];
+    }
+  };
+}

@@ -1,0 +1,28 @@
+// Teams may deliver the same activity twice (a retry after a slow answer). Each activity id
+// is claimed once; a second delivery is recognised and ignored.
+import type { Database } from '../../prisma/store.ts';
+
+export function createHandledActivities(db: Database) {
+  return {
+    /** True the first time this activity is seen, false for every redelivery. */
+    async claim(channelId: string, conversationId: string, activityId: string, now: Date): Promise<boolean> {
+      const key = `${channelId}:${conversationId}:${activityId}`;
+      try {
+        await db.handledActivity.create({ data: { key, at: now } });
+        return true;
+      } catch (error) {
+        // P2002: the key is taken, this activity was handled before.
+        if ((error as { code?: string }).code === 'P2002') return false;
+        throw error;
+      }
+    },
+
+    /** Forgets claims older than a day: a redelivery comes within minutes. */
+    async forgetBefore(cutoff: Date): Promise<number> {
+      const removed = await db.handledActivity.deleteMany({ where: { at: { lt: cutoff } } });
+      return removed.count;
+    },
+  };
+}
+
+export type HandledActivities = ReturnType<typeof createHandledActivities>;

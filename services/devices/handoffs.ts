@@ -1,0 +1,123 @@
+// A hand-off: the codes issued together for technicians, and how each of those devices is
+// doing since. The codes are kept sealed (services/shared/sealed-box.ts) until they expire,
+// so the hand-off card can be drawn again, in place, as devices come online.
+import type { Database } from '../../prisma/store.ts';
+import type { Actor } from '../shared/actor.ts';
+import type { Clock } from '../shared/clock.ts';
+import { DomainError } from '../shared/errors.ts';
+import type { SealedBox } from '../shared/sealed-box.ts';
+import { recordAudit } from './audit-log.ts';
+import type { DeviceState } from './device-state.ts';
+import { parseMac } from './mac-address.ts';
+import type { HandoffEntry } from './verification-codes.ts';
+
+export type TechnicianMark = 'installed' | 'problem';
+const markActions: Record<TechnicianMark, string> = { installed: 'handoff.installed', problem: 'handoff.problem' };
+
+export interface HandoffDevice {
+  deviceId: string;
+  mac: string;
+  location: string | null;
+  code: string;
+  state: DeviceState;
+  /** What became of this batch's code: live, used, revoked (a newer code replaced it) or expired. */
+  codeStatus: string;
+  mark: { kind: TechnicianMark; note: string | null; by: string; at: Date } | null;
+}
+
+export interface Handoff {
+  batchId: string;
+  tenantId: string;
+  issuedBy: string;
+  /** Display name of the admin who issued the codes, when known. */
+  issuedByName: string | null;
+  expiresAt: Date;
+  devices: HandoffDevice[];
+}
+
+export function createHandoffs(db: Database, clock: Clock, box: SealedBox) {
+  async function get(tenantId: string, batchId: string): Promise<Handoff> {
+    const batch = await db.handoffBatch.findFirst({ where: { id: batchId, tenantId } });
+    if (!batch) throw new DomainError('not_found', 'This hand-off is no longer kept (its codes expired). Ask an admin for new codes.');
+    const entries = JSON.parse(box.open(batch.sealedCodes)) as HandoffEntry[];
+    const ids = entries.map((entry) => entry.deviceId);
+    const [devices, codes, marks] = await Promise.all([
+      db.device.findMany({ where: { tenantId, id: { in: ids } }, select: { id: true, state: true } }),
+      db.verificationCode.findMany({ where: { tenantId, batchId }, select: { deviceId: true, status: true } }),
+      db.auditEvent.findMany({
+        where: { tenantId, deviceId: { in: ids }, action: { in: Object.values(markActions) } },
+        orderBy: [{ at: 'asc' }, { id: 'asc' }],
+      }),
+    ]);
+    const stateOf = new Map(devices.map((device) => [device.id, device.state as DeviceState]));
+    const codeStatusOf = new Map(codes.map((code) => [code.deviceId, code.status]));
+    const lastMark = new Map<string, HandoffDevice['mark']>();
+    for (const mark of marks) {
+      const data = mark.data ? (JSON.parse(mark.data) as { batchId?: string; note?: string | null }) : {};
+      if (data.batchId !== batchId || !mark.deviceId) continue;
+      const kind = mark.action === markActions.installed ? 'installed' : 'problem';
+      lastMark.set(mark.deviceId, { kind, note: data.note ?? null, by: mark.actor, at: mark.at });
+    }
+    return {
+      batchId,
+      tenantId,
+      issuedBy: batch.issuedBy,
+      issuedByName: batch.issuedByName,
+      expiresAt: batch.expiresAt,
+      devices: entries
+        .filter((entry) => stateOf.has(entry.deviceId))
+        .map((entry) => ({
+          ...entry,
+          state: stateOf.get(entry.deviceId) ?? 'registered',
+          codeStatus: codeStatusOf.get(entry.deviceId) ?? 'revoked',
+          mark: lastMark.get(entry.deviceId) ?? null,
+        })),
+    };
+  }
+
+  return {
+    get,
+
+    /** The hand-offs still kept that include this device (its card needs redrawing when it changes). */
+    async batchesOfDevice(tenantId: string, deviceId: string): Promise<string[]> {
+      const codes = await db.verificationCode.findMany({ where: { tenantId, deviceId, batchId: { not: null } }, select: { batchId: true } });
+      const ids = [...new Set(codes.map((code) => code.batchId).filter((id): id is string => id !== null))];
+      const kept = await db.handoffBatch.findMany({ where: { tenantId, id: { in: ids } }, select: { id: true } });
+      return kept.map((batch) => batch.id);
+    },
+
+    /** A technician marks a device of the hand-off as installed, or reports a problem with it. */
+    async mark(actor: Actor, tenantId: string, batchId: string, rawMac: string, kind: TechnicianMark, note: string | null): Promise<Handoff> {
+      const mac = parseMac(rawMac);
+      if (!mac.ok) throw new DomainError('invalid_input', 'Choose the device in the list first.');
+      const cleanNote = note?.trim() ? note.trim().slice(0, 500) : null;
+      if (kind === 'problem' && !cleanNote) throw new DomainError('invalid_input', 'Say what the problem is in the note, so the admin can act on it.');
+      const handoff = await get(tenantId, batchId);
+      const device = handoff.devices.find((candidate) => candidate.mac === mac.mac);
+      if (!device) throw new DomainError('not_found', `Device ${mac.mac} is not part of this hand-off.`);
+      await recordAudit(db, { tenantId, deviceId: device.deviceId, actor, action: markActions[kind], data: { batchId, note: cleanNote } }, clock.now());
+      return get(tenantId, batchId);
+    },
+
+    /** Every code still valid from the kept hand-offs of a tenant: what a technician may look up. */
+    async liveCodes(tenantId: string): Promise<{ mac: string; location: string | null; code: string; expiresAt: Date }[]> {
+      const now = clock.now();
+      const batches = await db.handoffBatch.findMany({ where: { tenantId, expiresAt: { gt: now } }, orderBy: { createdAt: 'asc' } });
+      const live = await db.verificationCode.findMany({ where: { tenantId, status: 'live', expiresAt: { gt: now }, batchId: { in: batches.map((batch) => batch.id) } } });
+      const liveKeys = new Set(live.map((code) => `${code.batchId}:${code.deviceId}`));
+      return batches.flatMap((batch) =>
+        (JSON.parse(box.open(batch.sealedCodes)) as HandoffEntry[])
+          .filter((entry) => liveKeys.has(`${batch.id}:${entry.deviceId}`))
+          .map((entry) => ({ mac: entry.mac, location: entry.location, code: entry.code, expiresAt: batch.expiresAt })),
+      );
+    },
+
+    /** Forgets the sealed codes of hand-offs whose codes all expired. */
+    async purgeExpired(): Promise<number> {
+      const result = await db.handoffBatch.deleteMany({ where: { expiresAt: { lte: clock.now() } } });
+      return result.count;
+    },
+  };
+}
+
+export type Handoffs = ReturnType<typeof createHandoffs>;

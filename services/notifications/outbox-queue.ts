@@ -1,0 +1,152 @@
+// The delivery side of the outbox, as a queue over the OutboxMessage table: take due messages
+// on a lease, remember which destinations are done, and end each message as sent, retry
+// later, or dead. No chat SDK here; bot/notifications/outbox-sender.ts drives it.
+//
+// Several instances may run a sender on one database. A message is delivered by whoever holds
+// its lease: claiming is one conditional UPDATE per row ("still pending, due, and its lease free
+// or expired"), which the database applies atomically on SQLite and PostgreSQL alike, so two
+// instances never deliver one message at the same time. Every later write can be made
+// conditional on still holding the lease (`holder`), so an instance whose lease ran out cannot
+// overwrite what the new holder did.
+import type { DatabaseOrTransaction } from '../../prisma/store.ts';
+import type { DomainEvent } from './domain-events.ts';
+
+export interface ClaimedMessage {
+  id: string;
+  tenantId: string;
+  kind: string;
+  /** null when the stored payload cannot be read: the sender marks such a message dead. */
+  event: DomainEvent | null;
+  /** Failed attempts so far (0 on the first delivery). */
+  attempts: number;
+  /** Keys of the destinations already served: never served again. */
+  progress: string[];
+  createdAt: Date;
+  leaseUntil: Date;
+}
+
+export interface ClaimOptions {
+  /** Who takes the lease: one id per running sender (e.g. host/pid/random). */
+  holder: string;
+  /** At most this many messages per claim. */
+  limit: number;
+  /** How long the lease lasts: longer than delivering one message can take. */
+  leaseMs: number;
+}
+
+const lastErrorMaxLength = 1000;
+
+function dueWhere(now: Date) {
+  return {
+    status: 'pending',
+    nextAttemptAt: { lte: now },
+    OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }],
+  };
+}
+
+export function parseProgress(stored: string | null): string[] {
+  if (stored === null || stored === '') return [];
+  try {
+    const parsed = JSON.parse(stored) as unknown;
+    return Array.isArray(parsed) ? parsed.filter((key): key is string => typeof key === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function parseEvent(payload: string): DomainEvent | null {
+  try {
+    const parsed = JSON.parse(payload) as unknown;
+    return parsed !== null && typeof parsed === 'object' && typeof (parsed as { kind?: unknown }).kind === 'string' ? (parsed as DomainEvent) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Leases up to `limit` due messages (oldest first) to `holder`; the ones another instance took meanwhile are left out. */
+export async function claimDue(db: DatabaseOrTransaction, now: Date, { holder, limit, leaseMs }: ClaimOptions): Promise<ClaimedMessage[]> {
+  const candidates = await db.outboxMessage.findMany({
+    where: dueWhere(now),
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    take: limit,
+    select: { id: true },
+  });
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+  const claimedIds: string[] = [];
+  for (const { id } of candidates) {
+    // The compare-and-set: the condition is evaluated again by the UPDATE itself, so of two
+    // instances racing for this row exactly one sees it free.
+    const { count } = await db.outboxMessage.updateMany({ where: { id, ...dueWhere(now) }, data: { leaseHolder: holder, leaseUntil } });
+    if (count === 1) claimedIds.push(id);
+  }
+  if (claimedIds.length === 0) return [];
+  const rows = await db.outboxMessage.findMany({
+    where: { id: { in: claimedIds }, leaseHolder: holder },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    tenantId: row.tenantId,
+    kind: row.kind,
+    event: parseEvent(row.payload),
+    attempts: row.attempts,
+    progress: parseProgress(row.progress),
+    createdAt: row.createdAt,
+    leaseUntil: row.leaseUntil ?? leaseUntil,
+  }));
+}
+
+const holderGuard = (holder: string | undefined) => (holder === undefined ? {} : { leaseHolder: holder });
+
+/**
+ * Records that the destination `destinationKey` was served. An append that cannot lose a
+ * concurrent one: the write is conditional on the list it read. False when the message is gone
+ * or (with `holder`) no longer leased to it.
+ */
+export async function markProgress(db: DatabaseOrTransaction, id: string, destinationKey: string, holder?: string): Promise<boolean> {
+  for (let round = 0; round < 5; round++) {
+    const row = await db.outboxMessage.findUnique({ where: { id }, select: { progress: true, leaseHolder: true } });
+    if (!row || (holder !== undefined && row.leaseHolder !== holder)) return false;
+    const done = parseProgress(row.progress);
+    if (done.includes(destinationKey)) return true;
+    const { count } = await db.outboxMessage.updateMany({
+      where: { id, progress: row.progress, ...holderGuard(holder) },
+      data: { progress: JSON.stringify([...done, destinationKey]) },
+    });
+    if (count === 1) return true;
+  }
+  throw new Error(`outbox message ${id}: its progress kept changing under us; giving up recording ${destinationKey}`);
+}
+
+/** Every destination served: done for good. */
+export async function markSent(db: DatabaseOrTransaction, id: string, now: Date, holder?: string): Promise<boolean> {
+  const { count } = await db.outboxMessage.updateMany({
+    where: { id, status: 'pending', ...holderGuard(holder) },
+    data: { status: 'sent', sentAt: now, leaseHolder: null, leaseUntil: null },
+  });
+  return count === 1;
+}
+
+/** One more failed attempt: try again after `delayMs`, lease released so any instance may. */
+export async function markRetry(db: DatabaseOrTransaction, id: string, now: Date, delayMs: number, error: string, holder?: string): Promise<boolean> {
+  const { count } = await db.outboxMessage.updateMany({
+    where: { id, status: 'pending', ...holderGuard(holder) },
+    data: {
+      attempts: { increment: 1 },
+      nextAttemptAt: new Date(now.getTime() + Math.max(0, delayMs)),
+      lastError: error.slice(0, lastErrorMaxLength),
+      leaseHolder: null,
+      leaseUntil: null,
+    },
+  });
+  return count === 1;
+}
+
+/** Given up (permanent refusal, or too many attempts): kept with its reason, never tried again. */
+export async function markDead(db: DatabaseOrTransaction, id: string, error: string, holder?: string): Promise<boolean> {
+  const { count } = await db.outboxMessage.updateMany({
+    where: { id, status: 'pending', ...holderGuard(holder) },
+    data: { status: 'dead', attempts: { increment: 1 }, lastError: error.slice(0, lastErrorMaxLength), leaseHolder: null, leaseUntil: null },
+  });
+  return count === 1;
+}

@@ -1,0 +1,32 @@
+// Where the bot posted a card it will redraw later: a hand-off card (subject: batch id) or a
+// sign-in card (subject: device id), per conversation.
+import type { Database } from '../../prisma/store.ts';
+import { newId } from '../shared/random.ts';
+
+export type PostedCardKind = 'handoff' | 'sign_in';
+
+export interface PostedCardRef {
+  channelId: string;
+  conversationId: string;
+  activityId: string;
+}
+
+export function createPostedCards(db: Database) {
+  return {
+    async remember(tenantId: string, kind: PostedCardKind, subject: string, where: PostedCardRef): Promise<void> {
+      const key = { kind, subject, channelId: where.channelId, conversationId: where.conversationId };
+      await db.postedCard.upsert({
+        where: { kind_subject_channelId_conversationId: key },
+        create: { id: newId(), tenantId, ...key, activityId: where.activityId },
+        update: { activityId: where.activityId },
+      });
+    },
+
+    async find(tenantId: string, kind: PostedCardKind, subject: string): Promise<PostedCardRef[]> {
+      const rows = await db.postedCard.findMany({ where: { tenantId, kind, subject }, orderBy: { createdAt: 'asc' } });
+      return rows.map((row) => ({ channelId: row.channelId, conversationId: row.conversationId, activityId: row.activityId }));
+    },
+  };
+}
+
+export type PostedCards = ReturnType<typeof createPostedCards>;

@@ -1,0 +1,32 @@
+// Reading what a card shows, as a person would: every text of the card in order.
+export function cardTexts(card: unknown): string[] {
+  const texts: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if ((key === 'text' || key === 'title' || key === 'value' || key === 'fallbackText') && typeof value === 'string') texts.push(value);
+      else walk(value);
+    }
+  };
+  walk(card);
+  return texts;
+}
+
+export function cardOf(activity: { body: { attachments?: { contentType: string; content: unknown }[] } }): unknown {
+  return activity.body.attachments?.find((attachment) => attachment.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+}
+
+/** MAC → code pairs as the hand-off card lists them (a MAC followed by its 6-digit code). */
+export function codesOnCard(card: unknown): Map<string, string> {
+  const pairs = new Map<string, string>();
+  let lastMac: string | null = null;
+  for (const text of cardTexts(card)) {
+    if (/^[0-9A-F]{2}(-[0-9A-F]{2}){5}$/.test(text)) lastMac = text;
+    else if (/^\d{6}$/.test(text.replace(/\s/g, '')) && lastMac) {
+      pairs.set(lastMac, text.replace(/\s/g, ''));
+      lastMac = null;
+    }
+  }
+  return pairs;
+}

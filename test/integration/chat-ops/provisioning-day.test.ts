@@ -1,0 +1,137 @@
+// A provisioning day as Teams delivers it: an admin registers and imports devices, issues
+// codes; technicians get the hand-off card; a phone provisions; the card updates in place;
+// the admin signs the device in from a card, sees the login code, then "Signed in".
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DeviceClient } from '../../../bot/device-simulator/device-client.ts';
+import { cardOf, cardTexts, codesOnCard } from '../../helpers/card-text.ts';
+import type { ReceivedActivity } from '../../helpers/fake-channel.ts';
+import { startTestBot, type TestBot } from '../../helpers/test-bot.ts';
+
+const adminId = '0f6c1d2e-1111-4a4a-9b9b-000000000001';
+const techId = '0f6c1d2e-2222-4a4a-9b9b-000000000002';
+const admin = { id: '29:ada', name: 'Ada Admin', aadObjectId: adminId };
+const technician = { id: '29:tom', name: 'Tom Tech', aadObjectId: techId };
+const techChannel = { conversationType: 'channel' as const, conversationId: '19:technicians@thread.tacv2', teamId: '19:team@thread.tacv2' };
+const adminChat = `a:personal-${adminId}`;
+
+let bot: TestBot;
+
+beforeEach(async () => {
+  bot = await startTestBot({ ADMIN_USER_IDS: adminId }, { outboxIntervalMs: 50 });
+});
+afterEach(async () => {
+  await bot.close();
+});
+
+const asAdmin = (text: string) => bot.channel.message(text, { from: admin, conversationId: adminChat });
+const lastReply = async (count: number, where: (activity: ReceivedActivity) => boolean) => (await bot.channel.waitFor(count, where, 10_000)).at(-1);
+const inConversation = (id: string, method = 'POST') => (activity: ReceivedActivity) => activity.conversationId === id && activity.method === method;
+const text = (activity: ReceivedActivity | undefined) => (activity ? cardTexts(cardOf(activity)).join('\n') + (activity.body.text ?? '') : '');
+
+async function pressButton(verb: string, data: Record<string, unknown>, on: ReceivedActivity, from = admin) {
+  const value = { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' };
+  const activity = bot.channel.activity({ type: 'invoke', name: 'adaptiveCard/action', value, replyToId: on.assignedId }, { from, conversationId: on.conversationId });
+  return bot.channel.post(activity);
+}
+
+describe('a provisioning day', () => {
+  it('goes from MACs to a signed-in phone, with the hand-off card updated in place and notifications never lost', async () => {
+    // Set-up: the technicians channel, and a technician.
+    await bot.channel.message('setup technicians', { ...techChannel, mentionBot: true, from: admin });
+    await asAdmin(`grant technician ${techId}`);
+    await bot.channel.waitFor(2);
+
+    // Register three by hand, import two from a CSV.
+    await asAdmin('register 00-04-F2-00-00-01 Lobby\n00-04-F2-00-00-02 Lobby\n00-04-F2-00-00-03 Floor 2');
+    expect(text(await lastReply(3, inConversation(adminChat)))).toMatch(/Registered 3/);
+    await asAdmin('import MAC address;Location\r\n00-04-F2-00-00-04;Floor 2\r\n00-04-F2-00-00-05;Cafeteria\r\n');
+    expect(text(await lastReply(4, inConversation(adminChat)))).toMatch(/Imported/);
+
+    // A technician may not issue codes.
+    await bot.channel.message('codes all', { from: technician, conversationId: `a:personal-${techId}` });
+    expect(text(await lastReply(1, inConversation(`a:personal-${techId}`)))).toContain('needs the admin role');
+
+    // Codes for all: the admin sees the card, the technicians channel receives it.
+    await asAdmin('codes all');
+    const adminHandoff = await lastReply(5, inConversation(adminChat));
+    const codes = codesOnCard(cardOf(adminHandoff!));
+    expect(codes.size).toBe(5);
+    const [handoffPost] = await bot.channel.waitFor(1, inConversation(techChannel.conversationId), 10_000);
+    expect(text(handoffPost)).toMatch(/0 of 5 online/);
+    expect(codesOnCard(cardOf(handoffPost!))).toEqual(codes);
+
+    // The channel now fails twice with 500, then once with 429: delayed, never lost or doubled.
+    bot.channel.failNext(2, 500);
+    bot.channel.failNext(1, 429, { 'Retry-After': '1' });
+
+    // A phone provisions with its code.
+    const mac = '00-04-F2-00-00-01';
+    const phone = new DeviceClient({ server: bot.url });
+    await phone.provision({ mac, verificationCode: codes.get(mac) ?? '', model: 'Yealink MP56' });
+
+    // The hand-off card is updated in place; the admin gets the awaiting sign-in card.
+    const [handoffUpdate] = await bot.channel.waitFor(1, (activity) => activity.method === 'PUT' && activity.targetActivityId === handoffPost?.assignedId, 20_000);
+    expect(text(handoffUpdate)).toMatch(/1 of 5 online/);
+    const awaiting = (await bot.channel.waitFor(6, inConversation(adminChat), 20_000)).at(-1);
+    expect(text(awaiting)).toMatch(/awaiting sign-in/i);
+    expect(bot.channel.failures.map((failure) => failure.status)).toEqual([500, 500, 429]);
+
+    // The admin presses Sign in: the card is replaced by "waiting for the device's code".
+    const pressed = await pressButton('device.signIn', { mac, account: 'lobby-phone@contoso.com' }, awaiting!);
+    expect(pressed.status).toBe(200);
+    const replaced = (pressed.body as { value: unknown }).value;
+    expect(cardTexts(replaced).join('\n')).toMatch(/Waiting for the device/i);
+
+    // The device reports its login code: the admin's card shows it.
+    expect((await phone.state()).signInRequested).toBe(true);
+    await phone.reportLoginCode('EV9PGNQN8');
+    const withCode = await lastReply(1, (activity) => activity.method === 'PUT' && activity.targetActivityId === awaiting?.assignedId);
+    expect(text(withCode)).toContain('EV9PGNQN8');
+    expect(text(withCode)).toContain('microsoft.com/devicelogin');
+
+    // The device reports signed-in: the admin sees Signed in.
+    await phone.reportSignedIn('lobby-phone@contoso.com');
+    const signedIn = await lastReply(2, (activity) => activity.method === 'PUT' && activity.targetActivityId === awaiting?.assignedId);
+    expect(text(signedIn)).toMatch(/Signed in as lobby-phone@contoso.com/);
+
+    // Exactly one hand-off card and one awaiting card were posted, despite the failures.
+    expect(bot.channel.received.filter(inConversation(techChannel.conversationId))).toHaveLength(1);
+    expect(bot.channel.received.filter((activity) => activity.method === 'POST' && /awaiting sign-in/i.test(text(activity)))).toHaveLength(1);
+  });
+
+  it('a technician marks a device installed on the hand-off card, and the card shows it', async () => {
+    await asAdmin(`grant technician ${techId}`);
+    await asAdmin('register 00-04-F2-00-00-07 Lobby');
+    await asAdmin('codes 00-04-F2-00-00-07');
+    const card = await lastReply(3, inConversation(adminChat));
+    const batchId = JSON.stringify(cardOf(card!)).match(/"batchId":"([^"]+)"/)?.[1];
+    const pressed = await pressButton('handoff.installed', { batchId, mac: '00-04-F2-00-00-07', note: 'on the wall by the door' }, card!, technician);
+    expect(cardTexts((pressed.body as { value: unknown }).value).join('\n')).toContain('installed: on the wall by the door');
+  });
+
+  it('the same message delivered twice acts once', async () => {
+    const activity = bot.channel.activity({ type: 'message', text: 'register 00-04-F2-00-00-09 Lobby' }, { from: admin, conversationId: adminChat });
+    await bot.channel.post(activity);
+    await bot.channel.post(activity);
+    await bot.channel.waitFor(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(bot.channel.received).toHaveLength(1);
+    expect(await bot.server.store.db.auditEvent.count({ where: { action: 'device.registered' } })).toBe(1);
+  });
+
+  it('codes all on more than 50 devices asks first; "yes" issues them, an expired "yes" does nothing', async () => {
+    const lines = Array.from({ length: 51 }, (_, index) => `02-00-00-00-00-${index.toString(16).padStart(2, '0').toUpperCase()} Hall`).join('\n');
+    await asAdmin(`register ${lines}`);
+    await asAdmin('codes all');
+    const confirm = await lastReply(2, inConversation(adminChat));
+    expect(text(confirm)).toMatch(/Issue codes for 51 devices\?/);
+    expect(await bot.server.store.db.verificationCode.count()).toBe(0);
+
+    const expired = await pressButton('confirm.yes', { command: 'codes', args: 'all', expiresAt: new Date(Date.now() - 1000).toISOString() }, confirm!);
+    expect(cardTexts((expired.body as { value: unknown }).value).join('\n')).toMatch(/expired/);
+    const data = JSON.stringify(cardOf(confirm!)).match(/"expiresAt":"([^"]+)"/)?.[1];
+    const yes = await pressButton('confirm.yes', { command: 'codes', args: 'all', expiresAt: data }, confirm!);
+    expect(yes.status).toBe(200);
+    expect(await bot.server.store.db.verificationCode.count({ where: { status: 'live' } })).toBe(51);
+  });
+});
