@@ -5,6 +5,7 @@ import { commands } from '../../../bot/commands/index.ts';
 import { defineCommand } from '../../../bot/commands/command-spec.ts';
 import { botAccount, defaultTenantId, defaultUser } from '../../helpers/fake-channel.ts';
 import { startTestBot, type TestBot } from '../../helpers/test-bot.ts';
+import { cardOf, cardTexts } from '../../helpers/card-text.ts';
 
 let bot: TestBot;
 
@@ -37,9 +38,10 @@ describe('messages', () => {
     const [reply] = await bot.channel.waitFor(1);
     expect(reply?.method).toBe('POST');
     expect(reply?.body.type).toBe('message');
+    const shown = cardTexts(cardOf(reply!)).join('\n');
     for (const command of commands) {
-      expect(reply?.body.text).toContain(command.usage);
-      expect(reply?.body.text).toContain(command.summary);
+      expect(shown).toContain(command.usage);
+      expect(shown).toContain(command.summary);
     }
     // The reply goes to the conversation and answers the message it replies to.
     expect(reply?.conversationId).toBe(`a:personal-${defaultUser.aadObjectId}`);
@@ -140,10 +142,19 @@ describe('conversation references', () => {
 });
 
 describe('card actions', () => {
-  it('the fake channel can press a card button: the invoke is answered in the HTTP response', async () => {
+  it('a card button is answered in the HTTP response with the card that replaces the pressed one', async () => {
     const response = await bot.channel.invoke('device.signIn', { mac: '00-04-F2-81-24-B3' });
-    // No card verbs are registered yet: Bot Framework answers an unhandled invoke with 501.
-    expect(response.status).toBe(501);
+    expect(response.status).toBe(200);
+    const body = response.body as { statusCode: number; type: string; value: unknown };
+    expect(body.statusCode).toBe(200);
+    expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
+    // The default user holds no role: the card says which one is needed.
+    expect(cardTexts(body.value).join('\n')).toContain('needs the admin role');
     expect(bot.channel.received).toHaveLength(0);
+  });
+
+  it('an unknown button gets an error card, not a failure', async () => {
+    const response = await bot.channel.invoke('no.such.verb', {});
+    expect(cardTexts((response.body as { value: unknown }).value).join('\n')).toContain('not known');
   });
 });

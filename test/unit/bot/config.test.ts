@@ -27,6 +27,9 @@ describe('parseConfig', () => {
       authenticationDisabled: true,
       logLevel: 'info',
       shutdownGraceMs: 10_000,
+      codeTtlMs: 24 * 3_600_000,
+      bootstrapAdmins: [],
+      codeHashSecret: null,
     });
   });
 
@@ -40,8 +43,28 @@ describe('parseConfig', () => {
   });
 
   it('when a PostgreSQL URL is given, the PostgreSQL store is chosen', () => {
-    const config = parseConfig({ DATABASE_URL: 'postgres://bot:pw@db.internal:5432/provisioning' });
+    const config = parseConfig({ DATABASE_URL: 'postgres://bot:pw@db.internal:5432/provisioning', CODE_HASH_SECRET: 'x'.repeat(32) });
     expect(config.databaseProvider).toBe('postgresql');
+  });
+
+  it('with PostgreSQL but no CODE_HASH_SECRET, start-up stops: every instance must share one', () => {
+    expect(() => parseConfig({ DATABASE_URL: 'postgres://bot:pw@db.internal:5432/provisioning' })).toThrow(/CODE_HASH_SECRET: required with PostgreSQL/);
+  });
+
+  it.each([
+    [{ CODE_TTL_HOURS: '0' }, 'CODE_TTL_HOURS'],
+    [{ CODE_TTL_HOURS: '73' }, 'CODE_TTL_HOURS'],
+    [{ CODE_HASH_SECRET: 'short' }, 'CODE_HASH_SECRET'],
+    [{ ADMIN_USER_IDS: 'ada@contoso.com' }, 'ADMIN_USER_IDS'],
+  ])('with %o, start-up stops naming %s', (env, key) => {
+    expect(() => parseConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${key}:`));
+  });
+
+  it('bootstrap admins are read as lower-case object ids', () => {
+    expect(parseConfig({ ADMIN_USER_IDS: ' 0F6C1D2E-1111-4A4A-9B9B-000000000001 , 0f6c1d2e-2222-4a4a-9b9b-000000000002' }).bootstrapAdmins).toEqual([
+      '0f6c1d2e-1111-4a4a-9b9b-000000000001',
+      '0f6c1d2e-2222-4a4a-9b9b-000000000002',
+    ]);
   });
 
   it('when an app id and its password are set, Bot Framework authentication is on', () => {
