@@ -14,6 +14,7 @@ export interface ManifestInput {
 }
 
 // Teams limits: 10 commands per list, title up to 32 characters, description up to 128.
+// The registry's order puts the everyday commands first; the rest are in "help".
 const maxCommands = 10;
 
 function clip(text: string, max: number): string {

@@ -1,4 +1,4 @@
-// `npm run manifest:package` writes manifest/build/provisioning-bot.zip, the package an admin
+// `npm run package` writes build/app-package.zip, the package an admin
 // uploads in Teams (Apps → Manage your apps → Upload an app). Needs MicrosoftAppId and
 // PUBLIC_BASE_URL (from the environment or .env).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,9 +19,9 @@ try {
     throw new ConfigError('MicrosoftAppId is not set: Teams needs the bot\'s app id in the package. Set it (and PUBLIC_BASE_URL) in .env, then run this again.');
   }
   const manifest = buildManifest({ appId: config.botAuth.appId, publicBaseUrl: config.publicBaseUrl, version: packageJson.version, commands });
-  const outDir = path.join(manifestDir, 'build');
+  const outDir = path.join(manifestDir, '..', 'build');
   mkdirSync(outDir, { recursive: true });
-  const out = path.join(outDir, 'provisioning-bot.zip');
+  const out = path.join(outDir, 'app-package.zip');
   writeFileSync(
     out,
     zip([

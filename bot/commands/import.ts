@@ -23,7 +23,7 @@ async function download(file: AttachedFile): Promise<Buffer> {
 export const importCommand = defineCommand({
   name: 'import',
   aliases: ['csv'],
-  summary: 'Import devices from a CSV like the Teams admin center template (paste it after the command, or attach the file in personal chat).',
+  summary: 'Import devices from a CSV like the admin center template: paste it after the command, or attach the file in personal chat.',
   usage: 'import <CSV text> (or attach a .csv file)',
   permission: ['admin'],
   args: z.string(),

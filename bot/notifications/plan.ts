@@ -107,7 +107,8 @@ export function createNotificationPlanner(services: Services): NotificationPlann
       case 'code.expired':
         return [...(await redrawHandoffs(tenantId, event.deviceId)), ...(await redrawSignIn(tenantId, event.deviceId, event.mac))];
       case 'device.locked_out': {
-        const destination = await conversations.findAudience(tenantId, 'admins');
+        const { device } = await services.devices.queries.details(tenantId, event.mac);
+        const destination = await admins(tenantId, device.id);
         if (!destination) return [];
         const text = `Device ${event.mac} is locked out after 5 wrong verification codes, until ${formatTime(new Date(event.until))}. If the technician has the right code, they can try again then; otherwise issue a new one with "codes ${event.mac}".`;
         return [{ key: keyOf('lockout', destination), conversation: destination, message: { card: renderCard('notice', { title: 'Device locked out', text, style: 'attention' }) } }];

@@ -28,7 +28,8 @@ describe('Teams app manifest', () => {
     const manifest = buildManifest(input) as { bots: { supportsFiles: boolean; commandLists: { commands: { title: string; description: string }[] }[] }[]; validDomains: string[] };
     const bot = manifest.bots[0];
     expect(bot?.supportsFiles).toBe(true);
-    expect(bot?.commandLists[0]?.commands).toEqual(commands.map((command) => ({ title: command.name, description: command.summary })));
+    // Teams shows at most 10 commands per list: the first 10 of the registry, everyday ones first.
+    expect(bot?.commandLists[0]?.commands).toEqual(commands.slice(0, 10).map((command) => ({ title: command.name, description: command.summary })));
     expect(manifest.validDomains).toEqual(['bot.contoso.com']);
   });
 });
@@ -48,5 +49,11 @@ describe('zip', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('command summaries', () => {
+  it('every summary fits the 128 characters Teams allows in a command list', () => {
+    for (const command of commands) expect(command.summary.length, command.name).toBeLessThanOrEqual(128);
   });
 });
