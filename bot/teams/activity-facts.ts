@@ -16,6 +16,16 @@ export function tenantIdOf(activity: ActivityLike): string | null {
   return activity.channelId === 'emulator' ? emulatorTenantId : null;
 }
 
+/**
+ * The user's Entra object id. The Bot Framework Emulator sends none: there, and only there,
+ * its user id stands in, so roles can be tried locally (set it to a GUID in the Emulator).
+ */
+export function userIdOf(activity: ActivityLike): string | null {
+  const aadObjectId = activity.from?.aadObjectId;
+  if (aadObjectId) return aadObjectId.toLowerCase();
+  return activity.channelId === 'emulator' && activity.from?.id ? activity.from.id.toLowerCase() : null;
+}
+
 export function conversationTypeOf(activity: ActivityLike): 'personal' | 'channel' | 'groupChat' | 'unknown' {
   const type = activity.conversation?.conversationType;
   if (type === 'personal' || type === 'channel' || type === 'groupChat') return type;
@@ -72,7 +82,7 @@ export function conversationToRemember(activity: Partial<Activity>, reference: P
     conversationType: conversationTypeOf(activity),
     teamId: teamIdOf(activity),
     serviceUrl: activity.serviceUrl ?? '',
-    userAadObjectId: personal ? (activity.from?.aadObjectId ?? null) : null,
+    userAadObjectId: personal ? userIdOf(activity) : null,
     reference: reference as Record<string, unknown>,
   };
 }

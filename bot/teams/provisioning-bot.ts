@@ -9,7 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { Services } from '../../services/index.ts';
 import type { CommandSpec } from '../commands/command-spec.ts';
 import { routeMessage } from '../commands/router.ts';
-import { attachedFiles, channelConversationId, conversationToRemember, conversationTypeOf, tenantIdOf, textWithoutBotMention } from './activity-facts.ts';
+import { attachedFiles, channelConversationId, userIdOf, conversationToRemember, conversationTypeOf, tenantIdOf, textWithoutBotMention } from './activity-facts.ts';
 import { resolveMentions } from './mentions.ts';
 import { toActivity } from './outgoing.ts';
 import { turnLogger } from './turn-logger.ts';
@@ -70,7 +70,7 @@ export class ProvisioningBot extends TeamsActivityHandler {
   }
 
   private async actionContext(context: TurnContext, tenantId: string) {
-    const userId = context.activity.from.aadObjectId ?? null;
+    const userId = userIdOf(context.activity);
     return {
       tenantId,
       user: { aadObjectId: userId, name: context.activity.from.name ?? null },

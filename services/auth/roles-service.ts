@@ -30,8 +30,10 @@ export function createRolesService(db: Database, clock: Clock, bootstrapAdmins: 
   return {
     isBootstrapAdmin,
 
-    async rolesOf(tenantId: string, userId: string | null): Promise<Set<Role>> {
-      if (!userId) return new Set();
+    async rolesOf(tenantId: string, rawUserId: string | null): Promise<Set<Role>> {
+      if (!rawUserId) return new Set();
+      // Object ids are GUIDs: compared without regard to case.
+      const userId = rawUserId.toLowerCase();
       const held = new Set<Role>();
       if (isBootstrapAdmin(userId)) held.add('admin');
       const rows = await db.roleGrant.findMany({ where: { tenantId, userAadObjectId: userId } });
@@ -39,8 +41,9 @@ export function createRolesService(db: Database, clock: Clock, bootstrapAdmins: 
       return held;
     },
 
-    async grant(actor: Actor, tenantId: string, user: { aadObjectId: string; name: string | null }, role: string): Promise<'granted' | 'already'> {
+    async grant(actor: Actor, tenantId: string, person: { aadObjectId: string; name: string | null }, role: string): Promise<'granted' | 'already'> {
       const wanted = checkRole(role);
+      const user = { ...person, aadObjectId: person.aadObjectId.toLowerCase() };
       await ensureTenant(db, tenantId);
       const existing = await db.roleGrant.findUnique({ where: { tenantId_userAadObjectId_role: { tenantId, userAadObjectId: user.aadObjectId, role: wanted } } });
       if (existing || (wanted === 'admin' && isBootstrapAdmin(user.aadObjectId))) return 'already';
@@ -50,8 +53,9 @@ export function createRolesService(db: Database, clock: Clock, bootstrapAdmins: 
       return 'granted';
     },
 
-    async revoke(tenantId: string, userId: string, role: string): Promise<'revoked' | 'not_held'> {
+    async revoke(tenantId: string, rawUserId: string, role: string): Promise<'revoked' | 'not_held'> {
       const wanted = checkRole(role);
+      const userId = rawUserId.toLowerCase();
       if (wanted === 'admin' && isBootstrapAdmin(userId)) {
         throw new DomainError('forbidden', 'This admin comes from ADMIN_USER_IDS in the bot\'s configuration; remove them there.');
       }
