@@ -30,3 +30,9 @@ export function codesOnCard(card: unknown): Map<string, string> {
   }
   return pairs;
 }
+
+/** Everything a person sees in a message: its text and the texts of its card. */
+export function shownText(activity: { body: { text?: string; attachments?: { contentType: string; content: unknown }[] } } | undefined): string {
+  if (!activity) return '';
+  return [activity.body.text ?? '', ...cardTexts(cardOf(activity))].filter((part) => part !== '').join('\n');
+}

@@ -4,6 +4,7 @@ import { defineCommand, type CommandContext } from '../../../../bot/commands/com
 import { parseMessage, routeMessage } from '../../../../bot/commands/router.ts';
 import type { Services } from '../../../../services/index.ts';
 import { DomainError } from '../../../../services/shared/errors.ts';
+import { cardTexts } from '../../../helpers/card-text.ts';
 
 describe('parseMessage', () => {
   it.each([
@@ -69,12 +70,28 @@ describe('routeMessage', () => {
     ['echo hello there', 'echo', 'echo: hello there'],
     ['SAY hello', 'echo', 'echo: hello'],
     ['echo line one\nline two', 'echo', 'echo: line one\nline two'],
-    ['ecko hi', null, 'I don\'t know the command "ecko". Did you mean **echo**? Type **help** to see what I can do.'],
-    ['xyzzy', null, 'I don\'t know the command "xyzzy". Type **help** to see what I can do.'],
-    ['echo', 'echo', 'That doesn\'t fit **echo**: say what to echo. Usage: **echo <text>**'],
-    ['lookup AA-BB', 'lookup', 'No device AA-BB-CC-DD-EE-FF in this tenant. Register it first. (not_found)'],
   ])('%j answers from %s: %j', async (text, command, reply) => {
     expect(await routeMessage(text, context)).toEqual({ command, text: reply });
+  });
+
+  it.each([
+    ['ecko hi', null, ['Unknown command', 'I don\'t know the command "ecko".', 'Did you mean echo?']],
+    ['xyzzy', null, ['Unknown command', 'I don\'t know the command "xyzzy".', 'Type "help" to see what I can do.']],
+    ['echo', 'echo', ['That doesn\'t fit "echo"', 'say what to echo.', 'echo <text>']],
+    ['lookup AA-BB', 'lookup', ['That did not work', 'No device AA-BB-CC-DD-EE-FF in this tenant. Register it first.']],
+  ])('%j answers from %s with an error card showing %j', async (text, command, shown) => {
+    const reply = await routeMessage(text, context);
+    expect(reply.command).toBe(command);
+    const texts = cardTexts(reply.card);
+    for (const part of shown) expect(texts).toContain(part);
+  });
+
+  it('a command the user has no role for is refused with the role it needs, and does not run', async () => {
+    const adminOnly = defineCommand({ name: 'wipe', aliases: [], summary: 'wipe', usage: 'wipe', permission: ['admin'], args: z.string(), run: async () => { throw new Error('must not run'); } });
+    const reply = await routeMessage('wipe', { ...context, commands: [adminOnly], roles: new Set(['technician']) });
+    expect(cardTexts(reply.card).join(' ')).toContain('"wipe" needs the admin role');
+    const allowed = await routeMessage('wipe', { ...context, commands: [adminOnly], roles: new Set(['admin']) }).catch((error: Error) => error.message);
+    expect(allowed).toBe('must not run');
   });
 
   it('an error that is not a DomainError reaches the caller unchanged', async () => {
