@@ -8,20 +8,26 @@
 //   GET  /readyz        the database is reachable and every migration applied
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import restify, { type Request, type Response } from 'restify';
 import { ConfigError, parseConfig, type Config } from './config.ts';
 import { loadEnvironment } from './environment.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { commands as defaultCommands } from './commands/index.ts';
+import { actions } from './actions/index.ts';
 import type { CommandSpec } from './commands/command-spec.ts';
 import { createTeamsChat } from './teams/teams-chat.ts';
+import { createTeamsMessenger } from './teams/teams-messenger.ts';
+import { createOutboxSender, type NotificationPlanner } from './notifications/outbox-sender.ts';
+import { createNotificationPlanner } from './notifications/plan.ts';
+import { defaultOutboxIntervalMs, startOutboxJob, type OutboxJob } from './jobs/outbox-job.ts';
 import { resolveCodeHashSecret } from './code-hash-secret.ts';
 import { registerDeviceRoutes } from './device-api/device-routes.ts';
 import { codeForHttpStatus } from './device-api/http-errors.ts';
-import { openStore, type Store } from '../prisma/store.ts';
+import { openStore, type Database, type Store } from '../prisma/store.ts';
 import { createServices, type Services } from '../services/index.ts';
 import { systemClock, type Clock } from '../services/shared/clock.ts';
-import { newErrorReference } from '../services/shared/random.ts';
+import { newErrorReference, newId } from '../services/shared/random.ts';
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:3978 */
@@ -30,8 +36,17 @@ export interface RunningServer {
   store: Store;
   /** The domain services this server runs on (tests drive admin steps through them). */
   services: Services;
-  /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the store. */
+  /** The background delivery of notifications; kick() delivers what was just enqueued without waiting for the next tick. */
+  outbox: Pick<OutboxJob, 'kick'>;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), stops the jobs, closes the store. */
   close(): Promise<void>;
+}
+
+/** What a notification planner is built from (bot/notifications/plan.ts's createNotificationPlanner). */
+export interface PlannerDependencies {
+  services: Services;
+  db: Database;
+  config: Config;
 }
 
 export interface ServerOptions {
@@ -39,6 +54,10 @@ export interface ServerOptions {
   clock?: Clock;
   /** The command registry; tests may add commands of their own. */
   commands?: readonly CommandSpec[];
+  /** Builds the planner that decides where each domain event is shown; default: bot/notifications/plan.ts. */
+  planNotifications?: (dependencies: PlannerDependencies) => NotificationPlanner;
+  /** How often the outbox is polled (tests shorten it). */
+  outboxIntervalMs?: number;
 }
 
 const requestLoggers = new WeakMap<Request, Logger>();
@@ -55,7 +74,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     clock: options.clock ?? systemClock,
     settings: { codeTtlMs: config.codeTtlMs, codeHashSecret: resolveCodeHashSecret(config), bootstrapAdmins: config.bootstrapAdmins },
   });
-  const chat = createTeamsChat({ botAuth: config.botAuth, services, commands: options.commands ?? defaultCommands });
+  const chat = createTeamsChat({ botAuth: config.botAuth, services, commands: options.commands ?? defaultCommands, actions });
+  // Proactive delivery of domain events: the planner decides where and what, the sender gets it there.
+  const plan = options.planNotifications?.({ services, db: store.db, config }) ?? createNotificationPlanner(services);
+  const outboxSender = createOutboxSender({
+    db: store.db,
+    messenger: createTeamsMessenger(chat.adapter, config.botAuth.appId),
+    plan,
+    clock: services.clock,
+    log: logger.child({ component: 'outbox' }),
+    holder: `${hostname()}/${process.pid}/${newId().slice(0, 8)}`,
+  });
+  let outboxJob: OutboxJob | undefined;
 
   const server = restify.createServer({ name: 'provisioning-bot', handleUncaughtExceptions: false });
   let draining = false;
@@ -121,10 +151,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, database: store.provider, authenticationDisabled: config.authenticationDisabled }, 'listening');
+  outboxJob = startOutboxJob({ sender: outboxSender, intervalMs: options.outboxIntervalMs ?? defaultOutboxIntervalMs, log: logger.child({ component: 'outbox' }) });
 
   async function close(): Promise<void> {
     if (draining) return;
     draining = true;
+    // Stop jobs: no new runs from here; the run in progress finishes before the store closes.
+    const jobsStopped = outboxJob?.stop();
     logger.info({ inFlight }, 'shutting down: no new requests, finishing the ones in flight');
     const stopped = new Promise<void>((resolve) => server.server.close(() => resolve()));
     server.server.closeIdleConnections();
@@ -137,11 +170,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     }
     server.server.closeAllConnections();
     await stopped;
+    await jobsStopped;
     await store.close();
     logger.info('stopped');
   }
 
-  return { url, port, store, services, close };
+  return { url, port, store, services, outbox: { kick: () => outboxJob?.kick() }, close };
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,8 @@
 // Plays the chat channel (Teams as the Bot Framework connector sees it) on loopback:
 // it POSTs activities to the bot's /api/messages with a serviceUrl pointing at itself, and
 // records everything the bot sends back there (new activities, replies, updates).
+// Tests can make it fail (failNext: 500s, 429 with Retry-After, 403) and answer member
+// look-ups (members: what TeamsInfo.getMember reads).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -14,6 +16,26 @@ export interface ReceivedActivity {
   /** The id this channel gave the activity in its answer. */
   assignedId: string;
   body: { type?: string; text?: string; attachments?: { contentType: string; content: unknown }[]; [key: string]: unknown };
+}
+
+/** A request of the bot that the channel failed on purpose (failNext). */
+export interface InjectedFailure {
+  method: string;
+  conversationId: string;
+  targetActivityId: string | null;
+  status: number;
+}
+
+/** A conversation member as the connector returns it (TeamsChannelAccount). */
+export interface FakeMember {
+  id: string;
+  name?: string;
+  aadObjectId?: string;
+  email?: string;
+  userPrincipalName?: string;
+  tenantId?: string;
+  userRole?: string;
+  [key: string]: unknown;
 }
 
 export interface SendResult {
@@ -35,6 +57,17 @@ export const defaultUser = { id: '29:ada', name: 'Ada Admin', aadObjectId: 'aad-
 export const defaultTenantId = 'tenant-contoso';
 
 const activityPath = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/;
+const memberPath = /^\/v3\/conversations\/([^/]+)\/members\/([^/]+)$/;
+
+const failureCodes: Record<number, string> = {
+  400: 'BadArgument',
+  403: 'BotNotInConversationRoster',
+  404: 'ConversationNotFound',
+  429: 'Throttled',
+  500: 'ServiceError',
+  502: 'BadGateway',
+  503: 'ServiceUnavailable',
+};
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -52,6 +85,11 @@ export class FakeChannel {
   readonly received: ReceivedActivity[] = [];
   /** Delay before answering the bot's sends, to keep a turn in flight. */
   answerDelayMs = 0;
+  /** The requests failed on purpose, in order (see failNext). */
+  readonly failures: InjectedFailure[] = [];
+  /** Members by user id ("29:…"), answered at GET /v3/conversations/{id}/members/{userId}; 404 for others. */
+  readonly members = new Map<string, FakeMember>();
+  private plannedFailures: { status: number; headers: Record<string, string>; match: (request: Omit<InjectedFailure, 'status'>) => boolean }[] = [];
   private waiters: (() => void)[] = [];
 
   private constructor(
@@ -73,14 +111,42 @@ export class FakeChannel {
     this.botUrl = botUrl;
   }
 
+  /**
+   * The next `count` activity requests (POST or PUT) are answered with `status` (and
+   * `headers`, e.g. { 'Retry-After': '1' }) instead of being accepted; they are recorded in
+   * `failures`, not in `received`. Calls queue up: failNext(2, 500); failNext(1, 429, …).
+   * With `match`, only requests it accepts fail (e.g. one conversation); others pass.
+   */
+  failNext(count: number, status: number, headers: Record<string, string> = {}, match: (request: Omit<InjectedFailure, 'status'>) => boolean = () => true): void {
+    for (let i = 0; i < count; i++) this.plannedFailures.push({ status, headers, match });
+  }
+
   private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await readBody(req);
-    const match = activityPath.exec(new URL(req.url ?? '/', this.serviceUrl).pathname);
+    const pathname = new URL(req.url ?? '/', this.serviceUrl).pathname;
+    const member = memberPath.exec(pathname);
+    if (member && req.method === 'GET') {
+      const found = this.members.get(decodeURIComponent(member[2] ?? ''));
+      if (found) respond(res, 200, found);
+      else respond(res, 404, { error: { code: 'MemberNotFoundInConversation', message: 'The member is not in this conversation.' } });
+      return;
+    }
+    const match = activityPath.exec(pathname);
     if (!match) {
       respond(res, 404, { error: { code: 'NotFound' } });
       return;
     }
     if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
+    const request = { method: req.method ?? '', conversationId: decodeURIComponent(match[1] ?? ''), targetActivityId: match[2] ? decodeURIComponent(match[2]) : null };
+    const failureIndex = this.plannedFailures.findIndex((planned) => planned.match(request));
+    const failure = failureIndex >= 0 ? this.plannedFailures.splice(failureIndex, 1)[0] : undefined;
+    if (failure) {
+      this.failures.push({ ...request, status: failure.status });
+      for (const [name, value] of Object.entries(failure.headers)) res.setHeader(name, value);
+      respond(res, failure.status, { error: { code: failureCodes[failure.status] ?? 'Failure', message: `Injected failure ${failure.status}.` } });
+      for (const wake of this.waiters.splice(0)) wake();
+      return;
+    }
     const assignedId = match[2] && req.method === 'PUT' ? decodeURIComponent(match[2]) : `act-${randomUUID()}`;
     this.received.push({
       method: req.method ?? '',
@@ -137,6 +203,22 @@ export class FakeChannel {
   async invoke(verb: string, data: Record<string, unknown>, options: ActivityOptions = {}): Promise<SendResult> {
     const value = { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' };
     return this.post(this.activity({ type: 'invoke', name: 'adaptiveCard/action', value }, options), options.headers);
+  }
+
+  /** Waits until `condition` holds: checked whenever the channel answers something, and every 50 ms. */
+  async waitUntil(condition: () => boolean, what = 'the condition', timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} at the fake channel`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 50));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
   }
 
   /** Waits until at least `count` activities arrived that match, and returns them. */

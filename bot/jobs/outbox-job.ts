@@ -1,0 +1,62 @@
+// Runs the outbox sender in the background: one run right away (what an earlier process left),
+// then one every intervalMs, never two at once (the next waits for the current to finish).
+// kick() asks for a run as soon as possible, e.g. right after something was enqueued.
+// Every instance runs one: the leases in the outbox make them share the work, not repeat it.
+import type { Logger } from '../logger.ts';
+import type { OutboxSender } from '../notifications/outbox-sender.ts';
+
+export const defaultOutboxIntervalMs = 2_000;
+
+export interface OutboxJob {
+  /** Run soon (now if idle, right after the current run otherwise). */
+  kick(): void;
+  /** No more runs; resolves once the run in progress (if any) has finished. */
+  stop(): Promise<void>;
+}
+
+export function startOutboxJob({ sender, intervalMs = defaultOutboxIntervalMs, log }: { sender: OutboxSender; intervalMs?: number; log: Logger }): OutboxJob {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> | undefined;
+  let runAgain = false;
+
+  function schedule(delayMs: number): void {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void run(), delayMs);
+  }
+
+  async function run(): Promise<void> {
+    timer = undefined;
+    if (stopped || current) return;
+    runAgain = false;
+    current = (async () => {
+      try {
+        const result = await sender.runOnce();
+        if (result.sent + result.retried + result.dead > 0) log.info(result, 'outbox run');
+      } catch (error) {
+        // The store is unreachable, most likely; the next run tries again.
+        log.error({ reason: error instanceof Error ? error.message.split('\n')[0] : String(error) }, 'outbox run failed');
+      }
+    })();
+    await current;
+    current = undefined;
+    schedule(runAgain ? 0 : intervalMs);
+  }
+
+  schedule(0);
+
+  return {
+    kick() {
+      if (stopped) return;
+      if (current) runAgain = true;
+      else schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      timer = undefined;
+      await current;
+    },
+  };
+}

@@ -1,0 +1,203 @@
+// Delivers the outbox: takes due messages on a lease, asks the planner where each event goes
+// and what to show there, posts or updates through the ChatMessenger, and records the outcome.
+//
+// Guarantees, and their limits:
+//  - A destination the channel accepted is recorded (progress) before the next one is tried,
+//    so a retry, a restart or another instance never serves it again. The one window left is
+//    between the channel's answer and that write (a crash there sends that destination again
+//    after the lease expires): at-least-once, as with any outbox.
+//  - A transient failure (5xx, 408, 429, network) stops the message and schedules a retry:
+//    the channel's Retry-After if it gave one, else exponential backoff with jitter.
+//  - A permanent refusal (other 4xx: bot removed, conversation gone) is not retried; the
+//    other destinations are still served; the message ends dead with the reason.
+//  - After maxAttempts failed attempts the message is dead.
+//  - Two instances never work on one message at once: it is leased (outbox-queue.ts), and a
+//    destination is only started while enough of the lease is left.
+// Message content is never logged: a card can hold verification codes.
+import type { Logger } from '../logger.ts';
+import type { Database } from '../../prisma/store.ts';
+import type { Clock } from '../../services/shared/clock.ts';
+import type { DomainEvent } from '../../services/notifications/domain-events.ts';
+import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
+import { claimDue, markDead, markProgress, markRetry, markSent, type ClaimedMessage } from '../../services/notifications/outbox-queue.ts';
+import { ChannelError, type ChatMessenger, type OutgoingMessage } from './messenger.ts';
+import { retryDelayMs, type RandomSource } from './backoff.ts';
+
+/** One destination of an event: what to show in which conversation. */
+export interface PlannedDelivery {
+  /** Stable across retries of the event (e.g. "technicians:<conversation id>"): served at most once. */
+  key: string;
+  conversation: StoredConversation;
+  message: OutgoingMessage;
+  /** Replace this earlier message instead of posting a new one. */
+  update?: { activityId: string };
+  /** After a post the channel accepted, with the new message's id (to update it later). */
+  onPosted?: (activityId: string) => Promise<void>;
+}
+
+/** Decides, per event, who hears about it and what they see. No destination = nobody to tell. */
+export type NotificationPlanner = (event: DomainEvent) => Promise<PlannedDelivery[]>;
+
+/** The planner until a real one is plugged in: every event is settled without a message. */
+export const noDestinations: NotificationPlanner = async () => [];
+
+export interface OutboxRunResult {
+  sent: number;
+  retried: number;
+  dead: number;
+}
+
+export interface OutboxSender {
+  /** Delivers what is due now (one batch); resolves when every claimed message is settled. */
+  runOnce(): Promise<OutboxRunResult>;
+}
+
+export interface OutboxSenderOptions {
+  db: Database;
+  messenger: ChatMessenger;
+  plan: NotificationPlanner;
+  clock: Clock;
+  log: Logger;
+  /** This sender's lease holder id, unique per running instance. */
+  holder: string;
+  /** Messages per run (default 20). */
+  batchSize?: number;
+  /** How long a claimed message stays ours (default 5 min): longer than delivering it takes. */
+  leaseMs?: number;
+  /** Failed attempts before a message is dead (default 12: about 40 minutes of backoff). */
+  maxAttempts?: number;
+  random?: RandomSource;
+}
+
+export const defaultMaxAttempts = 12;
+
+type Outcome = 'sent' | 'retried' | 'dead' | 'abandoned';
+
+/** What a failure says, without anything the message carried. */
+function describe(error: unknown): string {
+  if (error instanceof ChannelError) return error.message;
+  if (error instanceof Error) return `${error.name}: ${(error.message.split('\n')[0] ?? '').slice(0, 200)}`;
+  return 'unknown error';
+}
+
+export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
+  const { db, messenger, plan, clock, holder } = options;
+  const batchSize = options.batchSize ?? 20;
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const maxAttempts = options.maxAttempts ?? defaultMaxAttempts;
+  const random = options.random ?? Math.random;
+  // A destination is only started with this much lease left: after the lease, another
+  // instance may take the message over, and both would send.
+  const leaseMarginMs = Math.min(60_000, leaseMs / 5);
+
+  async function retryOrGiveUp(message: ClaimedMessage, log: Logger, reason: string, retryAfterMs: number | null): Promise<Outcome> {
+    const failedAttempts = message.attempts + 1;
+    if (failedAttempts >= maxAttempts) {
+      await markDead(db, message.id, `gave up after ${failedAttempts} attempts; last: ${reason}`, holder);
+      log.error({ attempts: failedAttempts, reason }, 'notification dead: too many failed attempts');
+      return 'dead';
+    }
+    const delayMs = retryDelayMs({ failedAttempts, retryAfterMs }, random);
+    if (!(await markRetry(db, message.id, clock.now(), delayMs, reason, holder))) return lostLease(log);
+    log.warn({ attempts: failedAttempts, retryInMs: delayMs, reason }, 'notification not delivered; will retry');
+    return 'retried';
+  }
+
+  function lostLease(log: Logger): Outcome {
+    // Our lease ran out and another instance took the message over: it carries on from the
+    // recorded progress.
+    log.warn('lost the lease on this notification; leaving it to the instance that holds it');
+    return 'abandoned';
+  }
+
+  async function deliver(message: ClaimedMessage, baseLog: Logger): Promise<Outcome> {
+    const log = baseLog.child({ outboxId: message.id, kind: message.kind, tenantId: message.tenantId, attempt: message.attempts + 1 });
+    if (message.event === null) {
+      await markDead(db, message.id, 'the stored event cannot be read', holder);
+      log.error('notification dead: its stored event cannot be read');
+      return 'dead';
+    }
+
+    let deliveries: PlannedDelivery[];
+    try {
+      deliveries = await plan(message.event);
+    } catch (error) {
+      return retryOrGiveUp(message, log, `planning failed: ${describe(error)}`, null);
+    }
+
+    if (deliveries.length === 0) {
+      if (!(await markSent(db, message.id, clock.now(), holder))) return lostLease(log);
+      log.info(
+        { kind: message.kind },
+        'notification has no destination; marked sent (if someone should have heard about it: an admin runs the setup command, e.g. "setup technicians", in the channel that should receive it)',
+      );
+      return 'sent';
+    }
+
+    const done = new Set(message.progress);
+    const refused: string[] = [];
+    for (const delivery of deliveries) {
+      const destination = { destination: delivery.key, conversationId: delivery.conversation.conversationId };
+      if (done.has(delivery.key)) {
+        log.debug(destination, 'destination already served; skipped');
+        continue;
+      }
+      if (clock.now().getTime() + leaseMarginMs >= message.leaseUntil.getTime()) {
+        log.warn(destination, 'the lease on this notification is running out; the rest is delivered after it expires');
+        return 'abandoned';
+      }
+      let postedId: string | null = null;
+      try {
+        if (delivery.update) {
+          await messenger.update(delivery.conversation, delivery.update.activityId, delivery.message);
+        } else {
+          postedId = (await messenger.post(delivery.conversation, delivery.message)).activityId;
+        }
+      } catch (error) {
+        if (error instanceof ChannelError && error.permanent) {
+          log.error({ ...destination, status: error.status, reason: error.message }, 'the channel refused this destination for good; not retried');
+          refused.push(`${delivery.key}: ${error.message}`);
+          continue;
+        }
+        return retryOrGiveUp(message, log, `${delivery.key}: ${describe(error)}`, error instanceof ChannelError ? error.retryAfterMs : null);
+      }
+      // The channel has it: whatever happens next, it is never sent there again.
+      if (!(await markProgress(db, message.id, delivery.key, holder))) return lostLease(log);
+      done.add(delivery.key);
+      // An empty id: posted, but the channel gave no id to update it by.
+      if (postedId && delivery.onPosted) {
+        try {
+          await delivery.onPosted(postedId);
+        } catch (error) {
+          log.error({ ...destination, reason: describe(error) }, 'posted, but remembering the posted message failed: it cannot be updated later');
+        }
+      }
+      log.info({ ...destination, updated: delivery.update !== undefined }, 'destination served');
+    }
+
+    if (refused.length > 0) {
+      await markDead(db, message.id, `refused by the channel: ${refused.join('; ')}`, holder);
+      log.error({ refused: refused.length, served: done.size }, 'notification dead: refused by the channel for some destination');
+      return 'dead';
+    }
+    if (!(await markSent(db, message.id, clock.now(), holder))) return lostLease(log);
+    return 'sent';
+  }
+
+  return {
+    async runOnce() {
+      const result: OutboxRunResult = { sent: 0, retried: 0, dead: 0 };
+      const claimed = await claimDue(db, clock.now(), { holder, limit: batchSize, leaseMs });
+      for (const message of claimed) {
+        try {
+          const outcome = await deliver(message, options.log);
+          if (outcome !== 'abandoned') result[outcome]++;
+        } catch (error) {
+          // The store failed under us: the lease expires and the message is tried again then.
+          options.log.error({ outboxId: message.id, kind: message.kind, reason: describe(error) }, 'could not settle a notification; it is retried when its lease expires');
+        }
+      }
+      return result;
+    },
+  };
+}
