@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeChannel } from '../../helpers/fake-channel.ts';
+import { shownText } from '../../helpers/card-text.ts';
 import { meaningfulStderr, startBotProcess, waitUntilReady, type BotProcess } from '../../helpers/bot-process.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -53,7 +54,7 @@ describe('start-up on the embedded default', () => {
     cleanups.push(() => channel.close());
     expect((await channel.message('help')).status).toBe(200);
     const [reply] = await channel.waitFor(1);
-    expect(reply?.body.text).toContain('Here is what I can do');
+    expect(shownText(reply)).toContain('register <MAC> [location]');
   });
 
   it('when a second start finds the database already migrated, it applies nothing and starts', async () => {
@@ -88,7 +89,7 @@ describe('configuration errors stop start-up with one line', () => {
   });
 
   it('when the PostgreSQL server cannot be reached, the bot exits 1 with one line naming the cause', async () => {
-    const bot = track(startBotProcess(tempDir(), { DATABASE_URL: 'postgres://bot:hunter2@127.0.0.1:1/bot' }));
+    const bot = track(startBotProcess(tempDir(), { DATABASE_URL: 'postgres://bot:hunter2@127.0.0.1:1/bot', CODE_HASH_SECRET: 'a-secret-of-at-least-32-characters-000' }));
     expect(await bot.exited).toBe(1);
     const lines = meaningfulStderr(bot.stderr());
     expect(lines).toHaveLength(1);
@@ -114,7 +115,7 @@ describe('shutdown', () => {
     expect((await turn).status).toBe(200);
     expect(await bot.exited).toBe(0);
     expect(channel.received).toHaveLength(1);
-    expect(channel.received[0]?.body.text).toContain('Here is what I can do');
+    expect(shownText(channel.received[0])).toContain('register <MAC> [location]');
     expect(bot.stdout()).toContain('"msg":"stopped"');
   });
 

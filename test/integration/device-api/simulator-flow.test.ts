@@ -201,7 +201,7 @@ describe.each(testProviders)('on %s', (provider) => {
       for (let attempt = 1; attempt <= 4; attempt++) {
         const run = inProcess(['provision', '--mac', mac, '--code', wrong, ...common()]);
         expect(await run.exited).toBe(1);
-        expect(run.err).toEqual([`Refused (wrong_code): That code is not right for this device. Check it on the hand-off card; ${5 - attempt} attempts left.`]);
+        expect(run.err).toEqual([`Refused (wrong_code): That code is not right for this device. Check it on the hand-off card; ${5 - attempt} ${5 - attempt === 1 ? 'attempt' : 'attempts'} left.`]);
       }
       // The fifth wrong code locks the MAC out; from then on even the right code is refused.
       for (const attempt of [wrong, code]) {
