@@ -38,8 +38,12 @@ const isApplied = `SELECT 1 FROM "_prisma_migrations" WHERE "migration_name" = ?
 export async function openSqliteMigrationDriver(fileUrl: string): Promise<MigrationDriver> {
   // Several instances may start at once on one file: their connections wait for the writer.
   const client: Client = createSqliteClient(fileUrl);
-  // WAL lets the bot read while a job writes; the setting is stored in the file.
-  await client.execute('PRAGMA journal_mode = WAL');
+  // WAL lets the bot read while a job writes; the setting is stored in the file. Switching
+  // needs the file to itself: when another instance is switching it at the same moment,
+  // SQLite answers "busy" at once (no busy wait), and that instance's switch is enough.
+  await client.execute('PRAGMA journal_mode = WAL').catch((error: { code?: string }) => {
+    if (error.code !== 'SQLITE_BUSY') throw error;
+  });
 
   return {
     withMigrationLock: (work) => work(),
