@@ -87,6 +87,20 @@ export class FakeChannel {
   answerDelayMs = 0;
   /** The requests failed on purpose, in order (see failNext). */
   readonly failures: InjectedFailure[] = [];
+  /** Files served as Teams serves attachments sent in personal chat (see attachFile). */
+  private readonly files = new Map<string, Buffer>();
+
+  /** Serves a file and gives the attachment Teams would put on the message that carries it. */
+  attachFile(name: string, content: string | Buffer): { contentType: string; name: string; content: { downloadUrl: string; uniqueId: string; fileType: string } } {
+    const pathname = `/files/${randomUUID()}/${encodeURIComponent(name)}`;
+    this.files.set(pathname, Buffer.from(content));
+    return {
+      contentType: 'application/vnd.microsoft.teams.file.download.info',
+      name,
+      content: { downloadUrl: `${this.serviceUrl}${pathname}`, uniqueId: randomUUID(), fileType: name.split('.').pop() ?? '' },
+    };
+  }
+
   /** Members by user id ("29:…"), answered at GET /v3/conversations/{id}/members/{userId}; 404 for others. */
   readonly members = new Map<string, FakeMember>();
   private plannedFailures: { status: number; headers: Record<string, string>; match: (request: Omit<InjectedFailure, 'status'>) => boolean }[] = [];
@@ -124,6 +138,13 @@ export class FakeChannel {
   private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await readBody(req);
     const pathname = new URL(req.url ?? '/', this.serviceUrl).pathname;
+    const file = this.files.get(pathname);
+    if (file !== undefined && req.method === 'GET') {
+      res.statusCode = 200;
+      res.setHeader('content-type', 'application/octet-stream');
+      res.end(file);
+      return;
+    }
     const member = memberPath.exec(pathname);
     if (member && req.method === 'GET') {
       const found = this.members.get(decodeURIComponent(member[2] ?? ''));

@@ -139,3 +139,22 @@ describe('a provisioning day', () => {
     expect(await bot.server.store.db.verificationCode.count({ where: { status: 'live' } })).toBe(51);
   });
 });
+
+describe('importing a CSV file sent in personal chat', () => {
+  it('downloads the attachment Teams gives and reports every row', async () => {
+    const attachment = bot.channel.attachFile('phones.csv', '\uFEFFMAC ID,Location\r\n00-04-F2-00-01-01,Lobby\r\nnot-a-mac,Lobby\r\n');
+    const reply = await nextIn(adminChat, () =>
+      bot.channel.post(bot.channel.activity({ type: 'message', text: 'import', attachments: [attachment] }, { from: admin, conversationId: adminChat })),
+    );
+    const shown = text(reply);
+    expect(shown).toContain('Imported phones.csv');
+    expect(shown).toMatch(/not-a-mac/);
+    expect(await bot.server.store.db.device.count()).toBe(1);
+  });
+
+  it('without a file or pasted CSV, says how to give one, and changes nothing', async () => {
+    const reply = await adminSays('import');
+    expect(text(reply)).toContain('attach the .csv file');
+    expect(await bot.server.store.db.device.count()).toBe(0);
+  });
+});
