@@ -9,11 +9,10 @@ import { DomainError } from '../shared/errors.ts';
 import type { KeyedHasher } from '../shared/keyed-hash.ts';
 import type { SealedBox } from '../shared/sealed-box.ts';
 import { newId, randomDigits } from '../shared/random.ts';
-import { recordAudit } from './audit-log.ts';
 import { findDevicesByMacs, listDevices, type Device } from './device-repository.ts';
 import { stateLabels, waitingOnActivation } from './device-state.ts';
 import { parseMac } from './mac-address.ts';
-import { moveDevice } from './transition.ts';
+import { moveDevicesTogether } from './transition.ts';
 
 export const codeLength = 6;
 
@@ -113,13 +112,13 @@ export function createVerificationCodes(db: Database, clock: Clock, hasher: Keye
             await tx.verificationCode.updateMany({ where: { deviceId: { in: ids }, status: 'live' }, data: { status: 'revoked', closedAt: now } });
             await tx.verificationCode.createMany({ data: rows.slice(start, start + 500) });
           }
-          for (const device of eligible) {
-            const data = { batchId, expiresAt: expiresAt.toISOString() };
-            if (device.state === 'registered') {
-              await moveDevice(tx, { device, to: 'code_issued', actor, action: 'code.issued', data }, now);
-            } else {
-              await recordAudit(tx, { tenantId, deviceId: device.id, actor, action: 'code.reissued', data }, now);
-            }
+          const data = { batchId, expiresAt: expiresAt.toISOString() };
+          await moveDevicesTogether(tx, eligible.filter((device) => device.state === 'registered'), { to: 'code_issued', actor, action: 'code.issued', data }, now);
+          const reissued = eligible.filter((device) => device.state === 'code_issued');
+          for (let start = 0; start < reissued.length; start += 500) {
+            await tx.auditEvent.createMany({
+              data: reissued.slice(start, start + 500).map((device) => ({ id: newId(), tenantId, deviceId: device.id, actor: actorLabel(actor), action: 'code.reissued', data: JSON.stringify(data), at: now })),
+            });
           }
           const entries: HandoffEntry[] = issued.map(({ deviceId, mac, location, code }) => ({ deviceId, mac, location, code }));
           await tx.handoffBatch.create({
