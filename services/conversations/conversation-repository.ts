@@ -45,19 +45,7 @@ export async function deleteConversation(db: Database, channelId: string, conver
 
 export async function findConversation(db: Database, tenantId: string, channelId: string, conversationId: string): Promise<StoredConversation | null> {
   const row = await db.conversationReference.findFirst({ where: { tenantId, channelId, conversationId } });
-  if (!row) return null;
-  return {
-    tenantId: row.tenantId,
-    channelId: row.channelId,
-    conversationId: row.conversationId,
-    conversationType: row.conversationType,
-    teamId: row.teamId,
-    serviceUrl: row.serviceUrl,
-    userAadObjectId: row.userAadObjectId,
-    audience: row.audience,
-    reference: JSON.parse(row.reference) as unknown,
-    updatedAt: row.updatedAt,
-  };
+  return row ? toStoredConversation(row) : null;
 }
 
 type ConversationRow = NonNullable<Awaited<ReturnType<Database['conversationReference']['findFirst']>>>;
