@@ -114,6 +114,11 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         return [{ key: keyOf('lockout', destination), conversation: destination, message: { card: renderCard('notice', { title: 'Device locked out', text, style: 'attention' }) } }];
       }
       case 'devices.registered':
+      // Scheduled-job events: their cards come with the scheduled jobs (bot/notifications/plan-jobs.ts).
+      case 'codes.expiring':
+      case 'codes.expired':
+      case 'devices.stale':
+      case 'digest.due':
         return [];
     }
   };

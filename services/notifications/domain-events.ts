@@ -10,6 +10,14 @@ export type DomainEvent =
   | { kind: 'sign_in.lapsed'; tenantId: string; deviceId: string; mac: string }
   | { kind: 'device.signed_in'; tenantId: string; deviceId: string; mac: string; account: string }
   | { kind: 'code.expired'; tenantId: string; deviceId: string; mac: string }
-  | { kind: 'device.reset'; tenantId: string; actor: string; deviceId: string; mac: string };
+  | { kind: 'device.reset'; tenantId: string; actor: string; deviceId: string; mac: string }
+  /** Codes of one hand-off and location that expire within a lead time (e.g. 4 h), not yet used. */
+  | { kind: 'codes.expiring'; tenantId: string; batchId: string; location: string | null; leadMinutes: number; expiresAt: string; macs: string[]; issuedBy: string }
+  /** One sweep expired these codes: admins get one summary. */
+  | { kind: 'codes.expired'; tenantId: string; macs: string[] }
+  /** Devices waiting for sign-in longer than STALE_AFTER, listed once a day. */
+  | { kind: 'devices.stale'; tenantId: string; day: string; devices: { mac: string; location: string | null; since: string }[] }
+  /** The managers' daily digest for a local day is due. */
+  | { kind: 'digest.due'; tenantId: string; day: string };
 
 export type DomainEventKind = DomainEvent['kind'];
