@@ -50,7 +50,15 @@ export async function moveDevice(db: DatabaseOrTransaction, transition: Transiti
     },
     now,
   );
-  return { ...device, ...transition.set, state: to, stateChangedAt: now };
+  const { set = {} } = transition;
+  return {
+    ...device,
+    state: to,
+    stateChangedAt: now,
+    ...(set.signedInAccount !== undefined ? { signedInAccount: set.signedInAccount } : {}),
+    ...(set.model !== undefined ? { model: set.model } : {}),
+    ...(set.firmwareVersion !== undefined ? { firmwareVersion: set.firmwareVersion } : {}),
+  };
 }
 
 /**
