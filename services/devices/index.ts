@@ -4,6 +4,7 @@ import type { Database } from '../../prisma/store.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { KeyedHasher } from '../shared/keyed-hash.ts';
 import type { SealedBox } from '../shared/sealed-box.ts';
+import { createCodeExpiry } from './code-expiry.ts';
 import { createHandoffs } from './handoffs.ts';
 import { createDeviceAccess } from './device-access.ts';
 import { createDeviceQueries } from './device-queries.ts';
@@ -14,6 +15,10 @@ import { createVerificationCodes } from './verification-codes.ts';
 
 export interface DeviceSettings {
   codeTtlMs: number;
+  /** Minutes before a code expires to warn at; default [240, 60] (4 h and 1 h). */
+  codeWarningLeadsMinutes?: readonly number[];
+  /** How long a device may wait for sign-in before it is listed as stale; default 24 h. */
+  staleAfterMs?: number;
 }
 
 export function createDeviceServices(db: Database, clock: Clock, hasher: KeyedHasher, handoffBox: SealedBox, settings: DeviceSettings) {
@@ -25,6 +30,7 @@ export function createDeviceServices(db: Database, clock: Clock, hasher: KeyedHa
     signIn: createSignIn(db, clock),
     access: createDeviceAccess(db, clock, hasher),
     queries: createDeviceQueries(db),
+    expiry: createCodeExpiry(db, clock, settings),
   };
 }
 

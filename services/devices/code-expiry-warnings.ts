@@ -1,0 +1,154 @@
+// Warns before verification codes expire (by default 4 h and 1 h before), so an admin can
+// hand out new codes before technicians arrive at a device whose code no longer works.
+//
+// "Warned at most once per code and lead" is the CodeWarning table's unique key, written in the
+// same transaction as the outbox event: a second run, or a second instance at the same time,
+// finds the rows (or loses the race on the key, rolls back and reads again) and sends nothing.
+import type { Database } from '../../prisma/store.ts';
+import { enqueueEvent } from '../notifications/outbox.ts';
+import { newId } from '../shared/random.ts';
+import { chunks, digestOf, groupBy, jobTransaction, retryOnUniqueViolation } from './code-expiry-support.ts';
+
+export interface WarnCounts {
+  /** Codes a warning was sent for. */
+  warned: number;
+  /** `codes.expiring` events enqueued (one per hand-off, location and lead). */
+  events: number;
+  /** Earlier leads recorded as skipped because a nearer one went out instead. */
+  skipped: number;
+}
+
+const minuteMs = 60_000;
+
+/** Positive whole minutes, each once, nearest (smallest) first. */
+export function normalizeLeads(leadsMinutes: readonly number[]): number[] {
+  return [...new Set(leadsMinutes.filter((lead) => Number.isInteger(lead) && lead > 0))].sort((a, b) => a - b);
+}
+
+interface PlannedCode {
+  id: string;
+  tenantId: string;
+  batchId: string | null;
+  issuedBy: string;
+  expiresAt: Date;
+  mac: string;
+  location: string | null;
+  /** The lead to warn for now, if one is due and not yet recorded. */
+  send: number | null;
+  /** Due leads further out than `send`, never sent: recorded so they are never sent later. */
+  skip: number[];
+}
+
+/**
+ * Which leads of one code are due at `now`, and which of them to send.
+ *
+ * Catch-up: a warning whose moment passed while the code was live is sent now (the bot may
+ * have been down at that moment). But if a smaller lead is also due already (down through
+ * both the 4 h and the 1 h moments), only the nearest (smallest) one is sent: the larger
+ * ones say less and would arrive together. They are recorded as skipped, so that even with a
+ * clock moved back they are never sent later. A moment before the code was issued (a code
+ * valid for less than the lead) never applies: its first warning is the lead that fits.
+ */
+function planCode(expiresAt: Date, issuedAt: Date, now: Date, leads: readonly number[], recorded: ReadonlySet<number>) {
+  const moment = (lead: number) => expiresAt.getTime() - lead * minuteMs;
+  const due = leads.filter((lead) => moment(lead) > issuedAt.getTime() && moment(lead) <= now.getTime());
+  const [nearest, ...further] = due;
+  if (nearest === undefined) return { send: null, skip: [] };
+  return { send: recorded.has(nearest) ? null : nearest, skip: further.filter((lead) => !recorded.has(lead)) };
+}
+
+const locationKey = (location: string | null) => (location ?? '').trim().toLowerCase();
+
+async function planWarnings(db: Database, now: Date, leads: readonly number[]): Promise<PlannedCode[]> {
+  const furthest = leads.at(-1) ?? 0;
+  const codes = await db.verificationCode.findMany({
+    where: { status: 'live', expiresAt: { gt: now, lte: new Date(now.getTime() + furthest * minuteMs) } },
+    select: { id: true, tenantId: true, batchId: true, issuedBy: true, issuedAt: true, expiresAt: true, device: { select: { mac: true, location: true } } },
+    orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }],
+  });
+  const recorded = new Map<string, Set<number>>();
+  for (const ids of chunks(codes.map((code) => code.id))) {
+    for (const row of await db.codeWarning.findMany({ where: { codeId: { in: ids } }, select: { codeId: true, leadMinutes: true } })) {
+      recorded.set(row.codeId, (recorded.get(row.codeId) ?? new Set()).add(row.leadMinutes));
+    }
+  }
+  const planned: PlannedCode[] = [];
+  for (const code of codes) {
+    const { send, skip } = planCode(code.expiresAt, code.issuedAt, now, leads, recorded.get(code.id) ?? new Set());
+    if (send === null && skip.length === 0) continue;
+    const { id, tenantId, batchId, issuedBy, expiresAt, device } = code;
+    planned.push({ id, tenantId, batchId, issuedBy, expiresAt, mac: device.mac, location: device.location?.trim() || null, send, skip });
+  }
+  return planned;
+}
+
+function warningRows(codes: readonly PlannedCode[], now: Date) {
+  return codes.flatMap((code) => [...(code.send === null ? [] : [code.send]), ...code.skip].map((leadMinutes) => ({ id: newId(), codeId: code.id, leadMinutes, sentAt: now })));
+}
+
+async function warnPass(db: Database, now: Date, leads: readonly number[], totals: WarnCounts): Promise<void> {
+  const planned = await planWarnings(db, now, leads);
+  const toSend = planned.filter((code) => code.send !== null);
+  const batchIds = [...new Set(toSend.map((code) => code.batchId).filter((id): id is string => id !== null))];
+  const issuers = new Map<string, string>();
+  for (const ids of chunks(batchIds)) {
+    for (const batch of await db.handoffBatch.findMany({ where: { id: { in: ids } }, select: { id: true, issuedBy: true } })) issuers.set(batch.id, batch.issuedBy);
+  }
+
+  // One hand-off's codes share their expiry, so a (hand-off, location, lead) group is due all
+  // at once; codes without a hand-off are grouped by their expiry instead.
+  const batchKey = (code: PlannedCode) => code.batchId ?? `unbatched@${code.expiresAt.toISOString()}`;
+  const groups = groupBy(toSend, (code) => JSON.stringify([code.tenantId, batchKey(code), locationKey(code.location), code.send]));
+  for (const group of groups.values()) {
+    const first = group[0];
+    if (!first || first.send === null) continue;
+    const lead = first.send;
+    const sorted = [...group].sort((a, b) => a.mac.localeCompare(b.mac));
+    const expiresAt = new Date(Math.min(...group.map((code) => code.expiresAt.getTime())));
+    // Built from tenant, hand-off, location and lead, plus the codes themselves: the same codes
+    // are never announced twice, while a device that joins the location after its group was
+    // warned still gets its own warning instead of colliding with the first one's key.
+    const dedupeKey = `codes.expiring:${first.tenantId}:${batchKey(first)}:${lead}:${digestOf([locationKey(first.location), ...group.map((code) => code.id)])}`;
+    await db.$transaction(async (tx) => {
+      for (const rows of chunks(warningRows(group, now))) await tx.codeWarning.createMany({ data: rows });
+      await enqueueEvent(
+        tx,
+        {
+          kind: 'codes.expiring',
+          tenantId: first.tenantId,
+          batchId: first.batchId ?? '',
+          location: sorted[0]?.location ?? null,
+          leadMinutes: lead,
+          expiresAt: expiresAt.toISOString(),
+          macs: sorted.map((code) => code.mac),
+          issuedBy: (first.batchId ? issuers.get(first.batchId) : undefined) ?? first.issuedBy,
+        },
+        now,
+        dedupeKey,
+      );
+    }, jobTransaction);
+    totals.warned += group.length;
+    totals.events += 1;
+    totals.skipped += group.reduce((sum, code) => sum + code.skip.length, 0);
+  }
+
+  // Codes whose nearest lead went out before but a further one is unrecorded (e.g. a lead
+  // added to the settings since): record it as skipped, nothing to send.
+  const onlySkips = planned.filter((code) => code.send === null);
+  if (onlySkips.length > 0) {
+    await db.$transaction(async (tx) => {
+      for (const rows of chunks(warningRows(onlySkips, now))) await tx.codeWarning.createMany({ data: rows });
+    }, jobTransaction);
+    totals.skipped += onlySkips.reduce((sum, code) => sum + code.skip.length, 0);
+  }
+}
+
+/** Sends the warnings due at `now` for live codes, each (code, lead) at most once ever. */
+export async function warnExpiringCodes(db: Database, now: Date, leadsMinutes: readonly number[]): Promise<WarnCounts> {
+  const leads = normalizeLeads(leadsMinutes);
+  const totals: WarnCounts = { warned: 0, events: 0, skipped: 0 };
+  if (leads.length === 0) return totals;
+  // Groups already committed stay counted; a lost race re-plans only what is still unwarned.
+  await retryOnUniqueViolation(() => warnPass(db, now, leads, totals));
+  return totals;
+}
