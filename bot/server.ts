@@ -5,7 +5,7 @@
 //   POST /api/messages  the chat channel (Teams, the Emulator) → teams/teams-chat.ts
 //   /api/device/v1/*    the provisioning service devices talk to → device-api/device-routes.ts
 //   GET  /healthz       the process is up
-//   GET  /readyz        the database is reachable and every migration applied
+//   GET  /readyz        the database is reachable and every migration applied (+ each job's last run)
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -21,11 +21,15 @@ import { createTeamsMessenger } from './teams/teams-messenger.ts';
 import { createOutboxSender, type NotificationPlanner } from './notifications/outbox-sender.ts';
 import { createNotificationPlanner } from './notifications/plan.ts';
 import { defaultOutboxIntervalMs, startOutboxJob, type OutboxJob } from './jobs/outbox-job.ts';
+import { jobDefinitions } from './jobs/job-definitions.ts';
+import { attachJobBoard, startScheduler, type JobBoard, type JobDefinition, type Scheduler, type SchedulerMode } from './jobs/scheduler.ts';
 import { resolveCodeHashSecret } from './code-hash-secret.ts';
 import { registerDeviceRoutes } from './device-api/device-routes.ts';
 import { codeForHttpStatus } from './device-api/http-errors.ts';
 import { openStore, type Database, type Store } from '../prisma/store.ts';
 import { createServices, type Services } from '../services/index.ts';
+import { createJobLeases } from '../services/scheduling/job-leases.ts';
+import { createJobRuns } from '../services/scheduling/job-runs.ts';
 import { systemClock, type Clock } from '../services/shared/clock.ts';
 import { newErrorReference, newId } from '../services/shared/random.ts';
 
@@ -38,8 +42,16 @@ export interface RunningServer {
   services: Services;
   /** The background delivery of notifications; kick() delivers what was just enqueued without waiting for the next tick. */
   outbox: Pick<OutboxJob, 'kick'>;
+  /** The scheduled jobs: what `jobs` and /readyz show, and the scheduler (null when off) tests drive. */
+  jobs: ServerJobs;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), stops the jobs, closes the store. */
   close(): Promise<void>;
+}
+
+export interface ServerJobs extends JobBoard {
+  scheduler: Scheduler | null;
+  /** Who this instance is on job leases and runs (and outbox leases). */
+  instanceId: string;
 }
 
 /** What a notification planner is built from (bot/notifications/plan.ts's createNotificationPlanner). */
@@ -58,6 +70,14 @@ export interface ServerOptions {
   planNotifications?: (dependencies: PlannerDependencies) => NotificationPlanner;
   /** How often the outbox is polled (tests shorten it). */
   outboxIntervalMs?: number;
+  /** The scheduled jobs; default: bot/jobs/job-definitions.ts. */
+  jobs?: readonly JobDefinition[];
+  /**
+   * auto: node-cron fires the jobs and each runs once at start-up; manual: runs only through
+   * `jobs.scheduler.runDue/runNow`; off: none here. Default auto, but manual when a clock is
+   * given: fires on real time make no sense against a test's clock, and would race the test.
+   */
+  scheduler?: SchedulerMode;
 }
 
 const requestLoggers = new WeakMap<Request, Logger>();
@@ -69,9 +89,11 @@ function requestLogger(req: Request, fallback: Logger): Logger {
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = await openStore(config.databaseUrl, { log: logger.child({ component: 'migrations' }) });
+  const clock = options.clock ?? systemClock;
+  const instanceId = `${hostname()}/${process.pid}/${newId().slice(-8)}`;
   const services = createServices({
     db: store.db,
-    clock: options.clock ?? systemClock,
+    clock,
     settings: { codeTtlMs: config.codeTtlMs, codeHashSecret: resolveCodeHashSecret(config), bootstrapAdmins: config.bootstrapAdmins },
   });
   const chat = createTeamsChat({ botAuth: config.botAuth, services, commands: options.commands ?? defaultCommands, actions });
@@ -83,9 +105,22 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     plan,
     clock: services.clock,
     log: logger.child({ component: 'outbox' }),
-    holder: `${hostname()}/${process.pid}/${newId().slice(0, 8)}`,
+    holder: instanceId,
   });
   let outboxJob: OutboxJob | undefined;
+
+  // Scheduled jobs: leases and runs on the shared store; started once the server listens.
+  const jobLeases = createJobLeases({ db: store.db, clock, holder: instanceId });
+  const jobRuns = createJobRuns(store.db);
+  const jobs = options.jobs ?? jobDefinitions({ services, leases: jobLeases, runs: jobRuns });
+  const schedulerMode: SchedulerMode = options.scheduler ?? (clock === systemClock ? 'auto' : 'manual');
+  const jobBoard: JobBoard = {
+    jobs: jobs.map(({ name, cron, summary }) => ({ name, cron, summary })),
+    mode: schedulerMode,
+    lastRuns: () => jobRuns.lastRuns(),
+  };
+  attachJobBoard(services, jobBoard);
+  let scheduler: Scheduler | null = null;
 
   const server = restify.createServer({ name: 'provisioning-bot', handleUncaughtExceptions: false });
   let draining = false;
@@ -120,10 +155,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     res.send(200, { status: 'ok' });
   });
 
-  server.get('/readyz', async (_req: Request, res: Response) => {
+  server.get('/readyz', async (req: Request, res: Response) => {
     if (draining) return res.send(503, { status: 'not_ready', reason: 'shutting down' });
     const readiness = await store.checkReadiness();
-    res.send(readiness.ready ? 200 : 503, readiness.ready ? { status: 'ready', database: store.provider } : { status: 'not_ready', reason: readiness.reason });
+    if (!readiness.ready) return res.send(503, { status: 'not_ready', reason: readiness.reason });
+    // A failed job does not make the instance unready: it is reported, and the next fire retries.
+    res.send(200, { status: 'ready', database: store.provider, jobs: await jobsReadiness(jobBoard, requestLogger(req, logger)) });
   });
 
   // The one error handler: log with a reference, and never show a stack or internal message.
@@ -152,12 +189,23 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, database: store.provider, authenticationDisabled: config.authenticationDisabled }, 'listening');
   outboxJob = startOutboxJob({ sender: outboxSender, intervalMs: options.outboxIntervalMs ?? defaultOutboxIntervalMs, log: logger.child({ component: 'outbox' }) });
+  if (schedulerMode !== 'off') {
+    scheduler = startScheduler({
+      jobs,
+      coordinator: jobLeases,
+      runs: jobRuns,
+      clock,
+      instanceId,
+      log: logger.child({ component: 'jobs' }),
+      timers: schedulerMode === 'auto',
+    });
+  }
 
   async function close(): Promise<void> {
     if (draining) return;
     draining = true;
     // Stop jobs: no new runs from here; the run in progress finishes before the store closes.
-    const jobsStopped = outboxJob?.stop();
+    const jobsStopped = Promise.all([outboxJob?.stop(), scheduler?.stop()]);
     logger.info({ inFlight }, 'shutting down: no new requests, finishing the ones in flight');
     const stopped = new Promise<void>((resolve) => server.server.close(() => resolve()));
     server.server.closeIdleConnections();
@@ -175,7 +223,23 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     logger.info('stopped');
   }
 
-  return { url, port, store, services, outbox: { kick: () => outboxJob?.kick() }, close };
+  return { url, port, store, services, outbox: { kick: () => outboxJob?.kick() }, jobs: { ...jobBoard, scheduler, instanceId }, close };
+}
+
+/** /readyz's view of the jobs: each one's last fire and outcome, on whichever instance it ran. */
+async function jobsReadiness(board: JobBoard, log: Logger): Promise<Record<string, { lastFire: string | null; outcome: string | null }> | undefined> {
+  try {
+    const last = await board.lastRuns();
+    return Object.fromEntries(
+      board.jobs.map(({ name }) => {
+        const run = last.get(name);
+        return [name, { lastFire: run?.fireTime.toISOString() ?? null, outcome: run?.outcome ?? null }];
+      }),
+    );
+  } catch (error) {
+    log.warn({ reason: error instanceof Error ? error.message.split('\n')[0] : String(error) }, 'could not read the last job runs');
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {

@@ -22,6 +22,10 @@ const cardNameSet: Record<CardName, true> = {
   deviceList: true,
   confirm: true,
   notice: true,
+  digest: true,
+  expiryWarning: true,
+  expirySummary: true,
+  staleDevices: true,
 };
 
 /** Every card there is a template for. */

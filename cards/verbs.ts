@@ -15,6 +15,8 @@ export const verbs = {
   confirm: 'confirm.yes',
   /** Confirmation card: never mind. data { command } */
   cancel: 'confirm.no',
+  /** Expiry warning card: new codes for the batch's devices at the location still waiting on activation (admins). data { batchId, location } */
+  regenerateCodes: 'codes.regenerate',
 } as const;
 
 export type Verb = (typeof verbs)[keyof typeof verbs];

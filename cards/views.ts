@@ -120,6 +120,71 @@ export interface CardViews {
   deviceList: DeviceListView;
   confirm: ConfirmView;
   notice: NoticeView;
+  digest: DigestView;
+  expiryWarning: ExpiryWarningView;
+  expirySummary: ExpirySummaryView;
+  staleDevices: StaleDevicesView;
 }
 
 export type CardName = keyof CardViews;
+
+/** The managers' daily digest. Counts arrive as text, ready to show. */
+export interface DigestView {
+  /** e.g. "Daily digest — Tue 24 Nov 2026" */
+  title: string;
+  /** e.g. "1,000 devices · as of Tue 24 Nov, 08:00 CET" */
+  subtitle: string;
+  /** The whole digest in a few sentences (notifications, screen readers). */
+  summary: string;
+  /** One row per state, in pipeline order: a bar of block characters ("█", "·" for none) as long as its count against the largest state's. */
+  pipeline: { label: string; count: string; bar: string; color: Style }[];
+  /** The locations with most devices (at most 10): counts per state in one line. */
+  locations: { name: string; counts: string }[];
+  /** Locations not listed ("and N more"). */
+  moreLocations: number;
+  /** The numbers that need attention: signed in since the last digest, expiring, stuck, lockouts, median. */
+  facts: { title: string; value: string }[];
+  /** Devices stuck before sign-in longer than 24 h, oldest first (at most 10). */
+  stuck: { mac: string; location: string; age: string }[];
+  moreStuck: number;
+  /** MACs locked out in the last 24 h (at most 10), as one line; "" when none. */
+  lockedOut: string;
+}
+
+/** Codes of one hand-off and location about to expire, for technicians and the issuing admin. */
+export interface ExpiryWarningView {
+  /** e.g. "12 codes expire in 4 h" */
+  title: string;
+  /** e.g. "12 codes at Lobby expire at Tue 24 Nov, 09:00 CET (in 4 h)." */
+  text: string;
+  /** The first 20 MACs. */
+  macs: string[];
+  moreMacs: number;
+  batchId: string;
+  /** The location as the Regenerate button sends it back; "" for devices without one. */
+  location: string;
+  /** Show the Regenerate button (the issuing admin's copy); otherwise say who can. */
+  canRegenerate: boolean;
+}
+
+/** Codes that just expired, for the admins. */
+export interface ExpirySummaryView {
+  /** e.g. "12 codes expired" */
+  title: string;
+  /** e.g. "These devices are back to registered: nobody used their code in time." */
+  text: string;
+  /** The first 20 MACs. */
+  macs: string[];
+  moreMacs: number;
+  /** What to type to issue new ones, e.g. codes AA-BB-CC-DD-EE-01 AA-BB-CC-DD-EE-02 */
+  command: string;
+}
+
+/** Devices waiting for sign-in longer than 24 h, for the admins. */
+export interface StaleDevicesView {
+  title: string;
+  text: string;
+  /** The oldest first, at most 10, each with a Sign in button. */
+  devices: { mac: string; location: string; waiting: string }[];
+  more: number;
+}

@@ -10,6 +10,7 @@ import { createSealedBox } from './shared/sealed-box.ts';
 import { createPostedCards, type PostedCards } from './notifications/posted-cards.ts';
 import { createTenants, type Tenants } from './tenants.ts';
 import { createHandledActivities, type HandledActivities } from './conversations/handled-activities.ts';
+import { createReporting, type Reporting } from './reporting/index.ts';
 
 export interface ServiceSettings {
   /** How long a verification code is valid. */
@@ -28,6 +29,7 @@ export interface Services {
   tenants: Tenants;
   postedCards: PostedCards;
   handledActivities: HandledActivities;
+  reporting: Reporting;
 }
 
 export function createServices({ db, clock, settings }: { db: Database; clock: Clock; settings: ServiceSettings }): Services {
@@ -41,5 +43,6 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
     tenants: createTenants(db),
     postedCards: createPostedCards(db),
     handledActivities: createHandledActivities(db),
+    reporting: createReporting(db, clock),
   };
 }

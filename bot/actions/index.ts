@@ -3,6 +3,7 @@ import type { ActionSpec } from './action-spec.ts';
 import { cancelAction, confirmAction } from './confirm-actions.ts';
 import { markInstalledAction, reportProblemAction } from './handoff-actions.ts';
 import { refreshSignInAction, showStatusAction, signInAction } from './sign-in-actions.ts';
+import { regenerateCodesAction } from './regenerate-actions.ts';
 
 export const actions: readonly ActionSpec[] = [
   signInAction,
@@ -12,4 +13,5 @@ export const actions: readonly ActionSpec[] = [
   reportProblemAction,
   confirmAction,
   cancelAction,
+  regenerateCodesAction,
 ];

@@ -2,6 +2,7 @@
 // `help` and the manifest's command list are generated from this list, in this order.
 import type { CommandSpec } from './command-spec.ts';
 import { codesCommand } from './codes.ts';
+import { digestCommand } from './digest.ts';
 import { exportCommand } from './export.ts';
 import { grantCommand } from './grant.ts';
 import { helpCommand } from './help.ts';
@@ -14,6 +15,7 @@ import { setupCommand } from './setup.ts';
 import { signInCommand } from './signin.ts';
 import { statusCommand } from './status.ts';
 import { whoamiCommand } from './whoami.ts';
+import { jobsCommand } from './jobs.ts';
 
 export const commands: readonly CommandSpec[] = [
   helpCommand,
@@ -29,4 +31,6 @@ export const commands: readonly CommandSpec[] = [
   revokeCommand,
   rolesCommand,
   whoamiCommand,
+  digestCommand,
+  jobsCommand,
 ];

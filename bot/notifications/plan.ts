@@ -12,6 +12,7 @@ import type { PostedCardKind } from '../../services/notifications/posted-cards.t
 import { renderCard } from '../../cards/render.ts';
 import type { NotificationPlanner, PlannedDelivery } from './outbox-sender.ts';
 import { currentHandoffCard, currentSignInCard } from './current-cards.ts';
+import { planCodesExpired, planCodesExpiring, planDevicesStale, planDigestDue } from './plan-jobs.ts';
 import { formatTime } from '../views/time.ts';
 
 export function createNotificationPlanner(services: Services): NotificationPlanner {
@@ -114,12 +115,16 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         return [{ key: keyOf('lockout', destination), conversation: destination, message: { card: renderCard('notice', { title: 'Device locked out', text, style: 'attention' }) } }];
       }
       case 'devices.registered':
-      // Scheduled-job events: their cards come with the scheduled jobs (bot/notifications/plan-jobs.ts).
-      case 'codes.expiring':
-      case 'codes.expired':
-      case 'devices.stale':
-      case 'digest.due':
         return [];
+      // Scheduled-job events: bot/notifications/plan-jobs.ts.
+      case 'codes.expiring':
+        return planCodesExpiring(services, event);
+      case 'codes.expired':
+        return planCodesExpired(services, event);
+      case 'devices.stale':
+        return planDevicesStale(services, event);
+      case 'digest.due':
+        return planDigestDue(services, event);
     }
   };
 }

@@ -1,6 +1,7 @@
 // Realistic views for every card, including each variant and the empty and "and N more"
 // shapes, shared by the card tests.
 import type { CardName, CardViews } from '../../../cards/views.ts';
+import { allJobSamples } from './job-sample-views.ts';
 
 export interface Sample<K extends CardName = CardName> {
   name: K;
@@ -274,4 +275,5 @@ export const allSamples: Sample[] = [
   confirmNoArgs,
   noticeCancelled,
   noticeDone,
+  ...allJobSamples,
 ];

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { renderCard } from '../../cards/render.ts';
+import { verbs } from '../../cards/verbs.ts';
+import { DomainError } from '../../services/shared/errors.ts';
+import { actorOf } from '../commands/actor.ts';
+import { codeHandoffView } from '../views/handoff-view.ts';
+import { defineAction } from './action-spec.ts';
+
+/**
+ * Expiry warning card: codes cannot be extended, so the batch's devices at that location still
+ * waiting on activation get new codes; the warning becomes the new hand-off card (and the
+ * technicians channel gets it too, from the codes.issued event).
+ */
+export const regenerateCodesAction = defineAction({
+  verb: verbs.regenerateCodes,
+  permission: ['admin'],
+  // The card sends "" for devices without a location.
+  data: z.object({ batchId: z.string().min(1), location: z.string().default('') }),
+  async run(context, { batchId, location }) {
+    const { services, tenantId } = context;
+    const macs = await services.reporting.regenerableMacs(tenantId, batchId, location === '' ? null : location);
+    if (macs.length === 0) {
+      throw new DomainError('conflict', 'None of these devices is waiting for its code any more: they are provisioned, or have newer codes. Type "list waiting" to see what still needs one.');
+    }
+    const report = await services.devices.codes.issue(actorOf(context), tenantId, { macs });
+    if (report.issued.length === 0) {
+      throw new DomainError('conflict', 'No new code was needed: these devices were provisioned meanwhile. Type "list waiting" to see what still needs one.');
+    }
+    const [handoff, profile] = await Promise.all([services.devices.handoffs.get(tenantId, report.batchId), services.tenants.profile(tenantId)]);
+    return { card: renderCard('codeHandoff', codeHandoffView(handoff, profile.timeZone)), track: { kind: 'handoff', subject: report.batchId } };
+  },
+});

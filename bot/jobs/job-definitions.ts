@@ -1,0 +1,83 @@
+// The scheduled jobs of the product: a name, a UTC cron schedule, one line for `jobs`, and a
+// body that calls a service with `now` and returns what it did, counted. Bodies are thin;
+// the work lives in services/. Every instance schedules the same list and the leases make
+// each fire run once in total, and once more at start-up (catch-up, one instance), so a body
+// must be safe to run again and must tolerate the previous fire still running elsewhere: the
+// services below record what they did under unique keys, never in memory.
+//
+// Adding a job is adding one entry: { name, cron, summary, run: (now) => service(now) }.
+// A body returns Promise<Record<string, number>>; what it throws is logged and recorded as a
+// failed run, and the next fire runs as usual.
+import type { Services } from '../../services/index.ts';
+import type { DigestSchedule } from '../../services/reporting/index.ts';
+import type { JobLeases } from '../../services/scheduling/job-leases.ts';
+import type { JobRuns } from '../../services/scheduling/job-runs.ts';
+import type { JobDefinition } from './scheduler.ts';
+
+export interface JobDependencies {
+  services: Services;
+  leases: Pick<JobLeases, 'purgeExpired'>;
+  runs: Pick<JobRuns, 'purgeStartedBefore'>;
+  /** When the managers' digest is due (local time of each tenant unless a zone is given). */
+  digestSchedule?: DigestSchedule;
+}
+
+/** The digest's time of day until the configuration says otherwise. */
+export const defaultDigestSchedule: DigestSchedule = { digestTime: '08:00' };
+
+const dayMs = 24 * 3_600_000;
+/** Job runs are history for operators: a month of it answers "did it run last week?". */
+export const jobRunRetentionMs = 30 * dayMs;
+/** Teams redelivers an activity within minutes; a day of claims is plenty. */
+export const handledActivityRetentionMs = dayMs;
+
+export function jobDefinitions({ services, leases, runs, digestSchedule = defaultDigestSchedule }: JobDependencies): JobDefinition[] {
+  const expiry = services.devices.expiry;
+  return [
+    {
+      name: 'expire-codes',
+      cron: '*/5 * * * *',
+      summary: 'Every 5 minutes: verification codes past their expiry are closed and their devices go back to registered; admins get one summary.',
+      run: async (now) => ({ ...(await expiry.expireCodes(now)) }),
+    },
+    {
+      name: 'warn-expiring-codes',
+      cron: '*/5 * * * *',
+      summary: 'Every 5 minutes: technicians are warned about unused codes that expire soon (at each warning lead, 4 h and 1 h by default).',
+      run: async (now) => ({ ...(await expiry.warnExpiringCodes(now)) }),
+    },
+    {
+      name: 'lapse-login-codes',
+      cron: '* * * * *',
+      summary: 'Every minute: devices whose device-login code ran out go back to waiting for sign-in.',
+      run: async (now) => ({ ...(await expiry.lapseLoginCodes(now)) }),
+    },
+    {
+      name: 'stale-devices',
+      cron: '0 * * * *',
+      summary: 'Hourly: once a day per organisation, lists the devices waiting for sign-in too long (over 24 h by default).',
+      run: async (now) => ({ ...(await expiry.listStaleDevices(now)) }),
+    },
+    {
+      name: 'queue-digests',
+      cron: '*/5 * * * *',
+      summary: 'Every 5 minutes: queues the managers\' daily digest of each organisation whose digest time has come today.',
+      async run(now) {
+        const result = await services.reporting.queueDueDigests(now, digestSchedule);
+        return { queued: result.queued.length, alreadyQueued: result.alreadyQueued, notYetDue: result.notYetDue };
+      },
+    },
+    {
+      name: 'housekeeping',
+      cron: '7 * * * *',
+      summary: 'Hourly: forgets expired job leases, job runs older than 30 days and Teams activity ids older than a day.',
+      async run(now) {
+        return {
+          leasesPurged: await leases.purgeExpired(now),
+          runsPurged: await runs.purgeStartedBefore(new Date(now.getTime() - jobRunRetentionMs)),
+          activitiesForgotten: await services.handledActivities.forgetBefore(new Date(now.getTime() - handledActivityRetentionMs)),
+        };
+      },
+    },
+  ];
+}

@@ -1,0 +1,89 @@
+// Who hears about the scheduled jobs' events, and what they see:
+//   codes.expiring → the technicians channel, and the issuing admin's personal chat (with the
+//                    Regenerate codes button): one warning card each
+//   codes.expired  → one summary to the admins channel, or else to the personal chats of the
+//                    admins who issued those codes
+//   devices.stale  → the admins channel: the devices still waiting for sign-in, with Sign in buttons
+//   digest.due     → the managers channel: the digest, built when it is delivered
+// Cards are drawn from the current state where it can have moved on since the event (a stale
+// device signed in meanwhile is left out), and from the event where it is the fact itself.
+import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
+import type { DomainEvent } from '../../services/notifications/domain-events.ts';
+import type { Services } from '../../services/index.ts';
+import { renderCard } from '../../cards/render.ts';
+import type { PlannedDelivery } from './outbox-sender.ts';
+import { digestView } from '../views/digest-view.ts';
+import { expirySummaryView, expiryWarningView, staleDevicesView } from '../views/job-views.ts';
+
+type EventOf<K extends DomainEvent['kind']> = Extract<DomainEvent, { kind: K }>;
+
+const keyOf = (purpose: string, conversation: StoredConversation) => `${purpose}:${conversation.channelId}:${conversation.conversationId}`;
+
+/** The personal chat of "user:<id>", if that user ever talked to the bot there. */
+async function personalChatOf(services: Services, tenantId: string, actor: string): Promise<StoredConversation | null> {
+  if (!actor.startsWith('user:')) return null;
+  return services.conversations.findPersonalChat(tenantId, actor.slice('user:'.length));
+}
+
+export async function planCodesExpiring(services: Services, event: EventOf<'codes.expiring'>): Promise<PlannedDelivery[]> {
+  const { tenantId } = event;
+  if (event.macs.length === 0) return [];
+  const [technicians, issuer, profile] = await Promise.all([
+    services.conversations.findAudience(tenantId, 'technicians'),
+    personalChatOf(services, tenantId, event.issuedBy),
+    services.tenants.profile(tenantId),
+  ]);
+  const now = services.clock.now();
+  const codes = { batchId: event.batchId, location: event.location, expiresAt: new Date(event.expiresAt), macs: event.macs };
+  // One warning per batch, location and lead time: the key says which, so two leads (say 4 h
+  // and 1 h) are two messages, and a retry of one is not.
+  const purpose = `expiry-warning:${event.batchId}:${event.location ?? ''}:${event.leadMinutes}`;
+  const deliveries: PlannedDelivery[] = [];
+  if (technicians) {
+    deliveries.push({ key: keyOf(`${purpose}:technicians`, technicians), conversation: technicians, message: { card: renderCard('expiryWarning', expiryWarningView(codes, now, profile.timeZone, false)) } });
+  }
+  if (issuer && issuer.conversationId !== technicians?.conversationId) {
+    deliveries.push({ key: keyOf(`${purpose}:issuer`, issuer), conversation: issuer, message: { card: renderCard('expiryWarning', expiryWarningView(codes, now, profile.timeZone, true)) } });
+  }
+  return deliveries;
+}
+
+export async function planCodesExpired(services: Services, event: EventOf<'codes.expired'>): Promise<PlannedDelivery[]> {
+  const { tenantId } = event;
+  if (event.macs.length === 0) return [];
+  const admins = await services.conversations.findAudience(tenantId, 'admins');
+  let destinations: StoredConversation[];
+  if (admins) {
+    destinations = [admins];
+  } else {
+    const issuers = await services.reporting.expiredCodeIssuers(tenantId, event.macs);
+    const chats = await Promise.all(issuers.map((issuer) => personalChatOf(services, tenantId, issuer)));
+    destinations = chats.filter((chat): chat is StoredConversation => chat !== null);
+  }
+  if (destinations.length === 0) return [];
+  const card = renderCard('expirySummary', expirySummaryView(event.macs));
+  return destinations.map((conversation) => ({ key: keyOf('codes-expired', conversation), conversation, message: { card } }));
+}
+
+export async function planDevicesStale(services: Services, event: EventOf<'devices.stale'>): Promise<PlannedDelivery[]> {
+  const { tenantId } = event;
+  const admins = await services.conversations.findAudience(tenantId, 'admins');
+  if (!admins) return [];
+  // Only the devices still waiting: one signed in since the job ran needs no reminder.
+  const waiting = await services.devices.queries.list(tenantId, { states: ['awaiting_sign_in', 'signing_in'] });
+  const stillWaiting = new Set(waiting.map((device) => device.mac));
+  const devices = event.devices.filter((device) => stillWaiting.has(device.mac)).map((device) => ({ mac: device.mac, location: device.location, since: new Date(device.since) }));
+  if (devices.length === 0) return [];
+  const profile = await services.tenants.profile(tenantId);
+  const card = renderCard('staleDevices', staleDevicesView(devices, services.clock.now(), profile.timeZone));
+  return [{ key: keyOf(`stale-devices:${event.day}`, admins), conversation: admins, message: { card } }];
+}
+
+export async function planDigestDue(services: Services, event: EventOf<'digest.due'>): Promise<PlannedDelivery[]> {
+  const { tenantId } = event;
+  const managers = await services.conversations.findAudience(tenantId, 'managers');
+  if (!managers) return [];
+  const profile = await services.tenants.profile(tenantId);
+  const digest = await services.reporting.buildDigest(tenantId, services.clock.now(), { timeZone: profile.timeZone, day: event.day });
+  return [{ key: keyOf(`digest:${event.day}`, managers), conversation: managers, message: { card: renderCard('digest', digestView(digest, profile.timeZone)) } }];
+}
