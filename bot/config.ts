@@ -29,6 +29,32 @@ const seconds = (min: number, max: number) =>
     .transform(Number)
     .refine((value) => value >= min && value <= max, `expected a whole number of seconds from ${min} to ${max}`);
 
+/** "4h", "90m", "1h30m" → minutes. */
+export function parseDurationMinutes(text: string): number | null {
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?$/.exec(text.trim());
+  if (!match || (match[1] === undefined && match[2] === undefined)) return null;
+  return Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0);
+}
+
+const durationList = z
+  .string()
+  .transform((text) => text.split(',').map(parseDurationMinutes))
+  .refine((minutes): minutes is number[] => minutes.every((value) => value !== null && value > 0), 'expected durations such as "4h,1h" or "90m"');
+
+const duration = z
+  .string()
+  .transform(parseDurationMinutes)
+  .refine((minutes): minutes is number => minutes !== null && minutes > 0, 'expected a duration such as "24h" or "90m"');
+
+const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'expected an IANA time zone such as Europe/Berlin or UTC');
+
 const environmentSchema = z
   .object({
     PORT: port.default(3978),
@@ -58,6 +84,13 @@ const environmentSchema = z
         'expected Entra object ids (GUIDs) separated by commas; "whoami" shows yours',
       )
       .optional(),
+    CODE_WARNING_LEADS: durationList.default([240, 60]),
+    STALE_AFTER: duration.default(24 * 60),
+    DIGEST_TIME: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day as HH:mm, e.g. 08:00')
+      .default('08:00'),
+    DIGEST_TIMEZONE: timeZone.default('UTC'),
     CODE_HASH_SECRET: z.string().min(32, 'expected at least 32 characters, e.g. the output of: openssl rand -base64 32').optional(),
   })
   .superRefine((env, ctx) => {
@@ -94,6 +127,12 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownGraceMs: number;
   codeTtlMs: number;
+  /** Before a code expires, warn this long ahead (each lead once). */
+  codeWarningLeadsMinutes: readonly number[];
+  /** A device waiting for sign-in longer than this is listed to admins once a day. */
+  staleAfterMs: number;
+  /** When the managers' digest is sent, in which time zone. */
+  digest: { time: string; timeZone: string };
   /** Entra object ids that are admins in every tenant (to grant the first roles). */
   bootstrapAdmins: readonly string[];
   /** Unset with SQLite: a secret is generated beside the database file on first start. */
@@ -147,6 +186,9 @@ export function parseConfig(rawEnv: Environment): Config {
     logLevel: parsed.LOG_LEVEL,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_SECONDS * 1000,
     codeTtlMs: parsed.CODE_TTL_HOURS * 3_600_000,
+    codeWarningLeadsMinutes: Object.freeze([...parsed.CODE_WARNING_LEADS].sort((a, b) => b - a)),
+    staleAfterMs: parsed.STALE_AFTER * 60_000,
+    digest: Object.freeze({ time: parsed.DIGEST_TIME, timeZone: parsed.DIGEST_TIMEZONE }),
     bootstrapAdmins: Object.freeze((parsed.ADMIN_USER_IDS ?? '').split(',').map((id) => id.trim().toLowerCase()).filter((id) => id !== '')),
     codeHashSecret: parsed.CODE_HASH_SECRET ?? null,
   };

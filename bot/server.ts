@@ -94,7 +94,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const services = createServices({
     db: store.db,
     clock,
-    settings: { codeTtlMs: config.codeTtlMs, codeHashSecret: resolveCodeHashSecret(config), bootstrapAdmins: config.bootstrapAdmins },
+    settings: {
+      codeTtlMs: config.codeTtlMs,
+      codeHashSecret: resolveCodeHashSecret(config),
+      bootstrapAdmins: config.bootstrapAdmins,
+      codeWarningLeadsMinutes: config.codeWarningLeadsMinutes,
+      staleAfterMs: config.staleAfterMs,
+    },
   });
   const chat = createTeamsChat({ botAuth: config.botAuth, services, commands: options.commands ?? defaultCommands, actions });
   // Proactive delivery of domain events: the planner decides where and what, the sender gets it there.
@@ -112,7 +118,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Scheduled jobs: leases and runs on the shared store; started once the server listens.
   const jobLeases = createJobLeases({ db: store.db, clock, holder: instanceId });
   const jobRuns = createJobRuns(store.db);
-  const jobs = options.jobs ?? jobDefinitions({ services, leases: jobLeases, runs: jobRuns });
+  const digestSchedule = { digestTime: config.digest.time, timeZone: config.digest.timeZone };
+  const jobs = options.jobs ?? jobDefinitions({ services, leases: jobLeases, runs: jobRuns, digestSchedule });
   const schedulerMode: SchedulerMode = options.scheduler ?? (clock === systemClock ? 'auto' : 'manual');
   const jobBoard: JobBoard = {
     jobs: jobs.map(({ name, cron, summary }) => ({ name, cron, summary })),

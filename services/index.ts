@@ -19,6 +19,10 @@ export interface ServiceSettings {
   codeHashSecret: string;
   /** Entra object ids of the bootstrap admins (ADMIN_USER_IDS). */
   bootstrapAdmins: readonly string[];
+  /** Lead times of expiry warnings, in minutes (default 4 h and 1 h). */
+  codeWarningLeadsMinutes?: readonly number[];
+  /** How long waiting for sign-in counts as stuck (default 24 h). */
+  staleAfterMs?: number;
 }
 
 export interface Services {
@@ -38,6 +42,8 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
     conversations: createConversationService(db),
     devices: createDeviceServices(db, clock, createKeyedHasher(settings.codeHashSecret), createSealedBox(settings.codeHashSecret, 'handoff-codes'), {
       codeTtlMs: settings.codeTtlMs,
+      ...(settings.codeWarningLeadsMinutes ? { codeWarningLeadsMinutes: settings.codeWarningLeadsMinutes } : {}),
+      ...(settings.staleAfterMs ? { staleAfterMs: settings.staleAfterMs } : {}),
     }),
     roles: createRolesService(db, clock, settings.bootstrapAdmins),
     tenants: createTenants(db),

@@ -28,6 +28,9 @@ describe('parseConfig', () => {
       logLevel: 'info',
       shutdownGraceMs: 10_000,
       codeTtlMs: 24 * 3_600_000,
+      codeWarningLeadsMinutes: [240, 60],
+      staleAfterMs: 24 * 3_600_000,
+      digest: { time: '08:00', timeZone: 'UTC' },
       bootstrapAdmins: [],
       codeHashSecret: null,
     });
@@ -56,8 +59,21 @@ describe('parseConfig', () => {
     [{ CODE_TTL_HOURS: '73' }, 'CODE_TTL_HOURS'],
     [{ CODE_HASH_SECRET: 'short' }, 'CODE_HASH_SECRET'],
     [{ ADMIN_USER_IDS: 'ada@contoso.com' }, 'ADMIN_USER_IDS'],
+    [{ CODE_WARNING_LEADS: '4 hours' }, 'CODE_WARNING_LEADS'],
+    [{ CODE_WARNING_LEADS: '4h,0m' }, 'CODE_WARNING_LEADS'],
+    [{ STALE_AFTER: 'tomorrow' }, 'STALE_AFTER'],
+    [{ DIGEST_TIME: '8am' }, 'DIGEST_TIME'],
+    [{ DIGEST_TIME: '24:00' }, 'DIGEST_TIME'],
+    [{ DIGEST_TIMEZONE: 'Berlin' }, 'DIGEST_TIMEZONE'],
   ])('with %o, start-up stops naming %s', (env, key) => {
     expect(() => parseConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${key}:`));
+  });
+
+  it('warning leads and the stale threshold are read as durations; leads longest first', () => {
+    const config = parseConfig({ CODE_WARNING_LEADS: '1h,4h,30m', STALE_AFTER: '1h30m', DIGEST_TIME: '07:45', DIGEST_TIMEZONE: 'Europe/Berlin' });
+    expect(config.codeWarningLeadsMinutes).toEqual([240, 60, 30]);
+    expect(config.staleAfterMs).toBe(90 * 60_000);
+    expect(config.digest).toEqual({ time: '07:45', timeZone: 'Europe/Berlin' });
   });
 
   it('bootstrap admins are read as lower-case object ids', () => {
