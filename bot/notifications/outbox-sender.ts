@@ -16,7 +16,7 @@
 // Message content is never logged: a card can hold verification codes.
 import type { Logger } from '../logger.ts';
 import type { Database } from '../../prisma/store.ts';
-import type { Clock } from '../../services/shared/clock.ts';
+import { systemClock, type Clock } from '../../services/shared/clock.ts';
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
 import { claimDue, markDead, markProgress, markRetry, markSent, type ClaimedMessage } from '../../services/notifications/outbox-queue.ts';
@@ -57,6 +57,8 @@ export interface OutboxSenderOptions {
   messenger: ChatMessenger;
   plan: NotificationPlanner;
   clock: Clock;
+  /** Real time for leases (see claimDue); default the system clock. */
+  leaseClock?: Clock;
   log: Logger;
   /** This sender's lease holder id, unique per running instance. */
   holder: string;
@@ -82,6 +84,7 @@ function describe(error: unknown): string {
 
 export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   const { db, messenger, plan, clock, holder } = options;
+  const leaseClock = options.leaseClock ?? systemClock;
   const batchSize = options.batchSize ?? 20;
   const leaseMs = options.leaseMs ?? 5 * 60_000;
   const maxAttempts = options.maxAttempts ?? defaultMaxAttempts;
@@ -142,7 +145,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         log.debug(destination, 'destination already served; skipped');
         continue;
       }
-      if (clock.now().getTime() + leaseMarginMs >= message.leaseUntil.getTime()) {
+      if (leaseClock.now().getTime() + leaseMarginMs >= message.leaseUntil.getTime()) {
         log.warn(destination, 'the lease on this notification is running out; the rest is delivered after it expires');
         return 'abandoned';
       }
@@ -187,7 +190,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   return {
     async runOnce() {
       const result: OutboxRunResult = { sent: 0, retried: 0, dead: 0 };
-      const claimed = await claimDue(db, clock.now(), { holder, limit: batchSize, leaseMs });
+      const claimed = await claimDue(db, clock.now(), { holder, limit: batchSize, leaseMs, leaseNow: leaseClock.now() });
       for (const message of claimed) {
         try {
           const outcome = await deliver(message, options.log);

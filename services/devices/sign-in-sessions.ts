@@ -4,7 +4,7 @@
 // waiting for sign-in, so a fresh one can be requested.
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
-import type { Device } from './device-repository.ts';
+import { findDeviceByMac, type Device } from './device-repository.ts';
 import { moveDevice } from './transition.ts';
 
 export type SignInStatus = 'requested' | 'code_reported' | 'completed' | 'lapsed' | 'cancelled';
@@ -35,7 +35,10 @@ export async function closeOpenSessions(db: DatabaseOrTransaction, device: Devic
 }
 
 /** When the device's login code has lapsed, moves it back to waiting for sign-in. Returns the device as it now is. */
-export async function lapseIfDue(db: DatabaseOrTransaction, device: Device, now: Date): Promise<Device> {
+export async function lapseIfDue(db: DatabaseOrTransaction, snapshot: Device, now: Date): Promise<Device> {
+  // Decide on the stored state, not on the caller's copy: the device may have signed in since
+  // that copy was read (a phone polls while the person completes the portal step).
+  const device = (await findDeviceByMac(db, snapshot.tenantId, snapshot.mac)) ?? snapshot;
   if (device.state !== 'signing_in') return device;
   const session = await findOpenSession(db, device);
   const expiresAt = session?.loginCodeExpiresAt;

@@ -69,11 +69,18 @@ export function createSignIn(db: Database, clock: Clock) {
     /** What a device polls: its state and whether an admin wants it signed in. */
     async stateOf(device: Device): Promise<DeviceStateView> {
       const now = clock.now();
-      return db.$transaction(async (tx) => {
-        const current = await lapseIfDue(tx, device, now);
-        const session = await findOpenSession(tx, current);
-        const account = current.state === 'signed_in' ? current.signedInAccount : session?.account;
-        return { state: current.state, signInRequested: session?.status === 'requested', ...(account ? { account } : {}) };
+      const read = () =>
+        db.$transaction(async (tx) => {
+          const current = await lapseIfDue(tx, device, now);
+          const session = await findOpenSession(tx, current);
+          const account = current.state === 'signed_in' ? current.signedInAccount : session?.account;
+          return { state: current.state, signInRequested: session?.status === 'requested', ...(account ? { account } : {}) };
+        });
+      // A poll that loses a race with the device's own report (the lapse finds the state changed)
+      // reads again: a phone asking for its state never gets a conflict.
+      return read().catch((error: unknown) => {
+        if (error instanceof DomainError && error.code === 'conflict') return read();
+        throw error;
       });
     },
 

@@ -32,15 +32,20 @@ export interface ClaimOptions {
   limit: number;
   /** How long the lease lasts: longer than delivering one message can take. */
   leaseMs: number;
+  /**
+   * Wall-clock time for the lease (default: `now`). Leases guard real processes running side
+   * by side, so they follow real time even when the domain clock is set (tests drive it).
+   */
+  leaseNow?: Date;
 }
 
 const lastErrorMaxLength = 1000;
 
-function dueWhere(now: Date) {
+function dueWhere(now: Date, leaseNow: Date) {
   return {
     status: 'pending',
     nextAttemptAt: { lte: now },
-    OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }],
+    OR: [{ leaseUntil: null }, { leaseUntil: { lte: leaseNow } }],
   };
 }
 
@@ -64,19 +69,19 @@ function parseEvent(payload: string): DomainEvent | null {
 }
 
 /** Leases up to `limit` due messages (oldest first) to `holder`; the ones another instance took meanwhile are left out. */
-export async function claimDue(db: DatabaseOrTransaction, now: Date, { holder, limit, leaseMs }: ClaimOptions): Promise<ClaimedMessage[]> {
+export async function claimDue(db: DatabaseOrTransaction, now: Date, { holder, limit, leaseMs, leaseNow = now }: ClaimOptions): Promise<ClaimedMessage[]> {
   const candidates = await db.outboxMessage.findMany({
-    where: dueWhere(now),
+    where: dueWhere(now, leaseNow),
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     take: limit,
     select: { id: true },
   });
-  const leaseUntil = new Date(now.getTime() + leaseMs);
+  const leaseUntil = new Date(leaseNow.getTime() + leaseMs);
   const claimedIds: string[] = [];
   for (const { id } of candidates) {
     // The compare-and-set: the condition is evaluated again by the UPDATE itself, so of two
     // instances racing for this row exactly one sees it free.
-    const { count } = await db.outboxMessage.updateMany({ where: { id, ...dueWhere(now) }, data: { leaseHolder: holder, leaseUntil } });
+    const { count } = await db.outboxMessage.updateMany({ where: { id, ...dueWhere(now, leaseNow) }, data: { leaseHolder: holder, leaseUntil } });
     if (count === 1) claimedIds.push(id);
   }
   if (claimedIds.length === 0) return [];

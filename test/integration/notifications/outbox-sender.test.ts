@@ -62,7 +62,7 @@ const to = (conversationId: string, extra: Partial<PlannedDelivery> = {}): Plann
 });
 
 function sender(messenger: ChatMessenger, plan: NotificationPlanner) {
-  return createOutboxSender({ db: store.db, messenger, plan, clock, log: logged.log, holder: 'test', random: () => 0.5 });
+  return createOutboxSender({ db: store.db, messenger, plan, clock, log: logged.log, holder: 'test', random: () => 0.5, leaseClock: clock });
 }
 
 const onlyRow = () => store.db.outboxMessage.findFirstOrThrow();
