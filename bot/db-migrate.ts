@@ -1,8 +1,8 @@
 // `npm run db:migrate` applies pending migrations to DATABASE_URL (default: the embedded SQLite file).
 // `npm run db:migrate -- --rolled-back <name>` marks a failed migration as rolled back after a manual fix.
-import { loadEnvironment } from '../bot/environment.ts';
-import { defaultDatabaseUrl, redactDatabaseUrl } from './database-url.ts';
-import { applyMigrations, markMigrationRolledBack } from './migrator.ts';
+import { loadEnvironment } from './environment.ts';
+import { defaultDatabaseUrl, redactDatabaseUrl } from '../prisma/database-url.ts';
+import { applyMigrations, markMigrationRolledBack } from '../prisma/migrator.ts';
 
 const env = loadEnvironment();
 const databaseUrl = env.DATABASE_URL || defaultDatabaseUrl;
