@@ -10,7 +10,6 @@ import { warnExpiringCodes, type WarnCounts } from './code-expiry-warnings.ts';
 import { listStaleDevices, type StaleCounts } from './stale-devices.ts';
 
 export type { ExpireCounts, LapseCounts, StaleCounts, WarnCounts };
-export { localDay } from './stale-devices.ts';
 export { normalizeLeads } from './code-expiry-warnings.ts';
 
 export interface CodeExpirySettings {

@@ -2,6 +2,7 @@
 // entries and the zone come in, text goes out. Built for Excel specifically: BOM so accents
 // survive, CRLF, and cells that cannot be turned into formulas (OWASP "CSV injection").
 import { DomainError } from '../shared/errors.ts';
+import { isTimeZone, localMoment } from '../shared/local-time.ts';
 
 export interface CodeSheetEntry {
   mac: string;
@@ -48,27 +49,13 @@ function byLocationThenMac(a: CodeSheetEntry, b: CodeSheetEntry): number {
   return a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0;
 }
 
-/** `YYYY-MM-DD HH:mm` (24 h) in the zone; parts are assembled by hand so no locale reorders them. */
+/** `YYYY-MM-DD HH:mm` (24 h) in the zone, refusing a name that is not an IANA time zone. */
 function localFormatter(timeZone: string): (date: Date) => string {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23', // not hour12:false, which can print midnight as "24"
-    });
-  } catch {
-    throw new DomainError(
-      'invalid_input',
-      `"${timeZone}" is not a time zone. Use an IANA time zone name such as Europe/Paris or America/New_York.`,
-    );
+  if (!isTimeZone(timeZone)) {
+    throw new DomainError('invalid_input', `"${timeZone}" is not a time zone. Use an IANA time zone name such as Europe/Paris or America/New_York.`);
   }
   return (date) => {
-    const parts = Object.fromEntries(format.formatToParts(date).map((p) => [p.type, p.value]));
-    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+    const { day, time } = localMoment(date, timeZone);
+    return `${day} ${time}`;
   };
 }

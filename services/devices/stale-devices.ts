@@ -8,6 +8,7 @@ import { enqueueEvent } from '../notifications/outbox.ts';
 import { newId } from '../shared/random.ts';
 import { isUniqueViolation, jobTransaction } from './code-expiry-support.ts';
 import type { DeviceState } from './device-state.ts';
+import { isTimeZone, localDay } from '../shared/local-time.ts';
 
 export interface StaleOptions {
   /** How long a device may wait for sign-in before it is listed. */
@@ -24,22 +25,6 @@ export interface StaleCounts {
 }
 
 const waitingForSignIn: DeviceState[] = ['awaiting_sign_in', 'signing_in'];
-
-/** The calendar date (YYYY-MM-DD) at `at` in an IANA zone, as the zone's clocks show it. */
-export function localDay(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', calendar: 'gregory', numberingSystem: 'latn' }).formatToParts(at);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((candidate) => candidate.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}`;
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Lists, once per tenant and local day, the devices waiting for sign-in since before

@@ -7,7 +7,7 @@
 import type { Database } from '../../prisma/store.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import { newId } from '../shared/random.ts';
-import { checkTimeOfDay, checkTimeZone, isTimeZone, localMoment } from './local-time.ts';
+import { checkTimeOfDay, checkTimeZone, isTimeZone, localMoment } from '../shared/local-time.ts';
 
 export const digestReportKind = 'digest';
 

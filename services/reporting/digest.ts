@@ -4,7 +4,7 @@
 // number of devices: counts are grouped by the database, the rest is folded here.
 import type { Database } from '../../prisma/store.ts';
 import { deviceStates, isDeviceState, type DeviceState } from '../devices/device-state.ts';
-import { checkTimeZone, localDay } from './local-time.ts';
+import { checkTimeZone, localDay } from '../shared/local-time.ts';
 
 const hourMs = 3_600_000;
 

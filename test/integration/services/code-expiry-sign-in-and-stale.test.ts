@@ -2,7 +2,7 @@
 // waiting for sign-in, listed once a local day.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findDeviceByMac } from '../../../services/devices/device-repository.ts';
-import { localDay } from '../../../services/devices/code-expiry.ts';
+import { localDay } from '../../../services/shared/local-time.ts';
 import { listOutbox } from '../../../services/notifications/outbox.ts';
 import type { DomainEvent } from '../../../services/notifications/domain-events.ts';
 import { hours, ManualClock, minutes } from '../../helpers/manual-clock.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTimeOfDay, checkTimeZone, isTimeZone, localDay, localMoment } from '../../../../services/reporting/local-time.ts';
+import { checkTimeOfDay, checkTimeZone, isTimeZone, localDay, localMoment } from '../../../../services/shared/local-time.ts';
 import { median } from '../../../../services/reporting/digest.ts';
 
 describe('local time in a zone, read through Intl', () => {

@@ -1,7 +1,7 @@
 // Local dates and clock times in an IANA time zone, read through Intl so that daylight saving
 // time is the runtime's business, never ours: "08:00 in Europe/Berlin" is 06:00 UTC in summer
 // and 07:00 UTC in winter without a line of offset arithmetic here.
-import { DomainError } from '../shared/errors.ts';
+import { DomainError } from './errors.ts';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
