@@ -54,9 +54,21 @@ function lockedOut(failures: readonly Date[], now: Date): DomainError {
   );
 }
 
+/**
+ * What a device reports about itself is shown on admins' cards: letters, digits, spaces and
+ * a few separators only, so a rogue device cannot put a markdown link (a phishing lure) there.
+ */
+const reportedText = /^[\p{L}\p{N} .,_+()\-/]{1,100}$/u;
+
 export function checkProvisionRequest(request: ProvisionRequest): { mac: string; code: string } {
   const mac = parseMac(request.mac);
   if (!mac.ok) throw new DomainError('invalid_input', `mac: ${mac.reason}.`);
+  for (const field of ['model', 'firmwareVersion'] as const) {
+    const value = request[field]?.trim();
+    if (value && !reportedText.test(value)) {
+      throw new DomainError('invalid_input', `${field}: up to 100 letters, digits, spaces and . , _ + ( ) - / only.`);
+    }
+  }
   const code = request.verificationCode.trim();
   if (!/^\d{6}$/.test(code)) throw new DomainError('invalid_input', 'verificationCode: expected the 6 digits from the hand-off card.');
   return { mac: mac.mac, code };

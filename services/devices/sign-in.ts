@@ -15,7 +15,13 @@ import { findOpenSession, closeOpenSessions, lapseIfDue } from './sign-in-sessio
 import { moveDevice } from './transition.ts';
 
 /** A shared account's sign-in name (UPN), e.g. lobby-phone@contoso.com. */
-const accountSchema = z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'expected a sign-in name such as lobby-phone@contoso.com');
+// The characters of a user principal name, no more: a device reports this and it is shown on
+// admins' cards, where brackets or parentheses would let it smuggle in a markdown link.
+const accountSchema = z
+  .string()
+  .trim()
+  .max(254)
+  .regex(/^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/, 'expected a sign-in name such as lobby-phone@contoso.com');
 /** Device-login codes are letters and digits, 9 of them today (e.g. EV9PGNQN8). */
 const loginCodeSchema = z.string().trim().regex(/^[A-Za-z0-9]{6,12}$/, 'expected the 6 to 12 letters and digits the device shows');
 

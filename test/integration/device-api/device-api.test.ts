@@ -137,6 +137,7 @@ describe.each(testProviders)('on %s', (provider) => {
         ['a MAC that is not one', { mac: 'hello', verificationCode: '123456' }],
         ['a code that is not 6 digits', { mac, verificationCode: '12345' }],
         ['a number instead of a string', { mac, verificationCode: 123456 }],
+        ['a model that carries a markdown link', { mac, verificationCode: '123456', model: '[Sign in again](https://phish.example)' }],
       ])('with %s, answers 400 invalid_input and changes nothing', async (_case, body) => {
         await registeredWithCode();
         const answer = await post('/provision', body ?? {});
@@ -188,7 +189,16 @@ describe.each(testProviders)('on %s', (provider) => {
         expect((await post('/signed-in', { account: 'lobby@contoso.com' }, token)).body).toEqual({ state: 'signed_in', signInRequested: false, account: 'lobby@contoso.com' });
       });
 
-      it('a bad login code or account answers 400 and changes nothing', async () => {
+      it('an account that carries a markdown link is refused: it would be shown on admins\' cards', async () => {
+      const token = await provisioned();
+      await devices().signIn.request(admin, tenantA, mac);
+      await post('/login-code', { loginCode: 'EV9PGNQN8' }, token);
+      const answer = await post('/signed-in', { account: '[Sign in](https://phish.example)@contoso.com' }, token);
+      expect(answer.status).toBe(400);
+      expect((await get('/state', token)).body.state).toBe('signing_in');
+    });
+
+    it('a bad login code or account answers 400 and changes nothing', async () => {
         const token = await provisioned();
         await devices().signIn.request(admin, tenantA, mac);
         expect((await post('/login-code', { loginCode: 'no spaces!' }, token)).status).toBe(400);
