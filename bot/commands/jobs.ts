@@ -18,6 +18,8 @@ function describeRun(run: JobRunRecord | undefined): string {
     case 'failed':
       // The error's message stays in the logs and the database: it may name internals.
       return `Last run: ${when}, **failed** on ${run.instance}. The bot's logs say why (job "${run.job}"); the next fire runs as usual.`;
+    case 'interrupted':
+      return `Last run: ${when}, **interrupted**: ${run.instance} stopped mid-run (no end recorded). The next fire runs as usual.`;
     case 'running':
       return `Last run: ${when}, **running** on ${run.instance} since ${formatTime(run.startedAt)}.`;
   }

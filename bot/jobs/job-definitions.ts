@@ -17,7 +17,7 @@ import type { JobDefinition } from './scheduler.ts';
 export interface JobDependencies {
   services: Services;
   leases: Pick<JobLeases, 'purgeExpired'>;
-  runs: Pick<JobRuns, 'purgeStartedBefore'>;
+  runs: Pick<JobRuns, 'purgeStartedBefore' | 'markInterruptedBefore'>;
   /** When the managers' digest is due (local time of each tenant unless a zone is given). */
   digestSchedule?: DigestSchedule;
 }
@@ -28,6 +28,11 @@ export const defaultDigestSchedule: DigestSchedule = { digestTime: '08:00' };
 const dayMs = 24 * 3_600_000;
 /** Job runs are history for operators: a month of it answers "did it run last week?". */
 export const jobRunRetentionMs = 30 * dayMs;
+/**
+ * The longest any job legitimately runs is minutes (a sweep of a large fleet); a run still
+ * "running" after an hour lost its instance, and is shown as interrupted rather than forever running.
+ */
+export const abandonedRunAfterMs = 3_600_000;
 /** Teams redelivers an activity within minutes; a day of claims is plenty. */
 export const handledActivityRetentionMs = dayMs;
 
@@ -70,9 +75,10 @@ export function jobDefinitions({ services, leases, runs, digestSchedule = defaul
     {
       name: 'housekeeping',
       cron: '7 * * * *',
-      summary: 'Hourly: forgets expired job leases, job runs older than 30 days and Teams activity ids older than a day.',
+      summary: 'Hourly: marks job runs whose instance stopped mid-run as interrupted, forgets expired job leases, job runs older than 30 days and Teams activity ids older than a day.',
       async run(now) {
         return {
+          runsInterrupted: await runs.markInterruptedBefore(new Date(now.getTime() - abandonedRunAfterMs), now),
           leasesPurged: await leases.purgeExpired(now),
           runsPurged: await runs.purgeStartedBefore(new Date(now.getTime() - jobRunRetentionMs)),
           activitiesForgotten: await services.handledActivities.forgetBefore(new Date(now.getTime() - handledActivityRetentionMs)),

@@ -1,10 +1,12 @@
 // The record of every job run, whichever instance ran it: started as "running", finished as
-// "succeeded" with the counts the job returned, or "failed" with the error's message. The
-// `jobs` command and /readyz read the last run of each job from here.
+// "succeeded" with the counts the job returned, or "failed" with the error's message. A run
+// whose instance died mid-run (kill -9, a lost machine) records no end: housekeeping marks it
+// "interrupted" once it has been running far longer than any job takes. The `jobs` command and
+// /readyz read the last run of each job from here.
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import { newId } from '../shared/random.ts';
 
-export type JobOutcome = 'running' | 'succeeded' | 'failed';
+export type JobOutcome = 'running' | 'succeeded' | 'failed' | 'interrupted';
 
 /** What a job returns: how many things it did, by name (e.g. { expired: 3 }). */
 export type JobCounts = Record<string, number>;
@@ -20,7 +22,7 @@ export interface JobRunRecord {
   outcome: JobOutcome;
   /** When succeeded. */
   counts: JobCounts | null;
-  /** When failed: the error's message (for operators; never shown in chat). */
+  /** When failed or interrupted: what happened (for operators; never shown in chat). */
   error: string | null;
 }
 
@@ -31,6 +33,8 @@ export interface JobRuns {
   failed(id: string, finishedAt: Date, message: string): Promise<void>;
   /** The last run of each job that ever ran (latest fire time, then latest start), by job name. */
   lastRuns(): Promise<Map<string, JobRunRecord>>;
+  /** Marks the runs still "running" that started before `cutoff` as interrupted; returns how many. */
+  markInterruptedBefore(cutoff: Date, now: Date): Promise<number>;
   /** Deletes the runs started before `cutoff`; returns how many. */
   purgeStartedBefore(cutoff: Date): Promise<number>;
 }
@@ -61,7 +65,7 @@ function parseCounts(detail: string | null): JobCounts | null {
 }
 
 function toRecord(row: JobRunRow): JobRunRecord {
-  const outcome: JobOutcome = row.outcome === 'succeeded' || row.outcome === 'failed' ? row.outcome : 'running';
+  const outcome: JobOutcome = row.outcome === 'succeeded' || row.outcome === 'failed' || row.outcome === 'interrupted' ? row.outcome : 'running';
   return {
     id: row.id,
     job: row.job,
@@ -71,7 +75,7 @@ function toRecord(row: JobRunRow): JobRunRecord {
     finishedAt: row.finishedAt,
     outcome,
     counts: outcome === 'succeeded' ? parseCounts(row.detail) : null,
-    error: outcome === 'failed' ? row.detail : null,
+    error: outcome === 'failed' || outcome === 'interrupted' ? row.detail : null,
   };
 }
 
@@ -101,6 +105,14 @@ export function createJobRuns(db: DatabaseOrTransaction): JobRuns {
       const last = new Map<string, JobRunRecord>();
       for (const row of rows) if (!last.has(row.job)) last.set(row.job, toRecord(row));
       return last;
+    },
+
+    async markInterruptedBefore(cutoff, now) {
+      const marked = await db.jobRun.updateMany({
+        where: { outcome: 'running', startedAt: { lt: cutoff } },
+        data: { outcome: 'interrupted', finishedAt: now, detail: 'No end was recorded: the instance stopped mid-run (crash, kill or lost machine).' },
+      });
+      return marked.count;
     },
 
     async purgeStartedBefore(cutoff) {

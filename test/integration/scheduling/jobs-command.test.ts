@@ -100,6 +100,24 @@ describe('with a test clock (jobs driven by hand)', () => {
     });
   });
 
+  it('a run whose instance died mid-run (no end recorded) shows as interrupted once housekeeping has run, not running forever', async () => {
+    const clock = new ManualClock(new Date('2026-11-22T10:00:00Z'));
+    bot = await startTestBot({ ADMIN_USER_IDS: admin.aadObjectId }, { clock });
+    // What a kill -9 leaves behind: a run started by another instance, never finished.
+    await bot.server.store.db.jobRun.create({
+      data: { id: 'run-of-dead-instance', job: 'expire-codes', fireTime: new Date('2026-11-22T09:55:00Z'), instance: 'host-b/4242/deadbeef', startedAt: new Date('2026-11-22T09:55:01Z'), outcome: 'running' },
+    });
+    expect(await say('jobs')).toContain('**running** on host-b/4242/deadbeef');
+
+    await bot.server.jobs.scheduler!.runNow('housekeeping');
+    expect(await say('jobs')).toContain('**running** on host-b/4242/deadbeef'); // within the hour: may still be running
+
+    clock.advance(minutes(61));
+    const housekeeping = await bot.server.jobs.scheduler!.runNow('housekeeping');
+    expect(housekeeping).toMatchObject({ outcome: 'succeeded', counts: expect.objectContaining({ runsInterrupted: 1 }) });
+    expect(await say('jobs')).toContain('**interrupted**: host-b/4242/deadbeef stopped mid-run (no end recorded)');
+  });
+
   it('`jobs` needs the admin or manager role', async () => {
     bot = await startTestBot({ ADMIN_USER_IDS: admin.aadObjectId }, { clock: new ManualClock(), jobs: [countingJob('tick', '* * * * *').job] });
     const reply = await say('jobs', stranger);

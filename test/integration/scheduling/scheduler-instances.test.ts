@@ -194,6 +194,13 @@ describe.each(providers)('on %s', (provider) => {
       expect(last.get('beta')).toMatchObject({ outcome: 'failed', counts: null });
       expect(last.get('beta')?.error).toHaveLength(1_000);
 
+      // Instance y died mid-run: an hour on, housekeeping marks its run interrupted; ended runs are untouched.
+      expect(await a.runs.markInterruptedBefore(at('2026-11-22T09:05:00Z'), at('2026-11-22T10:05:01Z'))).toBe(0);
+      expect(await a.runs.markInterruptedBefore(at('2026-11-22T09:05:02Z'), at('2026-11-22T10:05:02Z'))).toBe(1);
+      expect((await a.runs.lastRuns()).get('alpha')).toMatchObject({ outcome: 'interrupted', finishedAt: at('2026-11-22T10:05:02Z'), counts: null });
+      expect((await a.runs.lastRuns()).get('alpha')?.error).toMatch(/stopped mid-run/);
+      expect((await a.runs.lastRuns()).get('beta')).toMatchObject({ outcome: 'failed' });
+
       expect(await a.runs.purgeStartedBefore(at('2026-11-22T09:00:00Z'))).toBe(1);
       expect([...(await a.runs.lastRuns()).keys()]).toEqual(['alpha']);
     });
