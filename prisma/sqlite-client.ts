@@ -1,36 +1,97 @@
-// A libsql client whose every connection waits for other writers. libsql opens a new
-// connection after each transaction (the old one goes to the transaction), and a new
-// connection has no busy timeout: another process writing (a second instance, `npm run
-// db:migrate` while the bot runs) would fail at once with SQLITE_BUSY. This wrapper applies
-// the busy timeout to each connection before its first use.
-import { createClient, type Client } from '@libsql/client';
+// A libsql client whose connections wait for other writers, and which gets a fresh connection
+// when its file changed under it.
+//
+// Waiting: libsql opens a new connection after each transaction (the old one goes to the
+// transaction), and a new connection has no busy timeout: another process writing (a second
+// instance, `npm run db:migrate` while the bot runs) would fail at once with SQLITE_BUSY. The
+// busy timeout is applied to each connection before its first use.
+//
+// Fresh connections: a connection opened while the file was read-only (or could not be
+// opened) stays read-only after the file is writable again; and one opened before the file
+// turned read-only keeps writing through its open file descriptors while every new one
+// fails. So on SQLITE_READONLY / SQLITE_CANTOPEN the connection is dropped and the call
+// tried once more on a new one: such a call failed before writing anything, so repeating it
+// is safe.
+import { createClient, type Client, type InStatement, type InArgs, type TransactionMode } from '@libsql/client';
+import { storageFailureOf } from '../services/shared/storage-errors.ts';
 
 export const sqliteBusyTimeoutMs = 15_000;
 
-const usesConnection = new Set(['execute', 'batch', 'executeMultiple', 'migrate', 'transaction']);
+/** Failed before writing anything, and a new connection may succeed where this one cannot. */
+function connectionIsStale(error: unknown): boolean {
+  const kind = storageFailureOf(error)?.kind;
+  return kind === 'read_only' || kind === 'unreachable';
+}
 
 export function createSqliteClient(url: string): Client {
-  const client = createClient({ url });
+  let current: Client | null = null;
   let connectionIsNew = true;
+  let closed = false;
 
-  async function prepareConnection(): Promise<void> {
-    if (!connectionIsNew) return;
-    connectionIsNew = false;
-    await client.execute(`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`);
+  /** Drops the current connection; the next call opens a new one. */
+  function reopen(): void {
+    const old = current;
+    current = null;
+    try {
+      old?.close();
+    } catch {
+      // Already unusable: it is being replaced anyway.
+    }
   }
 
-  return new Proxy(client, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      if (!usesConnection.has(String(property))) return value.bind(target);
-      return async (...args: unknown[]) => {
-        await prepareConnection();
-        const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        // The transaction took the connection; the client opens a fresh one on next use.
-        if (property === 'transaction') connectionIsNew = true;
-        return result;
-      };
+  async function connection(): Promise<Client> {
+    if (closed) throw new Error('The database client is closed');
+    if (!current) {
+      current = createClient({ url });
+      connectionIsNew = true;
+    }
+    if (connectionIsNew) {
+      await current.execute(`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`);
+      connectionIsNew = false;
+    }
+    return current;
+  }
+
+  async function attempt<T>(use: (client: Client) => Promise<T>): Promise<T> {
+    const client = await connection();
+    return use(client);
+  }
+
+  /** `retry`: only for calls that are atomic (one statement, or one transaction). */
+  async function call<T>(use: (client: Client) => Promise<T>, retry = true): Promise<T> {
+    try {
+      return await attempt(use);
+    } catch (error) {
+      if (!connectionIsStale(error)) throw error;
+      reopen();
+      if (!retry) throw error;
+      return attempt(use);
+    }
+  }
+
+  return {
+    get closed() {
+      return closed;
     },
-  });
+    protocol: 'file',
+    execute: ((statement: InStatement | string, args?: InArgs) =>
+      call((client) => (typeof statement === 'string' ? client.execute(statement, args) : client.execute(statement)))) as Client['execute'],
+    batch: (statements, mode) => call((client) => client.batch(statements, mode)),
+    migrate: (statements) => call((client) => client.migrate(statements)),
+    // Several statements, each committed on its own: one may have been written already.
+    executeMultiple: (sql) => call((client) => client.executeMultiple(sql), false),
+    transaction: ((mode?: TransactionMode) =>
+      call(async (client) => {
+        const transaction = await client.transaction(mode);
+        // The transaction took the connection; the client opens a fresh one on next use.
+        connectionIsNew = true;
+        return transaction;
+      })) as Client['transaction'],
+    sync: () => call((client) => client.sync(), false),
+    reconnect: reopen,
+    close() {
+      closed = true;
+      reopen();
+    },
+  };
 }

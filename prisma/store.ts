@@ -1,7 +1,7 @@
 // Opens the store the rest of the bot uses: migrations applied first, then a Prisma client
 // on the driver adapter that DATABASE_URL calls for. Both generated clients come from the
 // same models, so the rest of the code sees one `Database` type.
-import type { Config as LibsqlConfig, Client as LibsqlClient } from '@libsql/client';
+import { createClient, type Config as LibsqlConfig, type Client as LibsqlClient } from '@libsql/client';
 import { PrismaLibSql } from '@prisma/adapter-libsql';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient, type Prisma } from '../generated/sqlite/client.ts';
@@ -11,6 +11,7 @@ import { readMigrationFiles } from './migration-files.ts';
 import { createSqliteClient } from './sqlite-client.ts';
 import { applyMigrations, type MigrationLog } from './migrator.ts';
 import { migrationsDirFor, type Provider } from './schemas.ts';
+import { describeStorageFailure, storageFailureOf } from '../services/shared/storage-errors.ts';
 
 export type Database = SqliteClient;
 /** The client inside `db.$transaction(async (tx) => …)`: repositories accept either. */
@@ -30,27 +31,69 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Prisma's libsql adapter, on connections that wait for other writers (see sqlite-client.ts). */
+/** Prisma's libsql adapter, on connections that wait for other writers and renew themselves (see sqlite-client.ts). */
 class WaitingPrismaLibSql extends PrismaLibSql {
   override createClient(config: LibsqlConfig): LibsqlClient {
     return createSqliteClient(config.url);
   }
 }
 
-async function connect(databaseUrl: string, provider: Provider): Promise<Database> {
+/**
+ * What readiness asks the database: the migrations applied, and a write that changes nothing
+ * but needs write access (a read-only file, server or transaction refuses it). Not the queries
+ * of any feature: "can it read, can it write".
+ */
+type ReadinessProbe = () => Promise<string[]>;
+
+const appliedMigrationsSql = 'SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL';
+const noOpWriteSql = 'UPDATE "_prisma_migrations" SET "logs" = "logs" WHERE 1 = 0';
+const probeBusyTimeoutMs = 5_000;
+
+/**
+ * SQLite's probe runs on a connection of its own, opened for each check: the bot's working
+ * connection may predate a permission change and still write through its open file, while
+ * every new connection (and so, from its next transaction on, the bot) fails. A fresh one
+ * sees the file as it is now.
+ */
+function sqliteProbe(url: string): ReadinessProbe {
+  return async () => {
+    const client = createClient({ url });
+    try {
+      await client.execute(`PRAGMA busy_timeout = ${probeBusyTimeoutMs}`);
+      const applied = (await client.execute(appliedMigrationsSql)).rows.map((row) => String(row.migration_name));
+      await client.execute(noOpWriteSql);
+      return applied;
+    } finally {
+      client.close();
+    }
+  };
+}
+
+/** PostgreSQL's probe goes through the pool the bot uses: a stopped server fails both. */
+function prismaProbe(db: Database): ReadinessProbe {
+  return async () => {
+    const rows = await db.$queryRawUnsafe<{ migration_name: string }[]>(appliedMigrationsSql);
+    await db.$executeRawUnsafe(noOpWriteSql);
+    return rows.map((row) => row.migration_name);
+  };
+}
+
+function connect(databaseUrl: string, provider: Provider): { db: Database; probe: ReadinessProbe } {
   if (provider === 'sqlite') {
     // libsql enforces foreign keys by default; WAL mode was set by the migration runner.
-    return new SqliteClient({ adapter: new WaitingPrismaLibSql({ url: prepareSqliteUrl(databaseUrl) }) });
+    const url = prepareSqliteUrl(databaseUrl);
+    return { db: new SqliteClient({ adapter: new WaitingPrismaLibSql({ url }) }), probe: sqliteProbe(url) };
   }
   // Same models, same generated API: only the SQL dialect inside differs.
-  const db = new PostgresClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
-  return db as unknown as Database;
+  const db = new PostgresClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Database;
+  // node-postgres' pool drops broken connections by itself and opens new ones on demand.
+  return { db, probe: prismaProbe(db) };
 }
 
 export async function openStore(databaseUrl: string, options: { log?: MigrationLog } = {}): Promise<Store> {
   const provider = providerOf(databaseUrl);
   await applyMigrations(databaseUrl, options);
-  const db = await connect(databaseUrl, provider);
+  const { db, probe } = connect(databaseUrl, provider);
   const expectedMigrations = readMigrationFiles(migrationsDirFor(provider)).map((file) => file.name);
 
   return {
@@ -58,14 +101,13 @@ export async function openStore(databaseUrl: string, options: { log?: MigrationL
     provider,
     async checkReadiness() {
       try {
-        const rows = await db.$queryRawUnsafe<{ migration_name: string }[]>(
-          'SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL',
-        );
-        const applied = new Set(rows.map((row) => row.migration_name));
+        const applied = new Set(await probe());
         const pending = expectedMigrations.filter((name) => !applied.has(name));
         return pending.length === 0 ? { ready: true } : { ready: false, reason: `migrations not applied: ${pending.join(', ')}` };
       } catch (error) {
-        return { ready: false, reason: `database unreachable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+        const failure = storageFailureOf(error);
+        if (!failure) return { ready: false, reason: `database error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+        return { ready: false, reason: `storage unavailable: ${describeStorageFailure(failure)}` };
       }
     },
     close: () => db.$disconnect(),

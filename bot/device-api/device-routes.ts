@@ -10,8 +10,10 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { DeviceServices } from '../../services/devices/index.ts';
 import { DomainError } from '../../services/shared/errors.ts';
+import { newErrorReference } from '../../services/shared/random.ts';
+import { describeStorageFailure, storageFailureOf } from '../../services/shared/storage-errors.ts';
 import type { Logger } from '../logger.ts';
-import { statusOf } from './http-errors.ts';
+import { statusOf, storageUnavailableAnswer } from './http-errors.ts';
 
 export const deviceApiBase = '/api/device/v1';
 
@@ -48,14 +50,25 @@ function sendError(res: Response, error: DomainError): void {
 }
 
 export function registerDeviceRoutes(server: Server, devices: DeviceServices, logFor: (req: Request) => Logger): void {
-  /** Runs a handler; domain errors become their HTTP answer, anything else goes to the server's error handler. */
+  /**
+   * Runs a handler; domain errors become their HTTP answer, an unavailable store a 503 the
+   * device retries after Retry-After, anything else goes to the server's error handler.
+   */
   const route = (handler: (req: Request) => Promise<object>) => async (req: Request, res: Response) => {
     try {
       res.send(200, await handler(req));
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      logFor(req).info({ path: req.path(), errorCode: error.code }, 'device request refused');
-      sendError(res, error);
+      if (error instanceof DomainError) {
+        logFor(req).info({ path: req.path(), errorCode: error.code }, 'device request refused');
+        sendError(res, error);
+        return;
+      }
+      const failure = storageFailureOf(error);
+      if (!failure) throw error;
+      const answer = storageUnavailableAnswer(newErrorReference());
+      logFor(req).error({ path: req.path(), errorReference: answer.body.reference, storage: failure.kind, reason: describeStorageFailure(failure) }, 'device request failed: storage unavailable');
+      res.header('Retry-After', String(answer.retryAfterSeconds));
+      res.send(answer.status, answer.body);
     }
   };
 

@@ -1,6 +1,7 @@
 // How domain errors look on the device API: an HTTP status, a stable `code` and a `message`
 // a person can act on, plus the error's details (attemptsLeft, retryAfterSeconds).
 import type { DomainErrorCode } from '../../services/shared/errors.ts';
+import { storageRetryAfterSeconds, storageUnavailableMessage } from '../../services/shared/storage-errors.ts';
 
 export const statusOf: Record<DomainErrorCode, number> = {
   invalid_input: 400,
@@ -26,4 +27,13 @@ export function codeForHttpStatus(status: number): string {
   if (status === 413) return 'too_large';
   if (status === 415) return 'unsupported_media_type';
   return status >= 500 ? 'internal_error' : 'bad_request';
+}
+
+/** The answer while the store is unavailable: nothing was changed, the device retries after Retry-After. */
+export function storageUnavailableAnswer(reference: string) {
+  return {
+    status: 503,
+    retryAfterSeconds: storageRetryAfterSeconds,
+    body: { code: 'storage_unavailable', message: storageUnavailableMessage(reference), reference, retryAfterSeconds: storageRetryAfterSeconds },
+  };
 }

@@ -1,6 +1,8 @@
 // The Teams activity handler: every message becomes one command run, and every
 // conversation that talks to the bot or installs it is remembered for later messages.
-import { TeamsActivityHandler, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
+// When the store is unavailable, the user is told so (and that nothing changed) instead of
+// getting the generic apology that teams-chat.ts gives for bugs.
+import { ActivityTypes, TeamsActivityHandler, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
 import { renderCard } from '../../cards/render.ts';
 import { routeAction } from '../actions/action-router.ts';
 import type { ActionSpec } from '../actions/action-spec.ts';
@@ -13,6 +15,8 @@ import { attachedFiles, channelConversationId, userIdOf, conversationToRemember,
 import { resolveMentions } from './mentions.ts';
 import { toActivity } from './outgoing.ts';
 import { turnLogger } from './turn-logger.ts';
+import { newErrorReference } from '../../services/shared/random.ts';
+import { describeStorageFailure, storageFailureOf, storageUnavailableMessage } from '../../services/shared/storage-errors.ts';
 
 const noTenantReply =
   "I can't tell which Microsoft 365 organisation this conversation belongs to, so I can't act here. " +
@@ -49,6 +53,32 @@ export class ProvisioningBot extends TeamsActivityHandler {
       turnLogger(context).info({ conversationId: context.activity.conversation.id }, 'bot removed; conversation forgotten');
       await next();
     });
+  }
+
+  /**
+   * Every turn, with storage failures answered here: a message gets "storage unavailable,
+   * nothing was changed, try again" with a reference; other activities (install, members
+   * added/removed) have no one waiting for an answer and are only logged. Anything else
+   * goes on to the adapter's error handler.
+   */
+  override async run(context: TurnContext): Promise<void> {
+    try {
+      await super.run(context);
+    } catch (error) {
+      const reference = this.logStorageFailure(context, error);
+      if (!reference) throw error;
+      if (context.activity.type === ActivityTypes.Message) await context.sendActivity(storageUnavailableMessage(reference));
+    }
+  }
+
+  /** Logs a storage failure with a new reference and returns the reference; null when `error` is not one. */
+  private logStorageFailure(context: TurnContext, error: unknown): string | null {
+    const failure = storageFailureOf(error);
+    if (!failure) return null;
+    const reference = newErrorReference();
+    // The driver's one-line reason only: a full Prisma message quotes the calling code.
+    turnLogger(context).error({ errorReference: reference, storage: failure.kind, reason: describeStorageFailure(failure), activityType: context.activity.type }, 'turn failed: storage unavailable');
+    return reference;
   }
 
   /** Stores where to reach this conversation; false when the activity names no tenant. */
@@ -112,14 +142,25 @@ export class ProvisioningBot extends TeamsActivityHandler {
 
   /** A card button (Action.Execute): the answer is the card that replaces the pressed one. */
   protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    try {
+      return await this.handleCardAction(context, invokeValue);
+    } catch (error) {
+      const reference = this.logStorageFailure(context, error);
+      if (!reference) throw error;
+      // An error answer (Universal Actions' application/vnd.microsoft.error): Teams shows the
+      // message and keeps the pressed card, so the same button can be pressed again later.
+      return { statusCode: 503, type: 'application/vnd.microsoft.error', value: { code: 'storage_unavailable', message: storageUnavailableMessage(reference) } };
+    }
+  }
+
+  private async handleCardAction(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const log = turnLogger(context);
     const tenantId = tenantIdOf(context.activity);
-    const answer = (card: unknown): AdaptiveCardInvokeResponse => ({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as Record<string, unknown> });
     if (!tenantId) {
-      return answer(renderCard('commandError', { title: 'Not here', problem: noTenantReply, suggestion: null, usage: null }));
+      return cardAnswer(renderCard('commandError', { title: 'Not here', problem: noTenantReply, suggestion: null, usage: null }));
     }
     if (!(await this.firstDelivery(context))) {
-      return answer(renderCard('notice', { title: 'Already done', text: 'This button press was already handled.', style: 'default' }));
+      return cardAnswer(renderCard('notice', { title: 'Already done', text: 'This button press was already handled.', style: 'default' }));
     }
     await this.rememberConversation(context);
     const verb = invokeValue.action?.verb ?? '';
@@ -127,6 +168,10 @@ export class ProvisioningBot extends TeamsActivityHandler {
     log.info({ verb, tenantId }, 'card action handled');
     // In Teams the pressed card is the message the invoke replies to.
     await this.track(context, tenantId, result.track, context.activity.replyToId);
-    return answer(result.card);
+    return cardAnswer(result.card);
   }
+}
+
+function cardAnswer(card: unknown): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as Record<string, unknown> };
 }
