@@ -2,6 +2,7 @@
 // code, token or login code.
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import { actorLabel, type Actor } from '../shared/actor.ts';
+import { insertRows, type CompleteRow } from '../shared/bulk-write.ts';
 import { newId } from '../shared/random.ts';
 
 export interface AuditEntry {
@@ -25,21 +26,29 @@ export interface AuditRecord {
   data: Record<string, unknown> | null;
 }
 
+/** The stored row of one audit entry (every column named, for bulk inserts too). */
+export function auditRow(entry: AuditEntry, now: Date): CompleteRow<'AuditEvent'> {
+  return {
+    id: newId(),
+    tenantId: entry.tenantId,
+    deviceId: entry.deviceId,
+    actor: actorLabel(entry.actor),
+    action: entry.action,
+    fromState: entry.fromState ?? null,
+    toState: entry.toState ?? null,
+    reason: entry.reason ?? null,
+    data: entry.data ? JSON.stringify(entry.data) : null,
+    at: now,
+  };
+}
+
 export async function recordAudit(db: DatabaseOrTransaction, entry: AuditEntry, now: Date): Promise<void> {
-  await db.auditEvent.create({
-    data: {
-      id: newId(),
-      tenantId: entry.tenantId,
-      deviceId: entry.deviceId,
-      actor: actorLabel(entry.actor),
-      action: entry.action,
-      fromState: entry.fromState ?? null,
-      toState: entry.toState ?? null,
-      reason: entry.reason ?? null,
-      data: entry.data ? JSON.stringify(entry.data) : null,
-      at: now,
-    },
-  });
+  await db.auditEvent.create({ data: auditRow(entry, now) });
+}
+
+/** Many entries at once (an import, codes for a site): a few multi-row INSERTs. */
+export async function recordAudits(db: DatabaseOrTransaction, entries: readonly AuditEntry[], now: Date): Promise<void> {
+  await insertRows(db, 'AuditEvent', entries.map((entry) => auditRow(entry, now)));
 }
 
 export async function deviceTimeline(db: DatabaseOrTransaction, tenantId: string, deviceId: string): Promise<AuditRecord[]> {

@@ -2,6 +2,7 @@
 // the device API needs before it knows one (by MAC, by token hash).
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import type { Device as DeviceRow } from '../../generated/sqlite/client.ts';
+import { rowsPerStatement } from '../shared/bulk-write.ts';
 import { isDeviceState, type DeviceState } from './device-state.ts';
 
 export interface Device {
@@ -38,12 +39,27 @@ export async function findDeviceByMac(db: DatabaseOrTransaction, tenantId: strin
   return row ? toDevice(row) : null;
 }
 
-export async function findDevicesByMacs(db: DatabaseOrTransaction, tenantId: string, macs: readonly string[]): Promise<Map<string, Device>> {
-  const found = new Map<string, Device>();
-  // Chunks keep each query under the databases' parameter limits.
-  for (let start = 0; start < macs.length; start += 500) {
-    const rows = await db.device.findMany({ where: { tenantId, mac: { in: macs.slice(start, start + 500) } } });
-    for (const row of rows) found.set(row.mac, toDevice(row));
+/**
+ * What a step over many devices needs of each (registering, issuing codes): no dates, no
+ * token. Reading thousands of rows, Prisma spends most of its time turning columns into
+ * values (dates above all), so this narrower read costs about half of a full one.
+ */
+export type DeviceKey = Pick<Device, 'id' | 'tenantId' | 'mac' | 'location' | 'state'>;
+
+const deviceKeyColumns = { id: true, tenantId: true, mac: true, location: true, state: true } as const;
+
+function toDeviceKey(row: Pick<DeviceRow, keyof typeof deviceKeyColumns>): DeviceKey {
+  if (!isDeviceState(row.state)) throw new Error(`device ${row.id} has an unknown state "${row.state}" in the store`);
+  return { id: row.id, tenantId: row.tenantId, mac: row.mac, location: row.location, state: row.state };
+}
+
+export async function findDevicesByMacs(db: DatabaseOrTransaction, tenantId: string, macs: readonly string[]): Promise<Map<string, DeviceKey>> {
+  const found = new Map<string, DeviceKey>();
+  // Chunks keep each query under the databases' parameter limit (one more parameter: the tenant).
+  const chunkSize = rowsPerStatement(1, 1);
+  for (let start = 0; start < macs.length; start += chunkSize) {
+    const rows = await db.device.findMany({ where: { tenantId, mac: { in: macs.slice(start, start + chunkSize) } }, select: deviceKeyColumns });
+    for (const row of rows) found.set(row.mac, toDeviceKey(row));
   }
   return found;
 }
@@ -69,12 +85,22 @@ export function sameLocation(a: string | null, b: string): boolean {
   return (a ?? '').trim().toLowerCase() === b.trim().toLowerCase();
 }
 
+function deviceWhere(tenantId: string, filter: DeviceFilter) {
+  return { tenantId, ...(filter.states ? { state: { in: [...filter.states] } } : {}) };
+}
+const deviceOrder = [{ location: 'asc' as const }, { mac: 'asc' as const }];
+
 export async function listDevices(db: DatabaseOrTransaction, tenantId: string, filter: DeviceFilter = {}): Promise<Device[]> {
-  const rows = await db.device.findMany({
-    where: { tenantId, ...(filter.states ? { state: { in: [...filter.states] } } : {}) },
-    orderBy: [{ location: 'asc' }, { mac: 'asc' }],
-  });
+  const rows = await db.device.findMany({ where: deviceWhere(tenantId, filter), orderBy: deviceOrder });
   const devices = rows.map(toDevice);
+  const location = filter.location;
+  return location === undefined ? devices : devices.filter((device) => sameLocation(device.location, location));
+}
+
+/** listDevices, reading only each device's key (see DeviceKey): for steps over a whole site. */
+export async function listDeviceKeys(db: DatabaseOrTransaction, tenantId: string, filter: DeviceFilter = {}): Promise<DeviceKey[]> {
+  const rows = await db.device.findMany({ where: deviceWhere(tenantId, filter), orderBy: deviceOrder, select: deviceKeyColumns });
+  const devices = rows.map(toDeviceKey);
   const location = filter.location;
   return location === undefined ? devices : devices.filter((device) => sameLocation(device.location, location));
 }

@@ -2,10 +2,10 @@
 // writes the audit event in the same transaction. Two concurrent requests for the same step:
 // the first wins, the second finds the state changed and gets a conflict.
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
-import { actorLabel, type Actor } from '../shared/actor.ts';
-import { newId } from '../shared/random.ts';
+import type { Actor } from '../shared/actor.ts';
+import { updateWhereIn } from '../shared/bulk-write.ts';
 import { DomainError } from '../shared/errors.ts';
-import { recordAudit } from './audit-log.ts';
+import { recordAudit, recordAudits } from './audit-log.ts';
 import type { Device } from './device-repository.ts';
 import { canTransition, stateLabels, type DeviceState } from './device-state.ts';
 
@@ -63,42 +63,44 @@ export async function moveDevice(db: DatabaseOrTransaction, transition: Transiti
 
 /**
  * The same step for many devices that are all in one state (e.g. codes issued for a whole
- * floor): one compare-and-set and one audit insert per 500 devices instead of two queries each.
+ * floor): one compare-and-set UPDATE … WHERE id IN (…) AND state = <from> and one multi-row
+ * audit INSERT per few thousand devices, instead of two queries each.
  * If any device changed meanwhile, the whole step is refused (the transaction rolls back).
  */
 export async function moveDevicesTogether(
   db: DatabaseOrTransaction,
-  devices: readonly Device[],
+  devices: readonly Pick<Device, 'id' | 'tenantId' | 'state'>[],
   step: Omit<Transition, 'device' | 'set'>,
   now: Date,
 ): Promise<void> {
-  for (let start = 0; start < devices.length; start += 500) {
-    const chunk = devices.slice(start, start + 500);
-    const from = chunk[0]?.state;
-    if (!from) continue;
-    if (chunk.some((device) => device.state !== from || device.tenantId !== chunk[0]?.tenantId) || !canTransition(from, step.to)) {
-      throw new Error('moveDevicesTogether needs devices of one tenant, all in a state that allows the step');
-    }
-    const result = await db.device.updateMany({
-      where: { id: { in: chunk.map((device) => device.id) }, tenantId: chunk[0]?.tenantId, state: from },
-      data: { state: step.to, stateChangedAt: now },
-    });
-    if (result.count !== chunk.length) {
-      throw new DomainError('conflict', 'Some of these devices changed while this was being done. Look at them again, then retry.');
-    }
-    await db.auditEvent.createMany({
-      data: chunk.map((device) => ({
-        id: newId(),
-        tenantId: device.tenantId,
-        deviceId: device.id,
-        actor: actorLabel(step.actor),
-        action: step.action,
-        fromState: from,
-        toState: step.to,
-        reason: step.reason ?? null,
-        data: step.data ? JSON.stringify(step.data) : null,
-        at: now,
-      })),
-    });
+  const first = devices[0];
+  if (!first) return;
+  const from = first.state;
+  if (devices.some((device) => device.state !== from || device.tenantId !== first.tenantId) || !canTransition(from, step.to)) {
+    throw new Error('moveDevicesTogether needs devices of one tenant, all in a state that allows the step');
   }
+  const moved = await updateWhereIn(db, 'Device', {
+    // A raw UPDATE does not apply Prisma's @updatedAt: it gets the step's time, as new rows do.
+    set: { state: step.to, stateChangedAt: now, updatedAt: now },
+    where: { tenantId: first.tenantId, state: from },
+    column: 'id',
+    values: devices.map((device) => device.id),
+  });
+  if (moved !== devices.length) {
+    throw new DomainError('conflict', 'Some of these devices changed while this was being done. Look at them again, then retry.');
+  }
+  await recordAudits(
+    db,
+    devices.map((device) => ({
+      tenantId: device.tenantId,
+      deviceId: device.id,
+      actor: step.actor,
+      action: step.action,
+      fromState: from,
+      toState: step.to,
+      reason: step.reason ?? null,
+      ...(step.data ? { data: step.data } : {}),
+    })),
+    now,
+  );
 }

@@ -5,11 +5,13 @@ import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import { actorLabel, type Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
+import { insertRows, updateWhereIn, type CompleteRow } from '../shared/bulk-write.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { KeyedHasher } from '../shared/keyed-hash.ts';
 import type { SealedBox } from '../shared/sealed-box.ts';
 import { newId, randomDigits } from '../shared/random.ts';
-import { findDevicesByMacs, listDevices, type Device } from './device-repository.ts';
+import { recordAudits } from './audit-log.ts';
+import { findDevicesByMacs, listDeviceKeys, type DeviceKey } from './device-repository.ts';
 import { stateLabels, waitingOnActivation } from './device-state.ts';
 import { parseMac } from './mac-address.ts';
 import { moveDevicesTogether } from './transition.ts';
@@ -40,9 +42,9 @@ export interface VerificationCodes {
 
 async function devicesFor(tx: DatabaseOrTransaction, tenantId: string, target: CodeTarget) {
   const skipped: CodeIssueReport['skipped'] = [];
-  if ('all' in target) return { devices: await listDevices(tx, tenantId, { states: waitingOnActivation }), skipped };
+  if ('all' in target) return { devices: await listDeviceKeys(tx, tenantId, { states: waitingOnActivation }), skipped };
   if ('location' in target) {
-    const devices = await listDevices(tx, tenantId, { location: target.location });
+    const devices = await listDeviceKeys(tx, tenantId, { location: target.location });
     if (devices.length === 0) throw new DomainError('not_found', `No device is registered at "${target.location}". Type "list" to see the locations.`);
     return { devices, skipped };
   }
@@ -53,7 +55,7 @@ async function devicesFor(tx: DatabaseOrTransaction, tenantId: string, target: C
     else skipped.push({ mac: raw, reason: parsed.reason });
   }
   const found = await findDevicesByMacs(tx, tenantId, macs);
-  const devices: Device[] = [];
+  const devices: DeviceKey[] = [];
   for (const mac of new Set(macs)) {
     const device = found.get(mac);
     if (device) devices.push(device);
@@ -93,8 +95,9 @@ export function createVerificationCodes(db: Database, clock: Clock, hasher: Keye
 
           const taken = await liveCodeHashes(tx, tenantId, now);
           const batchId = newId();
+          const issuedBy = actorLabel(actor);
           const issued: IssuedCode[] = [];
-          const rows = [];
+          const rows: CompleteRow<'VerificationCode'>[] = [];
           for (const device of eligible) {
             let code: string;
             let codeHash: string;
@@ -104,32 +107,30 @@ export function createVerificationCodes(db: Database, clock: Clock, hasher: Keye
             } while (taken.has(codeHash));
             taken.add(codeHash);
             issued.push({ deviceId: device.id, mac: device.mac, location: device.location, code, expiresAt });
-            rows.push({ id: newId(), tenantId, deviceId: device.id, codeHash, batchId, issuedBy: actorLabel(actor), issuedAt: now, expiresAt });
+            rows.push({ id: newId(), tenantId, deviceId: device.id, codeHash, batchId, status: 'live', issuedBy, issuedAt: now, expiresAt, closedAt: null });
           }
-          for (let start = 0; start < eligible.length; start += 500) {
-            const ids = eligible.slice(start, start + 500).map((device) => device.id);
-            // Issuing again revokes the previous code.
-            await tx.verificationCode.updateMany({ where: { deviceId: { in: ids }, status: 'live' }, data: { status: 'revoked', closedAt: now } });
-            await tx.verificationCode.createMany({ data: rows.slice(start, start + 500) });
-          }
+          // Issuing again revokes the previous code.
+          await updateWhereIn(tx, 'VerificationCode', {
+            set: { status: 'revoked', closedAt: now },
+            where: { tenantId, status: 'live' },
+            column: 'deviceId',
+            values: eligible.map((device) => device.id),
+          });
+          await insertRows(tx, 'VerificationCode', rows);
           const data = { batchId, expiresAt: expiresAt.toISOString() };
           await moveDevicesTogether(tx, eligible.filter((device) => device.state === 'registered'), { to: 'code_issued', actor, action: 'code.issued', data }, now);
           const reissued = eligible.filter((device) => device.state === 'code_issued');
-          for (let start = 0; start < reissued.length; start += 500) {
-            await tx.auditEvent.createMany({
-              data: reissued.slice(start, start + 500).map((device) => ({ id: newId(), tenantId, deviceId: device.id, actor: actorLabel(actor), action: 'code.reissued', data: JSON.stringify(data), at: now })),
-            });
-          }
+          await recordAudits(tx, reissued.map((device) => ({ tenantId, deviceId: device.id, actor, action: 'code.reissued', data })), now);
           const entries: HandoffEntry[] = issued.map(({ deviceId, mac, location, code }) => ({ deviceId, mac, location, code }));
           await tx.handoffBatch.create({
-            data: { id: batchId, tenantId, issuedBy: actorLabel(actor), issuedByName: actor.kind === 'user' ? (actor.name ?? null) : null, sealedCodes: handoffBox.seal(JSON.stringify(entries)), expiresAt, createdAt: now },
+            data: { id: batchId, tenantId, issuedBy, issuedByName: actor.kind === 'user' ? (actor.name ?? null) : null, sealedCodes: handoffBox.seal(JSON.stringify(entries)), expiresAt, createdAt: now },
           });
           await enqueueEvent(
             tx,
             {
               kind: 'codes.issued',
               tenantId,
-              actor: actorLabel(actor),
+              actor: issuedBy,
               batchId,
               devices: issued.map((entry) => ({ mac: entry.mac, location: entry.location, expiresAt: expiresAt.toISOString() })),
             },
