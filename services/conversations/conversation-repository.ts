@@ -18,8 +18,28 @@ export interface StoredConversation {
 
 export type ConversationToSave = Omit<StoredConversation, 'audience' | 'updatedAt'>;
 
+/** Prisma's "unique constraint failed": another request inserted the same key first. */
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'P2002';
+}
+
+/**
+ * Prisma's upsert is a read then an insert, not one atomic statement: two requests that both
+ * read "missing" both insert, and the second fails on the unique key (seen with a burst of
+ * first messages from a new tenant on PostgreSQL). Losing that race means the row now exists,
+ * which is what an upsert wants; so the loser runs the upsert again and takes the update path.
+ */
+async function upsertRacing<T>(upsert: () => Promise<T>): Promise<T> {
+  try {
+    return await upsert();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return upsert();
+  }
+}
+
 export async function ensureTenant(db: Database, tenantId: string): Promise<void> {
-  await db.tenant.upsert({ where: { id: tenantId }, create: { id: tenantId }, update: {} });
+  await upsertRacing(() => db.tenant.upsert({ where: { id: tenantId }, create: { id: tenantId }, update: {} }));
 }
 
 export async function saveConversation(db: Database, conversation: ConversationToSave): Promise<void> {
@@ -31,11 +51,13 @@ export async function saveConversation(db: Database, conversation: ConversationT
     userAadObjectId: conversation.userAadObjectId,
     reference: JSON.stringify(conversation.reference),
   };
-  await db.conversationReference.upsert({
-    where: { channelId_conversationId: { channelId: conversation.channelId, conversationId: conversation.conversationId } },
-    create: { id: newId(), channelId: conversation.channelId, conversationId: conversation.conversationId, ...fields },
-    update: fields,
-  });
+  await upsertRacing(() =>
+    db.conversationReference.upsert({
+      where: { channelId_conversationId: { channelId: conversation.channelId, conversationId: conversation.conversationId } },
+      create: { id: newId(), channelId: conversation.channelId, conversationId: conversation.conversationId, ...fields },
+      update: fields,
+    }),
+  );
 }
 
 export async function deleteConversation(db: Database, channelId: string, conversationId: string): Promise<number> {

@@ -1,8 +1,9 @@
 // Plays the chat channel (Teams as the Bot Framework connector sees it) on loopback:
 // it POSTs activities to the bot's /api/messages with a serviceUrl pointing at itself, and
 // records everything the bot sends back there (new activities, replies, updates).
-// Tests can make it fail (failNext: 500s, 429 with Retry-After, 403) and answer member
-// look-ups (members: what TeamsInfo.getMember reads).
+// Tests can make it fail (failNext: 500s, 429 with Retry-After, 403), hang (hangNext: no
+// answer at all, as a connector that is stuck; optionally after taking the activity) and
+// answer member look-ups (members: what TeamsInfo.getMember reads).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +26,24 @@ export interface InjectedFailure {
   targetActivityId: string | null;
   status: number;
 }
+
+/** A request of the bot that the channel never answered on purpose (hangNext). */
+export interface HungRequest {
+  method: string;
+  conversationId: string;
+  targetActivityId: string | null;
+  /** The channel took the activity (it is in `received`); only its answer never came. */
+  accepted: boolean;
+  /** The bot gave up on it and closed the connection (its request timeout); false while it still waits. */
+  abandonedByBot: boolean;
+}
+
+type RequestFacts = Omit<InjectedFailure, 'status'>;
+
+/** What failNext and hangNext queue, in one list so that their order is kept. */
+type PlannedFault =
+  | { kind: 'fail'; status: number; headers: Record<string, string>; match: (request: RequestFacts) => boolean }
+  | { kind: 'hang'; accept: boolean; match: (request: RequestFacts) => boolean };
 
 /** A conversation member as the connector returns it (TeamsChannelAccount). */
 export interface FakeMember {
@@ -87,8 +106,12 @@ export class FakeChannel {
   answerDelayMs = 0;
   /** The requests failed on purpose, in order (see failNext). */
   readonly failures: InjectedFailure[] = [];
+  /** The requests left unanswered on purpose, in order (see hangNext). */
+  readonly hangs: HungRequest[] = [];
   /** Files served as Teams serves attachments sent in personal chat (see attachFile). */
   private readonly files = new Map<string, Buffer>();
+  /** Names of the attached files the bot downloaded, in order (e.g. to know an import has begun). */
+  readonly downloads: string[] = [];
 
   /** Serves a file and gives the attachment Teams would put on the message that carries it. */
   attachFile(name: string, content: string | Buffer): { contentType: string; name: string; content: { downloadUrl: string; uniqueId: string; fileType: string } } {
@@ -103,8 +126,10 @@ export class FakeChannel {
 
   /** Members by user id ("29:…"), answered at GET /v3/conversations/{id}/members/{userId}; 404 for others. */
   readonly members = new Map<string, FakeMember>();
-  private plannedFailures: { status: number; headers: Record<string, string>; match: (request: Omit<InjectedFailure, 'status'>) => boolean }[] = [];
+  private plannedFaults: PlannedFault[] = [];
   private waiters: (() => void)[] = [];
+  /** Set by close(): the hung requests it ends were not abandoned by the bot. */
+  private closing = false;
 
   private constructor(
     private readonly server: Server,
@@ -115,7 +140,8 @@ export class FakeChannel {
   static async start(botUrl = ''): Promise<FakeChannel> {
     let channel: FakeChannel | undefined;
     const server = createServer((req, res) => void channel?.answer(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // A deep backlog: the load drill makes the bot send hundreds of replies at once.
+    await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
     const port = (server.address() as AddressInfo).port;
     channel = new FakeChannel(server, `http://127.0.0.1:${port}`, botUrl);
     return channel;
@@ -131,8 +157,53 @@ export class FakeChannel {
    * `failures`, not in `received`. Calls queue up: failNext(2, 500); failNext(1, 429, …).
    * With `match`, only requests it accepts fail (e.g. one conversation); others pass.
    */
-  failNext(count: number, status: number, headers: Record<string, string> = {}, match: (request: Omit<InjectedFailure, 'status'>) => boolean = () => true): void {
-    for (let i = 0; i < count; i++) this.plannedFailures.push({ status, headers, match });
+  failNext(count: number, status: number, headers: Record<string, string> = {}, match: (request: RequestFacts) => boolean = () => true): void {
+    for (let i = 0; i < count; i++) this.plannedFaults.push({ kind: 'fail', status, headers, match });
+  }
+
+  /**
+   * The next `count` activity requests (that `match` accepts) get no answer at all: the channel
+   * keeps the connection open until the bot gives up on it (its request timeout) or the channel
+   * closes. They are recorded in `hangs`. With `accept`, the channel first takes the activity
+   * (it is in `received`) and only the answer is lost: the bot cannot tell that from a request
+   * that never arrived. Queued in one line with failNext, in call order.
+   */
+  hangNext(count: number, { accept = false, match = () => true }: { accept?: boolean; match?: (request: RequestFacts) => boolean } = {}): void {
+    for (let i = 0; i < count; i++) this.plannedFaults.push({ kind: 'hang', accept, match });
+  }
+
+  /** Drops the failures and hangs planned but not yet used: the channel is healthy again. */
+  cancelPlannedFaults(): void {
+    this.plannedFaults = [];
+  }
+
+  /** Records an activity the channel takes, and gives it an id (an update keeps its own). */
+  private take(request: RequestFacts, text: string): string {
+    const assignedId = request.targetActivityId && request.method === 'PUT' ? request.targetActivityId : `act-${randomUUID()}`;
+    this.received.push({ ...request, assignedId, body: JSON.parse(text) as ReceivedActivity['body'] });
+    return assignedId;
+  }
+
+  /** Never answers; resolves when the connection is closed (by the bot giving up, or by close()). */
+  private async hang(request: RequestFacts, accept: boolean, text: string, res: ServerResponse): Promise<void> {
+    const hung: HungRequest = { ...request, accepted: accept, abandonedByBot: false };
+    if (accept) this.take(request, text);
+    this.hangs.push(hung);
+    this.wakeWaiters();
+    await new Promise<void>((resolve) => {
+      const closed = () => {
+        if (!this.closing) hung.abandonedByBot = true;
+        this.wakeWaiters();
+        resolve();
+      };
+      // The bot may have given up already, before this request got here.
+      if (res.socket === null || res.socket.destroyed) closed();
+      else res.once('close', closed);
+    });
+  }
+
+  private wakeWaiters(): void {
+    for (const wake of this.waiters.splice(0)) wake();
   }
 
   private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -143,6 +214,8 @@ export class FakeChannel {
       res.statusCode = 200;
       res.setHeader('content-type', 'application/octet-stream');
       res.end(file);
+      this.downloads.push(decodeURIComponent(pathname.split('/').pop() ?? ''));
+      this.wakeWaiters();
       return;
     }
     const member = memberPath.exec(pathname);
@@ -158,26 +231,20 @@ export class FakeChannel {
       return;
     }
     if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
-    const request = { method: req.method ?? '', conversationId: decodeURIComponent(match[1] ?? ''), targetActivityId: match[2] ? decodeURIComponent(match[2]) : null };
-    const failureIndex = this.plannedFailures.findIndex((planned) => planned.match(request));
-    const failure = failureIndex >= 0 ? this.plannedFailures.splice(failureIndex, 1)[0] : undefined;
-    if (failure) {
-      this.failures.push({ ...request, status: failure.status });
-      for (const [name, value] of Object.entries(failure.headers)) res.setHeader(name, value);
-      respond(res, failure.status, { error: { code: failureCodes[failure.status] ?? 'Failure', message: `Injected failure ${failure.status}.` } });
-      for (const wake of this.waiters.splice(0)) wake();
+    const request: RequestFacts = { method: req.method ?? '', conversationId: decodeURIComponent(match[1] ?? ''), targetActivityId: match[2] ? decodeURIComponent(match[2]) : null };
+    const faultIndex = this.plannedFaults.findIndex((planned) => planned.match(request));
+    const fault = faultIndex >= 0 ? this.plannedFaults.splice(faultIndex, 1)[0] : undefined;
+    if (fault?.kind === 'hang') return this.hang(request, fault.accept, text, res);
+    if (fault) {
+      this.failures.push({ ...request, status: fault.status });
+      for (const [name, value] of Object.entries(fault.headers)) res.setHeader(name, value);
+      respond(res, fault.status, { error: { code: failureCodes[fault.status] ?? 'Failure', message: `Injected failure ${fault.status}.` } });
+      this.wakeWaiters();
       return;
     }
-    const assignedId = match[2] && req.method === 'PUT' ? decodeURIComponent(match[2]) : `act-${randomUUID()}`;
-    this.received.push({
-      method: req.method ?? '',
-      conversationId: decodeURIComponent(match[1] ?? ''),
-      targetActivityId: match[2] ? decodeURIComponent(match[2]) : null,
-      assignedId,
-      body: JSON.parse(text) as ReceivedActivity['body'],
-    });
+    const assignedId = this.take(request, text);
     respond(res, 200, { id: assignedId });
-    for (const wake of this.waiters.splice(0)) wake();
+    this.wakeWaiters();
   }
 
   /** An activity as Teams would send it, with defaults for everything not given. */
@@ -263,6 +330,7 @@ export class FakeChannel {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
