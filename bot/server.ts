@@ -26,6 +26,8 @@ import { attachJobBoard, startScheduler, type JobBoard, type JobDefinition, type
 import { resolveCodeHashSecret } from './code-hash-secret.ts';
 import { registerDeviceRoutes } from './device-api/device-routes.ts';
 import { codeForHttpStatus } from './device-api/http-errors.ts';
+import { activityShapeProblem } from './activity-shape.ts';
+import { guardRequestBody, maxRequestBodyBytes } from './request-body-guard.ts';
 import { openStore, type Database, type Store } from '../prisma/store.ts';
 import { createServices, type Services } from '../services/index.ts';
 import { createJobLeases } from '../services/scheduling/job-leases.ts';
@@ -150,9 +152,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     });
     return next();
   });
-  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
+  server.use(guardRequestBody);
+  server.use(restify.plugins.bodyParser({ maxBodySize: maxRequestBodyBytes, mapParams: false }));
 
   server.post('/api/messages', async (req: Request, res: Response) => {
+    const malformed = activityShapeProblem(req.body);
+    if (malformed) {
+      res.send(400, { code: 'invalid_input', message: malformed });
+      return;
+    }
     await chat.handle(req, res, requestLogger(req, logger));
   });
 
@@ -171,7 +179,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
 
   // The one error handler: log with a reference, and never show a stack or internal message.
-  server.on('restifyError', (req: Request, _res: Response, error: Error & { statusCode?: number; body?: unknown }, callback: () => void) => {
+  server.on('restifyError', (req: Request, res: Response, error: Error & { statusCode?: number; body?: unknown }, callback: () => void) => {
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       const reference = newErrorReference();
@@ -181,6 +189,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       // Errors of the HTTP layer itself (bad JSON, unknown route) in the API's own shape.
       error.body = { code: codeForHttpStatus(status), message: error.message || 'Bad request.' };
     }
+    // Sent here: restify sends only its own error types from `body`; a plain Error thrown by a
+    // route would go out as {"code":"Internal","message":"Error: <its internal message>"}.
+    if (!res.headersSent) res.send(status, error.body);
     callback();
   });
 

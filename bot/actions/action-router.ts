@@ -1,24 +1,44 @@
 // Turns one card button press into one action run: find the handler for the verb, check who
 // pressed it, validate the data, run it. Domain errors become an error card in place of the
 // pressed card; anything else is a bug and goes to the adapter's error handler.
+//
+// The verb and data come from the client, so they may have been tampered with: a verb that is
+// not text, data of the wrong types, ids of another hand-off, strings of any size. Each is
+// refused with a card saying what is wrong, before anything is read or changed; the refusal
+// quotes at most a short piece of what was sent.
+import type { z } from 'zod';
 import { renderCard } from '../../cards/render.ts';
 import { describePermission, isAllowed } from '../../services/auth/role.ts';
 import { DomainError } from '../../services/shared/errors.ts';
 import type { ActionContext, ActionResult, ActionSpec } from './action-spec.ts';
+import { quoted } from './card-data.ts';
 
 function errorCard(title: string, problem: string, suggestion: string | null = null): ActionResult {
   return { card: renderCard('commandError', { title, problem, suggestion, usage: null }) };
 }
 
-export async function routeAction(actions: readonly ActionSpec[], verb: string, data: unknown, context: ActionContext): Promise<ActionResult> {
-  const action = actions.find((candidate) => candidate.verb === verb);
-  if (!action) return errorCard('Unknown button', `This card's button "${verb}" is not known to this version of the bot.`, 'Type "help" to get a fresh card.');
+/** The card data's problems in words: each names its field, as the card's author sees it. */
+function describeIssues(issues: z.ZodError['issues']): string {
+  return issues
+    .slice(0, 3)
+    .map((issue) => {
+      const field = issue.path.join('.');
+      return field === '' ? issue.message : `${field}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+export async function routeAction(actions: readonly ActionSpec[], verb: unknown, data: unknown, context: ActionContext): Promise<ActionResult> {
+  const action = typeof verb === 'string' ? actions.find((candidate) => candidate.verb === verb) : undefined;
+  if (!action) {
+    return errorCard('Unknown button', `This card's button "${quoted(verb)}" is not known to this version of the bot.`, 'Type "help" to get a fresh card.');
+  }
   if (!isAllowed(context.roles, action.permission)) {
     return errorCard('Not allowed', `This button needs ${describePermission(action.permission)}, which you don't have here.`, 'Ask an admin to grant it ("grant <role> @you").');
   }
   const parsed = action.data.safeParse(data);
   if (!parsed.success) {
-    return errorCard('Something is missing', parsed.error.issues.map((issue) => issue.message).join('; '), 'Fill in the card and press the button again.');
+    return errorCard('Something is missing or wrong', `${describeIssues(parsed.error.issues)}.`, 'Fill in the card and press the button again, or get a fresh card (type "help").');
   }
   try {
     return await action.run(context, parsed.data);

@@ -5,25 +5,40 @@ import { renderCard } from '../../cards/render.ts';
 import { verbs } from '../../cards/verbs.ts';
 import { describePermission, isAllowed } from '../../services/auth/role.ts';
 import { DomainError } from '../../services/shared/errors.ts';
+import { confirmationValidityMs } from '../commands/confirmation.ts';
 import { findCommand } from '../commands/find-command.ts';
 import { defineAction } from './action-spec.ts';
+import { quoted } from './card-data.ts';
+
+// What the confirmation card carries: a command name, the text typed after it, when it expires.
+const commandName = z.string({ error: 'this card names no command; type the command again' }).min(1, 'this card names no command; type the command again').max(50, 'not a command name');
 
 export const confirmAction = defineAction({
   verb: verbs.confirm,
   permission: 'anyone',
-  data: z.object({ command: z.string(), args: z.string(), expiresAt: z.string() }),
+  data: z.object({
+    command: commandName,
+    args: z.string({ error: 'this card carries no arguments; type the command again' }).max(10_000, 'the arguments are longer than any command takes'),
+    expiresAt: z.string({ error: 'this card carries no expiry; type the command again' }).max(40, 'not a time'),
+  }),
   async run(context, { command: name, args, expiresAt }) {
     const expiry = Date.parse(expiresAt);
-    if (!Number.isFinite(expiry) || expiry <= context.services.clock.now().getTime()) {
-      throw new DomainError('conflict', `This confirmation expired; nothing was done. Type "${name} ${args}" again.`);
+    const now = context.services.clock.now().getTime();
+    if (!Number.isFinite(expiry) || expiry <= now) {
+      throw new DomainError('conflict', `This confirmation expired; nothing was done. Type "${quoted(`${name} ${args}`)}" again.`);
+    }
+    // The card's expiry is data the client sends back: one further ahead than any confirmation
+    // this bot issues was not written by it (a minute of leeway for clocks between instances).
+    if (expiry > now + confirmationValidityMs + 60_000) {
+      throw new DomainError('invalid_input', `This confirmation was not issued by me (it claims to be valid until ${new Date(expiry).toISOString()}); nothing was done. Type the command again.`);
     }
     const command = findCommand(context.commands, name);
-    if (!command) throw new DomainError('not_found', `There is no command "${name}" any more. Type "help".`);
+    if (!command) throw new DomainError('not_found', `There is no command "${quoted(name)}" any more. Type "help".`);
     if (!isAllowed(context.roles, command.permission)) {
-      throw new DomainError('forbidden', `"${name}" needs ${describePermission(command.permission)}.`);
+      throw new DomainError('forbidden', `"${command.name}" needs ${describePermission(command.permission)}.`);
     }
     const parsed = command.args.safeParse(args);
-    if (!parsed.success) throw new DomainError('invalid_input', `This confirmation no longer fits "${name}". Type the command again.`);
+    if (!parsed.success) throw new DomainError('invalid_input', `This confirmation no longer fits "${command.name}". Type the command again.`);
     const reply = await command.run({ ...context, mentions: [], files: [], confirmed: true }, parsed.data);
     const card = reply.card ?? renderCard('notice', { title: 'Done', text: reply.text ?? '', style: 'good' });
     return { card, ...(reply.track ? { track: reply.track } : {}) };
@@ -33,7 +48,7 @@ export const confirmAction = defineAction({
 export const cancelAction = defineAction({
   verb: verbs.cancel,
   permission: 'anyone',
-  data: z.object({ command: z.string() }),
+  data: z.object({ command: commandName }),
   async run(_context, { command }) {
     return { card: renderCard('notice', { title: 'Cancelled', text: `Nothing was done; "${command}" did not run.`, style: 'default' }) };
   },

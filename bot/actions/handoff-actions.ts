@@ -5,11 +5,12 @@ import type { TechnicianMark } from '../../services/devices/handoffs.ts';
 import { actorOf } from '../commands/actor.ts';
 import { codeHandoffView } from '../views/handoff-view.ts';
 import { defineAction } from './action-spec.ts';
+import { cardId } from './card-data.ts';
 
 const markData = z.object({
-  batchId: z.string().min(1),
-  mac: z.string({ error: 'choose the device in the list first' }).min(1, 'choose the device in the list first'),
-  note: z.string().max(500).optional(),
+  batchId: cardId('hand-off'),
+  mac: z.string({ error: 'choose the device in the list first' }).min(1, 'choose the device in the list first').max(64, 'not a device from the list'),
+  note: z.string({ error: 'the note must be text' }).max(500, 'the note is longer than 500 characters; shorten it').optional(),
 });
 
 function markAction(verb: string, kind: TechnicianMark) {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { renderCard } from '../../cards/render.ts';
 import { verbs } from '../../cards/verbs.ts';
+import { MAX_LOCATION_LENGTH } from '../../services/devices/csv-device-list.ts';
 import { DomainError } from '../../services/shared/errors.ts';
 import { actorOf } from '../commands/actor.ts';
 import { codeHandoffView } from '../views/handoff-view.ts';
 import { defineAction } from './action-spec.ts';
+import { cardId } from './card-data.ts';
 
 /**
  * Expiry warning card: codes cannot be extended, so the batch's devices at that location still
@@ -15,7 +17,8 @@ export const regenerateCodesAction = defineAction({
   verb: verbs.regenerateCodes,
   permission: ['admin'],
   // The card sends "" for devices without a location.
-  data: z.object({ batchId: z.string().min(1), location: z.string().default('') }),
+  // A stored location is at most MAX_LOCATION_LENGTH characters, each at most two UTF-16 units.
+  data: z.object({ batchId: cardId('hand-off'), location: z.string({ error: 'the location must be text' }).max(2 * MAX_LOCATION_LENGTH, 'not a location of this hand-off').default('') }),
   async run(context, { batchId, location }) {
     const { services, tenantId } = context;
     const macs = await services.reporting.regenerableMacs(tenantId, batchId, location === '' ? null : location);

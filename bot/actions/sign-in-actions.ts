@@ -5,8 +5,9 @@ import { actorOf } from '../commands/actor.ts';
 import { deviceStatusView } from '../views/device-views.ts';
 import { signInProgressView } from '../views/sign-in-views.ts';
 import { defineAction, type ActionContext } from './action-spec.ts';
+import { cardMac } from './card-data.ts';
 
-const signInData = z.object({ mac: z.string().min(1), account: z.string().optional() });
+const signInData = z.object({ mac: cardMac, account: z.string({ error: 'the account must be text' }).max(254, 'the account is longer than 254 characters').optional() });
 
 async function requestSignIn(context: ActionContext, mac: string, account: string | null) {
   const { services, tenantId } = context;
@@ -36,7 +37,7 @@ export const refreshSignInAction = defineAction({
 export const showStatusAction = defineAction({
   verb: verbs.showStatus,
   permission: ['technician', 'manager'],
-  data: z.object({ mac: z.string().min(1) }),
+  data: z.object({ mac: cardMac }),
   async run({ services, tenantId }, { mac }) {
     const details = await services.devices.queries.details(tenantId, mac);
     const profile = await services.tenants.profile(tenantId);

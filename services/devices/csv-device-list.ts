@@ -4,10 +4,19 @@
 // problems with the whole file throw.
 import { parse } from 'csv-parse/sync';
 import { DomainError } from '../shared/errors.ts';
+import { unsafeCharacterIn } from '../shared/plain-text.ts';
 import { parseMac, type MacAddress } from './mac-address.ts';
 
 export const MAX_DEVICE_CSV_BYTES = 5 * 1024 * 1024;
 export const MAX_DEVICE_CSV_ROWS = 50_000;
+/**
+ * Text lines a file may have beyond its device rows: blank lines and cells quoted over several
+ * lines make a file longer than its row count, but not without bound. A file over the limit
+ * is refused by counting line breaks, before csv-parse builds a record for every line (a
+ * megabyte of empty lines would otherwise be a million records parsed to find no devices).
+ */
+const EXTRA_LINES_PER_ROW = 1;
+const EXTRA_LINES = 1_000;
 export const MAX_LOCATION_LENGTH = 100;
 export const MAX_MODEL_LENGTH = 100;
 
@@ -52,7 +61,16 @@ export function parseDeviceCsv(input: string | Buffer, limits: DeviceCsvLimits =
   }
 
   const text = (typeof input === 'string' ? input : input.toString('utf8')).replace(/^\uFEFF/, '');
-  const records = readRecords(text);
+  const maxLines = maxLinesFor(limits.maxRows);
+  const lines = countLinesUpTo(text, maxLines + 1);
+  if (lines > maxLines) {
+    throw invalid(
+      `The file has more than ${count(maxLines)} lines; a device list of at most ${count(limits.maxRows)} rows needs no more. ` +
+        'Remove the empty lines (Excel keeps rows you once used: delete them, or copy only the device rows into a new sheet), ' +
+        `or split the file into files of at most ${count(limits.maxRows)} rows.`,
+    );
+  }
+  const records = readRecords(withoutTrailingBlankLines(text));
 
   const headerIndex = records.findIndex((record) => !isBlank(record));
   const header = records[headerIndex];
@@ -84,11 +102,10 @@ export function parseDeviceCsv(input: string | Buffer, limits: DeviceCsvLimits =
     }
     const location = optionalCell(record, columns.location);
     const model = optionalCell(record, columns.model);
-    const tooLong =
-      tooLongReason(location, MAX_LOCATION_LENGTH, 'location') ?? tooLongReason(model, MAX_MODEL_LENGTH, 'model');
-    if (tooLong) {
+    const unfit = unfitTextReason(location, MAX_LOCATION_LENGTH, 'location') ?? unfitTextReason(model, MAX_MODEL_LENGTH, 'model');
+    if (unfit) {
       // `value` is always the MAC as written: it names the row, and matches registry.ts's own checks.
-      result.rejected.push({ line, value: macCell.trim(), reason: tooLong });
+      result.rejected.push({ line, value: macCell.trim(), reason: unfit });
       continue;
     }
     // Only accepted rows count as "seen", so firstLine always points at a row that will register.
@@ -101,6 +118,39 @@ export function parseDeviceCsv(input: string | Buffer, limits: DeviceCsvLimits =
     result.rows.push({ line, mac: parsed.mac, location, model });
   }
   return result;
+}
+
+/** Lines a file of `maxRows` device rows may have: its header, its rows, and the blank or continuation lines allowed around them. */
+export function maxLinesFor(maxRows: number): number {
+  return 1 + maxRows * (1 + EXTRA_LINES_PER_ROW) + EXTRA_LINES;
+}
+
+/**
+ * Text lines, counted up to `stop` (then counting stops: the answer is only compared with a limit).
+ * A line ends at LF, CRLF or a lone CR, as csv-parse's record delimiter detection allows, so the
+ * larger of the two counts bounds what csv-parse will see. indexOf runs natively, so even a
+ * 5 MB file is counted in a few milliseconds.
+ */
+function countLinesUpTo(text: string, stop: number): number {
+  let feeds = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && feeds < stop; at = text.indexOf('\n', at + 1)) feeds++;
+  let returns = 1;
+  for (let at = text.indexOf('\r'); at !== -1 && returns < stop; at = text.indexOf('\r', at + 1)) returns++;
+  return Math.max(feeds, returns);
+}
+
+/**
+ * The text up to the end of its last line that holds anything but blanks and delimiters. Excel
+ * saves the empty rows a sheet once used (",,"), often by the thousand at the end; csv-parse
+ * builds an error object for every record shorter than the first (its relax_column_count
+ * still records why), about 50 µs each, so 100,000 of them took 5 s. Rows at the end add no
+ * device and move no line number, so they are dropped before parsing.
+ */
+function withoutTrailingBlankLines(text: string): string {
+  let last = text.length - 1;
+  while (last >= 0 && ' \t\r\n,;'.includes(text[last] ?? '')) last--;
+  const lineEnd = text.slice(last + 1).search(/[\r\n]/);
+  return lineEnd === -1 ? text : text.slice(0, last + 1 + lineEnd);
 }
 
 function readRecords(text: string): string[][] {
@@ -158,9 +208,17 @@ function optionalCell(record: string[], index: number): string | null {
   return value === '' ? null : value;
 }
 
-function tooLongReason(value: string | null, max: number, what: string): string | undefined {
+/** Why a location or model cannot be stored as written: a character no store keeps (see plain-text.ts), or its length. */
+function unfitTextReason(value: string | null, max: number, what: string): string | undefined {
+  if (value === null) return undefined;
+  const unsafe = unsafeCharacterIn(value);
+  if (unsafe) return `${what} contains ${unsafe}; retype it`;
+  // Bytes that are not UTF-8 (Excel's plain "CSV" is saved in the Windows code page, so "Égée"
+  // arrives as one invalid byte per accent) are decoded as U+FFFD: storing that would turn the
+  // admin's text into "�g�e" for good.
+  if (value.includes('\uFFFD')) return `${what} contains a character that could not be read (U+FFFD): save the file as "CSV UTF-8" and import it again`;
   // Counted in characters (code points), as a person would, not UTF-16 units.
-  if (value === null || [...value].length <= max) return undefined;
+  if ([...value].length <= max) return undefined;
   return `${what} longer than ${max} characters`;
 }
 
