@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests start servers and databases; two cores, so keep parallelism modest.
     maxWorkers: 2,
+    // Collects every captured log line and every secret the tests handle; fails the run when
+    // a secret shows up in a log (test/global-setup/leak-check.ts).
+    globalSetup: ['test/global-setup/leak-check.ts'],
   },
 });

@@ -67,6 +67,7 @@ const environmentSchema = z
       .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'expected MultiTenant, SingleTenant or UserAssignedMSI' })
       .default('MultiTenant'),
     MicrosoftAppTenantId: z.string().default(''),
+    BotOpenIdMetadata: httpUrl.optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' })
       .default('info'),
@@ -101,6 +102,9 @@ const environmentSchema = z
     if (env.CODE_HASH_SECRET === undefined && !env.DATABASE_URL.startsWith('file:')) {
       ctx.addIssue({ code: 'custom', path: ['CODE_HASH_SECRET'], message: 'required with PostgreSQL, the same value on every instance (e.g. the output of: openssl rand -base64 32)' });
     }
+    if (env.BotOpenIdMetadata !== undefined && env.MicrosoftAppId === '') {
+      ctx.addIssue({ code: 'custom', path: ['BotOpenIdMetadata'], message: 'only means something with MicrosoftAppId set (without it, channel tokens are not checked)' });
+    }
     if (env.MicrosoftAppId !== '' && env.MicrosoftAppType !== 'MultiTenant' && env.MicrosoftAppTenantId === '') {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `required when MicrosoftAppType is ${env.MicrosoftAppType} (the Entra tenant id of the app registration)` });
     }
@@ -121,6 +125,8 @@ export interface Config {
     appPassword: string;
     appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
     appTenantId: string;
+    /** Where the channel's signing keys are published (OpenID metadata); absent: Microsoft's public cloud. */
+    openIdMetadataUrl?: string;
   };
   /** Requests reach the bot without Bot Framework authentication (the Emulator's local mode). */
   authenticationDisabled: boolean;
@@ -181,6 +187,7 @@ export function parseConfig(rawEnv: Environment): Config {
       appPassword: parsed.MicrosoftAppPassword,
       appType: parsed.MicrosoftAppType,
       appTenantId: parsed.MicrosoftAppTenantId,
+      ...(parsed.BotOpenIdMetadata ? { openIdMetadataUrl: parsed.BotOpenIdMetadata } : {}),
     },
     authenticationDisabled: parsed.MicrosoftAppId === '',
     logLevel: parsed.LOG_LEVEL,

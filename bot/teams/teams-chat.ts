@@ -1,9 +1,12 @@
-// The one door between HTTP and Bot Framework: a CloudAdapter that authenticates the
-// channel (or, with no MicrosoftAppId, accepts the Emulator's unauthenticated requests),
-// runs the bot, and turns a failed turn into a short apology with an error reference.
+// The one door between HTTP and Bot Framework: authenticates the channel (or, with no
+// MicrosoftAppId, accepts the Emulator's unauthenticated requests; see channel-auth.ts),
+// runs the bot on a CloudAdapter, and turns a failed turn into a short apology with an
+// error reference.
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  type Activity,
+  type InvokeResponse,
   type Request as BotRequest,
   type Response as BotResponse,
   type TurnContext,
@@ -16,6 +19,7 @@ import type { CommandSpec } from '../commands/command-spec.ts';
 import type { ActionSpec } from '../actions/action-spec.ts';
 import { ProvisioningBot } from './provisioning-bot.ts';
 import { setTurnLogger, turnLogger } from './turn-logger.ts';
+import { authenticateChannelRequest, channelEndpoints, type AuthenticateRequestResult } from './channel-auth.ts';
 
 export interface TeamsChat {
   /** Handles one POST /api/messages; resolves when the turn is over and the response sent. */
@@ -39,6 +43,34 @@ async function onTurnError(context: TurnContext, error: Error): Promise<void> {
   }
 }
 
+/** A CloudAdapter that runs a turn for a request this module authenticated itself. */
+class ChannelAdapter extends CloudAdapter {
+  runAuthenticated(authenticated: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authenticated, activity, logic);
+  }
+}
+
+function send(res: BotResponse, status: number, body?: unknown): void {
+  res.status(status);
+  if (body !== undefined && body !== null) res.send(body);
+  res.end();
+}
+
+/** The body as an activity, with its timestamps as Dates, as botbuilder's own request handling does. */
+function activityOf(body: unknown): Activity | null {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return null;
+  const activity = body as Activity & Record<string, unknown>;
+  if (typeof activity.type !== 'string' || activity.type === '') return null;
+  for (const field of ['timestamp', 'localTimestamp', 'expiration'] as const) {
+    const value: unknown = activity[field];
+    if (typeof value === 'string') {
+      activity[`raw${field[0]?.toUpperCase()}${field.slice(1)}`] = value;
+      (activity as Record<string, unknown>)[field] = new Date(value);
+    }
+  }
+  return activity;
+}
+
 export function createTeamsChat(options: {
   botAuth: Config['botAuth'];
   services: Services;
@@ -51,17 +83,31 @@ export function createTeamsChat(options: {
     MicrosoftAppPassword: botAuth.appPassword,
     MicrosoftAppType: botAuth.appType,
     MicrosoftAppTenantId: botAuth.appTenantId,
+    ...channelEndpoints(botAuth.openIdMetadataUrl),
   });
-  const adapter = new CloudAdapter(auth);
+  const adapter = new ChannelAdapter(auth);
   adapter.onTurnError = onTurnError;
   const bot = new ProvisioningBot(options.services, options.commands, options.actions);
 
   return {
     adapter,
-    handle: (req, res, log) =>
-      adapter.process(req, res, async (context) => {
+    async handle(req, res, log) {
+      const activity = activityOf(req.body);
+      if (!activity) {
+        return send(res, 400, { code: 'invalid_activity', message: 'Send a Bot Framework activity: a JSON object with a "type".' });
+      }
+      const header = req.headers.authorization ?? req.headers.Authorization;
+      const authenticated = await authenticateChannelRequest(auth, activity, typeof header === 'string' ? header : '', log);
+      if (!authenticated.ok) {
+        if (authenticated.status === 503) res.header('Retry-After', '30');
+        return send(res, authenticated.status, authenticated.body);
+      }
+      // Errors past this point are bugs: they go to the server's one error handler (500 with a reference).
+      const invokeResponse = await adapter.runAuthenticated(authenticated.result, activity, async (context) => {
         setTurnLogger(context, log);
         await bot.run(context);
-      }),
+      });
+      send(res, invokeResponse?.status ?? 200, invokeResponse?.body);
+    },
   };
 }

@@ -1,8 +1,14 @@
 // Runs the bot as `npm start` does (node --import tsx bot/server.ts) in a separate process, in a
 // working directory of the test's choosing, so start-up, exit codes and signals are real.
+// Its stdout and stderr go to the run's leak watch, with the secrets it was started with
+// (test/helpers/leak-watch.ts): the run fails if one of them is ever logged.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { secretFilePath } from '../../bot/code-hash-secret.ts';
+import { defaultDatabaseUrl } from '../../prisma/database-url.ts';
+import { captureLogLines, currentTestFile, lineSplitter, noteSecret } from './leak-watch.ts';
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const serverEntry = path.join(projectDir, 'bot', 'server.ts');
@@ -18,7 +24,25 @@ export interface BotProcess {
   exited: Promise<number | string>;
 }
 
+/** Values of settings named like secrets (passwords, hash secrets, tokens) must never be logged. */
+function noteSecretsOf(env: Record<string, string>): void {
+  for (const [key, value] of Object.entries(env)) {
+    if (/password|secret|token/i.test(key)) noteSecret(key, value);
+  }
+}
+
+/** The hash secret the embedded default generates beside its SQLite file on first start. */
+function noteGeneratedSecret(cwd: string, env: Record<string, string>): void {
+  const databaseUrl = env.DATABASE_URL || defaultDatabaseUrl;
+  if (!databaseUrl.startsWith('file:') || env.CODE_HASH_SECRET) return;
+  // A relative file: URL is relative to the bot's working directory, not the test's.
+  const file = secretFilePath(databaseUrl.replace(/^file:(?!\/)/, `file:${cwd}/`));
+  if (existsSync(file)) noteSecret('generated code hash secret', readFileSync(file, 'utf8'));
+}
+
 export function startBotProcess(cwd: string, env: Record<string, string>): BotProcess {
+  noteSecretsOf(env);
+  const testFile = currentTestFile();
   const child = spawn(process.execPath, ['--import', tsxLoader, serverEntry], {
     cwd,
     // Only what the test gives, plus PATH: the test runner's own variables must not leak in.
@@ -27,9 +51,27 @@ export function startBotProcess(cwd: string, env: Record<string, string>): BotPr
   });
   let out = '';
   let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const outLines = lineSplitter((lines) => captureLogLines('bot process stdout', lines, testFile));
+  const errLines = lineSplitter((lines) => captureLogLines('bot process stderr', lines, testFile));
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    outLines.push(chunk.toString('utf8'));
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString('utf8');
+    errLines.push(chunk.toString('utf8'));
+  });
+  // 'close' comes after the last output: the unterminated last line is kept too.
+  child.once('close', () => {
+    outLines.flush();
+    errLines.flush();
+  });
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      noteGeneratedSecret(cwd, env);
+      resolve(code ?? signal ?? 'unknown');
+    }),
+  );
   const listening = new Promise<number>((resolve, reject) => {
     const look = () => {
       const line = out.split('\n').find((candidate) => candidate.includes('"msg":"listening"'));

@@ -1,4 +1,7 @@
 // Reading what a card shows, as a person would: every text of the card in order.
+// Codes read off a card are noted in the run's leak watch: they must never be logged.
+import { noteSecret } from './leak-watch.ts';
+
 export function cardTexts(card: unknown): string[] {
   const texts: string[] = [];
   const walk = (node: unknown) => {
@@ -24,7 +27,9 @@ export function codesOnCard(card: unknown): Map<string, string> {
   for (const text of cardTexts(card)) {
     if (/^[0-9A-F]{2}(-[0-9A-F]{2}){5}$/.test(text)) lastMac = text;
     else if (/^\d{6}$/.test(text.replace(/\s/g, '')) && lastMac) {
-      pairs.set(lastMac, text.replace(/\s/g, ''));
+      const code = text.replace(/\s/g, '');
+      pairs.set(lastMac, code);
+      noteSecret('verification code read off a card', code);
       lastMac = null;
     }
   }

@@ -1,15 +1,19 @@
 // Starts the real server in this process, on an ephemeral port, with a fresh SQLite file
 // (or the PostgreSQL URL given), a fake channel beside it, and the logs kept for assertions.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Every log line also goes to the run's leak watch, and the secrets the bot runs with are
+// noted there (test/helpers/leak-watch.ts): the run fails if one of them is ever logged.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { secretFilePath } from '../../bot/code-hash-secret.ts';
 import { parseConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../bot/server.ts';
 import { createScratchDatabase } from '../../prisma/schema-engine/index.ts';
 import type { Provider } from '../../prisma/schemas.ts';
 import { FakeChannel } from './fake-channel.ts';
+import { captureLogLines, currentTestFile, noteSecret } from './leak-watch.ts';
 import { postgresServerUrl, skipPostgres } from './postgres.ts';
 
 export interface TestBot {
@@ -25,9 +29,13 @@ export interface TestBot {
 export async function startTestBot(env: Record<string, string> = {}, options: Omit<ServerOptions, 'logger'> = {}): Promise<TestBot> {
   const dir = mkdtempSync(path.join(tmpdir(), 'provisioning-bot-test-'));
   const lines: string[] = [];
+  // Lines written after the test ended (while closing) still belong to the file that started the bot.
+  const testFile = currentTestFile();
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      lines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      const written = chunk.toString('utf8').split('\n').filter((line) => line !== '');
+      lines.push(...written);
+      captureLogLines('in-process bot', written, testFile);
       callback();
     },
   });
@@ -39,7 +47,14 @@ export async function startTestBot(env: Record<string, string> = {}, options: Om
     SHUTDOWN_GRACE_SECONDS: '5',
     ...env,
   });
+  noteSecret('MicrosoftAppPassword', config.botAuth.appPassword);
+  noteSecret('CODE_HASH_SECRET', config.codeHashSecret);
   const server = await startServer(config, { ...options, logger: createLogger(config.logLevel, sink) });
+  if (config.databaseProvider === 'sqlite' && !config.codeHashSecret) {
+    // The embedded default generated its hash secret beside the database on start-up.
+    const secretFile = secretFilePath(config.databaseUrl);
+    if (existsSync(secretFile)) noteSecret('generated code hash secret', readFileSync(secretFile, 'utf8'));
+  }
   const channel = await FakeChannel.start(server.url);
   return {
     server,
