@@ -117,7 +117,7 @@ describe('the check at the end of a run', () => {
     // The nested run gets a watch of its own, not this run's.
     const env: NodeJS.ProcessEnv = { ...process.env, LEAK_FIXTURE: `${fixture}.fixture.ts` };
     delete env[leakWatchDirVariable];
-    const outcome = await run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', 'test/global-setup/fixtures/vitest.config.ts'], { env }).then(
+    const outcome = await run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--configLoader', 'runner', '--config', 'test/global-setup/fixtures/vitest.config.ts'], { env }).then(
       ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
     );
