@@ -72,6 +72,8 @@ export interface ServerOptions {
   planNotifications?: (dependencies: PlannerDependencies) => NotificationPlanner;
   /** How often the outbox is polled (tests shorten it). */
   outboxIntervalMs?: number;
+  /** Bound on one proactive request to the channel (default teams-messenger.ts's 30 s; tests shorten it). */
+  channelRequestTimeoutMs?: number;
   /** The scheduled jobs; default: bot/jobs/job-definitions.ts. */
   jobs?: readonly JobDefinition[];
   /**
@@ -109,7 +111,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const plan = options.planNotifications?.({ services, db: store.db, config }) ?? createNotificationPlanner(services);
   const outboxSender = createOutboxSender({
     db: store.db,
-    messenger: createTeamsMessenger(chat.adapter, config.botAuth.appId),
+    messenger: createTeamsMessenger(chat.adapter, config.botAuth.appId, { requestTimeoutMs: options.channelRequestTimeoutMs }),
     plan,
     clock: services.clock,
     log: logger.child({ component: 'outbox' }),
@@ -201,7 +203,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+    // Node's default backlog (511) resets connections of a burst that arrives while the event
+    // loop is busy (1,000 at once in the load drill); the kernel caps it at somaxconn.
+    server.listen({ port: config.port, host: config.host, backlog: 4096 }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
