@@ -40,10 +40,16 @@ function noteGeneratedSecret(cwd: string, env: Record<string, string>): void {
   if (existsSync(file)) noteSecret('generated code hash secret', readFileSync(file, 'utf8'));
 }
 
-export function startBotProcess(cwd: string, env: Record<string, string>): BotProcess {
+export interface BotProcessOptions {
+  /** A command the bot is started under, e.g. `setpriv …` (test/helpers/file-permissions.ts). */
+  commandPrefix?: readonly string[];
+}
+
+export function startBotProcess(cwd: string, env: Record<string, string>, options: BotProcessOptions = {}): BotProcess {
   noteSecretsOf(env);
   const testFile = currentTestFile();
-  const child = spawn(process.execPath, ['--import', tsxLoader, serverEntry], {
+  const [command, ...args] = [...(options.commandPrefix ?? []), process.execPath, '--import', tsxLoader, serverEntry];
+  const child = spawn(command!, args, {
     cwd,
     // Only what the test gives, plus PATH: the test runner's own variables must not leak in.
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },

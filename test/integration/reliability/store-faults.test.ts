@@ -6,19 +6,19 @@
 //   with the reason, and nothing is half-written.
 //   Once back: the same requests succeed, /readyz is 200, the outbox delivers again, and it
 //   is still the same process (no restart).
-// The faults are real: a file permission on a bot that runs as a non-root user (root ignores
-// permissions), and `pg_ctl stop -m fast` on a PostgreSQL server of the drill's own (the shared
+// The faults are real: a file permission on a bot the kernel holds to permissions (as root,
+// started without CAP_DAC_OVERRIDE: test/helpers/file-permissions.ts), and `pg_ctl stop -m fast` on a PostgreSQL server of the drill's own (the shared
 // one other tests use is never touched).
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBotProcess, waitUntilReady, type BotProcess } from '../../helpers/bot-process.ts';
+import { startBotProcess, waitUntilReady, type BotProcess, type BotProcessOptions } from '../../helpers/bot-process.ts';
 import { cardOf, codesOnCard, shownText } from '../../helpers/card-text.ts';
 import { callDeviceApi } from '../../helpers/device-api.ts';
 import { FakeChannel, type ReceivedActivity } from '../../helpers/fake-channel.ts';
 import { skipPrivatePostgres, startPrivatePostgres } from '../../helpers/private-postgres.ts';
-import { assertCanRun, handOver, runAsEnv, unprivilegedUser } from '../../helpers/unprivileged-user.ts';
+import { commandWherePermissionsHold } from '../../helpers/file-permissions.ts';
 
 const adminId = '0f6c1d2e-3333-4a4a-9b9b-000000000003';
 const admin = { id: '29:ada', name: 'Ada Admin', aadObjectId: adminId };
@@ -47,8 +47,8 @@ interface RunningBot {
   channel: FakeChannel;
 }
 
-async function startBot(cwd: string, env: Record<string, string>): Promise<RunningBot> {
-  const bot = startBotProcess(cwd, { ADMIN_USER_IDS: adminId, LOG_LEVEL: 'info', ...env });
+async function startBot(cwd: string, env: Record<string, string>, options: BotProcessOptions = {}): Promise<RunningBot> {
+  const bot = startBotProcess(cwd, { ADMIN_USER_IDS: adminId, LOG_LEVEL: 'info', ...env }, options);
   cleanups.push(async () => {
     if (bot.child.exitCode === null && bot.child.signalCode === null) {
       bot.child.kill('SIGKILL');
@@ -178,13 +178,11 @@ describe('store faults', () => {
   it(
     'SQLite: when the database file turns read-only mid-run, users are told storage is unavailable, /readyz is 503, and the bot recovers without a restart',
     async () => {
-      const user = unprivilegedUser();
-      assertCanRun(user, ['bot/server.ts', 'node_modules/tsx/dist/loader.mjs', 'generated/sqlite/client.ts'].map((file) => path.resolve(file)));
+      const commandPrefix = commandWherePermissionsHold();
       const cwd = mkdtempSync(path.join(tmpdir(), 'provisioning-bot-store-fault-'));
       cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
-      handOver(cwd, user);
       const dataDir = path.join(cwd, 'data');
-      const bot = await startBot(cwd, { DATABASE_URL: 'file:./data/provisioning.db', ...runAsEnv(user) });
+      const bot = await startBot(cwd, { DATABASE_URL: 'file:./data/provisioning.db' }, { commandPrefix });
 
       // The database file, its WAL and shared-memory files, and the folder (where SQLite would create them).
       const paths = ['provisioning.db', 'provisioning.db-wal', 'provisioning.db-shm'].map((name) => path.join(dataDir, name)).concat(dataDir);
