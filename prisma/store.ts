@@ -78,14 +78,22 @@ function prismaProbe(db: Database): ReadinessProbe {
   };
 }
 
+/**
+ * Every transaction's defaults. Prisma's own (wait 2 s for a connection or SQLite's single
+ * writer, run 5 s) turn a burst of requests into errors: the load drill lost 78 of 1,000
+ * provisions to "Unable to start a transaction in the given time". Waiting longer is what a
+ * user expects of a busy bot; bulk work (imports, codes, sweeps) sets longer runs of its own.
+ */
+export const transactionDefaults = { maxWait: 30_000, timeout: 30_000 } as const;
+
 function connect(databaseUrl: string, provider: Provider): { db: Database; probe: ReadinessProbe } {
   if (provider === 'sqlite') {
     // libsql enforces foreign keys by default; WAL mode was set by the migration runner.
     const url = prepareSqliteUrl(databaseUrl);
-    return { db: new SqliteClient({ adapter: new WaitingPrismaLibSql({ url }) }), probe: sqliteProbe(url) };
+    return { db: new SqliteClient({ adapter: new WaitingPrismaLibSql({ url }), transactionOptions: transactionDefaults }), probe: sqliteProbe(url) };
   }
   // Same models, same generated API: only the SQL dialect inside differs.
-  const db = new PostgresClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Database;
+  const db = new PostgresClient({ adapter: new PrismaPg({ connectionString: databaseUrl }), transactionOptions: transactionDefaults }) as unknown as Database;
   // node-postgres' pool drops broken connections by itself and opens new ones on demand.
   return { db, probe: prismaProbe(db) };
 }

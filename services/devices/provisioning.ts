@@ -14,9 +14,6 @@ import { moveDevice } from './transition.ts';
 
 export const lockoutPolicy = { maxFailures: 5, windowMs: 15 * 60_000 };
 
-/** How long a provision may wait for the store, and run once it has it (see provision()). */
-const provisionTransaction = { maxWait: 30_000, timeout: 30_000 };
-
 export interface ProvisionRequest {
   mac: string;
   verificationCode: string;
@@ -136,9 +133,9 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
       const now = clock.now();
       // Failed attempts must be kept, so errors are returned from the transaction, not thrown in it.
       // A site's phones come up together (a power cut, a morning roll-out): a burst of provisions
-      // queues for the store (one writer on SQLite, a pool on PostgreSQL). Prisma's default 2 s
-      // wait for a transaction turned that queue into 500s; waiting is the right answer here.
-      const outcome = await db.$transaction((tx) => attempt(tx, mac, code, request, now), provisionTransaction);
+      // queues for the store (one writer on SQLite, a pool on PostgreSQL) and waits its turn
+      // (the store's transactionDefaults, prisma/store.ts).
+      const outcome = await db.$transaction((tx) => attempt(tx, mac, code, request, now));
       if (!outcome.ok) throw outcome.error;
       return outcome.result;
     },
