@@ -34,6 +34,7 @@ import { createJobLeases } from '../services/scheduling/job-leases.ts';
 import { createJobRuns } from '../services/scheduling/job-runs.ts';
 import { systemClock, type Clock } from '../services/shared/clock.ts';
 import { newErrorReference, newId } from '../services/shared/random.ts';
+import { errorSummary } from '../services/shared/error-summary.ts';
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:3978 */
@@ -173,9 +174,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
 
   server.get('/readyz', async (req: Request, res: Response) => {
-    if (draining) return res.send(503, { status: 'not_ready', reason: 'shutting down' });
+    if (draining) {
+      res.send(503, { status: 'not_ready', reason: 'shutting down' });
+      return;
+    }
     const readiness = await store.checkReadiness();
-    if (!readiness.ready) return res.send(503, { status: 'not_ready', reason: readiness.reason });
+    if (!readiness.ready) {
+      res.send(503, { status: 'not_ready', reason: readiness.reason });
+      return;
+    }
     // A failed job does not make the instance unready: it is reported, and the next fire retries.
     res.send(200, { status: 'ready', database: store.provider, jobs: await jobsReadiness(jobBoard, requestLogger(req, logger)) });
   });
@@ -259,7 +266,7 @@ async function jobsReadiness(board: JobBoard, log: Logger): Promise<Record<strin
       }),
     );
   } catch (error) {
-    log.warn({ reason: error instanceof Error ? error.message.split('\n')[0] : String(error) }, 'could not read the last job runs');
+    log.warn({ reason: errorSummary(error) }, 'could not read the last job runs');
     return undefined;
   }
 }

@@ -12,6 +12,7 @@ import { createSqliteClient } from './sqlite-client.ts';
 import { applyMigrations, type MigrationLog } from './migrator.ts';
 import { migrationsDirFor, type Provider } from './schemas.ts';
 import { describeStorageFailure, storageFailureOf } from '../services/shared/storage-errors.ts';
+import { errorSummary } from '../services/shared/error-summary.ts';
 
 export type Database = SqliteClient;
 /** The client inside `db.$transaction(async (tx) => …)`: repositories accept either. */
@@ -114,7 +115,7 @@ export async function openStore(databaseUrl: string, options: { log?: MigrationL
         return pending.length === 0 ? { ready: true } : { ready: false, reason: `migrations not applied: ${pending.join(', ')}` };
       } catch (error) {
         const failure = storageFailureOf(error);
-        if (!failure) return { ready: false, reason: `database error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+        if (!failure) return { ready: false, reason: `database error: ${errorSummary(error)}` };
         return { ready: false, reason: `storage unavailable: ${describeStorageFailure(failure)}` };
       }
     },

@@ -4,6 +4,7 @@
 // Every instance runs one: the leases in the outbox make them share the work, not repeat it.
 import type { Logger } from '../logger.ts';
 import type { OutboxSender } from '../notifications/outbox-sender.ts';
+import { errorSummary } from '../../services/shared/error-summary.ts';
 
 export const defaultOutboxIntervalMs = 2_000;
 
@@ -36,7 +37,7 @@ export function startOutboxJob({ sender, intervalMs = defaultOutboxIntervalMs, l
         if (result.sent + result.retried + result.dead > 0) log.info(result, 'outbox run');
       } catch (error) {
         // The store is unreachable, most likely; the next run tries again.
-        log.error({ reason: error instanceof Error ? error.message.split('\n')[0] : String(error) }, 'outbox run failed');
+        log.error({ reason: errorSummary(error) }, 'outbox run failed');
       }
     })();
     await current;
