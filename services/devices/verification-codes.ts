@@ -109,13 +109,16 @@ export function createVerificationCodes(db: Database, clock: Clock, hasher: Keye
             issued.push({ deviceId: device.id, mac: device.mac, location: device.location, code, expiresAt });
             rows.push({ id: newId(), tenantId, deviceId: device.id, codeHash, batchId, status: 'live', issuedBy, issuedAt: now, expiresAt, closedAt: null });
           }
-          // Issuing again revokes the previous code.
-          await updateWhereIn(tx, 'VerificationCode', {
-            set: { status: 'revoked', closedAt: now },
-            where: { tenantId, status: 'live' },
-            column: 'deviceId',
-            values: eligible.map((device) => device.id),
-          });
+          // Issuing again revokes the previous code. A tenant without any live code (a first
+          // issue) is spared the UPDATE over every device: one indexed lookup instead.
+          if (await tx.verificationCode.findFirst({ where: { tenantId, status: 'live' }, select: { id: true } })) {
+            await updateWhereIn(tx, 'VerificationCode', {
+              set: { status: 'revoked', closedAt: now },
+              where: { tenantId, status: 'live' },
+              column: 'deviceId',
+              values: eligible.map((device) => device.id),
+            });
+          }
           await insertRows(tx, 'VerificationCode', rows);
           const data = { batchId, expiresAt: expiresAt.toISOString() };
           await moveDevicesTogether(tx, eligible.filter((device) => device.state === 'registered'), { to: 'code_issued', actor, action: 'code.issued', data }, now);
