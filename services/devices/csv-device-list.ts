@@ -4,7 +4,7 @@
 // problems with the whole file throw.
 import { parse } from 'csv-parse/sync';
 import { DomainError } from '../shared/errors.ts';
-import { unsafeCharacterIn } from '../shared/plain-text.ts';
+import { unfitTextReason } from '../shared/plain-text.ts';
 import { parseMac, type MacAddress } from './mac-address.ts';
 
 export const MAX_DEVICE_CSV_BYTES = 5 * 1024 * 1024;
@@ -206,20 +206,6 @@ function headerKey(name: string): string {
 function optionalCell(record: string[], index: number): string | null {
   const value = index === -1 ? '' : (record[index] ?? '').trim();
   return value === '' ? null : value;
-}
-
-/** Why a location or model cannot be stored as written: a character no store keeps (see plain-text.ts), or its length. */
-function unfitTextReason(value: string | null, max: number, what: string): string | undefined {
-  if (value === null) return undefined;
-  const unsafe = unsafeCharacterIn(value);
-  if (unsafe) return `${what} contains ${unsafe}; retype it`;
-  // Bytes that are not UTF-8 (Excel's plain "CSV" is saved in the Windows code page, so "Égée"
-  // arrives as one invalid byte per accent) are decoded as U+FFFD: storing that would turn the
-  // admin's text into "�g�e" for good.
-  if (value.includes('\uFFFD')) return `${what} contains a character that could not be read (U+FFFD): save the file as "CSV UTF-8" and import it again`;
-  // Counted in characters (code points), as a person would, not UTF-16 units.
-  if ([...value].length <= max) return undefined;
-  return `${what} longer than ${max} characters`;
 }
 
 function isBlank(record: string[]): boolean {

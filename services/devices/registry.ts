@@ -13,6 +13,7 @@ import { recordAudit, recordAudits, type AuditEntry } from './audit-log.ts';
 import { parseDeviceCsv } from './csv-device-list.ts';
 import { findDevicesByMacs } from './device-repository.ts';
 import { parseMac } from './mac-address.ts';
+import { unfitTextReason } from '../shared/plain-text.ts';
 
 export const maxLocationLength = 100;
 export const maxModelLength = 100;
@@ -57,8 +58,9 @@ function validateEntries(entries: readonly DeviceEntry[]): Pick<RegistrationRepo
     const location = cleanText(entry.location);
     const model = cleanText(entry.model);
     if (!parsed.ok) return rejected.push({ line, value: entry.mac, reason: parsed.reason });
-    if (location && location.length > maxLocationLength) return rejected.push({ line, value: entry.mac, reason: `location longer than ${maxLocationLength} characters` });
-    if (model && model.length > maxModelLength) return rejected.push({ line, value: entry.mac, reason: `model longer than ${maxModelLength} characters` });
+    // The same checks as a CSV cell's: no character a store cannot keep, length in characters.
+    const unfit = unfitTextReason(location, maxLocationLength, 'location') ?? unfitTextReason(model, maxModelLength, 'model');
+    if (unfit) return rejected.push({ line, value: entry.mac, reason: unfit });
     const firstLine = firstLineOf.get(parsed.mac);
     if (firstLine !== undefined) return duplicates.push({ line, mac: parsed.mac, firstLine });
     firstLineOf.set(parsed.mac, line);

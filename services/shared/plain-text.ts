@@ -19,6 +19,20 @@ export function unsafeCharacterIn(text: string): string | null {
   return null;
 }
 
+/** Why a location or model cannot be stored as written: a character no store keeps (see plain-text.ts), or its length. */
+export function unfitTextReason(value: string | null, max: number, what: string): string | undefined {
+  if (value === null) return undefined;
+  const unsafe = unsafeCharacterIn(value);
+  if (unsafe) return `${what} contains ${unsafe}; retype it`;
+  // Bytes that are not UTF-8 (Excel's plain "CSV" is saved in the Windows code page, so "Égée"
+  // arrives as one invalid byte per accent) are decoded as U+FFFD: storing that would turn the
+  // admin's text into "�g�e" for good.
+  if (value.includes('\uFFFD')) return `${what} contains a character that could not be read (U+FFFD): save the file as "CSV UTF-8" and import it again`;
+  // Counted in characters (code points), as a person would, not UTF-16 units.
+  if ([...value].length <= max) return undefined;
+  return `${what} longer than ${max} characters`;
+}
+
 function codePoint(char: string): string {
   return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }

@@ -36,6 +36,24 @@ describe.each(testProviders)('on %s', (provider) => {
       expect(await locationOf('00-04-F2-00-01-02')).toBe('Salle Égée');
     });
 
+    it('typed registrations (the service, whatever adapter calls it) get the same checks as CSV cells: unstorable characters, length in characters', async () => {
+      const before = await registryCounts(test.store.db);
+      const report = await test.services.devices.registry.register(actor, tenantId, [
+        { mac: '00-04-F2-00-02-01', location: 'Lo\u0000bby' },
+        { mac: '00-04-F2-00-02-02', location: 'Hall', model: 'VVX \uD83D' },
+        // 100 emoji are 100 characters (200 UTF-16 units): within the limit, as a person counts.
+        { mac: '00-04-F2-00-02-03', location: '\u{1F4DE}'.repeat(100) },
+        { mac: '00-04-F2-00-02-04', location: 'x'.repeat(101) },
+      ]);
+      expect(report.rejected).toEqual([
+        { line: 1, value: '00-04-F2-00-02-01', reason: 'location contains an invisible control character (U+0000); retype it' },
+        { line: 2, value: '00-04-F2-00-02-02', reason: 'model contains a broken character (U+D83D, half of an emoji or symbol); retype it' },
+        { line: 4, value: '00-04-F2-00-02-04', reason: 'location longer than 100 characters' },
+      ]);
+      expect(report.added).toEqual([{ mac: '00-04-F2-00-02-03', location: '\u{1F4DE}'.repeat(100) }]);
+      expect((await registryCounts(test.store.db)).devices).toBe(before.devices + 1);
+    });
+
     it('an import rejects a model with a control character the same way', async () => {
       const report = await test.services.devices.registry.importCsv(actor, tenantId, 'MAC;Location;Model\n00-04-F2-00-01-03;Lobby;VVX\u001b[31m 450\n');
       expect(report.rejected).toEqual([{ line: 2, value: '00-04-F2-00-01-03', reason: 'model contains an invisible control character (U+001B); retype it' }]);
