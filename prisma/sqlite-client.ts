@@ -17,6 +17,14 @@ import { storageFailureOf } from '../services/shared/storage-errors.ts';
 
 export const sqliteBusyTimeoutMs = 15_000;
 
+/**
+ * WAL's recommended durability: a commit is not fsynced (the WAL is, at checkpoints). A crash or
+ * kill of the bot loses nothing; a power cut may lose the last commits, never consistency. With
+ * the default (FULL) every commit waits for the disk: 8-15 ms here, one commit at a time, which
+ * capped the chat and device API near 30-60 requests/s (bench/benchmarks/chat.ts, device-api.ts).
+ */
+export const sqliteSynchronous = 'PRAGMA synchronous = NORMAL';
+
 /** Failed before writing anything, and a new connection may succeed where this one cannot. */
 function connectionIsStale(error: unknown): boolean {
   const kind = storageFailureOf(error)?.kind;
@@ -47,6 +55,7 @@ export function createSqliteClient(url: string): Client {
     }
     if (connectionIsNew) {
       await current.execute(`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`);
+      await current.execute(sqliteSynchronous);
       connectionIsNew = false;
     }
     return current;
