@@ -39,7 +39,7 @@ export interface Services {
 export function createServices({ db, clock, settings }: { db: Database; clock: Clock; settings: ServiceSettings }): Services {
   return {
     clock,
-    conversations: createConversationService(db),
+    conversations: createConversationService(db, clock),
     devices: createDeviceServices(db, clock, createKeyedHasher(settings.codeHashSecret), createSealedBox(settings.codeHashSecret, 'handoff-codes'), {
       codeTtlMs: settings.codeTtlMs,
       ...(settings.codeWarningLeadsMinutes ? { codeWarningLeadsMinutes: settings.codeWarningLeadsMinutes } : {}),
