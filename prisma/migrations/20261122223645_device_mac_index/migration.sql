@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Device_mac_idx" ON "Device"("mac");
