@@ -99,7 +99,7 @@ export function resultRecord(result: BenchResult) {
       ? { description: result.baseline.description, median: round(median(result.baseline.samples)), p95: round(percentile(result.baseline.samples, 95)), samples: result.baseline.samples.map(round) }
       : null,
     ratio: ratio === null ? null : round(ratio, 2),
-    details: result.details ?? {},
+    details: Object.fromEntries(Object.entries(result.details ?? {}).map(([key, value]) => [key, typeof value === 'number' ? round(value) : value])),
     targets: result.targets,
   };
 }

@@ -1,9 +1,21 @@
 // Every benchmark `npm run bench` knows, in the order they run.
 import type { Benchmark } from '../harness.ts';
+import { chatBenchmark } from './chat.ts';
 import { codesBenchmark } from './codes.ts';
+import { deviceApiBenchmark } from './device-api.ts';
 import { digestBenchmark } from './digest.ts';
 import { importBenchmark } from './import.ts';
 import { migrationsBenchmark } from './migrations.ts';
 import { scanBenchmark } from './scan.ts';
+import { startupBenchmark } from './startup.ts';
 
-export const benchmarks: readonly Benchmark[] = [migrationsBenchmark, importBenchmark, codesBenchmark, scanBenchmark, digestBenchmark];
+export const benchmarks: readonly Benchmark[] = [
+  migrationsBenchmark,
+  startupBenchmark,
+  importBenchmark,
+  codesBenchmark,
+  scanBenchmark,
+  digestBenchmark,
+  chatBenchmark,
+  deviceApiBenchmark,
+];
