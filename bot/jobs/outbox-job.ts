@@ -1,6 +1,8 @@
 // Runs the outbox sender in the background: one run right away (what an earlier process left),
 // then one every intervalMs, never two at once (the next waits for the current to finish).
 // kick() asks for a run as soon as possible, e.g. right after something was enqueued.
+// A run that claimed a full batch is followed by the next one at once (a backlog drains as fast
+// as the channel takes it, not one batch per tick), until a run comes back short or stop().
 // Every instance runs one: the leases in the outbox make them share the work, not repeat it.
 import type { Logger } from '../logger.ts';
 import type { OutboxSender } from '../notifications/outbox-sender.ts';
@@ -18,31 +20,51 @@ export interface OutboxJob {
 export function startOutboxJob({ sender, intervalMs = defaultOutboxIntervalMs, log }: { sender: OutboxSender; intervalMs?: number; log: Logger }): OutboxJob {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
   let current: Promise<void> | undefined;
   let runAgain = false;
 
+  function cancelPending(): void {
+    clearTimeout(timer);
+    timer = undefined;
+    if (immediate) clearImmediate(immediate);
+    immediate = undefined;
+  }
+
   function schedule(delayMs: number): void {
     if (stopped) return;
-    clearTimeout(timer);
+    cancelPending();
     timer = setTimeout(() => void run(), delayMs);
+  }
+
+  // setImmediate, not a direct call: the HTTP requests waiting on the event loop go first, so
+  // draining a backlog never starves the device API.
+  function scheduleRightAfterIo(): void {
+    if (stopped) return;
+    cancelPending();
+    immediate = setImmediate(() => void run());
   }
 
   async function run(): Promise<void> {
     timer = undefined;
+    immediate = undefined;
     if (stopped || current) return;
     runAgain = false;
+    let moreDue = false;
     current = (async () => {
       try {
         const result = await sender.runOnce();
+        moreDue = result.moreDue === true;
         if (result.sent + result.retried + result.dead > 0) log.info(result, 'outbox run');
       } catch (error) {
-        // The store is unreachable, most likely; the next run tries again.
+        // The store is unreachable, most likely; the next run (on the interval) tries again.
         log.error({ reason: errorSummary(error) }, 'outbox run failed');
       }
     })();
     await current;
     current = undefined;
-    schedule(runAgain ? 0 : intervalMs);
+    if (moreDue) scheduleRightAfterIo();
+    else schedule(runAgain ? 0 : intervalMs);
   }
 
   schedule(0);
@@ -51,12 +73,11 @@ export function startOutboxJob({ sender, intervalMs = defaultOutboxIntervalMs, l
     kick() {
       if (stopped) return;
       if (current) runAgain = true;
-      else schedule(0);
+      else if (!immediate) schedule(0);
     },
     async stop() {
       stopped = true;
-      clearTimeout(timer);
-      timer = undefined;
+      cancelPending();
       await current;
     },
   };

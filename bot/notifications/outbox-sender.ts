@@ -45,6 +45,11 @@ export interface OutboxRunResult {
   sent: number;
   retried: number;
   dead: number;
+  /**
+   * The run claimed a full batch, so more may be due right now: the job runs again at once
+   * instead of waiting for its next tick (a backlog drains at the channel's pace, not 20 per tick).
+   */
+  moreDue?: boolean;
 }
 
 export interface OutboxSender {
@@ -189,8 +194,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
 
   return {
     async runOnce() {
-      const result: OutboxRunResult = { sent: 0, retried: 0, dead: 0 };
       const claimed = await claimDue(db, clock.now(), { holder, limit: batchSize, leaseMs, leaseNow: leaseClock.now() });
+      const result: OutboxRunResult = { sent: 0, retried: 0, dead: 0, moreDue: false };
       for (const message of claimed) {
         try {
           const outcome = await deliver(message, options.log);
@@ -200,6 +205,9 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
           options.log.error({ outboxId: message.id, kind: message.kind, reason: describe(error) }, 'could not settle a notification; it is retried when its lease expires');
         }
       }
+      // Only while the channel keeps up: after a transient failure (a 429 among them) the
+      // backlog waits for the next tick rather than pressing on with the next batch.
+      result.moreDue = claimed.length >= batchSize && result.retried === 0;
       return result;
     },
   };

@@ -5,7 +5,7 @@ import { createOutboxSender, type OutboxRunResult } from '../../../bot/notificat
 import { createTeamsMessenger } from '../../../bot/teams/teams-messenger.ts';
 import type { Store } from '../../../prisma/store.ts';
 import { enqueueEvent } from '../../../services/notifications/outbox.ts';
-import { claimDue, markProgress, markSent } from '../../../services/notifications/outbox-queue.ts';
+import { claimDue, markProgress, markRetry, markSent } from '../../../services/notifications/outbox-queue.ts';
 import { FakeChannel } from '../../helpers/fake-channel.ts';
 import { ManualClock, minutes } from '../../helpers/manual-clock.ts';
 import { testProviders, unavailable } from '../../helpers/test-bot.ts';
@@ -120,19 +120,33 @@ for (const provider of testProviders) {
       expect(await first.db.outboxMessage.count({ where: { status: 'sent' } })).toBe(macs.length);
     });
 
+    it('claims in due order: a message put back for a retry queues up behind the ones due before it', async () => {
+      const start = clock.now();
+      for (const [i, mac] of macs.slice(0, 4).entries()) await enqueueEvent(first.db, lockedOut(mac), new Date(start.getTime() + i * 1000));
+      const rows = await first.db.outboxMessage.findMany({ orderBy: { createdAt: 'asc' } });
+      // The oldest failed once and is due again in 10 s; the newest is not due yet at all.
+      await markRetry(first.db, rows[0]!.id, new Date(start.getTime() + 5_000), 5_000, 'HTTP 502');
+      await first.db.outboxMessage.update({ where: { id: rows[3]!.id }, data: { nextAttemptAt: new Date(start.getTime() + 60_000) } });
+      const now = new Date(start.getTime() + 20_000);
+      const claimed = await claimDue(first.db, now, { holder: 'instance-1', limit: 2, leaseMs: minutes(5) });
+      expect(claimed.map((message) => message.id)).toEqual([rows[1]!.id, rows[2]!.id]);
+      const rest = await claimDue(first.db, now, { holder: 'instance-1', limit: 20, leaseMs: minutes(5) });
+      expect(rest.map((message) => message.id)).toEqual([rows[0]!.id]);
+    });
+
     it('on retry, a destination the channel already accepted is not sent again', async () => {
       await enqueueEvent(first.db, lockedOut(macs[0]!), clock.now());
       // The personal chat takes it; the channel fails once.
       channel.failNext(1, 502, {}, (request) => request.conversationId === techniciansChannel);
       const { sender } = senderOn(first, 'instance-1');
-      expect(await sender.runOnce()).toEqual({ sent: 0, retried: 1, dead: 0 });
+      expect(await sender.runOnce()).toEqual({ sent: 0, retried: 1, dead: 0, moreDue: false });
       const pending = await first.db.outboxMessage.findFirstOrThrow();
       expect(pending).toMatchObject({ status: 'pending', attempts: 1, progress: `["chat:${personalChat}"]` });
       expect(pending.lastError).toContain('502');
 
       clock.advance(minutes(1));
       // Another instance picks the retry up.
-      expect(await senderOn(second, 'instance-2').sender.runOnce()).toEqual({ sent: 1, retried: 0, dead: 0 });
+      expect(await senderOn(second, 'instance-2').sender.runOnce()).toEqual({ sent: 1, retried: 0, dead: 0, moreDue: false });
       const texts = channel.received.map((activity) => activity.conversationId);
       expect(texts.filter((id) => id === personalChat)).toHaveLength(1);
       expect(texts.filter((id) => id === techniciansChannel)).toHaveLength(1);

@@ -72,7 +72,7 @@ describe('the outbox sender', () => {
     await enqueueEvent(store.db, lockedOut('AA-BB-CC-DD-EE-01'), clock.now());
     await store.db.outboxMessage.updateMany({ data: { attempts: defaultMaxAttempts - 1 } });
     const { messenger } = scriptedMessenger([new ChannelError('post: the channel answered 500', 500, null)]);
-    expect(await sender(messenger, async () => [to('19:a')]).runOnce()).toEqual({ sent: 0, retried: 0, dead: 1 });
+    expect(await sender(messenger, async () => [to('19:a')]).runOnce()).toEqual({ sent: 0, retried: 0, dead: 1, moreDue: false });
     const row = await onlyRow();
     expect(row).toMatchObject({ status: 'dead', attempts: defaultMaxAttempts });
     expect(row.lastError).toContain(`gave up after ${defaultMaxAttempts} attempts`);
@@ -85,7 +85,7 @@ describe('the outbox sender', () => {
     const result = await sender(messenger, async () => {
       throw new Error('database busy');
     }).runOnce();
-    expect(result).toEqual({ sent: 0, retried: 1, dead: 0 });
+    expect(result).toEqual({ sent: 0, retried: 1, dead: 0, moreDue: false });
     const row = await onlyRow();
     expect(row).toMatchObject({ status: 'pending', attempts: 1, lastError: 'planning failed: Error: database busy' });
     expect(row.nextAttemptAt.getTime() - clock.now().getTime()).toBe(2_000);
@@ -94,7 +94,7 @@ describe('the outbox sender', () => {
   it('one destination refused for good does not stop the others; the message ends dead naming it', async () => {
     await enqueueEvent(store.db, lockedOut('AA-BB-CC-DD-EE-01'), clock.now());
     const { messenger, posts } = scriptedMessenger([new ChannelError('post: the channel answered 404 (ConversationNotFound)', 404, null), 'ok']);
-    expect(await sender(messenger, async () => [to('19:gone'), to('19:here')]).runOnce()).toEqual({ sent: 0, retried: 0, dead: 1 });
+    expect(await sender(messenger, async () => [to('19:gone'), to('19:here')]).runOnce()).toEqual({ sent: 0, retried: 0, dead: 1, moreDue: false });
     expect(posts.map((post) => post.conversationId)).toEqual(['19:here']);
     const row = await onlyRow();
     expect(row.status).toBe('dead');
@@ -112,8 +112,8 @@ describe('the outbox sender', () => {
         },
       }),
     ];
-    expect(await sender(messenger, plan).runOnce()).toEqual({ sent: 1, retried: 0, dead: 0 });
-    expect(await sender(messenger, plan).runOnce()).toEqual({ sent: 0, retried: 0, dead: 0 });
+    expect(await sender(messenger, plan).runOnce()).toEqual({ sent: 1, retried: 0, dead: 0, moreDue: false });
+    expect(await sender(messenger, plan).runOnce()).toEqual({ sent: 0, retried: 0, dead: 0, moreDue: false });
     expect(posts).toHaveLength(1);
     expect(logged.text()).toContain('cannot be updated later');
   });
@@ -128,15 +128,15 @@ describe('the outbox sender', () => {
       return slowPost(conversation, message);
     };
     const plan: NotificationPlanner = async () => [to('19:a'), to('19:b')];
-    expect(await sender(messenger, plan).runOnce()).toEqual({ sent: 0, retried: 0, dead: 0 });
+    expect(await sender(messenger, plan).runOnce()).toEqual({ sent: 0, retried: 0, dead: 0, moreDue: false });
     expect(await onlyRow()).toMatchObject({ status: 'pending', attempts: 0, progress: '["19:a"]' });
     expect(logged.text()).toContain('lease on this notification is running out');
 
     // Still leased: nobody touches it.
-    expect(await sender(messenger, plan).runOnce()).toEqual({ sent: 0, retried: 0, dead: 0 });
+    expect(await sender(messenger, plan).runOnce()).toEqual({ sent: 0, retried: 0, dead: 0, moreDue: false });
     clock.advance(30_001);
     messenger.post = slowPost;
-    expect(await sender(messenger, plan).runOnce()).toEqual({ sent: 1, retried: 0, dead: 0 });
+    expect(await sender(messenger, plan).runOnce()).toEqual({ sent: 1, retried: 0, dead: 0, moreDue: false });
     expect(posts.map((post) => post.conversationId)).toEqual(['19:a', '19:b']);
   });
 
@@ -144,7 +144,7 @@ describe('the outbox sender', () => {
     await enqueueEvent(store.db, lockedOut('AA-BB-CC-DD-EE-01'), clock.now());
     await store.db.outboxMessage.updateMany({ data: { payload: '{not json' } });
     const { messenger, posts } = scriptedMessenger();
-    expect(await sender(messenger, async () => [to('19:a')]).runOnce()).toEqual({ sent: 0, retried: 0, dead: 1 });
+    expect(await sender(messenger, async () => [to('19:a')]).runOnce()).toEqual({ sent: 0, retried: 0, dead: 1, moreDue: false });
     expect(posts).toHaveLength(0);
     expect((await onlyRow()).lastError).toBe('the stored event cannot be read');
   });
