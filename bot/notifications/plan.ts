@@ -51,7 +51,7 @@ export function createNotificationPlanner(services: Services): NotificationPlann
     const channel = await conversations.findAudience(tenantId, 'admins');
     if (channel) return channel;
     for (const batchId of await services.devices.handoffs.batchesOfDevice(tenantId, deviceId)) {
-      const { issuedBy } = await services.devices.handoffs.get(tenantId, batchId);
+      const issuedBy = (await services.devices.handoffs.issuerOf(tenantId, batchId)) ?? '';
       const chat = issuedBy.startsWith('user:') ? await conversations.findPersonalChat(tenantId, issuedBy.slice('user:'.length)) : null;
       if (chat) return chat;
     }

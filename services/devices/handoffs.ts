@@ -78,6 +78,15 @@ export function createHandoffs(db: Database, clock: Clock, box: SealedBox) {
   return {
     get,
 
+    /**
+     * Who issued a kept hand-off's codes (null when it is gone), without opening the batch: the
+     * notification planner asks this per event, and get() costs a whole batch's devices, codes and audit rows.
+     */
+    async issuerOf(tenantId: string, batchId: string): Promise<string | null> {
+      const batch = await db.handoffBatch.findFirst({ where: { id: batchId, tenantId }, select: { issuedBy: true } });
+      return batch?.issuedBy ?? null;
+    },
+
     /** The hand-offs still kept that include this device (its card needs redrawing when it changes). */
     async batchesOfDevice(tenantId: string, deviceId: string): Promise<string[]> {
       const codes = await db.verificationCode.findMany({ where: { tenantId, deviceId, batchId: { not: null } }, select: { batchId: true } });
