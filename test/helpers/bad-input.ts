@@ -109,3 +109,16 @@ export function rawPost(baseUrl: string, path: string, headers: Record<string, s
 export function repeatTo(bytes: number, unit = 'x'): string {
   return unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
 }
+
+/**
+ * Delivers what the set-up enqueued before a test snapshots the store: delivery writes too
+ * (posted cards, progress), and would otherwise show up as a change the refused input made.
+ */
+export async function deliverPendingNotifications(server: { store: Store; outbox: { kick(): void } }, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await server.store.db.outboxMessage.count({ where: { status: 'pending' } })) > 0) {
+    if (Date.now() > deadline) throw new Error(`the set-up notifications were not delivered within ${timeoutMs / 1000} s`);
+    server.outbox.kick();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

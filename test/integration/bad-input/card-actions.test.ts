@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verbs } from '../../../cards/verbs.ts';
 import { cardTexts } from '../../helpers/card-text.ts';
-import { domainSnapshot, repeatTo } from '../../helpers/bad-input.ts';
+import { deliverPendingNotifications, domainSnapshot, repeatTo } from '../../helpers/bad-input.ts';
 import type { ActivityOptions } from '../../helpers/fake-channel.ts';
 import { startTestBotOn, testProviders, unavailable, type TestBot } from '../../helpers/test-bot.ts';
 
@@ -44,13 +44,7 @@ describe.each(testProviders)('on %s', (provider) => {
       const issuedB = await services.devices.codes.issue(actor, tenantB, { macs: [macsB.provisioned] });
       batchB = issuedB.batchId;
       await services.devices.provisioning.provision({ mac: macsB.provisioned, verificationCode: issuedB.issued[0]?.code ?? '' });
-      // Let the notifications of the set-up go out first: their delivery writes too (posted cards).
-      const deadline = Date.now() + 30_000;
-      while ((await bot.server.store.db.outboxMessage.count({ where: { status: 'pending' } })) > 0) {
-        if (Date.now() > deadline) throw new Error('the set-up notifications were not delivered within 30 s');
-        bot.server.outbox.kick();
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await deliverPendingNotifications(bot.server);
     });
     afterAll(async () => {
       await bot?.close();

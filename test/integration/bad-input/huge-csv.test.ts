@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_DEVICE_CSV_BYTES, MAX_DEVICE_CSV_ROWS, maxLinesFor, parseDeviceCsv } from '../../../services/devices/csv-device-list.ts';
 import type { DomainError } from '../../../services/shared/errors.ts';
 import { cardOf, cardTexts } from '../../helpers/card-text.ts';
-import { domainSnapshot, rawPost } from '../../helpers/bad-input.ts';
+import { deliverPendingNotifications, domainSnapshot, rawPost } from '../../helpers/bad-input.ts';
 import type { ReceivedActivity } from '../../helpers/fake-channel.ts';
 import { startTestBot, type TestBot } from '../../helpers/test-bot.ts';
 
@@ -47,11 +47,7 @@ beforeAll(async () => {
   bot = await startTestBot({ ADMIN_USER_IDS: adminId }, { scheduler: 'off' });
   // One device already there: a refusal must leave it, and add nothing.
   await bot.server.services.devices.registry.register(actor, tenantId, [{ mac: '00-04-F2-00-00-01', location: 'Lobby' }]);
-  const deadline = Date.now() + 30_000;
-  while ((await bot.server.store.db.outboxMessage.count({ where: { status: 'pending' } })) > 0 && Date.now() < deadline) {
-    bot.server.outbox.kick();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await deliverPendingNotifications(bot.server);
 });
 afterAll(async () => {
   await bot?.close();
