@@ -1,0 +1,70 @@
+// What every door gets back from the core: a platform-neutral reply. A command, a card
+// button, a dialog submit and the notification planner all answer with one of these; each
+// platform renders it (Teams: Adaptive Cards 1.5 in bot/teams/render-view.ts; Slack later:
+// Block Kit). Nothing here knows a card format, Teams markdown or mentions.
+//
+// Text (`text`, and the text fields of views) is plain sentences with two marks every
+// renderer knows: **bold** and `code`; paragraphs are separated by a blank line.
+import type { ViewData, ViewName } from './view-data.ts';
+
+/** A named view with its typed data. */
+export type View = { [K in ViewName]: { name: K; data: ViewData[K] } }[ViewName];
+
+export function view<K extends ViewName>(name: K, data: ViewData[K]): View {
+  return { name, data } as View;
+}
+
+/** A card the chat layer redraws later as its subject changes (where it was posted is recorded). */
+export interface TrackedCard {
+  kind: 'handoff' | 'sign_in';
+  subject: string;
+}
+
+/**
+ * What a door shows: a view (with an optional line of text beside it), or text alone.
+ * `track` asks the door to remember where the view was posted, to redraw it in place.
+ */
+export type Reply = ({ view: View; text?: string } | { text: string; view?: undefined }) & { track?: TrackedCard };
+
+export type ActionStyle = 'default' | 'positive' | 'destructive';
+
+/**
+ * A button, described without a platform. `verb` + `data` run a card action (bot/actions/);
+ * `dialog` opens a command's form instead (prefilled with `data`); `command` runs a chat
+ * command as if typed. Exactly one of the three.
+ */
+export type ViewAction = { label: string; style?: ActionStyle; data?: Record<string, string> } & (
+  | { verb: string; dialog?: undefined; command?: undefined }
+  | { dialog: string; verb?: undefined; command?: undefined }
+  | { command: string; verb?: undefined; dialog?: undefined }
+);
+
+/** A moment and the zone its reader lives in: each renderer formats it its own way. */
+export interface Instant {
+  instant: string;
+  timeZone: string;
+}
+
+export function instant(at: Date, timeZone: string): Instant {
+  return { instant: at.toISOString(), timeZone };
+}
+
+export function isInstant(value: unknown): value is Instant {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Instant).instant === 'string' &&
+    typeof (value as Instant).timeZone === 'string' &&
+    Object.keys(value).length === 2
+  );
+}
+
+/** A short message in place of a pressed card, or as a whole reply (e.g. "Cancelled"). */
+export function noticeReply(title: string, text: string, style: 'default' | 'good' | 'attention' | 'warning' | 'accent' = 'default'): Reply {
+  return { view: view('notice', { title, text, style }) };
+}
+
+/** A refusal or failure: what went wrong and, if known, what to type instead. */
+export function errorReply(title: string, problem: string, suggestion: string | null = null, usage: string | null = null): Reply {
+  return { view: view('commandError', { title, problem, suggestion, usage }) };
+}

@@ -1,0 +1,60 @@
+// The one permission table: every operation a person can start, through any door (a chat
+// command, a card button, a dialog submit, and later Slack and the fleet tab), and the roles
+// allowed to start it. Admins may do everything. Doors never list roles themselves: they name
+// the operation, and `authorize` decides.
+import { DomainError } from '../shared/errors.ts';
+import { describePermission, isAllowed, type Permission, type Role } from './role.ts';
+
+export const permissionTable = {
+  /** See what the bot can do, and who it thinks you are. */
+  help: 'anyone',
+  whoami: 'anyone',
+  /** Answer a confirmation question; the confirmed operation is checked again on its own. */
+  answerConfirmation: 'anyone',
+  register: ['admin'],
+  import: ['admin'],
+  issueCodes: ['admin'],
+  signIn: ['admin'],
+  setup: ['admin'],
+  grant: ['admin'],
+  revoke: ['admin'],
+  listDevices: ['technician', 'manager'],
+  viewDevice: ['technician', 'manager'],
+  exportDevices: ['technician', 'manager'],
+  exportCodes: ['technician'],
+  markInstalled: ['technician'],
+  reportProblem: ['technician'],
+  listRoles: ['admin', 'manager'],
+  digest: ['manager'],
+  jobs: ['admin', 'manager'],
+} as const satisfies Record<string, Permission>;
+
+export type Operation = keyof typeof permissionTable;
+
+export const operations = Object.freeze(Object.keys(permissionTable) as Operation[]);
+
+export function isOperation(value: string): value is Operation {
+  return Object.hasOwn(permissionTable, value);
+}
+
+/** Who may start the operation, from the table. */
+export function permissionFor(operation: Operation): Permission {
+  return permissionTable[operation];
+}
+
+/** Whether roles held in a tenant allow the operation. */
+export function can(held: ReadonlySet<Role>, operation: Operation): boolean {
+  return isAllowed(held, permissionFor(operation));
+}
+
+/** "the admin role", "one of the roles admin, technician": who may, in words. */
+export function whoMay(operation: Operation): string {
+  return describePermission(permissionFor(operation));
+}
+
+/** Throws the user-facing refusal when the roles do not allow the operation. */
+export function authorize(held: ReadonlySet<Role>, operation: Operation, what: string): void {
+  if (!can(held, operation)) {
+    throw new DomainError('forbidden', `${what} needs ${whoMay(operation)}, which you don't have here. Ask an admin to grant it: "grant ROLE @you".`);
+  }
+}
