@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 // type check (verbatimModuleSyntax). The package has no "exports" map, so this path is public.
 import * as ACData from 'adaptivecards-templating/lib/template-engine.js';
 import { findUnresolved, shieldDollars, unshieldDollars } from './literal-text.ts';
-import type { AdaptiveCard, CardName, CardViews } from './views.ts';
+import type { AdaptiveCard, CardName, CardViews } from './template-data.ts';
 
-export type { AdaptiveCard, CardName, CardViews } from './views.ts';
+export type { AdaptiveCard, CardName, CardViews } from './template-data.ts';
 
 // A Record over CardName makes the compiler insist on every card being listed here.
 const cardNameSet: Record<CardName, true> = {

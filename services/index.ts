@@ -27,6 +27,8 @@ export interface ServiceSettings {
 
 export interface Services {
   clock: Clock;
+  /** The settings replies quote (e.g. how long a code is valid). */
+  settings: { codeTtlMs: number };
   conversations: ConversationService;
   devices: DeviceServices;
   roles: RolesService;
@@ -39,6 +41,7 @@ export interface Services {
 export function createServices({ db, clock, settings }: { db: Database; clock: Clock; settings: ServiceSettings }): Services {
   return {
     clock,
+    settings: { codeTtlMs: settings.codeTtlMs },
     conversations: createConversationService(db, clock),
     devices: createDeviceServices(db, clock, createKeyedHasher(settings.codeHashSecret), createSealedBox(settings.codeHashSecret, 'handoff-codes'), {
       codeTtlMs: settings.codeTtlMs,

@@ -7,14 +7,14 @@
 // refused with a card saying what is wrong, before anything is read or changed; the refusal
 // quotes at most a short piece of what was sent.
 import type { z } from 'zod';
-import { renderCard } from '../../cards/render.ts';
-import { describePermission, isAllowed } from '../../services/auth/role.ts';
+import { can, whoMay } from '../../services/auth/permissions.ts';
 import { DomainError } from '../../services/shared/errors.ts';
 import type { ActionContext, ActionResult, ActionSpec } from './action-spec.ts';
 import { quoted } from './card-data.ts';
+import { view } from '../views/reply.ts';
 
 function errorCard(title: string, problem: string, suggestion: string | null = null): ActionResult {
-  return { card: renderCard('commandError', { title, problem, suggestion, usage: null }) };
+  return { view: view('commandError', { title, problem, suggestion, usage: null }) };
 }
 
 /** The card data's problems in words: each names its field, as the card's author sees it. */
@@ -33,8 +33,8 @@ export async function routeAction(actions: readonly ActionSpec[], verb: unknown,
   if (!action) {
     return errorCard('Unknown button', `This card's button "${quoted(verb)}" is not known to this version of the bot.`, 'Type "help" to get a fresh card.');
   }
-  if (!isAllowed(context.roles, action.permission)) {
-    return errorCard('Not allowed', `This button needs ${describePermission(action.permission)}, which you don't have here.`, 'Ask an admin to grant it ("grant <role> @you").');
+  if (!can(context.roles, action.operation)) {
+    return errorCard('Not allowed', `This button needs ${whoMay(action.operation)}, which you don't have here.`, 'Ask an admin to grant it ("grant <role> @you").');
   }
   const parsed = action.data.safeParse(data);
   if (!parsed.success) {

@@ -1,12 +1,12 @@
 // The two buttons of a confirmation card. "Yes" runs the command it was asked for, as the
 // person who presses it (their roles are checked again), unless the confirmation expired.
 import { z } from 'zod';
-import { renderCard } from '../../cards/render.ts';
-import { verbs } from '../../cards/verbs.ts';
-import { describePermission, isAllowed } from '../../services/auth/role.ts';
+import { verbs } from './verbs.ts';
 import { DomainError } from '../../services/shared/errors.ts';
 import { confirmationValidityMs } from '../commands/confirmation.ts';
 import { findCommand } from '../commands/find-command.ts';
+import { runCommand } from '../commands/router.ts';
+import { view } from '../views/reply.ts';
 import { defineAction } from './action-spec.ts';
 import { quoted } from './card-data.ts';
 
@@ -15,7 +15,7 @@ const commandName = z.string({ error: 'this card names no command; type the comm
 
 export const confirmAction = defineAction({
   verb: verbs.confirm,
-  permission: 'anyone',
+  operation: 'answerConfirmation',
   data: z.object({
     command: commandName,
     args: z.string({ error: 'this card carries no arguments; type the command again' }).max(10_000, 'the arguments are longer than any command takes'),
@@ -34,22 +34,19 @@ export const confirmAction = defineAction({
     }
     const command = findCommand(context.commands, name);
     if (!command) throw new DomainError('not_found', `There is no command "${quoted(name)}" any more. Type "help".`);
-    if (!isAllowed(context.roles, command.permission)) {
-      throw new DomainError('forbidden', `"${command.name}" needs ${describePermission(command.permission)}.`);
-    }
-    const parsed = command.args.safeParse(args);
-    if (!parsed.success) throw new DomainError('invalid_input', `This confirmation no longer fits "${command.name}". Type the command again.`);
-    const reply = await command.run({ ...context, mentions: [], files: [], confirmed: true }, parsed.data);
-    const card = reply.card ?? renderCard('notice', { title: 'Done', text: reply.text ?? '', style: 'good' });
-    return { card, ...(reply.track ? { track: reply.track } : {}) };
+    if (!command.args.safeParse(args).success) throw new DomainError('invalid_input', `This confirmation no longer fits "${command.name}". Type the command again.`);
+    // The confirmed command runs as the person who pressed "yes": the permission table is asked again.
+    const reply = await runCommand(command, args, { ...context, mentions: [], files: [], confirmed: true });
+    const shown = reply.view ?? view('notice', { title: 'Done', text: reply.text ?? '', style: 'good' });
+    return { view: shown, ...(reply.track ? { track: reply.track } : {}) };
   },
 });
 
 export const cancelAction = defineAction({
   verb: verbs.cancel,
-  permission: 'anyone',
+  operation: 'answerConfirmation',
   data: z.object({ command: commandName }),
   async run(_context, { command }) {
-    return { card: renderCard('notice', { title: 'Cancelled', text: `Nothing was done; "${command}" did not run.`, style: 'default' }) };
+    return { view: view('notice', { title: 'Cancelled', text: `Nothing was done; "${command}" did not run.`, style: 'default' }) };
   },
 });

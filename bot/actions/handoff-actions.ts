@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { renderCard } from '../../cards/render.ts';
-import { verbs } from '../../cards/verbs.ts';
+import { verbs } from './verbs.ts';
 import type { TechnicianMark } from '../../services/devices/handoffs.ts';
 import { actorOf } from '../commands/actor.ts';
 import { codeHandoffView } from '../views/handoff-view.ts';
+import { view } from '../views/reply.ts';
 import { defineAction } from './action-spec.ts';
 import { cardId } from './card-data.ts';
 
@@ -16,13 +16,13 @@ const markData = z.object({
 function markAction(verb: string, kind: TechnicianMark) {
   return defineAction({
     verb,
-    permission: ['technician'],
+    operation: kind === 'installed' ? 'markInstalled' : 'reportProblem',
     data: markData,
     async run(context, { batchId, mac, note }) {
       const { services, tenantId } = context;
       const handoff = await services.devices.handoffs.mark(actorOf(context), tenantId, batchId, mac, kind, note ?? null);
       const profile = await services.tenants.profile(tenantId);
-      return { card: renderCard('codeHandoff', codeHandoffView(handoff, profile.timeZone)), track: { kind: 'handoff', subject: batchId } };
+      return { view: view('codeHandoff', codeHandoffView(handoff, profile.timeZone)), track: { kind: 'handoff', subject: batchId } };
     },
   });
 }

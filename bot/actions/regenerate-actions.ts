@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { renderCard } from '../../cards/render.ts';
-import { verbs } from '../../cards/verbs.ts';
+import { verbs } from './verbs.ts';
 import { MAX_LOCATION_LENGTH } from '../../services/devices/csv-device-list.ts';
 import { DomainError } from '../../services/shared/errors.ts';
 import { actorOf } from '../commands/actor.ts';
 import { codeHandoffView } from '../views/handoff-view.ts';
+import { view } from '../views/reply.ts';
 import { defineAction } from './action-spec.ts';
 import { cardId } from './card-data.ts';
 
@@ -15,7 +15,7 @@ import { cardId } from './card-data.ts';
  */
 export const regenerateCodesAction = defineAction({
   verb: verbs.regenerateCodes,
-  permission: ['admin'],
+  operation: 'issueCodes',
   // The card sends "" for devices without a location.
   // A stored location is at most MAX_LOCATION_LENGTH characters, each at most two UTF-16 units.
   data: z.object({ batchId: cardId('hand-off'), location: z.string({ error: 'the location must be text' }).max(2 * MAX_LOCATION_LENGTH, 'not a location of this hand-off').default('') }),
@@ -30,6 +30,6 @@ export const regenerateCodesAction = defineAction({
       throw new DomainError('conflict', 'No new code was needed: these devices were provisioned meanwhile. Type "list waiting" to see what still needs one.');
     }
     const [handoff, profile] = await Promise.all([services.devices.handoffs.get(tenantId, report.batchId), services.tenants.profile(tenantId)]);
-    return { card: renderCard('codeHandoff', codeHandoffView(handoff, profile.timeZone)), track: { kind: 'handoff', subject: report.batchId } };
+    return { view: view('codeHandoff', codeHandoffView(handoff, profile.timeZone)), track: { kind: 'handoff', subject: report.batchId } };
   },
 });

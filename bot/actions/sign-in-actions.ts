@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { renderCard } from '../../cards/render.ts';
-import { verbs } from '../../cards/verbs.ts';
+import { verbs } from './verbs.ts';
 import { actorOf } from '../commands/actor.ts';
 import { deviceStatusView } from '../views/device-views.ts';
 import { signInProgressView } from '../views/sign-in-views.ts';
+import { view } from '../views/reply.ts';
 import { defineAction, type ActionContext } from './action-spec.ts';
 import { cardMac } from './card-data.ts';
 
@@ -15,32 +15,32 @@ async function requestSignIn(context: ActionContext, mac: string, account: strin
   const profile = await services.tenants.profile(tenantId);
   const session = await services.devices.signIn.pendingLoginCode(tenantId, device.mac);
   return {
-    card: renderCard('signInProgress', signInProgressView(device, 'requested', { account: account ?? session?.account ?? null }, profile.timeZone)),
+    view: view('signInProgress', signInProgressView(device, 'requested', { account: account ?? session?.account ?? null }, profile.timeZone)),
     track: { kind: 'sign_in' as const, subject: device.id },
   };
 }
 
 export const signInAction = defineAction({
   verb: verbs.signIn,
-  permission: ['admin'],
+  operation: 'signIn',
   data: signInData,
   run: (context, { mac, account }) => requestSignIn(context, mac, account?.trim() || null),
 });
 
 export const refreshSignInAction = defineAction({
   verb: verbs.refreshSignIn,
-  permission: ['admin'],
+  operation: 'signIn',
   data: signInData,
   run: (context, { mac, account }) => requestSignIn(context, mac, account?.trim() || null),
 });
 
 export const showStatusAction = defineAction({
   verb: verbs.showStatus,
-  permission: ['technician', 'manager'],
+  operation: 'viewDevice',
   data: z.object({ mac: cardMac }),
-  async run({ services, tenantId }, { mac }) {
+  async run({ services, tenantId, roles }, { mac }) {
     const details = await services.devices.queries.details(tenantId, mac);
     const profile = await services.tenants.profile(tenantId);
-    return { card: renderCard('deviceStatus', deviceStatusView(details, profile.timeZone)) };
+    return { view: view('deviceStatus', deviceStatusView(details, profile.timeZone, roles)) };
   },
 });

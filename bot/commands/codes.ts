@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { renderCard } from '../../cards/render.ts';
 import type { CodeTarget } from '../../services/devices/verification-codes.ts';
 import { waitingOnActivation } from '../../services/devices/device-state.ts';
 import { codeHandoffView } from '../views/handoff-view.ts';
-import { confirmationCard } from './confirmation.ts';
+import { formatDuration } from '../views/job-views.ts';
+import { view } from '../views/reply.ts';
+import { confirmationReply } from './confirmation.ts';
 import { actorOf } from './actor.ts';
 import { defineCommand } from './command-spec.ts';
 
@@ -20,26 +21,63 @@ const target = z
     return { macs: text.split(/[\s,;]+/).filter((mac) => mac !== '') };
   });
 
+const targets = ['all', 'location', 'macs'] as const;
+
 export const codesCommand = defineCommand({
   name: 'codes',
   aliases: ['code', 'issue'],
-  summary: 'Issue verification codes (valid 24 h) for devices, a location, or all waiting on activation; technicians get the hand-off card.',
+  summary: 'Issue verification codes for devices, a location, or all waiting on activation; technicians get the hand-off card.',
   usage: 'codes <MAC…|all|location <name>>',
-  permission: ['admin'],
+  operation: 'issueCodes',
   args: target,
+  form: {
+    title: 'Issue codes',
+    intro: 'New verification codes for devices waiting on activation. Codes issued earlier for the same devices stop working; the technicians channel gets the hand-off card.',
+    submitLabel: 'Issue codes',
+    fields: [
+      {
+        id: 'target',
+        label: 'For',
+        kind: 'choice',
+        required: true,
+        choices: [
+          { value: 'all', label: 'Every device waiting on activation' },
+          { value: 'location', label: 'The devices at one location' },
+          { value: 'macs', label: 'These devices (MAC addresses)' },
+        ],
+      },
+      { id: 'location', label: 'Location', kind: 'text', required: false, placeholder: 'e.g. Lobby', hint: 'When "For" is one location.' },
+      { id: 'macs', label: 'MAC addresses', kind: 'multiline', required: false, placeholder: '00-04-F2-81-24-B3', hint: 'When "For" is these devices: one per line.' },
+    ],
+    async suggest({ services, tenantId }) {
+      const locations = await services.devices.queries.locations(tenantId);
+      return locations.length > 0 ? { location: locations.map((name) => ({ value: name, label: name })) } : {};
+    },
+    check(values) {
+      const chosen = values.target ?? '';
+      if (!(targets as readonly string[]).includes(chosen)) return { target: 'Choose all, one location, or these devices.' };
+      if (chosen === 'location' && (values.location ?? '').trim() === '') return { location: 'Say which location.' };
+      if (chosen === 'macs' && (values.macs ?? '').trim() === '') return { macs: 'Give at least one MAC address.' };
+      return {};
+    },
+    toArgs(values) {
+      if (values.target === 'all') return 'all';
+      if (values.target === 'location') return `location ${(values.location ?? '').trim()}`;
+      return (values.macs ?? '').split(/[\s,;]+/).filter((mac) => mac !== '').join(' ');
+    },
+  },
   async run(context, wanted) {
     const { services, tenantId } = context;
+    const validFor = formatDuration(services.settings.codeTtlMs);
     if ('all' in wanted && !context.confirmed) {
       const waiting = await services.devices.queries.list(tenantId, { states: waitingOnActivation });
       if (waiting.length > confirmAbove) {
-        return {
-          card: confirmationCard(services.clock.now(), {
-            title: `Issue codes for ${waiting.length} devices?`,
-            text: `Every device waiting on activation gets a new code valid 24 hours; codes issued earlier stop working. The technicians channel receives the hand-off card.`,
-            command: 'codes',
-            args: 'all',
-          }),
-        };
+        return confirmationReply(services.clock.now(), {
+          title: `Issue codes for ${waiting.length} devices?`,
+          text: `Every device waiting on activation gets a new code valid ${validFor}; codes issued earlier stop working. The technicians channel receives the hand-off card.`,
+          command: 'codes',
+          args: 'all',
+        });
       }
     }
     const report = await services.devices.codes.issue(actorOf(context), tenantId, wanted);
@@ -54,7 +92,7 @@ export const codesCommand = defineCommand({
       ? 'The technicians channel gets this hand-off card too.'
       : 'No technicians channel is set up yet: run "@Provisioning setup technicians" in their channel, or share this card.';
     return {
-      card: renderCard('codeHandoff', codeHandoffView(handoff, profile.timeZone)),
+      view: view('codeHandoff', codeHandoffView(handoff, profile.timeZone)),
       text: `${report.issued.length} codes issued. ${where}${skipped ? `\n\nSkipped:\n${skipped}` : ''}`,
       track: { kind: 'handoff', subject: report.batchId },
     };

@@ -1,33 +1,43 @@
 // The shape of every chat command. One spec per file, listed in commands/index.ts; the
-// router, `help` and the Teams manifest's command list all read the same specs.
+// router, `help`, the dialogs and the Teams manifest's command list all read the same specs.
+// A command answers with a platform-neutral Reply (bot/views/reply.ts), never a card.
 import type { z } from 'zod';
-import type { Role, Permission } from '../../services/auth/role.ts';
+import type { Role } from '../../services/auth/role.ts';
+import type { Operation } from '../../services/auth/permissions.ts';
+import type { Principal } from '../../services/auth/principal.ts';
 import type { Services } from '../../services/index.ts';
-import type { AdaptiveCard } from '../../cards/views.ts';
+import type { Reply } from '../views/reply.ts';
+import type { FormField } from '../views/view-data.ts';
 
+export type { Reply, TrackedCard } from '../views/reply.ts';
+
+/** A person named in the message (@mentioned), resolved by the door to their platform user id. */
 export interface MentionedUser {
   name: string;
-  /** Resolved through Teams (the mention itself carries only the Teams user id). */
-  aadObjectId: string | null;
+  /** Null when the door could not resolve them (not a member of the conversation, a tag…). */
+  userId: string | null;
 }
 
 export interface AttachedFile {
   name: string;
-  /** Pre-authenticated download URL Teams gives for files sent in personal chat. */
+  /** Pre-authenticated download URL the platform gives for a file sent to the bot. */
   downloadUrl: string;
 }
 
-/** Who is talking and where, taken from the activity (never from the message text). */
+/** Who is talking and where, taken from the platform's request (never from the message text). */
 export interface CommandContext {
   tenantId: string;
-  user: { aadObjectId: string | null; name: string | null };
-  /** The roles the user holds in this tenant (bootstrap admins included). */
+  /** Who is acting. */
+  principal: Principal;
+  /** The roles the principal holds in this tenant (bootstrap admins included). */
   roles: ReadonlySet<Role>;
   conversation: { channelId: string; id: string; type: 'personal' | 'channel' | 'groupChat' | 'unknown' };
   /** People @mentioned in the message, the bot itself excluded. */
   mentions: readonly MentionedUser[];
-  /** Files attached to the message (CSV imports from personal chat). */
+  /** Files attached to the message (CSV imports). */
   files: readonly AttachedFile[];
+  /** The people of this conversation, where the door can list them (forms offer them as choices). */
+  members?: () => Promise<{ name: string; userId: string }[]>;
   services: Services;
   /** True when the user confirmed this run on a confirmation card. */
   confirmed?: boolean;
@@ -35,14 +45,26 @@ export interface CommandContext {
   commands: readonly CommandSpec[];
 }
 
-/** A card to redraw later as its subject changes (the chat layer records where it was posted). */
-export interface TrackedCard {
-  kind: 'handoff' | 'sign_in';
-  subject: string;
-}
+/** What a command answers. */
+export type CommandReply = Reply;
 
-/** What a command answers: markdown text, or a card with its own fallback text. */
-export type CommandReply = ({ text: string; card?: undefined } | { card: AdaptiveCard; text?: string }) & { track?: TrackedCard };
+/**
+ * A command's form, opened as a dialog (Teams) or modal (Slack): its fields, and how the
+ * submitted values become the command's argument text (so a submit runs exactly the typed
+ * command, with the same validation). `check` finds field errors before anything runs.
+ */
+export interface CommandForm {
+  title: string;
+  intro: string;
+  submitLabel: string;
+  fields: readonly FormField[];
+  /** Choices read from the store when the form opens (e.g. the tenant's locations). */
+  suggest?(context: CommandContext): Promise<Partial<Record<string, { value: string; label: string }[]>>>;
+  /** Field errors of the submitted values, by field id (empty: fine). */
+  check?(values: Record<string, string>, context: CommandContext): Partial<Record<string, string>>;
+  /** The submitted values as the text typed after the command name. */
+  toArgs(values: Record<string, string>): string;
+}
 
 export interface CommandSpec<Args = unknown> {
   name: string;
@@ -51,11 +73,13 @@ export interface CommandSpec<Args = unknown> {
   summary: string;
   /** How to type it, e.g. "help [command]". */
   usage: string;
-  /** Who may run it. Admins always may. */
-  permission: Permission;
+  /** What it does, as the permission table (services/auth/permissions.ts) names it. */
+  operation: Operation;
   /** Validates the text after the command name (trimmed; "" when there is none). */
   args: z.ZodType<Args, string>;
-  run(context: CommandContext, args: Args): Promise<CommandReply>;
+  /** The command's dialog, if it has one. */
+  form?: CommandForm;
+  run(context: CommandContext, args: Args): Promise<Reply>;
 }
 
 /** Keeps each spec's argument type while listing specs of different types together. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { renderCard } from '../../cards/render.ts';
 import { digestView } from '../views/digest-view.ts';
+import { view } from '../views/reply.ts';
 import { defineCommand } from './command-spec.ts';
 
 export const digestCommand = defineCommand({
@@ -8,11 +8,11 @@ export const digestCommand = defineCommand({
   aliases: ['report'],
   summary: 'Show the daily digest now: devices per state and location, sign-ins, expiring codes, stuck devices, lockouts.',
   usage: 'digest',
-  permission: ['manager'],
+  operation: 'digest',
   args: z.literal('', { error: 'digest takes nothing after it' }),
   async run({ services, tenantId }) {
     const profile = await services.tenants.profile(tenantId);
     const digest = await services.reporting.buildDigest(tenantId, services.clock.now(), { timeZone: profile.timeZone });
-    return { card: renderCard('digest', digestView(digest, profile.timeZone)) };
+    return { view: view('digest', digestView(digest, profile.timeZone)) };
   },
 });

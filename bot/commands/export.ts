@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { buildCodeSheet, escapeCsvCell } from '../../services/devices/code-sheet.ts';
 import { stateLabels } from '../../services/devices/device-state.ts';
-import { isAllowed } from '../../services/auth/role.ts';
-import { DomainError } from '../../services/shared/errors.ts';
+import { authorize } from '../../services/auth/permissions.ts';
 import { defineCommand } from './command-spec.ts';
 
 /** Teams refuses messages much above 28 KB; leave room for the markdown around the CSV. */
@@ -21,12 +20,13 @@ export const exportCommand = defineCommand({
   aliases: [],
   summary: 'Export devices, or the live codes of the hand-offs (for technicians), as CSV.',
   usage: 'export [devices|codes]',
-  permission: ['technician', 'manager'],
+  operation: 'exportDevices',
   args: z.enum(['', 'devices', 'codes'], { error: 'expected "devices" or "codes"' }),
   async run({ services, tenantId, roles }, what) {
     const profile = await services.tenants.profile(tenantId);
     if (what === 'codes') {
-      if (!isAllowed(roles, ['technician'])) throw new DomainError('forbidden', 'Codes are for technicians and admins. Ask an admin to grant you the technician role.');
+      // Codes are a narrower operation than the device list: the table says who.
+      authorize(roles, 'exportCodes', 'Exporting codes');
       const codes = await services.devices.handoffs.liveCodes(tenantId);
       if (codes.length === 0) return { text: 'No live code to export. Admins issue codes with "codes <MAC…|all|location <name>>".' };
       return { text: asCodeBlock(buildCodeSheet(codes, profile.timeZone), 'Live codes', codes.length) };

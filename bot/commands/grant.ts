@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { roles, type Role } from '../../services/auth/role.ts';
 import { DomainError } from '../../services/shared/errors.ts';
-import { defineCommand, type CommandContext } from './command-spec.ts';
+import { actorOf } from './actor.ts';
+import { defineCommand, type CommandContext, type CommandForm } from './command-spec.ts';
 
 const objectIdPattern = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 // Words people type between the role and the person ("grant technician to @Tom and @Ann").
@@ -9,16 +10,17 @@ const fillerWords = new Set(['to', 'from', 'and', 'for']);
 
 export interface RoleChangeArgs {
   role: Role;
-  /** Entra object ids typed instead of mentions, in lower case as Teams sends them. */
+  /** Entra object ids (or other platforms' user ids) typed instead of mentions, in lower case. */
   objectIds: string[];
-  /** Whether the text held @mentions (the people come from the activity's mention entities). */
-  mentioned: boolean;
 }
 
-/** "<role> @person… | <object id>…" — the people themselves come from the message's mentions. */
+/**
+ * "<role> @person… | <object id>…". The people mentioned come from the door (context.mentions),
+ * which takes their mentions out of the text; what is left after the role is typed ids.
+ */
 export function roleChangeArgs(verb: 'grant' | 'revoke') {
   return z.string().transform((text, ctx): RoleChangeArgs => {
-    const [first = '', ...rest] = text.replace(/<at>[\s\S]*?<\/at>/gi, ' ').split(/[\s,]+/).filter((word) => word !== '');
+    const [first = '', ...rest] = text.split(/[\s,]+/).filter((word) => word !== '');
     const word = first.toLowerCase();
     const role = roles.find((name) => word === name || word === `${name}s`);
     if (!role) {
@@ -35,17 +37,13 @@ export function roleChangeArgs(verb: 'grant' | 'revoke') {
         continue;
       }
       const hint = token.startsWith('@')
-        ? 'type @ and pick the person from the list, so Teams makes it a mention'
+        ? 'type @ and pick the person from the list, so it becomes a mention'
         : 'name people by @mention or by Entra object id';
       ctx.addIssue({ code: 'custom', message: `I can't tell who "${token}" is: ${hint}` });
       return z.NEVER;
     }
-    const mentioned = /<at>/i.test(text);
-    if (!mentioned && objectIds.length === 0) {
-      ctx.addIssue({ code: 'custom', message: `@mention the person to ${verb} ${role} (in a channel or group chat), or type their Entra object id (they see it with **whoami**)` });
-      return z.NEVER;
-    }
-    return { role, objectIds, mentioned };
+    void verb;
+    return { role, objectIds };
   });
 }
 
@@ -60,8 +58,8 @@ export interface Person {
  * The people a grant or revoke is about: the message's mentions (each resolved to an object id
  * through Teams) and the object ids typed. Every mention must be resolved before anything changes.
  */
-export async function peopleToChange(context: CommandContext, args: RoleChangeArgs): Promise<Person[]> {
-  const unresolved = context.mentions.filter((mention) => mention.aadObjectId === null).map((mention) => mention.name);
+export async function peopleToChange(context: CommandContext, args: RoleChangeArgs, verb: 'grant' | 'revoke'): Promise<Person[]> {
+  const unresolved = context.mentions.filter((mention) => mention.userId === null).map((mention) => mention.name);
   if (unresolved.length > 0) {
     throw new DomainError(
       'not_found',
@@ -69,9 +67,8 @@ export async function peopleToChange(context: CommandContext, args: RoleChangeAr
         'Mention a person who is a member of this team or chat, or type their Entra object id instead (they can see it with **whoami**).',
     );
   }
-  if (args.mentioned && context.mentions.length === 0) {
-    // The text held a mention, but the activity carried no mention entity for it.
-    throw new DomainError('not_found', "I couldn't tell who you mentioned. Mention them again, or type their Entra object id (they can see it with **whoami**).");
+  if (context.mentions.length === 0 && args.objectIds.length === 0) {
+    throw new DomainError('invalid_input', `@mention the person to ${verb} ${args.role} (in a channel or group chat), or type their Entra object id (they see it with **whoami**).`);
   }
 
   // Names for typed ids: the speaker's own, or the one stored with a role they hold here.
@@ -80,12 +77,13 @@ export async function peopleToChange(context: CommandContext, args: RoleChangeAr
     for (const holder of await context.services.roles.list(context.tenantId)) {
       if (holder.userName) known.set(holder.userAadObjectId.toLowerCase(), holder.userName);
     }
-    if (context.user.aadObjectId && context.user.name) known.set(context.user.aadObjectId.toLowerCase(), context.user.name);
+    const { userId, displayName } = context.principal;
+    if (userId && displayName) known.set(userId.toLowerCase(), displayName);
   }
 
   const people = new Map<string, Person>();
   for (const mention of context.mentions) {
-    const id = mention.aadObjectId as string;
+    const id = mention.userId as string;
     people.set(id.toLowerCase(), { aadObjectId: id, name: mention.name, label: mention.name });
   }
   for (const id of args.objectIds) {
@@ -96,10 +94,28 @@ export async function peopleToChange(context: CommandContext, args: RoleChangeAr
   return [...people.values()];
 }
 
-export function actingUser(context: CommandContext): { kind: 'user'; id: string } {
-  // Roles come from the object id, so whoever passed the permission check has one.
-  if (!context.user.aadObjectId) throw new DomainError('forbidden', 'This channel does not tell me who you are, so I cannot change roles for you.');
-  return { kind: 'user', id: context.user.aadObjectId };
+/** The grant and revoke dialogs: a role, and a person of the conversation or a typed id. */
+export function roleChangeForm(verb: 'grant' | 'revoke'): CommandForm {
+  return {
+    title: verb === 'grant' ? 'Grant a role' : 'Revoke a role',
+    intro: verb === 'grant' ? 'Give a person a role in this organisation.' : 'Take a role away from a person in this organisation.',
+    submitLabel: verb === 'grant' ? 'Grant' : 'Revoke',
+    fields: [
+      { id: 'role', label: 'Role', kind: 'choice', required: true, choices: roles.map((role) => ({ value: role, label: role })) },
+      { id: 'user', label: 'Person', kind: 'text', required: true, placeholder: 'Entra object id', hint: 'Pick a member of this conversation, or type their Entra object id (they see it with whoami).' },
+    ],
+    async suggest(context) {
+      const members = (await context.members?.()) ?? [];
+      return members.length > 0 ? { user: members.map((member) => ({ value: member.userId, label: member.name })) } : {};
+    },
+    check(values) {
+      const errors: Record<string, string> = {};
+      if (!roles.includes(values.role as Role)) errors.role = `Choose one of ${roles.join(', ')}.`;
+      if (!objectIdPattern.test((values.user ?? '').trim())) errors.user = 'Pick a person, or type an Entra object id (a GUID such as 8f3c2a4e-…).';
+      return errors;
+    },
+    toArgs: (values) => `${values.role ?? ''} ${(values.user ?? '').trim()}`,
+  };
 }
 
 export const grantCommand = defineCommand({
@@ -107,11 +123,12 @@ export const grantCommand = defineCommand({
   aliases: [],
   summary: 'Give people a role in this organisation: admin, technician or manager.',
   usage: 'grant <admin|technician|manager> @person',
-  permission: ['admin'],
+  operation: 'grant',
   args: roleChangeArgs('grant'),
+  form: roleChangeForm('grant'),
   async run(context, args) {
-    const actor = actingUser(context);
-    const people = await peopleToChange(context, args);
+    const actor = actorOf(context);
+    const people = await peopleToChange(context, args, 'grant');
     const lines: string[] = [];
     for (const person of people) {
       const outcome = await context.services.roles.grant(actor, context.tenantId, { aadObjectId: person.aadObjectId, name: person.name }, args.role);

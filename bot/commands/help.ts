@@ -1,12 +1,20 @@
 import { z } from 'zod';
-import { renderCard } from '../../cards/render.ts';
-import { describePermission } from '../../services/auth/role.ts';
-import { defineCommand, type CommandSpec } from './command-spec.ts';
+import { can, whoMay } from '../../services/auth/permissions.ts';
+import type { ViewAction } from '../views/reply.ts';
+import { view } from '../views/reply.ts';
+import { defineCommand, type CommandContext, type CommandSpec } from './command-spec.ts';
 import { findCommand } from './find-command.ts';
 
 function describe(command: CommandSpec): string {
   const aliases = command.aliases.length > 0 ? ` (also: ${command.aliases.join(', ')})` : '';
-  return `**${command.usage}** — ${command.summary}${aliases} Who: ${describePermission(command.permission)}.`;
+  return `**${command.usage}** — ${command.summary}${aliases} Who: ${whoMay(command.operation)}.`;
+}
+
+/** A button per command form the person may use: the way in without remembering any syntax. */
+export function dialogButtons(context: Pick<CommandContext, 'commands' | 'roles'>): ViewAction[] {
+  return context.commands
+    .filter((command) => command.form && can(context.roles, command.operation))
+    .map((command) => ({ label: command.form?.title ?? command.name, dialog: command.name }));
 }
 
 export const helpCommand = defineCommand({
@@ -14,22 +22,24 @@ export const helpCommand = defineCommand({
   aliases: ['?', 'commands'],
   summary: 'List what I can do, or explain one command.',
   usage: 'help [command]',
-  permission: 'anyone',
+  operation: 'help',
   args: z.string().max(50, 'name one command, e.g. "help whoami"'),
-  async run({ commands }, topic) {
+  async run(context, topic) {
+    const { commands } = context;
     if (topic !== '') {
       const command = findCommand(commands, topic.split(/\s+/)[0] ?? '');
       if (!command) return { text: `There is no command "${topic}". Type **help** to see them all.` };
       return { text: describe(command) };
     }
     return {
-      card: renderCard('help', {
+      view: view('help', {
         commands: commands.map((command) => ({
           usage: command.usage,
           summary: command.summary,
           aliases: command.aliases.join(', '),
-          permission: describePermission(command.permission),
+          permission: whoMay(command.operation),
         })),
+        actions: dialogButtons(context),
       }),
     };
   },

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { renderCard } from '../../cards/render.ts';
 import { MAX_DEVICE_CSV_BYTES as maxCsvBytes } from '../../services/devices/csv-device-list.ts';
 import { DomainError } from '../../services/shared/errors.ts';
 import { importResultView } from '../views/import-view.ts';
+import { view } from '../views/reply.ts';
 import { actorOf } from './actor.ts';
 import { defineCommand, type AttachedFile } from './command-spec.ts';
 
@@ -25,8 +25,15 @@ export const importCommand = defineCommand({
   aliases: ['csv'],
   summary: 'Import devices from a CSV like the admin center template: paste it after the command, or attach the file in personal chat.',
   usage: 'import <CSV text> (or attach a .csv file)',
-  permission: ['admin'],
+  operation: 'import',
   args: z.string(),
+  form: {
+    title: 'Import devices',
+    intro: 'Paste the CSV exported from, or filled in like, the admin center\'s template: a header row (MAC address,Location), then one device per row.',
+    submitLabel: 'Import',
+    fields: [{ id: 'csv', label: 'CSV', kind: 'multiline', required: true, placeholder: 'MAC address,Location', hint: 'Comma or semicolon separated; quotes and a BOM are fine.' }],
+    toArgs: (values) => values.csv ?? '',
+  },
   async run(context, pasted) {
     const file = context.files.find((candidate) => /\.csv$/i.test(candidate.name)) ?? context.files[0];
     if (!file && pasted === '') {
@@ -34,6 +41,6 @@ export const importCommand = defineCommand({
     }
     const csv = file ? await download(file) : pasted;
     const report = await context.services.devices.registry.importCsv(actorOf(context), context.tenantId, csv);
-    return { card: renderCard('importResult', importResultView(report, file ? `Imported ${file.name}` : 'Imported the pasted CSV')) };
+    return { view: view('importResult', importResultView(report, file ? `Imported ${file.name}` : 'Imported the pasted CSV')) };
   },
 });

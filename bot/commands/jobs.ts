@@ -30,7 +30,7 @@ export const jobsCommand = defineCommand({
   aliases: [],
   summary: 'List the scheduled jobs, their schedules and how each last ran.',
   usage: 'jobs',
-  permission: ['admin', 'manager'],
+  operation: 'jobs',
   args: z.literal('', { error: 'jobs takes nothing after it' }),
   async run({ services }) {
     const board = jobBoardOf(services);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { renderCard } from '../../cards/render.ts';
 import type { DeviceState } from '../../services/devices/device-state.ts';
 import { deviceListView } from '../views/device-views.ts';
+import { view } from '../views/reply.ts';
 import { defineCommand } from './command-spec.ts';
 
 const filters: Record<string, { states?: DeviceState[]; title: string }> = {
@@ -24,7 +24,7 @@ export const listCommand = defineCommand({
   aliases: ['ls', 'devices'],
   summary: 'List devices by state and location: waiting (on activation), awaiting (sign-in), signedin or all.',
   usage: 'list [waiting|awaiting|signedin|all] [location <name>]',
-  permission: ['technician', 'manager'],
+  operation: 'listDevices',
   args: listArgs,
   async run({ services, tenantId }, { filter, location }) {
     const chosen = filters[filter] ?? { title: 'All devices' };
@@ -32,6 +32,6 @@ export const listCommand = defineCommand({
     if (devices.length === 0) {
       return { text: `No device ${location ? `at "${location}" ` : ''}is ${chosen.title.toLowerCase()}. Admins register devices with "register <MAC> [location]" or "import".` };
     }
-    return { card: renderCard('deviceList', deviceListView(devices, `${chosen.title}${location ? ` at ${location}` : ''}: ${devices.length}`)) };
+    return { view: view('deviceList', deviceListView(devices, `${chosen.title}${location ? ` at ${location}` : ''}: ${devices.length}`)) };
   },
 });

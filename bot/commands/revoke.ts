@@ -1,16 +1,17 @@
 import { defineCommand } from './command-spec.ts';
-import { peopleToChange, roleChangeArgs } from './grant.ts';
+import { peopleToChange, roleChangeArgs, roleChangeForm } from './grant.ts';
 
 export const revokeCommand = defineCommand({
   name: 'revoke',
   aliases: [],
   summary: 'Take a role away from people in this organisation.',
   usage: 'revoke <admin|technician|manager> @person',
-  permission: ['admin'],
+  operation: 'revoke',
   args: roleChangeArgs('revoke'),
+  form: roleChangeForm('revoke'),
   async run(context, args) {
     const { roles } = context.services;
-    const people = await peopleToChange(context, args);
+    const people = await peopleToChange(context, args, 'revoke');
     // Admins from the bot's configuration cannot be revoked (the service refuses): ask about
     // them first, so a refusal comes before anyone else has lost a role.
     people.sort((a, b) => Number(roles.isBootstrapAdmin(b.aadObjectId)) - Number(roles.isBootstrapAdmin(a.aadObjectId)));

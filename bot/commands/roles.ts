@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { roles as allRoles, type Role } from '../../services/auth/role.ts';
 import type { RoleHolder } from '../../services/auth/roles-service.ts';
+import { can } from '../../services/auth/permissions.ts';
 import { defineCommand, type CommandContext } from './command-spec.ts';
 
 const headings: Record<Role, string> = { admin: 'Admins', technician: 'Technicians', manager: 'Managers' };
@@ -26,8 +27,8 @@ async function bootstrapAdminsSeenHere(context: CommandContext, holders: readonl
   let unseen = 0;
   for (const holder of holders.filter((candidate) => candidate.bootstrap)) {
     const id = holder.userAadObjectId.toLowerCase();
-    if (context.user.aadObjectId?.toLowerCase() === id) {
-      seen.push({ id, name: context.user.name });
+    if (context.principal.userId?.toLowerCase() === id) {
+      seen.push({ id, name: context.principal.displayName });
       continue;
     }
     const chat = await context.services.conversations.findPersonalChat(context.tenantId, id);
@@ -42,7 +43,7 @@ export const rolesCommand = defineCommand({
   aliases: [],
   summary: 'List who holds which role in this organisation.',
   usage: 'roles',
-  permission: ['admin', 'manager'],
+  operation: 'listRoles',
   args: z.literal('', { error: 'roles takes nothing after it' }),
   async run(context) {
     const holders = await context.services.roles.list(context.tenantId);
@@ -64,7 +65,7 @@ export const rolesCommand = defineCommand({
     if (unseen > 0) {
       lines.push(`Also admin everywhere: ${unseen === 1 ? '1 person' : `${unseen} people`} listed in ADMIN_USER_IDS in the bot's configuration.`);
     }
-    if (context.roles.has('admin')) lines.push('Change them with **grant <role> @person** and **revoke <role> @person**.');
+    if (can(context.roles, 'grant')) lines.push('Change them with **grant <role> @person** and **revoke <role> @person**.');
     return { text: lines.join('\n\n') };
   },
 });

@@ -1,10 +1,12 @@
-// Turns one message into one command run: find the command, validate its arguments, run
-// it. It is the one place that turns a DomainError into words for the user; anything else
-// thrown is a bug and goes to the chat adapter's error handler (apology + reference).
-import { renderCard } from '../../cards/render.ts';
-import { describePermission, isAllowed } from '../../services/auth/role.ts';
+// Turns one request into one command run, whatever door it came through (a typed message, a
+// confirmation button, a dialog submit): find the command, authorise it against the one
+// permission table, validate its arguments, run it. It is the one place that turns a
+// DomainError into words for the user; anything else thrown is a bug and goes to the door's
+// error handler (apology + reference).
+import { can, whoMay } from '../../services/auth/permissions.ts';
 import { DomainError } from '../../services/shared/errors.ts';
-import type { CommandContext, CommandReply } from './command-spec.ts';
+import { errorReply, type Reply } from '../views/reply.ts';
+import type { CommandContext, CommandSpec } from './command-spec.ts';
 import { findCommand, suggestCommands } from './find-command.ts';
 
 export interface ParsedMessage {
@@ -19,41 +21,41 @@ export function parseMessage(text: string): ParsedMessage {
   return match ? { word: (match[1] ?? '').toLowerCase(), rest: (match[2] ?? '').trim() } : { word: '', rest: '' };
 }
 
-export async function routeMessage(text: string, context: CommandContext): Promise<CommandReply & { command: string | null }> {
+export type RoutedReply = Reply & { command: string | null };
+
+export async function routeMessage(text: string, context: CommandContext): Promise<RoutedReply> {
   const { word, rest } = parseMessage(text);
   if (word === '') {
     return { command: null, text: 'Hi! Type **help** to see what I can do.' };
   }
-
   const command = findCommand(context.commands, word);
   if (!command) {
     const suggestions = suggestCommands(context.commands, word);
     const didYouMean = suggestions.length > 0 ? `Did you mean ${suggestions.join(' or ')}?` : null;
-    return commandError(null, 'Unknown command', `I don't know the command "${word}".`, didYouMean ?? 'Type "help" to see what I can do.', null);
+    return { command: null, ...errorReply('Unknown command', `I don't know the command "${word}".`, didYouMean ?? 'Type "help" to see what I can do.') };
   }
+  return { command: command.name, ...(await runCommand(command, rest, context)) };
+}
 
-  if (!isAllowed(context.roles, command.permission)) {
-    const problem = `"${command.name}" needs ${describePermission(command.permission)}, which you don't have here.`;
-    return commandError(command.name, 'Not allowed', problem, 'Ask an admin to grant it: "grant <role> @you".', null);
-  }
+/** The refusal of a command the principal's roles do not allow; null when allowed. */
+export function refusalOf(command: CommandSpec, context: Pick<CommandContext, 'roles'>): Reply | null {
+  if (can(context.roles, command.operation)) return null;
+  return errorReply('Not allowed', `"${command.name}" needs ${whoMay(command.operation)}, which you don't have here.`, 'Ask an admin to grant it: "grant ROLE @you".');
+}
 
+/** Authorise, validate, run: the same steps for every door. Refusals change nothing. */
+export async function runCommand(command: CommandSpec, rest: string, context: CommandContext): Promise<Reply> {
+  const refusal = refusalOf(command, context);
+  if (refusal) return refusal;
   const args = command.args.safeParse(rest);
   if (!args.success) {
     const reason = args.error.issues.map((issue) => issue.message).join('; ');
-    return commandError(command.name, `That doesn't fit "${command.name}"`, `${reason}.`, null, command.usage);
+    return errorReply(`That doesn't fit "${command.name}"`, `${reason}.`, null, command.usage);
   }
-
   try {
-    return { command: command.name, ...(await command.run(context, args.data)) };
+    return await command.run(context, args.data);
   } catch (error) {
-    if (error instanceof DomainError) {
-      return commandError(command.name, 'That did not work', error.message, null, null);
-    }
+    if (error instanceof DomainError) return errorReply('That did not work', error.message);
     throw error;
   }
-}
-
-/** A command error, as a card: what went wrong and what to type instead. */
-function commandError(command: string | null, title: string, problem: string, suggestion: string | null, usage: string | null) {
-  return { command, card: renderCard('commandError', { title, problem, suggestion, usage }) };
 }

@@ -19,7 +19,7 @@ export const setupCommand = defineCommand({
   aliases: [],
   summary: "Make this Teams channel the one that receives technicians', admins' or managers' cards.",
   usage: 'setup <technicians|admins|managers>',
-  permission: ['admin'],
+  operation: 'setup',
   args: audienceArg,
   async run({ conversation, tenantId, services }, audience) {
     if (conversation.type !== 'channel') {

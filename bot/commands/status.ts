@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { renderCard } from '../../cards/render.ts';
 import { deviceStatusView } from '../views/device-views.ts';
+import { view } from '../views/reply.ts';
 import { defineCommand } from './command-spec.ts';
 
 export const statusCommand = defineCommand({
@@ -8,11 +8,11 @@ export const statusCommand = defineCommand({
   aliases: ['show', 'device'],
   summary: 'Show one device: its state, details and what happened to it.',
   usage: 'status <MAC>',
-  permission: ['technician', 'manager'],
+  operation: 'viewDevice',
   args: z.string().min(1, 'give the MAC address, e.g. "status 00-04-F2-81-24-B3"'),
-  async run({ services, tenantId }, mac) {
+  async run({ services, tenantId, roles }, mac) {
     const details = await services.devices.queries.details(tenantId, mac);
     const profile = await services.tenants.profile(tenantId);
-    return { card: renderCard('deviceStatus', deviceStatusView(details, profile.timeZone)) };
+    return { view: view('deviceStatus', deviceStatusView(details, profile.timeZone, roles)) };
   },
 });

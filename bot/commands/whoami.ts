@@ -6,12 +6,12 @@ export const whoamiCommand = defineCommand({
   aliases: ['me'],
   summary: 'Show who I think you are and which tenant this conversation belongs to.',
   usage: 'whoami',
-  permission: 'anyone',
+  operation: 'whoami',
   args: z.literal('', { error: 'whoami takes nothing after it' }),
-  async run({ user, tenantId, conversation }) {
+  async run({ principal, tenantId, conversation }) {
     const lines = [
-      `**Name:** ${user.name ?? 'unknown'}`,
-      `**User id (Entra object id):** ${user.aadObjectId ?? 'not sent by this channel'}`,
+      `**Name:** ${principal.displayName ?? 'unknown'}`,
+      `**User id${principal.platform === 'teams' ? ' (Entra object id)' : ''}:** ${principal.userId ?? 'not sent by this channel'}`,
       `**Tenant:** ${tenantId}`,
       `**Conversation:** ${conversation.type}`,
     ];

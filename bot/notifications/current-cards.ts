@@ -1,33 +1,33 @@
-// Cards drawn from the current state of things (not from the event that triggered the
+// Views drawn from the current state of things (not from the event that triggered the
 // redraw), so that late or repeated deliveries never show an older state.
-import { renderCard, type AdaptiveCard } from '../../cards/render.ts';
 import type { Services } from '../../services/index.ts';
 import { codeHandoffView } from '../views/handoff-view.ts';
+import { view, type View } from '../views/reply.ts';
 import { awaitingSignInView, signInProgressView } from '../views/sign-in-views.ts';
 
-export async function currentHandoffCard(services: Services, tenantId: string, batchId: string): Promise<AdaptiveCard> {
+export async function currentHandoffView(services: Services, tenantId: string, batchId: string): Promise<View> {
   const [handoff, profile] = await Promise.all([services.devices.handoffs.get(tenantId, batchId), services.tenants.profile(tenantId)]);
-  return renderCard('codeHandoff', codeHandoffView(handoff, profile.timeZone));
+  return view('codeHandoff', codeHandoffView(handoff, profile.timeZone));
 }
 
-export async function currentSignInCard(services: Services, tenantId: string, mac: string): Promise<AdaptiveCard> {
+export async function currentSignInView(services: Services, tenantId: string, mac: string): Promise<View> {
   const [{ device }, profile] = await Promise.all([services.devices.queries.details(tenantId, mac), services.tenants.profile(tenantId)]);
   const zone = profile.timeZone;
   const session = await services.devices.signIn.latestSession(tenantId, device.id);
   if (device.state === 'signed_in') {
-    return renderCard('signInProgress', signInProgressView(device, 'signed_in', { account: device.signedInAccount, at: device.stateChangedAt }, zone));
+    return view('signInProgress', signInProgressView(device, 'signed_in', { account: device.signedInAccount, at: device.stateChangedAt }, zone));
   }
   if (device.state === 'signing_in' && session?.loginCode) {
-    return renderCard('signInProgress', signInProgressView(device, 'code_ready', { loginCode: session.loginCode, account: session.account, at: session.loginCodeExpiresAt }, zone));
+    return view('signInProgress', signInProgressView(device, 'code_ready', { loginCode: session.loginCode, account: session.account, at: session.loginCodeExpiresAt }, zone));
   }
   if (device.state === 'awaiting_sign_in' && session?.status === 'requested') {
-    return renderCard('signInProgress', signInProgressView(device, 'requested', { account: session.account }, zone));
+    return view('signInProgress', signInProgressView(device, 'requested', { account: session.account }, zone));
   }
   if (device.state === 'awaiting_sign_in' && session?.status === 'lapsed') {
-    return renderCard('signInProgress', signInProgressView(device, 'lapsed', { account: session.account }, zone));
+    return view('signInProgress', signInProgressView(device, 'lapsed', { account: session.account }, zone));
   }
   if (device.state === 'registered' || device.state === 'code_issued') {
-    return renderCard('notice', { title: `${device.mac} was reset`, text: 'The device was factory reset: it needs a new verification code before it can be signed in.', style: 'warning' });
+    return view('notice', { title: `${device.mac} was reset`, text: 'The device was factory reset: it needs a new verification code before it can be signed in.', style: 'warning' });
   }
-  return renderCard('awaitingSignIn', awaitingSignInView(device, zone, session?.account ?? null));
+  return view('awaitingSignIn', awaitingSignInView(device, zone, session?.account ?? null));
 }

@@ -1,10 +1,11 @@
 // What the bot needs from the chat channel to reach people without being asked: post a new
 // message to a stored conversation, and replace a message it posted earlier. The Teams
 // implementation lives in bot/teams/; tests and other channels can provide their own.
-import type { AdaptiveCard } from '../../cards/views.ts';
+import type { View } from '../views/reply.ts';
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
 
-export type OutgoingMessage = { text: string; card?: undefined } | { card: AdaptiveCard; text?: string };
+/** What a notification shows: a view (each platform's messenger renders it), or text alone. */
+export type OutgoingMessage = { text: string; view?: undefined } | { view: View; text?: string };
 
 export interface ChatMessenger {
   post(conversation: StoredConversation, message: OutgoingMessage): Promise<{ activityId: string }>;

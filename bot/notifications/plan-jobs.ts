@@ -10,7 +10,7 @@
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
 import type { Services } from '../../services/index.ts';
-import { renderCard } from '../../cards/render.ts';
+import { view } from '../views/reply.ts';
 import type { PlannedDelivery } from './outbox-sender.ts';
 import { digestView } from '../views/digest-view.ts';
 import { expirySummaryView, expiryWarningView, staleDevicesView } from '../views/job-views.ts';
@@ -40,10 +40,10 @@ export async function planCodesExpiring(services: Services, event: EventOf<'code
   const purpose = `expiry-warning:${event.batchId}:${event.location ?? ''}:${event.leadMinutes}`;
   const deliveries: PlannedDelivery[] = [];
   if (technicians) {
-    deliveries.push({ key: keyOf(`${purpose}:technicians`, technicians), conversation: technicians, message: { card: renderCard('expiryWarning', expiryWarningView(codes, now, profile.timeZone, false)) } });
+    deliveries.push({ key: keyOf(`${purpose}:technicians`, technicians), conversation: technicians, message: { view: view('expiryWarning', expiryWarningView(codes, now, profile.timeZone, false)) } });
   }
   if (issuer && issuer.conversationId !== technicians?.conversationId) {
-    deliveries.push({ key: keyOf(`${purpose}:issuer`, issuer), conversation: issuer, message: { card: renderCard('expiryWarning', expiryWarningView(codes, now, profile.timeZone, true)) } });
+    deliveries.push({ key: keyOf(`${purpose}:issuer`, issuer), conversation: issuer, message: { view: view('expiryWarning', expiryWarningView(codes, now, profile.timeZone, true)) } });
   }
   return deliveries;
 }
@@ -61,8 +61,8 @@ export async function planCodesExpired(services: Services, event: EventOf<'codes
     destinations = chats.filter((chat): chat is StoredConversation => chat !== null);
   }
   if (destinations.length === 0) return [];
-  const card = renderCard('expirySummary', expirySummaryView(event.macs));
-  return destinations.map((conversation) => ({ key: keyOf('codes-expired', conversation), conversation, message: { card } }));
+  const message = { view: view('expirySummary', expirySummaryView(event.macs)) };
+  return destinations.map((conversation) => ({ key: keyOf('codes-expired', conversation), conversation, message }));
 }
 
 export async function planDevicesStale(services: Services, event: EventOf<'devices.stale'>): Promise<PlannedDelivery[]> {
@@ -75,8 +75,8 @@ export async function planDevicesStale(services: Services, event: EventOf<'devic
   const devices = event.devices.filter((device) => stillWaiting.has(device.mac)).map((device) => ({ mac: device.mac, location: device.location, since: new Date(device.since) }));
   if (devices.length === 0) return [];
   const profile = await services.tenants.profile(tenantId);
-  const card = renderCard('staleDevices', staleDevicesView(devices, services.clock.now(), profile.timeZone));
-  return [{ key: keyOf(`stale-devices:${event.day}`, admins), conversation: admins, message: { card } }];
+  const message = { view: view('staleDevices', staleDevicesView(devices, services.clock.now(), profile.timeZone)) };
+  return [{ key: keyOf(`stale-devices:${event.day}`, admins), conversation: admins, message }];
 }
 
 export async function planDigestDue(services: Services, event: EventOf<'digest.due'>): Promise<PlannedDelivery[]> {
@@ -85,5 +85,5 @@ export async function planDigestDue(services: Services, event: EventOf<'digest.d
   if (!managers) return [];
   const profile = await services.tenants.profile(tenantId);
   const digest = await services.reporting.buildDigest(tenantId, services.clock.now(), { timeZone: profile.timeZone, day: event.day });
-  return [{ key: keyOf(`digest:${event.day}`, managers), conversation: managers, message: { card: renderCard('digest', digestView(digest, profile.timeZone)) } }];
+  return [{ key: keyOf(`digest:${event.day}`, managers), conversation: managers, message: { view: view('digest', digestView(digest, profile.timeZone)) } }];
 }

@@ -9,11 +9,24 @@ import type { StoredConversation } from '../../services/conversations/conversati
 import type { Services } from '../../services/index.ts';
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
 import type { PostedCardKind } from '../../services/notifications/posted-cards.ts';
-import { renderCard } from '../../cards/render.ts';
 import type { NotificationPlanner, PlannedDelivery } from './outbox-sender.ts';
-import { currentHandoffCard, currentSignInCard } from './current-cards.ts';
-import { planCodesExpired, planCodesExpiring, planDevicesStale, planDigestDue } from './plan-jobs.ts';
+import { currentHandoffView, currentSignInView } from './current-cards.ts';
+import { view, type View } from '../views/reply.ts';
 import { formatTime } from '../views/time.ts';
+import { planCodesExpired, planCodesExpiring, planDevicesStale, planDigestDue } from './plan-jobs.ts';
+
+/** A device locked out after wrong codes: what happened, until when, and the way out (a new code). */
+function lockoutView(mac: string, until: Date, timeZone: string): View {
+  return view('blocks', {
+    title: 'Device locked out',
+    summary: `Device ${mac} is locked out after 5 wrong verification codes.`,
+    blocks: [
+      { kind: 'notice', style: 'attention', text: `Device ${mac} is locked out after 5 wrong verification codes, until ${formatTime(until, timeZone)}.` },
+      { kind: 'text', text: `If the technician has the right code, they can try again then; otherwise issue a new one with "codes ${mac}".` },
+    ],
+    actions: [{ label: 'Issue a new code', dialog: 'codes', data: { target: 'macs', macs: mac } }],
+  });
+}
 
 export function createNotificationPlanner(services: Services): NotificationPlanner {
   const { conversations, postedCards } = services;
@@ -24,27 +37,26 @@ export function createNotificationPlanner(services: Services): NotificationPlann
     postedCards.remember(tenantId, kind, subject, { channelId: conversation.channelId, conversationId: conversation.conversationId, activityId });
 
   /** Every posted copy of a card, to redraw in place. */
-  async function redraw(tenantId: string, kind: PostedCardKind, subject: string, draw: () => Promise<PlannedDelivery['message']['card']>): Promise<PlannedDelivery[]> {
+  async function redraw(tenantId: string, kind: PostedCardKind, subject: string, draw: () => Promise<View>): Promise<PlannedDelivery[]> {
     const posted = await postedCards.find(tenantId, kind, subject);
     if (posted.length === 0) return [];
-    const card = await draw();
-    if (!card) return [];
+    const drawn = await draw();
     const deliveries: PlannedDelivery[] = [];
     for (const where of posted) {
       const conversation = await conversations.find(tenantId, where.channelId, where.conversationId);
       if (!conversation) continue;
-      deliveries.push({ key: `redraw-${kind}-${where.activityId}:${conversation.conversationId}`, conversation, message: { card }, update: { activityId: where.activityId } });
+      deliveries.push({ key: `redraw-${kind}-${where.activityId}:${conversation.conversationId}`, conversation, message: { view: drawn }, update: { activityId: where.activityId } });
     }
     return deliveries;
   }
 
   async function redrawHandoffs(tenantId: string, deviceId: string): Promise<PlannedDelivery[]> {
     const batches = await services.devices.handoffs.batchesOfDevice(tenantId, deviceId);
-    const all = await Promise.all(batches.map((batchId) => redraw(tenantId, 'handoff', batchId, () => currentHandoffCard(services, tenantId, batchId))));
+    const all = await Promise.all(batches.map((batchId) => redraw(tenantId, 'handoff', batchId, () => currentHandoffView(services, tenantId, batchId))));
     return all.flat();
   }
 
-  const redrawSignIn = (tenantId: string, deviceId: string, mac: string) => redraw(tenantId, 'sign_in', deviceId, () => currentSignInCard(services, tenantId, mac));
+  const redrawSignIn = (tenantId: string, deviceId: string, mac: string) => redraw(tenantId, 'sign_in', deviceId, () => currentSignInView(services, tenantId, mac));
 
   /** The admins channel, or else the personal chat of the admin who issued the device's codes. */
   async function admins(tenantId: string, deviceId: string): Promise<StoredConversation | null> {
@@ -68,7 +80,7 @@ export function createNotificationPlanner(services: Services): NotificationPlann
           {
             key: keyOf('handoff', technicians),
             conversation: technicians,
-            message: { card: await currentHandoffCard(services, tenantId, event.batchId) },
+            message: { view: await currentHandoffView(services, tenantId, event.batchId) },
             onPosted: remembering(tenantId, 'handoff', event.batchId, technicians),
           },
         ];
@@ -80,7 +92,7 @@ export function createNotificationPlanner(services: Services): NotificationPlann
           deliveries.push({
             key: keyOf('awaiting-sign-in', destination),
             conversation: destination,
-            message: { card: await currentSignInCard(services, tenantId, event.mac) },
+            message: { view: await currentSignInView(services, tenantId, event.mac) },
             onPosted: remembering(tenantId, 'sign_in', event.deviceId, destination),
           });
         }
@@ -95,7 +107,7 @@ export function createNotificationPlanner(services: Services): NotificationPlann
           {
             key: keyOf('sign-in-code', destination),
             conversation: destination,
-            message: { card: await currentSignInCard(services, tenantId, event.mac) },
+            message: { view: await currentSignInView(services, tenantId, event.mac) },
             onPosted: remembering(tenantId, 'sign_in', event.deviceId, destination),
           },
         ];
@@ -111,8 +123,9 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         const { device } = await services.devices.queries.details(tenantId, event.mac);
         const destination = await admins(tenantId, device.id);
         if (!destination) return [];
-        const text = `Device ${event.mac} is locked out after 5 wrong verification codes, until ${formatTime(new Date(event.until))}. If the technician has the right code, they can try again then; otherwise issue a new one with "codes ${event.mac}".`;
-        return [{ key: keyOf('lockout', destination), conversation: destination, message: { card: renderCard('notice', { title: 'Device locked out', text, style: 'attention' }) } }];
+        const profile = await services.tenants.profile(tenantId);
+        const message = { view: lockoutView(event.mac, new Date(event.until), profile.timeZone) };
+        return [{ key: keyOf('lockout', destination), conversation: destination, message }];
       }
       case 'devices.registered':
         return [];

@@ -62,6 +62,22 @@ export function textWithoutBotMention(activity: ActivityLike): string {
 }
 
 /**
+ * The text a command reads: without the bot's @mention, and without the @mentions of people
+ * (commands get those resolved, as context.mentions). A mention tag the activity carries no
+ * entity for stays as "@Name", so a command can say it could not tell who that is.
+ */
+export function commandText(activity: ActivityLike): string {
+  let text = textWithoutBotMention(activity);
+  for (const entity of activity.entities ?? []) {
+    const mention = entity as { type?: string; text?: string; mentioned?: { id?: string } };
+    if (mention.type === 'mention' && mention.mentioned?.id !== activity.recipient?.id && typeof mention.text === 'string' && mention.text !== '') {
+      text = text.split(mention.text).join(' ');
+    }
+  }
+  return text.replace(/<at>([^<]*)<\/at>/gi, (_tag, name: string) => `@${name.trim()}`).replace(/[ \t]+/g, ' ').trim();
+}
+
+/**
  * A Teams channel message's conversation id names its thread ("19:…@thread.tacv2;messageid=…").
  * The channel itself is the id without that suffix: new messages posted there start their own
  * thread instead of landing as replies where someone once typed a command.

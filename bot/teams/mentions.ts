@@ -39,12 +39,12 @@ async function resolve(context: TurnContext, mention: Mention): Promise<Mentione
   const mentionedName = mention.mentioned.name?.trim() || nameInText(mention.text);
   try {
     const member = await TeamsInfo.getMember(context, mention.mentioned.id);
-    return { name: mentionedName ?? member.name ?? mention.mentioned.id, aadObjectId: member.aadObjectId ?? null };
+    return { name: mentionedName ?? member.name ?? mention.mentioned.id, userId: member.aadObjectId?.toLowerCase() ?? null };
   } catch (error) {
     // The status only: names and ids of other people do not belong in the log.
     const status = (error as { statusCode?: unknown }).statusCode;
     warn(context, { status: typeof status === 'number' ? status : null }, 'a mentioned user could not be looked up');
-    return { name: mentionedName ?? mention.mentioned.id, aadObjectId: null };
+    return { name: mentionedName ?? mention.mentioned.id, userId: null };
   }
 }
 

@@ -1,11 +1,11 @@
-// Turns what a command or notification wants to say into a Bot Framework activity: markdown
-// text, or an Adaptive Card whose fallback text is the notification summary.
+// Turns a neutral reply into a Bot Framework activity: markdown text, or the view rendered as
+// an Adaptive Card whose fallback text is the notification summary.
 import type { Activity } from 'botbuilder';
-import type { AdaptiveCard } from '../../cards/views.ts';
+import type { Reply } from '../views/reply.ts';
+import { adaptiveCardContentType, messageOf } from './render-view.ts';
 
-export const adaptiveCardContentType = 'application/vnd.microsoft.card.adaptive';
-
-export function toActivity(message: { text?: string; card?: AdaptiveCard }): Partial<Activity> {
+export function toActivity(reply: Pick<Reply, 'text' | 'view'>): Partial<Activity> {
+  const message = messageOf(reply);
   if (message.card) {
     return {
       type: 'message',

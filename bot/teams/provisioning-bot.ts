@@ -2,18 +2,31 @@
 // conversation that talks to the bot or installs it is remembered for later messages.
 // When the store is unavailable, the user is told so (and that nothing changed) instead of
 // getting the generic apology that teams-chat.ts gives for bugs.
-import { ActivityTypes, TeamsActivityHandler, TurnContext, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue } from 'botbuilder';
-import { renderCard } from '../../cards/render.ts';
+import {
+  ActivityTypes,
+  TeamsActivityHandler,
+  TeamsInfo,
+  TurnContext,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type TaskModuleRequest,
+  type TaskModuleResponse,
+} from 'botbuilder';
 import { routeAction } from '../actions/action-router.ts';
 import type { ActionSpec } from '../actions/action-spec.ts';
 import type { TrackedCard } from '../commands/command-spec.ts';
 import type { Logger } from '../logger.ts';
 import type { Services } from '../../services/index.ts';
-import type { CommandSpec } from '../commands/command-spec.ts';
+import type { CommandContext, CommandSpec } from '../commands/command-spec.ts';
 import { routeMessage } from '../commands/router.ts';
-import { attachedFiles, channelConversationId, userIdOf, conversationToRemember, conversationTypeOf, tenantIdOf, textWithoutBotMention } from './activity-facts.ts';
+import { openDialog, submitDialog, type DialogStep } from '../commands/dialogs.ts';
+import { dialogButtons } from '../commands/help.ts';
+import { errorReply, noticeReply, view, type Reply } from '../views/reply.ts';
+import type { Principal } from '../../services/auth/principal.ts';
+import { attachedFiles, channelConversationId, userIdOf, conversationToRemember, conversationTypeOf, tenantIdOf, commandText } from './activity-facts.ts';
 import { resolveMentions } from './mentions.ts';
 import { toActivity } from './outgoing.ts';
+import { adaptiveCardContentType, renderView } from './render-view.ts';
 import { turnLogger } from './turn-logger.ts';
 import { newErrorReference } from '../../services/shared/random.ts';
 import { describeStorageFailure, storageFailureOf, storageUnavailableMessage } from '../../services/shared/storage-errors.ts';
@@ -38,7 +51,7 @@ export class ProvisioningBot extends TeamsActivityHandler {
     this.onMembersAdded(async (context, next) => {
       const botWasAdded = (context.activity.membersAdded ?? []).some((member) => member.id === context.activity.recipient.id);
       if (botWasAdded && (await this.rememberConversation(context))) {
-        await context.sendActivity('Hi! I provision Teams devices from chat. Type **help** to see what I can do.');
+        await context.sendActivity(toActivity(await this.welcome(context)));
       }
       await next();
     });
@@ -99,15 +112,37 @@ export class ProvisioningBot extends TeamsActivityHandler {
     return first;
   }
 
-  private async actionContext(context: TurnContext, tenantId: string) {
-    const userId = userIdOf(context.activity);
+  /** Who is acting, as the core knows people: a Teams principal (Entra tenant + object id). */
+  private principalOf(context: TurnContext, tenantId: string): Principal {
+    return { platform: 'teams', tenantId, userId: userIdOf(context.activity), displayName: context.activity.from?.name ?? null };
+  }
+
+  private async actionContext(context: TurnContext, tenantId: string): Promise<Omit<CommandContext, 'mentions' | 'files'>> {
+    const principal = this.principalOf(context, tenantId);
     return {
       tenantId,
-      user: { aadObjectId: userId, name: context.activity.from.name ?? null },
-      roles: await this.services.roles.rolesOf(tenantId, userId),
+      principal,
+      roles: await this.services.roles.rolesOf(tenantId, principal.userId),
       conversation: { channelId: context.activity.channelId, id: channelConversationId(context.activity.conversation.id), type: conversationTypeOf(context.activity) },
       services: this.services,
       commands: this.commands,
+      members: () => conversationMembers(context),
+    };
+  }
+
+  /** The welcome when the bot is added: what it does, and a button for each form the person may use. */
+  private async welcome(context: TurnContext): Promise<Reply> {
+    const tenantId = tenantIdOf(context.activity);
+    const roles = tenantId ? await this.services.roles.rolesOf(tenantId, userIdOf(context.activity)) : new Set<never>();
+    const text = 'Hi! I provision Teams devices from chat. Type **help** to see what I can do.';
+    return {
+      text,
+      view: view('blocks', {
+        title: 'Provisioning',
+        summary: text,
+        blocks: [{ kind: 'text', text: 'Register phones, panels and displays, hand verification codes to the technicians, and sign devices in, from this chat.' }],
+        actions: [...dialogButtons({ commands: this.commands, roles }), { label: 'Help', command: 'help' }],
+      }),
     };
   }
 
@@ -129,7 +164,7 @@ export class ProvisioningBot extends TeamsActivityHandler {
     if (!(await this.firstDelivery(context))) return;
     await this.rememberConversation(context);
 
-    const reply = await routeMessage(textWithoutBotMention(context.activity), {
+    const reply = await routeMessage(commandText(context.activity), {
       ...(await this.actionContext(context, tenantId)),
       mentions: await resolveMentions(context),
       files: attachedFiles(context.activity),
@@ -157,10 +192,10 @@ export class ProvisioningBot extends TeamsActivityHandler {
     const log = turnLogger(context);
     const tenantId = tenantIdOf(context.activity);
     if (!tenantId) {
-      return cardAnswer(renderCard('commandError', { title: 'Not here', problem: noTenantReply, suggestion: null, usage: null }));
+      return cardAnswer(errorReply('Not here', noTenantReply));
     }
     if (!(await this.firstDelivery(context))) {
-      return cardAnswer(renderCard('notice', { title: 'Already done', text: 'This button press was already handled.', style: 'default' }));
+      return cardAnswer(noticeReply('Already done', 'This button press was already handled.'));
     }
     await this.rememberConversation(context);
     const verb = invokeValue.action?.verb ?? '';
@@ -168,10 +203,62 @@ export class ProvisioningBot extends TeamsActivityHandler {
     log.info({ verb, tenantId }, 'card action handled');
     // In Teams the pressed card is the message the invoke replies to.
     await this.track(context, tenantId, result.track, context.activity.replyToId);
-    return cardAnswer(result.card);
+    return cardAnswer(result);
+  }
+
+  /** A button that opens a dialog (task/fetch): the command's form, or why it cannot open. */
+  protected override async handleTeamsTaskModuleFetch(context: TurnContext, request: TaskModuleRequest): Promise<TaskModuleResponse> {
+    return this.dialogTurn(context, request, 'fetch');
+  }
+
+  /** A dialog's form was submitted (task/submit): run its command, or show the form again with the errors. */
+  protected override async handleTeamsTaskModuleSubmit(context: TurnContext, request: TaskModuleRequest): Promise<TaskModuleResponse> {
+    return this.dialogTurn(context, request, 'submit');
+  }
+
+  private async dialogTurn(context: TurnContext, request: TaskModuleRequest, phase: 'fetch' | 'submit'): Promise<TaskModuleResponse> {
+    try {
+      const tenantId = tenantIdOf(context.activity);
+      if (!tenantId) return dialogAnswer({ reply: errorReply('Not here', noTenantReply) }, 'Provisioning');
+      if (!(await this.firstDelivery(context))) return { task: { type: 'message', value: 'This was already handled.' } };
+      await this.rememberConversation(context);
+      const data = (request?.data ?? {}) as Record<string, unknown>;
+      const commandContext: CommandContext = { ...(await this.actionContext(context, tenantId)), mentions: [], files: [] };
+      const step = phase === 'fetch' ? await openDialog(data.dialog, data, commandContext) : await submitDialog(data.dialog, data, commandContext);
+      turnLogger(context).info({ dialog: typeof data.dialog === 'string' ? data.dialog.slice(0, 50) : null, phase, outcome: 'form' in step ? 'form' : 'reply', tenantId }, 'dialog handled');
+      if ('reply' in step && step.reply.track) {
+        // A card that lives on (a hand-off, a sign-in) is posted in the conversation, where it is redrawn in place.
+        const sent = await context.sendActivity(toActivity(step.reply));
+        await this.track(context, tenantId, step.reply.track, sent?.id);
+        return { task: { type: 'message', value: 'Done: the card is in the conversation.' } };
+      }
+      return dialogAnswer(step, typeof data.dialog === 'string' ? data.dialog : 'Provisioning');
+    } catch (error) {
+      const reference = this.logStorageFailure(context, error);
+      if (!reference) throw error;
+      return { task: { type: 'message', value: storageUnavailableMessage(reference) } };
+    }
   }
 }
 
-function cardAnswer(card: unknown): AdaptiveCardInvokeResponse {
-  return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card as Record<string, unknown> };
+/** The people of this conversation (first page), for forms that offer them; none when Teams will not say. */
+async function conversationMembers(context: TurnContext): Promise<{ name: string; userId: string }[]> {
+  try {
+    const page = await TeamsInfo.getPagedMembers(context, 50);
+    return page.members.flatMap((member) => (member.aadObjectId ? [{ name: member.name ?? member.aadObjectId, userId: member.aadObjectId.toLowerCase() }] : []));
+  } catch {
+    return [];
+  }
+}
+
+function cardAnswer(result: { view?: Reply['view']; text?: string }): AdaptiveCardInvokeResponse {
+  const shown = result.view ?? view('notice', { title: 'Done', text: result.text ?? '', style: 'good' });
+  return { statusCode: 200, type: adaptiveCardContentType, value: renderView(shown) as Record<string, unknown> };
+}
+
+/** A dialog's next step as Teams' task module response: the form (again) or the result, in the dialog. */
+function dialogAnswer(step: DialogStep, title: string): TaskModuleResponse {
+  const shown = 'form' in step ? view('form', step.form) : (step.reply.view ?? view('notice', { title: 'Done', text: step.reply.text ?? '', style: 'good' }));
+  const dialogTitle = 'form' in step ? step.form.title : title;
+  return { task: { type: 'continue', value: { title: dialogTitle, card: { contentType: adaptiveCardContentType, content: renderView(shown) } } } };
 }

@@ -22,11 +22,11 @@
 // and the tests' fake channel) the empty string is right: botbuilder's credential factory then
 // sends without a token. With an app id set, it must be that app id (the factory refuses others).
 import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
-import type { AdaptiveCard } from '../../cards/views.ts';
+import { adaptiveCardContentType, messageOf } from './render-view.ts';
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
 import { ChannelError, type ChatMessenger, type OutgoingMessage } from '../notifications/messenger.ts';
 
-export const adaptiveCardContentType = 'application/vnd.microsoft.card.adaptive';
+export { adaptiveCardContentType } from './render-view.ts';
 
 /** Bound on one request to the connector; a timeout is a transient ChannelError (retried by the outbox). */
 export const requestTimeoutMs = 30_000;
@@ -37,10 +37,11 @@ export interface TeamsMessengerOptions {
   requestTimeoutMs?: number;
 }
 
-/** The message as a Bot Framework activity: a card goes alone as an attachment, its fallbackText as the summary. */
-export function activityFor(message: OutgoingMessage): Partial<Activity> {
-  if (message.card === undefined) return { type: 'message', text: message.text, textFormat: 'markdown' };
-  const card: AdaptiveCard = message.card;
+/** The message as a Bot Framework activity: the view rendered as an Adaptive Card attachment, its fallbackText as the summary. */
+export function activityFor(outgoing: OutgoingMessage): Partial<Activity> {
+  const message = messageOf(outgoing);
+  const card = message.card;
+  if (card === undefined) return { type: 'message', text: message.text ?? '', textFormat: 'markdown' };
   return {
     type: 'message',
     ...(message.text !== undefined && message.text !== '' ? { text: message.text, textFormat: 'markdown' } : {}),

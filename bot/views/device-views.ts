@@ -1,9 +1,12 @@
 // Card views about devices, built from what the device services return.
-import type { DeviceListView, DeviceStatusView, Style } from '../../cards/views.ts';
+import type { DeviceListView, DeviceStatusView, Style } from './view-data.ts';
 import type { DeviceDetails } from '../../services/devices/device-queries.ts';
 import type { Device } from '../../services/devices/device-repository.ts';
 import { deviceStates, stateLabels, type DeviceState } from '../../services/devices/device-state.ts';
-import { formatTime } from './time.ts';
+import type { Role } from '../../services/auth/role.ts';
+import { can } from '../../services/auth/permissions.ts';
+import { verbs } from '../actions/verbs.ts';
+import { instant, type ViewAction } from './reply.ts';
 
 export const stateStyles: Record<DeviceState, Style> = {
   registered: 'default',
@@ -35,18 +38,30 @@ function who(actor: string): string {
   return 'an admin or technician';
 }
 
-export function deviceStatusView(details: DeviceDetails, timeZone: string): DeviceStatusView {
+/** The next step for a device, as a button, for someone allowed to take it. */
+function nextSteps(device: Device, roles: ReadonlySet<Role>): ViewAction[] {
+  if ((device.state === 'registered' || device.state === 'code_issued') && can(roles, 'issueCodes')) {
+    return [{ label: device.state === 'registered' ? 'Issue a code' : 'Issue a new code', dialog: 'codes', data: { target: 'macs', macs: device.mac } }];
+  }
+  if (device.state === 'awaiting_sign_in' && can(roles, 'signIn')) {
+    return [{ label: 'Sign in', verb: verbs.signIn, style: 'positive', data: { mac: device.mac } }, { label: 'Sign in with an account…', dialog: 'signin', data: { mac: device.mac } }];
+  }
+  return [];
+}
+
+export function deviceStatusView(details: DeviceDetails, timeZone: string, roles: ReadonlySet<Role> = new Set()): DeviceStatusView {
   const { device, timeline } = details;
   return {
+    actions: nextSteps(device, roles),
     mac: device.mac,
     location: device.location ?? 'no location',
     model: device.model,
     firmwareVersion: device.firmwareVersion,
     state: stateLabels[device.state],
-    stateSince: formatTime(device.stateChangedAt, timeZone),
+    stateSince: instant(device.stateChangedAt, timeZone),
     account: device.signedInAccount,
     timeline: timeline.slice(-15).map((entry) => ({
-      at: formatTime(entry.at, timeZone),
+      at: instant(entry.at, timeZone),
       who: who(entry.actor),
       what: (actionLabels[entry.action] ?? entry.action) + (typeof entry.data?.note === 'string' ? `: ${entry.data.note}` : ''),
     })),

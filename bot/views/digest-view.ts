@@ -1,6 +1,6 @@
 // The digest card's view: the pipeline as bars of block characters (a monospace TextBlock,
 // so every phone draws it the same), the top locations, and what needs attention.
-import type { DigestView } from '../../cards/views.ts';
+import type { DigestView } from './view-data.ts';
 import { deviceStates, stateLabels, type DeviceState } from '../../services/devices/device-state.ts';
 import type { Digest, LocationCounts } from '../../services/reporting/digest.ts';
 import { stateStyles } from './device-views.ts';

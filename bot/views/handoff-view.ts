@@ -1,9 +1,9 @@
 // The code hand-off card's view: devices grouped by location with their code and a live
 // status, "N of M online" at the top.
-import type { CodeHandoffView, HandoffDeviceView } from '../../cards/views.ts';
+import type { CodeHandoffView, HandoffDeviceView } from './view-data.ts';
 import { activated, stateLabels } from '../../services/devices/device-state.ts';
 import type { Handoff, HandoffDevice } from '../../services/devices/handoffs.ts';
-import { formatTime } from './time.ts';
+import { instant } from './reply.ts';
 
 function statusOf(device: HandoffDevice): Pick<HandoffDeviceView, 'status' | 'statusStyle'> {
   if (device.codeStatus === 'used' && activated.includes(device.state)) {
@@ -36,7 +36,7 @@ export function codeHandoffView(handoff: Handoff, timeZone: string): CodeHandoff
   return {
     batchId: handoff.batchId,
     issuedBy: handoff.issuedByName ?? 'an admin',
-    expiresAt: formatTime(handoff.expiresAt, timeZone),
+    expiresAt: instant(handoff.expiresAt, timeZone),
     onlineCount: handoff.devices.filter(isOnline).length,
     totalCount: handoff.devices.length,
     locations: [...byLocation].map(([name, devices]) => ({ name, devices })),

@@ -1,6 +1,6 @@
 // Views of the cards the scheduled jobs send: codes about to expire, codes expired, devices
 // stuck before sign-in. Built from the job's event and the current time.
-import type { ExpirySummaryView, ExpiryWarningView, StaleDevicesView } from '../../cards/views.ts';
+import type { ExpirySummaryView, ExpiryWarningView, StaleDevicesView } from './view-data.ts';
 import { formatTime } from './time.ts';
 
 const minuteMs = 60_000;

@@ -1,7 +1,7 @@
 // Views of the remote sign-in cards: awaiting sign-in, then its progress.
-import type { AwaitingSignInView, SignInProgressView } from '../../cards/views.ts';
+import type { AwaitingSignInView, SignInProgressView } from './view-data.ts';
 import type { Device } from '../../services/devices/device-repository.ts';
-import { formatTime } from './time.ts';
+import { instant } from './reply.ts';
 
 export const deviceLoginPortal = 'https://microsoft.com/devicelogin';
 
@@ -11,8 +11,10 @@ export function awaitingSignInView(device: Device, timeZone: string, suggestedAc
     location: device.location ?? 'no location',
     model: device.model,
     firmwareVersion: device.firmwareVersion,
-    provisionedAt: formatTime(device.stateChangedAt, timeZone),
+    provisionedAt: instant(device.stateChangedAt, timeZone),
     suggestedAccount,
+    // The Sign in button takes the account typed on the card; the dialog checks it first.
+    actions: [{ label: 'Sign in with the dialog…', dialog: 'signin', data: { mac: device.mac, ...(suggestedAccount ? { account: suggestedAccount } : {}) } }],
   };
 }
 
@@ -29,6 +31,6 @@ export function signInProgressView(
     loginCode: details.loginCode ?? null,
     portalUrl: deviceLoginPortal,
     account: details.account ?? null,
-    at: details.at ? formatTime(details.at, timeZone) : null,
+    at: details.at ? instant(details.at, timeZone) : null,
   };
 }

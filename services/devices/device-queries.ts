@@ -14,6 +14,12 @@ export function createDeviceQueries(db: Database) {
   return {
     list: (tenantId: string, filter: DeviceFilter = {}): Promise<Device[]> => listDevices(db, tenantId, filter),
 
+    /** The tenant's locations in use, A to Z (at most `limit`): what forms offer as choices. */
+    async locations(tenantId: string, limit = 100): Promise<string[]> {
+      const rows = await db.device.findMany({ where: { tenantId, location: { not: null } }, distinct: ['location'], select: { location: true }, orderBy: { location: 'asc' }, take: limit });
+      return rows.flatMap((row) => (row.location === null ? [] : [row.location]));
+    },
+
     async details(tenantId: string, rawMac: string): Promise<DeviceDetails> {
       const mac = parseMac(rawMac);
       if (!mac.ok) throw new DomainError('invalid_input', `"${rawMac}" is not a MAC address: ${mac.reason}.`);

@@ -4,7 +4,7 @@
 // is answered with a card that says what is wrong, and nothing in the store changes.
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { verbs } from '../../../cards/verbs.ts';
+import { verbs } from '../../../bot/actions/verbs.ts';
 import { cardTexts } from '../../helpers/card-text.ts';
 import { deliverPendingNotifications, domainSnapshot, repeatTo } from '../../helpers/bad-input.ts';
 import type { ActivityOptions } from '../../helpers/fake-channel.ts';

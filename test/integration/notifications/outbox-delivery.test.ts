@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NotificationPlanner } from '../../../bot/notifications/outbox-sender.ts';
-import type { AdaptiveCard } from '../../../cards/views.ts';
+import type { AdaptiveCard } from '../../../cards/template-data.ts';
 import type { ServerOptions } from '../../../bot/server.ts';
 import { ensureTenant } from '../../../services/conversations/conversation-repository.ts';
 import type { DomainEvent } from '../../../services/notifications/domain-events.ts';

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TeamsInfo, type CloudAdapter } from 'botbuilder';
 import { ChannelError } from '../../../bot/notifications/messenger.ts';
 import { adaptiveCardContentType, createTeamsMessenger } from '../../../bot/teams/teams-messenger.ts';
-import type { AdaptiveCard } from '../../../cards/views.ts';
+import type { AdaptiveCard } from '../../../cards/template-data.ts';
 import type { StoredConversation } from '../../../services/conversations/conversation-repository.ts';
 import { FakeChannel } from '../../helpers/fake-channel.ts';
 import { conversationAt, emulatorAdapter, personalChat, techniciansChannel } from './outbox-fixtures.ts';

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNotificationPlanner } from '../../../bot/notifications/plan.ts';
 import type { PlannedDelivery } from '../../../bot/notifications/outbox-sender.ts';
-import { verbs } from '../../../cards/verbs.ts';
+import { verbs } from '../../../bot/actions/verbs.ts';
 import type { DomainEvent } from '../../../services/notifications/domain-events.ts';
 import { actionsOf, textsOf } from '../../unit/cards/card-checks.ts';
 import { cardOf, cardTexts, codesOnCard } from '../../helpers/card-text.ts';

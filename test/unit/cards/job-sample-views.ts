@@ -3,7 +3,7 @@
 // acceptance case: a digest of 1,000 devices across 10 locations.
 import { digestView } from '../../../bot/views/digest-view.ts';
 import { expirySummaryView, expiryWarningView, staleDevicesView } from '../../../bot/views/job-views.ts';
-import type { CardName, CardViews } from '../../../cards/views.ts';
+import type { CardName, CardViews } from '../../../cards/template-data.ts';
 import { deviceStates, type DeviceState } from '../../../services/devices/device-state.ts';
 import type { Digest, LocationCounts } from '../../../services/reporting/digest.ts';
 import type { Sample } from './sample-views.ts';

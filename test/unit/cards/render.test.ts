@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AdaptiveCard, cardNames, renderCard, toAttachment } from '../../../cards/render.ts';
-import { verbs } from '../../../cards/verbs.ts';
-import type { CardName, CardViews } from '../../../cards/views.ts';
+import { verbs } from '../../../bot/actions/verbs.ts';
+import type { CardName, CardViews } from '../../../cards/template-data.ts';
 import { actionsOf, factsOf, nodesOf, ofType, parserComplaints, schemaErrors, stringsOf, textsOf } from './card-checks.ts';
 import * as s from './sample-views.ts';
 

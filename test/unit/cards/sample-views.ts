@@ -1,6 +1,6 @@
 // Realistic views for every card, including each variant and the empty and "and N more"
 // shapes, shared by the card tests.
-import type { CardName, CardViews } from '../../../cards/views.ts';
+import type { CardName, CardViews } from '../../../cards/template-data.ts';
 import { allJobSamples } from './job-sample-views.ts';
 
 export interface Sample<K extends CardName = CardName> {

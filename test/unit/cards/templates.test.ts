@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cardNames } from '../../../cards/render.ts';
-import { verbs } from '../../../cards/verbs.ts';
+import { verbs } from '../../../bot/actions/verbs.ts';
 import { actionsOf, nodesOf, ofType, projectRoot, stringsOf } from './card-checks.ts';
 
 // Checks on the template files themselves, so that branches a sample view does not reach are

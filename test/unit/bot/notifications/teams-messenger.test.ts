@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChannelError } from '../../../../bot/notifications/messenger.ts';
 import { activityFor, adaptiveCardContentType, retryAfterMsOf, toChannelError } from '../../../../bot/teams/teams-messenger.ts';
-import type { AdaptiveCard } from '../../../../cards/views.ts';
+import type { AdaptiveCard } from '../../../../cards/template-data.ts';
 
 const withHeaders = (headers: Record<string, string>) => ({ response: { headers: { get: (name: string) => headers[name.toLowerCase()] } } });
 const now = Date.parse('2026-11-22T09:00:00Z');

@@ -1,5 +1,5 @@
-// Every Action.Execute verb the bot's cards carry, in one place: the card templates use these
-// strings and bot/actions/ registers one handler per verb.
+// Every card-button verb in one place: the Teams card templates (cards/*.json) and the views
+// carry these strings, and bot/actions/ registers one handler per verb.
 export const verbs = {
   /** Awaiting sign-in card: start the remote sign-in. data { mac }, input "account". */
   signIn: 'device.signIn',

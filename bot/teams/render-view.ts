@@ -1,0 +1,135 @@
+// The Teams renderer: a platform-neutral view (bot/views/) as an Adaptive Card 1.5. Views with a
+// template of their own are filled from cards/<name>.json (adaptivecards-templating); the
+// building-blocks view and command forms are drawn here from their parts. Neutral buttons
+// become Action.Execute (card actions, refreshed in place), Action.Submit with
+// msteams.type "task/fetch" (opening a dialog) or "imBack" (running a command as if typed).
+import { renderCard } from '../../cards/render.ts';
+import type { AdaptiveCard, CardName, CardViews, TemplateData } from '../../cards/template-data.ts';
+import { isInstant, type Reply, type View, type ViewAction } from '../views/reply.ts';
+import type { Block, BlocksView, FormView, Style } from '../views/view-data.ts';
+import { formatTime } from '../views/time.ts';
+
+export const adaptiveCardContentType = 'application/vnd.microsoft.card.adaptive';
+
+/** Every Instant in a view's data as the time its reader reads ("Mon 23 Nov, 09:00 CET"). */
+export function withTimesFormatted<T>(value: T): TemplateData<T> {
+  if (isInstant(value)) return formatTime(new Date(value.instant), value.timeZone) as TemplateData<T>;
+  if (Array.isArray(value)) return value.map((item) => withTimesFormatted(item)) as TemplateData<T>;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withTimesFormatted(item)])) as TemplateData<T>;
+  }
+  return value as TemplateData<T>;
+}
+
+const buttonStyles = { default: 'default', positive: 'positive', destructive: 'destructive' } as const;
+
+/** A neutral button as an Adaptive Card action. */
+export function adaptiveAction(action: ViewAction): Record<string, unknown> {
+  const style = action.style && action.style !== 'default' ? { style: buttonStyles[action.style] } : {};
+  if (action.verb !== undefined) {
+    return { type: 'Action.Execute', title: action.label, verb: action.verb, data: { ...action.data }, ...style };
+  }
+  if (action.dialog !== undefined) {
+    // Teams opens a dialog for a task/fetch submit: the bot answers the invoke with the form.
+    return { type: 'Action.Submit', title: action.label, data: { msteams: { type: 'task/fetch' }, dialog: action.dialog, ...action.data }, ...style };
+  }
+  return { type: 'Action.Submit', title: action.label, data: { msteams: { type: 'imBack', value: action.command } }, ...style };
+}
+
+function withActions(card: AdaptiveCard, actions: readonly ViewAction[] | undefined): AdaptiveCard {
+  if (!actions || actions.length === 0) return card;
+  const existing = Array.isArray(card.actions) ? (card.actions as unknown[]) : [];
+  return { ...card, actions: [...existing, ...actions.map(adaptiveAction)] };
+}
+
+const heading = (text: string) => ({ type: 'TextBlock', text, style: 'heading', size: 'medium', weight: 'bolder', wrap: true });
+const colorOf: Record<Style, string> = { default: 'default', good: 'good', attention: 'attention', warning: 'warning', accent: 'accent' };
+
+function blockElements(block: Block): Record<string, unknown>[] {
+  switch (block.kind) {
+    case 'text':
+      return [{ type: 'TextBlock', text: block.text, wrap: true, ...(block.subtle ? { isSubtle: true, size: 'small' } : {}) }];
+    case 'facts':
+      return block.facts.length === 0 ? [] : [{ type: 'FactSet', facts: block.facts.map((fact) => ({ title: fact.title, value: fact.value })) }];
+    case 'table':
+      return [
+        {
+          type: 'Table',
+          firstRowAsHeaders: true,
+          showGridLines: false,
+          columns: block.columns.map(() => ({ width: 1 })),
+          rows: [block.columns, ...block.rows].map((cells, index) => ({
+            type: 'TableRow',
+            cells: cells.map((cell) => ({ type: 'TableCell', items: [{ type: 'TextBlock', text: cell, wrap: true, ...(index === 0 ? { weight: 'bolder' } : {}) }] })),
+          })),
+        },
+      ];
+    case 'progress': {
+      const width = 12;
+      const filled = block.total > 0 ? Math.round((block.done / block.total) * width) : 0;
+      const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+      return [{ type: 'TextBlock', text: `${block.label}: ${bar} ${block.done} of ${block.total}`, fontType: 'monospace', wrap: true }];
+    }
+    case 'notice':
+      return [{ type: 'Container', style: block.style, items: [{ type: 'TextBlock', text: block.text, color: colorOf[block.style], wrap: true }] }];
+  }
+}
+
+function blocksCard(view: BlocksView): AdaptiveCard {
+  return withActions(
+    { type: 'AdaptiveCard', version: '1.5', fallbackText: view.summary, body: [heading(view.title), ...view.blocks.flatMap(blockElements)] },
+    view.actions,
+  );
+}
+
+/** A command's form as the card inside a Teams dialog: the fields, each with its error under it. */
+export function formCard(form: FormView): AdaptiveCard {
+  const body: Record<string, unknown>[] = [heading(form.title), { type: 'TextBlock', text: form.intro, wrap: true }];
+  if (form.problem) {
+    body.push({ type: 'Container', style: 'attention', items: [{ type: 'TextBlock', text: form.problem, color: 'attention', wrap: true }] });
+  }
+  for (const field of form.fields) {
+    const value = form.values[field.id] ?? '';
+    const common = { id: field.id, label: field.label, isRequired: field.required, ...(field.required ? { errorMessage: `${field.label} is required.` } : {}) };
+    if (field.kind === 'choice') {
+      body.push({ type: 'Input.ChoiceSet', ...common, style: 'compact', value, choices: (field.choices ?? []).map((choice) => ({ title: choice.label, value: choice.value })) });
+    } else if (field.choices && field.choices.length > 0) {
+      // Suggestions the person may pick or ignore: a filtered choice set that also takes new text.
+      body.push({ type: 'Input.ChoiceSet', ...common, style: 'filtered', value, ...(field.placeholder ? { placeholder: field.placeholder } : {}), choices: field.choices.map((choice) => ({ title: choice.label, value: choice.value })) });
+    } else {
+      body.push({ type: 'Input.Text', ...common, isMultiline: field.kind === 'multiline', value, ...(field.placeholder ? { placeholder: field.placeholder } : {}) });
+    }
+    const error = form.errors[field.id];
+    if (error) body.push({ type: 'TextBlock', text: error, color: 'attention', size: 'small', spacing: 'none', wrap: true });
+    else if (field.hint) body.push({ type: 'TextBlock', text: field.hint, isSubtle: true, size: 'small', spacing: 'none', wrap: true });
+  }
+  const fallbackText = `${form.title}: ${form.fields.map((field) => field.label).join(', ')}`;
+  return {
+    type: 'AdaptiveCard',
+    version: '1.5',
+    fallbackText,
+    body,
+    actions: [{ type: 'Action.Submit', title: form.submitLabel, style: 'positive', data: { dialog: form.dialog } }],
+  };
+}
+
+/** The view as an Adaptive Card. */
+export function renderView(view: View): AdaptiveCard {
+  switch (view.name) {
+    case 'blocks':
+      return blocksCard(view.data);
+    case 'form':
+      return formCard(view.data);
+    default: {
+      const { actions, ...data } = view.data as unknown as { actions?: ViewAction[] } & Record<string, unknown>;
+      const card = renderCard(view.name as CardName, withTimesFormatted(data) as CardViews[CardName]);
+      return withActions(card, actions);
+    }
+  }
+}
+
+/** A reply as the message Teams shows: markdown text, or the card with its text beside it. */
+export function messageOf(reply: Pick<Reply, 'text' | 'view'>): { text?: string; card?: AdaptiveCard } {
+  if (reply.view) return { card: renderView(reply.view), ...(reply.text ? { text: reply.text } : {}) };
+  return { text: reply.text ?? '' };
+}
