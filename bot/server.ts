@@ -102,7 +102,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     settings: {
       codeTtlMs: config.codeTtlMs,
       codeHashSecret: resolveCodeHashSecret(config),
-      bootstrapAdmins: config.bootstrapAdmins,
+      bootstrapAdmins: config.bootstrapAdmins.map((userId) => ({ platform: 'teams' as const, userId })),
       codeWarningLeadsMinutes: config.codeWarningLeadsMinutes,
       staleAfterMs: config.staleAfterMs,
     },

@@ -2,6 +2,7 @@
 // tests) gets its services from here, so they all apply the same rules.
 import type { Database } from '../prisma/store.ts';
 import { createConversationService, type ConversationService } from './conversations/conversation-service.ts';
+import type { PrincipalId } from './auth/principal.ts';
 import { createRolesService, type RolesService } from './auth/roles-service.ts';
 import { createDeviceServices, type DeviceServices } from './devices/index.ts';
 import type { Clock } from './shared/clock.ts';
@@ -17,8 +18,11 @@ export interface ServiceSettings {
   codeTtlMs: number;
   /** The server secret that codes and device tokens are hashed with (keyed hash). */
   codeHashSecret: string;
-  /** Entra object ids of the bootstrap admins (ADMIN_USER_IDS). */
-  bootstrapAdmins: readonly string[];
+  /**
+   * The bootstrap admins, admins in every tenant: Teams principals from ADMIN_USER_IDS (Entra
+   * object ids); each platform's door adds its own (e.g. Slack user ids).
+   */
+  bootstrapAdmins: readonly PrincipalId[];
   /** Lead times of expiry warnings, in minutes (default 4 h and 1 h). */
   codeWarningLeadsMinutes?: readonly number[];
   /** How long waiting for sign-in counts as stuck (default 24 h). */

@@ -74,7 +74,7 @@ export const chatBenchmark: Benchmark = {
     try {
       await seedThroughServices(databaseUrl, async (services) => {
         await registerWithCodes(services, defaultTenantId, 0, devices);
-        for (const technician of technicians) await services.roles.grant(benchAdmin, defaultTenantId, { aadObjectId: technician.aadObjectId, name: technician.name }, 'technician');
+        for (const technician of technicians) await services.roles.grant(benchAdmin, defaultTenantId, { platform: 'teams', userId: technician.aadObjectId, name: technician.name }, 'technician');
       });
       const cpuProfileDir = process.env.BENCH_CPU_PROFILE_DIR;
       const bot = await startChildServer(botEntry, {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Platform } from '../../services/auth/principal.ts';
 import { roles, type Role } from '../../services/auth/role.ts';
 import { DomainError } from '../../services/shared/errors.ts';
 import { actorOf } from './actor.ts';
@@ -47,16 +48,21 @@ export function roleChangeArgs(verb: 'grant' | 'revoke') {
   });
 }
 
+/** A person to change a role of: a principal of the platform the command came from. */
 export interface Person {
-  aadObjectId: string;
+  platform: Platform;
+  /** Their platform user id (Teams: Entra object id). */
+  userId: string;
   /** What to call them in a reply: their name when known, else their object id. */
   label: string;
   name: string | null;
 }
 
 /**
- * The people a grant or revoke is about: the message's mentions (each resolved to an object id
- * through Teams) and the object ids typed. Every mention must be resolved before anything changes.
+ * The people a grant or revoke is about: the message's mentions (each resolved by the door to a
+ * user id of its platform) and the ids typed. Both name users of the speaker's platform: a
+ * Teams admin grants Teams users, a Slack admin Slack users. Every mention must be resolved
+ * before anything changes.
  */
 export async function peopleToChange(context: CommandContext, args: RoleChangeArgs, verb: 'grant' | 'revoke'): Promise<Person[]> {
   const unresolved = context.mentions.filter((mention) => mention.userId === null).map((mention) => mention.name);
@@ -72,10 +78,11 @@ export async function peopleToChange(context: CommandContext, args: RoleChangeAr
   }
 
   // Names for typed ids: the speaker's own, or the one stored with a role they hold here.
+  const { platform } = context.principal;
   const known = new Map<string, string>();
   if (args.objectIds.length > 0) {
     for (const holder of await context.services.roles.list(context.tenantId)) {
-      if (holder.userName) known.set(holder.userAadObjectId.toLowerCase(), holder.userName);
+      if (holder.userName && holder.platform === platform) known.set(holder.userId.toLowerCase(), holder.userName);
     }
     const { userId, displayName } = context.principal;
     if (userId && displayName) known.set(userId.toLowerCase(), displayName);
@@ -84,12 +91,12 @@ export async function peopleToChange(context: CommandContext, args: RoleChangeAr
   const people = new Map<string, Person>();
   for (const mention of context.mentions) {
     const id = mention.userId as string;
-    people.set(id.toLowerCase(), { aadObjectId: id, name: mention.name, label: mention.name });
+    people.set(id.toLowerCase(), { platform, userId: id, name: mention.name, label: mention.name });
   }
   for (const id of args.objectIds) {
     if (people.has(id)) continue;
     const name = known.get(id) ?? null;
-    people.set(id, { aadObjectId: id, name, label: name ?? id });
+    people.set(id, { platform, userId: id, name, label: name ?? id });
   }
   return [...people.values()];
 }
@@ -131,7 +138,7 @@ export const grantCommand = defineCommand({
     const people = await peopleToChange(context, args, 'grant');
     const lines: string[] = [];
     for (const person of people) {
-      const outcome = await context.services.roles.grant(actor, context.tenantId, { aadObjectId: person.aadObjectId, name: person.name }, args.role);
+      const outcome = await context.services.roles.grant(actor, context.tenantId, { platform: person.platform, userId: person.userId, name: person.name }, args.role);
       lines.push(outcome === 'granted' ? `Granted ${args.role} to ${person.label}.` : `${person.label} already is ${args.role}.`);
     }
     return { text: lines.join('\n\n') };

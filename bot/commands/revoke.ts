@@ -14,10 +14,10 @@ export const revokeCommand = defineCommand({
     const people = await peopleToChange(context, args, 'revoke');
     // Admins from the bot's configuration cannot be revoked (the service refuses): ask about
     // them first, so a refusal comes before anyone else has lost a role.
-    people.sort((a, b) => Number(roles.isBootstrapAdmin(b.aadObjectId)) - Number(roles.isBootstrapAdmin(a.aadObjectId)));
+    people.sort((a, b) => Number(roles.isBootstrapAdmin(b)) - Number(roles.isBootstrapAdmin(a)));
     const lines: string[] = [];
     for (const person of people) {
-      const outcome = await roles.revoke(context.tenantId, person.aadObjectId, args.role);
+      const outcome = await roles.revoke(context.tenantId, { platform: person.platform, userId: person.userId }, args.role);
       lines.push(outcome === 'revoked' ? `Revoked ${args.role} from ${person.label}.` : `${person.label} does not hold ${args.role}.`);
     }
     return { text: lines.join('\n\n') };

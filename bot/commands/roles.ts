@@ -6,33 +6,38 @@ import { defineCommand, type CommandContext } from './command-spec.ts';
 
 const headings: Record<Role, string> = { admin: 'Admins', technician: 'Technicians', manager: 'Managers' };
 
-/** The name Teams gave with a stored personal chat (the reference's `user`), if any. */
-function nameInReference(reference: unknown): string | null {
-  const name = (reference as { user?: { name?: unknown } } | null)?.user?.name;
+/** The name a stored personal chat's address gives its user (a Teams reference's `user`), if any. */
+function nameInAddress(address: unknown): string | null {
+  const name = (address as { user?: { name?: unknown } } | null)?.user?.name;
   return typeof name === 'string' && name.trim() !== '' ? name : null;
 }
 
+/** One key per principal: the same id on two platforms is two people. */
+const principalKey = (holder: { platform: string; userId: string }) => `${holder.platform}:${holder.userId.toLowerCase()}`;
+
 /**
- * Bootstrap admins are admins in every tenant, but their object ids belong to one: a tenant
+ * Bootstrap admins are admins in every tenant, but their user ids belong to one: a tenant
  * sees by name only those who have talked to the bot from it (or hold a role there); the
  * others are only counted, so one organisation's user ids are not shown to another.
  */
 async function bootstrapAdminsSeenHere(context: CommandContext, holders: readonly RoleHolder[]) {
   const names = new Map<string, string | null>();
   for (const holder of holders) {
-    const id = holder.userAadObjectId.toLowerCase();
-    if (!holder.bootstrap && (holder.userName || !names.has(id))) names.set(id, holder.userName);
+    const key = principalKey(holder);
+    if (!holder.bootstrap && (holder.userName || !names.has(key))) names.set(key, holder.userName);
   }
-  const seen: { id: string; name: string | null }[] = [];
+  const seen: { key: string; id: string; name: string | null }[] = [];
   let unseen = 0;
+  const { principal } = context;
   for (const holder of holders.filter((candidate) => candidate.bootstrap)) {
-    const id = holder.userAadObjectId.toLowerCase();
-    if (context.principal.userId?.toLowerCase() === id) {
-      seen.push({ id, name: context.principal.displayName });
+    const key = principalKey(holder);
+    const id = holder.userId.toLowerCase();
+    if (principal.userId && principal.platform === holder.platform && principal.userId.toLowerCase() === id) {
+      seen.push({ key, id, name: principal.displayName });
       continue;
     }
-    const chat = await context.services.conversations.findPersonalChat(context.tenantId, id);
-    if (chat || names.has(id)) seen.push({ id, name: names.get(id) ?? nameInReference(chat?.reference) });
+    const chat = await context.services.conversations.findPersonalChat(context.tenantId, { platform: holder.platform, userId: holder.userId });
+    if (chat || names.has(key)) seen.push({ key, id, name: names.get(key) ?? nameInAddress(chat?.address) });
     else unseen += 1;
   }
   return { seen, unseen };
@@ -50,11 +55,11 @@ export const rolesCommand = defineCommand({
     const { seen, unseen } = await bootstrapAdminsSeenHere(context, holders);
 
     const byRole = new Map<Role, string[]>(allRoles.map((role) => [role, []]));
-    const fromConfig = new Set(seen.map((admin) => admin.id));
+    const fromConfig = new Set(seen.map((admin) => admin.key));
     for (const admin of seen) byRole.get('admin')?.push(`${admin.name ?? admin.id} (from the bot's configuration)`);
     for (const holder of holders) {
-      if (holder.bootstrap || (holder.role === 'admin' && fromConfig.has(holder.userAadObjectId.toLowerCase()))) continue;
-      byRole.get(holder.role)?.push(holder.userName ?? holder.userAadObjectId);
+      if (holder.bootstrap || (holder.role === 'admin' && fromConfig.has(principalKey(holder)))) continue;
+      byRole.get(holder.role)?.push(holder.userName ?? holder.userId);
     }
 
     const lines = ['**Roles in this organisation**'];

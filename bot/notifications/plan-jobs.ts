@@ -7,6 +7,7 @@
 //   digest.due     → the managers channel: the digest, built when it is delivered
 // Cards are drawn from the current state where it can have moved on since the event (a stale
 // device signed in meanwhile is left out), and from the event where it is the fact itself.
+import { principalOfActorLabel } from '../../services/auth/principal.ts';
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
 import type { Services } from '../../services/index.ts';
@@ -19,10 +20,10 @@ type EventOf<K extends DomainEvent['kind']> = Extract<DomainEvent, { kind: K }>;
 
 const keyOf = (purpose: string, conversation: StoredConversation) => `${purpose}:${conversation.channelId}:${conversation.conversationId}`;
 
-/** The personal chat of "user:<id>", if that user ever talked to the bot there. */
+/** The personal chat of the user an actor label names ("user:<id>", "user:<platform>:<id>"), if they ever talked to the bot there. */
 async function personalChatOf(services: Services, tenantId: string, actor: string): Promise<StoredConversation | null> {
-  if (!actor.startsWith('user:')) return null;
-  return services.conversations.findPersonalChat(tenantId, actor.slice('user:'.length));
+  const person = principalOfActorLabel(actor);
+  return person ? services.conversations.findPersonalChat(tenantId, person) : null;
 }
 
 export async function planCodesExpiring(services: Services, event: EventOf<'codes.expiring'>): Promise<PlannedDelivery[]> {

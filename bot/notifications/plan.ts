@@ -5,6 +5,7 @@
 //   sign_in.*, device.signed_in → every sign-in card of the device redrawn; the code, if no card exists yet
 //   device.reset, code.expired  → hand-off and sign-in cards redrawn
 //   device.locked_out   → a warning to the admins
+import { principalOfActorLabel } from '../../services/auth/principal.ts';
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
 import type { Services } from '../../services/index.ts';
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
@@ -64,7 +65,8 @@ export function createNotificationPlanner(services: Services): NotificationPlann
     if (channel) return channel;
     for (const batchId of await services.devices.handoffs.batchesOfDevice(tenantId, deviceId)) {
       const issuedBy = (await services.devices.handoffs.issuerOf(tenantId, batchId)) ?? '';
-      const chat = issuedBy.startsWith('user:') ? await conversations.findPersonalChat(tenantId, issuedBy.slice('user:'.length)) : null;
+      const issuer = principalOfActorLabel(issuedBy);
+      const chat = issuer ? await conversations.findPersonalChat(tenantId, issuer) : null;
       if (chat) return chat;
     }
     return null;

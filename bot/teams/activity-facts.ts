@@ -86,20 +86,24 @@ export function channelConversationId(conversationId: string): string {
   return conversationId.split(';messageid=')[0] ?? conversationId;
 }
 
-/** What a conversation service needs to store about where this activity came from. */
+/**
+ * What a conversation service needs to store about where this activity came from: a Teams
+ * destination, whose opaque address is the Bot Framework conversation reference.
+ */
 export function conversationToRemember(activity: Partial<Activity>, reference: Partial<ConversationReference>, tenantId: string) {
   const personal = conversationTypeOf(activity) === 'personal';
   const conversationId = channelConversationId(activity.conversation?.id ?? '');
   if (reference.conversation) reference = { ...reference, conversation: { ...reference.conversation, id: conversationId } };
   return {
+    platform: 'teams' as const,
     tenantId,
     channelId: activity.channelId ?? '',
     conversationId,
     conversationType: conversationTypeOf(activity),
     teamId: teamIdOf(activity),
     serviceUrl: activity.serviceUrl ?? '',
-    userAadObjectId: personal ? userIdOf(activity) : null,
-    reference: reference as Record<string, unknown>,
+    userId: personal ? userIdOf(activity) : null,
+    address: reference as Record<string, unknown>,
   };
 }
 

@@ -122,7 +122,7 @@ export class ProvisioningBot extends TeamsActivityHandler {
     return {
       tenantId,
       principal,
-      roles: await this.services.roles.rolesOf(tenantId, principal.userId),
+      roles: await this.services.roles.rolesOf(principal),
       conversation: { channelId: context.activity.channelId, id: channelConversationId(context.activity.conversation.id), type: conversationTypeOf(context.activity) },
       services: this.services,
       commands: this.commands,
@@ -133,7 +133,7 @@ export class ProvisioningBot extends TeamsActivityHandler {
   /** The welcome when the bot is added: what it does, and a button for each form the person may use. */
   private async welcome(context: TurnContext): Promise<Reply> {
     const tenantId = tenantIdOf(context.activity);
-    const roles = tenantId ? await this.services.roles.rolesOf(tenantId, userIdOf(context.activity)) : new Set<never>();
+    const roles = tenantId ? await this.services.roles.rolesOf(this.principalOf(context, tenantId)) : new Set<never>();
     const text = 'Hi! I provision Teams devices from chat. Type **help** to see what I can do.';
     return {
       text,

@@ -99,8 +99,12 @@ export function createTeamsMessenger(adapter: CloudAdapter, appId: string, optio
   };
 }
 
+/** A Teams destination's opaque address is the Bot Framework conversation reference. */
 function referenceOf(conversation: StoredConversation): Partial<ConversationReference> {
-  const reference = conversation.reference as Partial<ConversationReference> | null;
+  if (conversation.platform !== 'teams') {
+    throw new ChannelError(`conversation ${conversation.conversationId} is a ${conversation.platform} destination, which the Teams adapter cannot reach`, 404, null);
+  }
+  const reference = conversation.address as Partial<ConversationReference> | null;
   if (reference === null || typeof reference !== 'object' || !reference.conversation?.id || !reference.serviceUrl) {
     // Nothing to retry: the stored conversation cannot be reached (404 = permanent).
     throw new ChannelError(`the stored reference of conversation ${conversation.conversationId} is incomplete; it is reached again once someone talks to the bot there`, 404, null);

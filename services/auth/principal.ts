@@ -26,3 +26,31 @@ export function actorOf(principal: Principal): Actor {
   const id = principal.platform === 'teams' ? principal.userId : `${principal.platform}:${principal.userId}`;
   return { kind: 'user', id, name: principal.displayName };
 }
+
+/** Who a role or a personal chat belongs to: a user of one platform. */
+export type PrincipalId = Pick<Principal, 'platform'> & { userId: string };
+
+/**
+ * A user id as it is stored and compared. Teams ids are Entra object ids, GUIDs that Teams
+ * sends in lower case but people may type in any case; Slack ids are case-sensitive strings
+ * (upper case by convention) that a Slack mention must quote exactly, so they are kept.
+ */
+export function canonicalUserId(platform: Platform, userId: string): string {
+  const trimmed = userId.trim();
+  return platform === 'teams' ? trimmed.toLowerCase() : trimmed;
+}
+
+/**
+ * The principal an actor label names ("user:<object id>" for Teams, "user:<platform>:<id>"
+ * for the others, as actorOf writes them); null for labels of devices, jobs, the system.
+ */
+export function principalOfActorLabel(label: string): PrincipalId | null {
+  if (!label.startsWith('user:')) return null;
+  const rest = label.slice('user:'.length);
+  const colon = rest.indexOf(':');
+  const prefix = colon > 0 ? rest.slice(0, colon) : '';
+  const platform = (platforms as readonly string[]).find((name) => name === prefix && name !== 'teams') as Platform | undefined;
+  const userId = platform ? rest.slice(colon + 1) : rest;
+  if (userId === '') return null;
+  return { platform: platform ?? 'teams', userId };
+}

@@ -1,18 +1,24 @@
-// Stored conversation references: where the bot can reach a chat or channel later.
+// Stored destinations: where the bot can reach a chat or channel later. A destination is
+// (platform, tenant, audience, opaque address): services keep the address and hand it back to
+// the platform's adapter, which alone knows what it means (Teams: a Bot Framework reference).
 import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
+import { canonicalUserId, type Platform, type PrincipalId } from '../auth/principal.ts';
 import { newId } from '../shared/random.ts';
 
 export interface StoredConversation {
+  /** Whose adapter can read `address`. */
+  platform: Platform;
   tenantId: string;
   channelId: string;
   conversationId: string;
   conversationType: string | null;
   teamId: string | null;
   serviceUrl: string;
-  userAadObjectId: string | null;
+  /** For personal chats: the platform's id of the user whose chat this is. */
+  userId: string | null;
   audience: string | null;
-  /** The Bot Framework conversation reference, as the chat adapter gave it. */
-  reference: unknown;
+  /** Where the platform's adapter reaches the conversation, as it gave it; opaque to services. */
+  address: unknown;
   updatedAt: Date;
 }
 
@@ -45,11 +51,12 @@ export async function ensureTenant(db: Database, tenantId: string): Promise<void
 export async function saveConversation(db: Database, conversation: ConversationToSave): Promise<void> {
   const fields = {
     tenantId: conversation.tenantId,
+    platform: conversation.platform,
     conversationType: conversation.conversationType,
     teamId: conversation.teamId,
     serviceUrl: conversation.serviceUrl,
-    userAadObjectId: conversation.userAadObjectId,
-    reference: JSON.stringify(conversation.reference),
+    userId: conversation.userId,
+    reference: JSON.stringify(conversation.address),
   };
   await upsertRacing(() =>
     db.conversationReference.upsert({
@@ -74,15 +81,17 @@ type ConversationRow = NonNullable<Awaited<ReturnType<Database['conversationRefe
 
 function toStoredConversation(row: ConversationRow): StoredConversation {
   return {
+    // Rows are written with a platform; anything unknown is a Teams row from before platforms.
+    platform: row.platform === 'slack' ? 'slack' : 'teams',
     tenantId: row.tenantId,
     channelId: row.channelId,
     conversationId: row.conversationId,
     conversationType: row.conversationType,
     teamId: row.teamId,
     serviceUrl: row.serviceUrl,
-    userAadObjectId: row.userAadObjectId,
+    userId: row.userId,
     audience: row.audience,
-    reference: JSON.parse(row.reference) as unknown,
+    address: JSON.parse(row.reference) as unknown,
     updatedAt: row.updatedAt,
   };
 }
@@ -96,8 +105,13 @@ export interface AudienceChange {
 
 /**
  * Makes one stored conversation the tenant's destination for an audience, taking the audience
- * away from any other conversation of the tenant in the same transaction. Null when the
- * conversation is not stored for this tenant.
+ * away from any other conversation of the tenant in the same transaction, whatever its
+ * platform. Null when the conversation is not stored for this tenant.
+ *
+ * One destination per audience across platforms, because an audience is a team of people, not
+ * a chat tool: when the technicians move their channel from Teams to Slack, the hand-off cards
+ * must follow them rather than arrive twice (and be updated in place twice), and the old
+ * channel must stop receiving codes nobody there acts on.
  */
 export async function setConversationAudience(
   db: Database,
@@ -118,6 +132,7 @@ export async function setConversationAudience(
   });
 }
 
+/** The tenant's destination for the audience, whatever its platform (there is one per tenant). */
 export async function findConversationByAudience(db: DatabaseOrTransaction, tenantId: string, audience: string): Promise<StoredConversation | null> {
   // One row at most by setConversationAudience; should two concurrent setups both have won,
   // the most recently touched one is the destination until the next setup clears the other.
@@ -125,11 +140,12 @@ export async function findConversationByAudience(db: DatabaseOrTransaction, tena
   return row ? toStoredConversation(row) : null;
 }
 
-export async function findPersonalConversation(db: DatabaseOrTransaction, tenantId: string, userAadObjectId: string): Promise<StoredConversation | null> {
+/** The user's personal chat with the bot on their platform, the most recently used one. */
+export async function findPersonalConversation(db: DatabaseOrTransaction, tenantId: string, person: PrincipalId): Promise<StoredConversation | null> {
   // Teams sends object ids in lower case; an id typed by a person may not be.
-  const ids = [...new Set([userAadObjectId, userAadObjectId.toLowerCase()])];
+  const ids = [...new Set([person.userId, canonicalUserId(person.platform, person.userId)])];
   const row = await db.conversationReference.findFirst({
-    where: { tenantId, conversationType: 'personal', userAadObjectId: { in: ids } },
+    where: { tenantId, platform: person.platform, conversationType: 'personal', userId: { in: ids } },
     orderBy: { updatedAt: 'desc' },
   });
   return row ? toStoredConversation(row) : null;

@@ -3,6 +3,7 @@
 // by the tenant the activity came from.
 import { z } from 'zod';
 import type { Database } from '../../prisma/store.ts';
+import { platforms, type PrincipalId } from '../auth/principal.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
 import {
@@ -27,26 +28,30 @@ export function isAudience(value: string): value is Audience {
 }
 
 const conversationSchema = z.object({
+  platform: z.enum(platforms),
   tenantId: z.string().trim().min(1).max(100),
   channelId: z.string().trim().min(1).max(100),
   conversationId: z.string().trim().min(1).max(1000),
   conversationType: z.string().max(50).nullable(),
   teamId: z.string().max(1000).nullable(),
   serviceUrl: z.url({ protocol: /^https?$/ }),
-  userAadObjectId: z.string().max(100).nullable(),
-  reference: z.record(z.string(), z.unknown()),
+  userId: z.string().max(100).nullable(),
+  address: z.record(z.string(), z.unknown()),
 });
 
 export interface ConversationService {
   remember(conversation: ConversationToSave): Promise<void>;
   forget(channelId: string, conversationId: string): Promise<void>;
   find(tenantId: string, channelId: string, conversationId: string): Promise<StoredConversation | null>;
-  /** Makes this stored conversation the tenant's one destination for the audience (taking it from any other). */
+  /**
+   * Makes this stored conversation the tenant's one destination for the audience, taking it
+   * from any other of the tenant's conversations, on any platform (see setConversationAudience).
+   */
   setAudience(tenantId: string, channelId: string, conversationId: string, audience: Audience): Promise<AudienceChange>;
-  /** The conversation that receives the audience's messages in this tenant, if one was set up. */
+  /** The conversation that receives the audience's messages in this tenant, if one was set up (on any platform). */
   findAudience(tenantId: string, audience: Audience): Promise<StoredConversation | null>;
-  /** The personal chat the user has with the bot in this tenant, if they ever talked to it there. */
-  findPersonalChat(tenantId: string, userAadObjectId: string): Promise<StoredConversation | null>;
+  /** The personal chat the user has with the bot in this tenant on their platform, if they ever talked to it there. */
+  findPersonalChat(tenantId: string, person: PrincipalId): Promise<StoredConversation | null>;
 }
 
 /**
@@ -59,20 +64,24 @@ export interface ConversationService {
  */
 export const rememberRefreshMs = 60 * 60_000;
 
-/** The reference without the id of the message it was taken from, as JSON: what "changed" compares. */
-function referenceKey(reference: unknown): string {
-  if (reference === null || typeof reference !== 'object') return JSON.stringify(reference);
-  const { activityId: _messageId, ...where } = reference as Record<string, unknown>;
+/**
+ * The address without the id of the message it was taken from, as JSON: what "changed"
+ * compares. (A Teams address, the Bot Framework reference, names the message as activityId.)
+ */
+function addressKey(address: unknown): string {
+  if (address === null || typeof address !== 'object') return JSON.stringify(address);
+  const { activityId: _messageId, ...where } = address as Record<string, unknown>;
   return JSON.stringify(where);
 }
 
 function unchanged(stored: StoredConversation, incoming: ConversationToSave): boolean {
   return (
+    stored.platform === incoming.platform &&
     stored.conversationType === incoming.conversationType &&
     stored.teamId === incoming.teamId &&
     stored.serviceUrl === incoming.serviceUrl &&
-    stored.userAadObjectId === incoming.userAadObjectId &&
-    referenceKey(stored.reference) === referenceKey(incoming.reference)
+    stored.userId === incoming.userId &&
+    addressKey(stored.address) === addressKey(incoming.address)
   );
 }
 
@@ -105,6 +114,6 @@ export function createConversationService(db: Database, clock: Clock = systemClo
       return change;
     },
     findAudience: (tenantId, audience) => findConversationByAudience(db, tenantId, audience),
-    findPersonalChat: (tenantId, userAadObjectId) => findPersonalConversation(db, tenantId, userAadObjectId),
+    findPersonalChat: (tenantId, person) => findPersonalConversation(db, tenantId, person),
   };
 }

@@ -27,7 +27,8 @@ export async function openTestStore(provider: Provider, options: { clock?: Clock
     settings: {
       codeTtlMs: 24 * 3_600_000,
       codeHashSecret: 'bad-input-secret-0123456789-0123456789-0123456789',
-      bootstrapAdmins: options.bootstrapAdmins ?? [],
+      // Teams principals (Entra object ids), as bot/server.ts makes them of ADMIN_USER_IDS.
+      bootstrapAdmins: (options.bootstrapAdmins ?? []).map((userId) => ({ platform: 'teams' as const, userId })),
     },
   });
   return {

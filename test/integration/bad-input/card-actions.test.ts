@@ -32,7 +32,7 @@ describe.each(testProviders)('on %s', (provider) => {
       bot = await startTestBotOn(provider, { ADMIN_USER_IDS: adminId }, { scheduler: 'off' });
       const { services } = bot.server;
       const actor = { kind: 'user' as const, id: adminId, name: 'Card Admin' };
-      await services.roles.grant(actor, tenantA, { aadObjectId: techId, name: 'Card Tech' }, 'technician');
+      await services.roles.grant(actor, tenantA, { platform: 'teams', userId: techId, name: 'Card Tech' }, 'technician');
       // Organisation A: a hand-off of two devices, one of them provisioned (waiting for sign-in); a third device outside it.
       await services.devices.registry.register(actor, tenantA, Object.values(macsA).map((mac) => ({ mac, location: 'Lobby' })));
       const issuedA = await services.devices.codes.issue(actor, tenantA, { macs: [macsA.inBatch, macsA.provisioned] });

@@ -113,7 +113,8 @@ describe('conversation references', () => {
       conversationId: `a:personal-${defaultUser.aadObjectId}`,
       conversationType: 'personal',
       serviceUrl: bot.channel.serviceUrl,
-      userAadObjectId: defaultUser.aadObjectId,
+      platform: 'teams',
+      userId: defaultUser.aadObjectId,
     });
     const reference = JSON.parse(stored?.reference ?? '{}') as { bot?: { id?: string }; conversation?: { id?: string } };
     expect(reference.bot?.id).toBe(botAccount.id);
@@ -130,7 +131,7 @@ describe('conversation references', () => {
     const [greeting] = await bot.channel.waitFor(1);
     expect(greeting?.body.text).toContain('Type **help**');
     const [stored] = await storedReferences();
-    expect(stored).toMatchObject({ conversationId: '19:general@thread.tacv2', conversationType: 'channel', teamId: '19:team@thread.tacv2', userAadObjectId: null });
+    expect(stored).toMatchObject({ conversationId: '19:general@thread.tacv2', conversationType: 'channel', teamId: '19:team@thread.tacv2', platform: 'teams', userId: null });
   });
 
   it('remembers a conversation on installationUpdate add and forgets it on remove', async () => {

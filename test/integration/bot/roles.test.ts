@@ -124,7 +124,7 @@ describe('grant and roles', () => {
     const reply = await say(`grant admin ${tom.aadObjectId}`, personal(tom));
     expect(reply).toContain('"grant" needs the admin role');
     expect(await say('roles', personal(tom))).toContain('"roles" needs one of the roles admin, manager');
-    expect(await bot.server.services.roles.rolesOf(tenantA, tom.aadObjectId)).toEqual(new Set(['technician']));
+    expect(await bot.server.services.roles.rolesOf({ platform: 'teams', tenantId: tenantA, userId: tom.aadObjectId })).toEqual(new Set(['technician']));
   });
 });
 
@@ -152,9 +152,9 @@ describe('revoke', () => {
     const reply = await say(`revoke admin ${mia.aadObjectId} ${bea.aadObjectId}`, personal(tom));
     expect(reply).toContain('ADMIN_USER_IDS');
     expect(reply).toContain('ADMIN_USER_IDS');
-    expect(await bot.server.services.roles.rolesOf(tenantA, bea.aadObjectId)).toEqual(new Set(['admin']));
+    expect(await bot.server.services.roles.rolesOf({ platform: 'teams', tenantId: tenantA, userId: bea.aadObjectId })).toEqual(new Set(['admin']));
     // The refusal came before the other revoke in the same message.
-    expect(await bot.server.services.roles.rolesOf(tenantA, mia.aadObjectId)).toEqual(new Set(['admin']));
+    expect(await bot.server.services.roles.rolesOf({ platform: 'teams', tenantId: tenantA, userId: mia.aadObjectId })).toEqual(new Set(['admin']));
   });
 });
 
@@ -201,10 +201,10 @@ describe('setup', () => {
 
   it('the personal chat of a user is found for notifications, in their tenant only', async () => {
     await say('whoami', personal(tom));
-    const chat = await bot.server.services.conversations.findPersonalChat(tenantA, tom.aadObjectId.toUpperCase());
-    expect(chat).toMatchObject({ conversationId: `a:personal-${tom.aadObjectId}`, conversationType: 'personal', userAadObjectId: tom.aadObjectId });
-    expect(await bot.server.services.conversations.findPersonalChat(tenantB, tom.aadObjectId)).toBeNull();
-    expect(await bot.server.services.conversations.findPersonalChat(tenantA, mia.aadObjectId)).toBeNull();
+    const chat = await bot.server.services.conversations.findPersonalChat(tenantA, { platform: 'teams', userId: tom.aadObjectId.toUpperCase() });
+    expect(chat).toMatchObject({ conversationId: `a:personal-${tom.aadObjectId}`, conversationType: 'personal', platform: 'teams', userId: tom.aadObjectId });
+    expect(await bot.server.services.conversations.findPersonalChat(tenantB, { platform: 'teams', userId: tom.aadObjectId })).toBeNull();
+    expect(await bot.server.services.conversations.findPersonalChat(tenantA, { platform: 'teams', userId: mia.aadObjectId })).toBeNull();
   });
 });
 

@@ -24,14 +24,15 @@ export const techniciansChannel = '19:technicians@thread.tacv2';
 export function conversationAt(channel: FakeChannel, conversationId: string): ConversationToSave {
   const personal = conversationId.startsWith('a:');
   return {
+    platform: 'teams',
     tenantId,
     channelId: 'msteams',
     conversationId,
     conversationType: personal ? 'personal' : 'channel',
     teamId: personal ? null : '19:team@thread.tacv2',
     serviceUrl: channel.serviceUrl,
-    userAadObjectId: personal ? defaultUser.aadObjectId : null,
-    reference: {
+    userId: personal ? defaultUser.aadObjectId : null,
+    address: {
       activityId: 'in-earlier-message',
       user: defaultUser,
       bot: botAccount,

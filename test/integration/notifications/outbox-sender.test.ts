@@ -42,15 +42,16 @@ function scriptedMessenger(script: (Error | 'ok')[] = []) {
 }
 
 const conversation = (conversationId: string): StoredConversation => ({
+  platform: 'teams',
   tenantId,
   channelId: 'msteams',
   conversationId,
   conversationType: 'channel',
   teamId: null,
   serviceUrl: 'http://127.0.0.1:9',
-  userAadObjectId: null,
+  userId: null,
   audience: null,
-  reference: {},
+  address: {},
   updatedAt: clock.now(),
 });
 

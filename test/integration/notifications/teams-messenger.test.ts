@@ -145,7 +145,7 @@ describe('the fake channel as a connector', () => {
   it('answers member look-ups (TeamsInfo.getMember) from its members, 404 otherwise', async () => {
     channel.members.set('29:bob', { id: '29:bob', name: 'Bob Builder', aadObjectId: 'aad-bob', userPrincipalName: 'bob@contoso.example' });
     const found: unknown[] = [];
-    await adapter.continueConversationAsync('', conversationAt(channel, personalChat).reference as object, async (context) => {
+    await adapter.continueConversationAsync('', conversationAt(channel, personalChat).address as object, async (context) => {
       found.push(await TeamsInfo.getMember(context, '29:bob'));
       found.push(await TeamsInfo.getMember(context, '29:nobody').catch((error: { statusCode?: number }) => error.statusCode));
     });

@@ -99,14 +99,15 @@ describe.each(testProviders)('on %s', (provider) => {
     it('covers tenants with devices or a managers channel, and no others', async () => {
       await setUpChannel(bot, 'managers', 'tenant-managers-only');
       await bot.server.services.conversations.remember({
+        platform: 'teams',
         tenantId: 'tenant-idle',
         channelId: 'msteams',
         conversationId: '19:idle@thread.tacv2',
         conversationType: 'channel',
         teamId: null,
         serviceUrl: bot.channel.serviceUrl,
-        userAadObjectId: null,
-        reference: {},
+        userId: null,
+        address: {},
       });
       const result = await queue('2026-10-24T06:00:00Z');
       expect(result.queued.map((entry) => entry.tenantId).sort()).toEqual([tenantId, 'tenant-managers-only']);

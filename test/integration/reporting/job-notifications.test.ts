@@ -174,8 +174,8 @@ describe('the digest command', () => {
   };
 
   it('shows a manager the digest now, in the tenant time zone; a technician is told it needs the manager role', async () => {
-    await bot.server.services.roles.grant(admin, tenantId, { aadObjectId: manager.aadObjectId, name: manager.name }, 'manager');
-    await bot.server.services.roles.grant(admin, tenantId, { aadObjectId: technician.aadObjectId, name: technician.name }, 'technician');
+    await bot.server.services.roles.grant(admin, tenantId, { platform: 'teams', userId: manager.aadObjectId, name: manager.name }, 'manager');
+    await bot.server.services.roles.grant(admin, tenantId, { platform: 'teams', userId: technician.aadObjectId, name: technician.name }, 'technician');
     const reply = await say('digest', manager);
     const shown = cardTexts(cardOf(reply));
     expect(shown).toEqual(expect.arrayContaining(['Daily digest — Sun 22 Nov 2026', '4 devices · as of Sun 22 Nov, 08:00 CET', 'Lobby', 'Floor 2']));
@@ -185,7 +185,7 @@ describe('the digest command', () => {
   });
 
   it('takes nothing after it', async () => {
-    await bot.server.services.roles.grant(admin, tenantId, { aadObjectId: manager.aadObjectId, name: manager.name }, 'manager');
+    await bot.server.services.roles.grant(admin, tenantId, { platform: 'teams', userId: manager.aadObjectId, name: manager.name }, 'manager');
     expect(JSON.stringify((await say('digest today', manager)).body)).toContain('digest takes nothing after it');
   });
 });
@@ -215,7 +215,7 @@ describe('the Regenerate codes button', () => {
   });
 
   it('is for admins; with nothing left to regenerate it says what to do instead', async () => {
-    await bot.server.services.roles.grant(admin, tenantId, { aadObjectId: technician.aadObjectId, name: technician.name }, 'technician');
+    await bot.server.services.roles.grant(admin, tenantId, { platform: 'teams', userId: technician.aadObjectId, name: technician.name }, 'technician');
     const { batchId, codes } = await issueCodes(bot.server.services, floor2);
     const refused = await press({ batchId, location: 'Floor 2' }, technician);
     expect(cardTexts(cardIn(refused)).join('\n')).toContain('needs the admin role');

@@ -26,18 +26,19 @@ export function moveTo(clock: ManualClock, when: Date | string): void {
 }
 
 /** A conversation as the bot stores it when someone talks to it there. */
-export function conversationAt(channel: FakeChannel, conversationId: string, options: { tenant?: string; userAadObjectId?: string } = {}): ConversationToSave {
+export function conversationAt(channel: FakeChannel, conversationId: string, options: { tenant?: string; userId?: string } = {}): ConversationToSave {
   const personal = conversationId.startsWith('a:');
   const tenant = options.tenant ?? tenantId;
   return {
+    platform: 'teams',
     tenantId: tenant,
     channelId: 'msteams',
     conversationId,
     conversationType: personal ? 'personal' : 'channel',
     teamId: personal ? null : '19:team@thread.tacv2',
     serviceUrl: channel.serviceUrl,
-    userAadObjectId: personal ? (options.userAadObjectId ?? null) : null,
-    reference: {
+    userId: personal ? (options.userId ?? null) : null,
+    address: {
       activityId: 'in-earlier-message',
       user: adminUser,
       bot: botAccount,
@@ -57,9 +58,9 @@ export async function setUpChannel(bot: TestBot, audience: Audience, tenant = te
 }
 
 /** Stores the personal chat of a user with the bot. */
-export async function rememberPersonalChat(bot: TestBot, userAadObjectId: string): Promise<string> {
-  const conversationId = `a:personal-${userAadObjectId}`;
-  await bot.server.services.conversations.remember(conversationAt(bot.channel, conversationId, { userAadObjectId }));
+export async function rememberPersonalChat(bot: TestBot, userId: string): Promise<string> {
+  const conversationId = `a:personal-${userId}`;
+  await bot.server.services.conversations.remember(conversationAt(bot.channel, conversationId, { userId }));
   return conversationId;
 }
 

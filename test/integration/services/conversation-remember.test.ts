@@ -23,14 +23,15 @@ const conversationId = 'a:personal-aad-tom';
 function conversation(activityId: string, changes: { serviceUrl?: string; userName?: string } = {}) {
   const serviceUrl = changes.serviceUrl ?? 'https://smba.trafficmanager.net/emea/';
   return {
+    platform: 'teams' as const,
     tenantId,
     channelId: 'msteams',
     conversationId,
     conversationType: 'personal',
     teamId: null,
     serviceUrl,
-    userAadObjectId: 'aad-tom',
-    reference: {
+    userId: 'aad-tom',
+    address: {
       activityId,
       user: { id: '29:tom', name: changes.userName ?? 'Tom Tech', aadObjectId: 'aad-tom' },
       bot: { id: '28:bot', name: 'ProvisioningBot' },
@@ -62,7 +63,7 @@ describe('remembering a conversation', () => {
 
   it('stores a new conversation, and its tenant', async () => {
     await conversations.remember(conversation('m1'));
-    expect(await conversations.find(tenantId, 'msteams', conversationId)).toMatchObject({ serviceUrl: 'https://smba.trafficmanager.net/emea/', userAadObjectId: 'aad-tom' });
+    expect(await conversations.find(tenantId, 'msteams', conversationId)).toMatchObject({ serviceUrl: 'https://smba.trafficmanager.net/emea/', platform: 'teams', userId: 'aad-tom' });
     expect(await store.db.tenant.count({ where: { id: tenantId } })).toBe(1);
   });
 
