@@ -27,7 +27,7 @@ const technicianOnly = defineCommand({
   aliases: [],
   summary: 'Technicians only (test only).',
   usage: 'bench',
-  permission: ['technician'],
+  operation: 'exportCodes', // technicians only in the permission table
   args: z.string(),
   async run() {
     return { text: 'on the bench' };

@@ -135,9 +135,18 @@ describe('failures reach the caller once, as ChannelErrors', () => {
 
   it('a stored reference without a service URL is permanent (nothing to retry)', async () => {
     const messenger = createTeamsMessenger(adapter, '');
-    const broken = { ...stored(personalChat), reference: { conversation: { id: personalChat } } };
+    const broken = { ...stored(personalChat), address: { conversation: { id: personalChat } } };
     const error = await failureOf(messenger.post(broken, { text: 'hello' }));
     expect(error.permanent).toBe(true);
+  });
+
+  it('a destination of another platform is not sent through Teams, and is permanent (nothing to retry)', async () => {
+    const messenger = createTeamsMessenger(adapter, '');
+    const slack = { ...stored(personalChat), platform: 'slack' as const };
+    const before = channel.received.length;
+    const error = await failureOf(messenger.post(slack, { text: 'hello' }));
+    expect(error.permanent).toBe(true);
+    expect(channel.received.length).toBe(before);
   });
 });
 
