@@ -27,7 +27,7 @@ const technicianOnly = defineCommand({
   aliases: [],
   summary: 'Technicians only (test only).',
   usage: 'bench',
-  permission: ['technician'],
+  operation: 'markInstalled',
   args: z.string(),
   async run() {
     return { text: 'on the bench' };
