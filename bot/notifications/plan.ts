@@ -10,7 +10,7 @@ import type { Services } from '../../services/index.ts';
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
 import type { PostedCardKind } from '../../services/notifications/posted-cards.ts';
 import { renderCard } from '../../cards/render.ts';
-import type { NotificationPlanner, PlannedDelivery } from './outbox-sender.ts';
+import type { NotificationPlanner, PlannedDelivery } from './outgoing-message.ts';
 import { currentHandoffCard, currentSignInCard } from './current-cards.ts';
 import { planCodesExpired, planCodesExpiring, planDevicesStale, planDigestDue } from './plan-jobs.ts';
 import { formatTime } from '../views/time.ts';

@@ -1,4 +1,4 @@
-// The ChatMessenger of Teams: proactive posts and in-place updates through the Bot Framework
+// The messenger port (services/notifications/delivery-ports.ts) for Teams: proactive posts and in-place updates through the Bot Framework
 // connector, from a stored conversation reference.
 //
 // Three things botbuilder does by default that a persisted outbox must not have:
@@ -24,7 +24,8 @@
 import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type { AdaptiveCard } from '../../cards/views.ts';
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
-import { ChannelError, type ChatMessenger, type OutgoingMessage } from '../notifications/messenger.ts';
+import { ChannelError, type ChatMessenger } from '../../services/notifications/delivery-ports.ts';
+import type { OutgoingMessage } from '../notifications/outgoing-message.ts';
 
 export const adaptiveCardContentType = 'application/vnd.microsoft.card.adaptive';
 
@@ -49,7 +50,7 @@ export function activityFor(message: OutgoingMessage): Partial<Activity> {
   };
 }
 
-export function createTeamsMessenger(adapter: CloudAdapter, appId: string, options: TeamsMessengerOptions = {}): ChatMessenger {
+export function createTeamsMessenger(adapter: CloudAdapter, appId: string, options: TeamsMessengerOptions = {}): ChatMessenger<OutgoingMessage> {
   const timeoutMs = options.requestTimeoutMs ?? requestTimeoutMs;
 
   /** Runs `send` in a proactive turn of the conversation and returns what it returned, or throws a ChannelError. */

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NotificationPlanner } from '../../../bot/notifications/outbox-sender.ts';
+import type { NotificationPlanner } from '../../../bot/notifications/outgoing-message.ts';
 import type { AdaptiveCard } from '../../../cards/views.ts';
 import type { ServerOptions } from '../../../bot/server.ts';
 import { ensureTenant } from '../../../services/conversations/conversation-repository.ts';

@@ -2,7 +2,7 @@
 // its failures come back (once each: botbuilder's own retries are off).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TeamsInfo, type CloudAdapter } from 'botbuilder';
-import { ChannelError } from '../../../bot/notifications/messenger.ts';
+import { ChannelError } from '../../../services/notifications/delivery-ports.ts';
 import { adaptiveCardContentType, createTeamsMessenger } from '../../../bot/teams/teams-messenger.ts';
 import type { AdaptiveCard } from '../../../cards/views.ts';
 import type { StoredConversation } from '../../../services/conversations/conversation-repository.ts';

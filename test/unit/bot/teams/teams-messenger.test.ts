@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChannelError } from '../../../../bot/notifications/messenger.ts';
+import { ChannelError } from '../../../../services/notifications/delivery-ports.ts';
 import { activityFor, adaptiveCardContentType, retryAfterMsOf, toChannelError } from '../../../../bot/teams/teams-messenger.ts';
 import type { AdaptiveCard } from '../../../../cards/views.ts';
 
