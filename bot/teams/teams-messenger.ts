@@ -1,4 +1,4 @@
-// The messenger port (services/notifications/delivery-ports.ts) for Teams: proactive posts and in-place updates through the Bot Framework
+// The ChatMessenger of Teams: proactive posts and in-place updates through the Bot Framework
 // connector, from a stored conversation reference.
 //
 // Three things botbuilder does by default that a persisted outbox must not have:
