@@ -11,7 +11,7 @@ import type { StoredConversation } from '../../services/conversations/conversati
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
 import type { Services } from '../../services/index.ts';
 import { view } from '../views/reply.ts';
-import type { PlannedDelivery } from './outbox-sender.ts';
+import type { PlannedDelivery } from './outgoing-message.ts';
 import { digestView } from '../views/digest-view.ts';
 import { expirySummaryView, expiryWarningView, staleDevicesView } from '../views/job-views.ts';
 

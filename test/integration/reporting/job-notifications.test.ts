@@ -3,7 +3,7 @@
 // managers channel through the running outbox, the digest command, and the Regenerate button.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNotificationPlanner } from '../../../bot/notifications/plan.ts';
-import type { PlannedDelivery } from '../../../bot/notifications/outbox-sender.ts';
+import type { PlannedDelivery } from '../../../bot/notifications/outgoing-message.ts';
 import { verbs } from '../../../bot/actions/verbs.ts';
 import type { DomainEvent } from '../../../services/notifications/domain-events.ts';
 import { actionsOf, textsOf } from '../../unit/cards/card-checks.ts';
