@@ -3,7 +3,7 @@
 // test/unit/architecture.test.ts cruises bot/ services/ cards/ prisma/ with these rules (and adds
 // the `process.env` check, which needs the TypeScript AST) and fails listing every violation.
 // The same rules run from the command line:
-//   npx depcruise --config .dependency-cruiser.cjs bot services cards prisma
+//   npm run arch   (npx depcruise --config .dependency-cruiser.cjs bot services cards prisma)
 
 /** npm packages that belong to the Bot Framework SDK (Teams): botbuilder, botbuilder-*, botframework-*. */
 const botFrameworkSdk = '^node_modules/(botbuilder|botbuilder-[^/]+|botframework-[^/]+)/';

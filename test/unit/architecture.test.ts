@@ -37,16 +37,12 @@ describe('architecture: import rules (.dependency-cruiser.cjs)', () => {
   let result: ICruiseResult;
 
   beforeAll(async () => {
-    const previous = process.cwd();
-    // dependency-cruiser resolves paths (and reports them) relative to the working directory.
-    process.chdir(root);
-    try {
-      const tsConfig = extractTSConfig(path.join(root, 'tsconfig.json'));
-      const output = await cruise(cruised, { ...config.options, ruleSet: { forbidden: config.forbidden ?? [] }, validate: true }, {}, { tsConfig });
-      result = typeof output.output === 'string' ? (JSON.parse(output.output) as ICruiseResult) : output.output;
-    } finally {
-      process.chdir(previous);
-    }
+    const tsConfigFile = path.join(root, 'tsconfig.json');
+    const tsConfig = extractTSConfig(tsConfigFile);
+    // baseDir: paths are resolved and reported relative to the project, whatever the working directory.
+    const options = { ...config.options, baseDir: root, tsConfig: { fileName: tsConfigFile }, ruleSet: { forbidden: config.forbidden ?? [] }, validate: true };
+    const output = await cruise(cruised, options, {}, { tsConfig });
+    result = typeof output.output === 'string' ? (JSON.parse(output.output) as ICruiseResult) : output.output;
   });
 
   it('cruises the whole product and resolves its imports (so the rules cannot pass by seeing nothing)', () => {
