@@ -36,7 +36,7 @@ import { createJobLeases } from '../services/scheduling/job-leases.ts';
 import { createJobRuns } from '../services/scheduling/job-runs.ts';
 import { systemClock, type Clock } from '../services/shared/clock.ts';
 import { newErrorReference, newId } from '../services/shared/random.ts';
-import { errorSummary } from '../services/shared/error-summary.ts';
+import { errorSummary } from '../prisma/error-summary.ts';
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:3978 */

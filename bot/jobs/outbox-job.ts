@@ -7,7 +7,7 @@
 // Every instance runs one: the leases in the outbox make them share the work, not repeat it.
 import type { Logger } from '../logger.ts';
 import type { OutboxDelivery } from '../../services/notifications/outbox-delivery.ts';
-import { errorSummary } from '../../services/shared/error-summary.ts';
+import { errorSummary } from '../../prisma/error-summary.ts';
 
 export const defaultOutboxIntervalMs = 2_000;
 

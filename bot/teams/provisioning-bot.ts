@@ -29,7 +29,7 @@ import { toActivity } from './outgoing.ts';
 import { adaptiveCardContentType, renderView } from './render-view.ts';
 import { turnLogger } from './turn-logger.ts';
 import { newErrorReference } from '../../services/shared/random.ts';
-import { describeStorageFailure, storageFailureOf, storageUnavailableMessage } from '../../services/shared/storage-errors.ts';
+import { describeStorageFailure, storageFailureOf, storageUnavailableMessage } from '../../prisma/storage-errors.ts';
 
 const noTenantReply =
   "I can't tell which Microsoft 365 organisation this conversation belongs to, so I can't act here. " +

@@ -1,5 +1,6 @@
 // Stored conversation references: where the bot can reach a chat or channel later.
 import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
+import { isUniqueViolation } from '../../prisma/unique-violation.ts';
 import { newId } from '../shared/random.ts';
 
 export interface StoredConversation {
@@ -17,11 +18,6 @@ export interface StoredConversation {
 }
 
 export type ConversationToSave = Omit<StoredConversation, 'audience' | 'updatedAt'>;
-
-/** Prisma's "unique constraint failed": another request inserted the same key first. */
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'P2002';
-}
 
 /**
  * Prisma's upsert is a read then an insert, not one atomic statement: two requests that both

@@ -2,7 +2,7 @@
 // code, token or login code.
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import { actorLabel, type Actor } from '../shared/actor.ts';
-import { insertRows, type CompleteRow } from '../shared/bulk-write.ts';
+import { insertRows, type CompleteRow } from '../../prisma/bulk-write.ts';
 import { newId } from '../shared/random.ts';
 
 export interface AuditEntry {

@@ -6,7 +6,7 @@ import { ensureTenant } from '../conversations/conversation-repository.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import { actorLabel, type Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
-import { insertRows, type CompleteRow } from '../shared/bulk-write.ts';
+import { insertRows, type CompleteRow } from '../../prisma/bulk-write.ts';
 import { DomainError } from '../shared/errors.ts';
 import { newId } from '../shared/random.ts';
 import { recordAudit, recordAudits, type AuditEntry } from './audit-log.ts';

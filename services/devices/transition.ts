@@ -3,7 +3,7 @@
 // the first wins, the second finds the state changed and gets a conflict.
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import type { Actor } from '../shared/actor.ts';
-import { updateWhereIn } from '../shared/bulk-write.ts';
+import { updateWhereIn } from '../../prisma/bulk-write.ts';
 import { DomainError } from '../shared/errors.ts';
 import { recordAudit, recordAudits } from './audit-log.ts';
 import type { Device } from './device-repository.ts';

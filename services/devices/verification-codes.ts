@@ -5,7 +5,7 @@ import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import { actorLabel, type Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
-import { insertRows, updateWhereIn, type CompleteRow } from '../shared/bulk-write.ts';
+import { insertRows, updateWhereIn, type CompleteRow } from '../../prisma/bulk-write.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { KeyedHasher } from '../shared/keyed-hash.ts';
 import type { SealedBox } from '../shared/sealed-box.ts';

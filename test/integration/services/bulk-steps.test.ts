@@ -1,5 +1,5 @@
 // Imports and codes for thousands of devices, which the registry and the codes service write in
-// multi-row statements (services/shared/bulk-write.ts): large enough to span several statements,
+// multi-row statements (prisma/bulk-write.ts): large enough to span several statements,
 // with every invariant of a single write kept — an audit row per device, one event per request,
 // the previous codes revoked, other tenants untouched, a compare-and-set that refuses a device
 // that changed meanwhile. On a SQLite file and a scratch PostgreSQL database.
