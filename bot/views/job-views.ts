@@ -30,7 +30,7 @@ export interface ExpiringCodes {
   macs: readonly string[];
 }
 
-export function expiryWarningView(codes: ExpiringCodes, now: Date, timeZone: string, canRegenerate: boolean): ExpiryWarningView {
+export function expiryWarningView(codes: ExpiringCodes, now: Date, timeZone: string, canRegenerate: boolean, codeTtlMs: number): ExpiryWarningView {
   const count = codes.macs.length;
   const where = codes.location ? `at ${codes.location}` : 'without a location';
   const left = codes.expiresAt.getTime() - now.getTime();
@@ -43,6 +43,7 @@ export function expiryWarningView(codes: ExpiringCodes, now: Date, timeZone: str
     batchId: codes.batchId,
     location: codes.location ?? '',
     canRegenerate,
+    newCodesValidFor: formatDuration(codeTtlMs),
   };
 }
 

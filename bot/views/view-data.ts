@@ -184,6 +184,8 @@ export interface ExpiryWarningView {
   location: string;
   /** Show the Regenerate button (the issuing admin's copy); otherwise say who can. */
   canRegenerate: boolean;
+  /** How long regenerated codes are valid (CODE_TTL_HOURS), e.g. "24 h". */
+  newCodesValidFor: string;
 }
 
 /** Codes that just expired, for the admins. */
