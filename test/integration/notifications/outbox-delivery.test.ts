@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NotificationPlanner } from '../../../bot/notifications/outgoing-message.ts';
 import { view } from '../../../bot/views/reply.ts';
+import { renderView } from '../../../bot/teams/render-view.ts';
 import type { ServerOptions } from '../../../bot/server.ts';
 import { ensureTenant } from '../../../services/conversations/conversation-repository.ts';
 import type { DomainEvent } from '../../../services/notifications/domain-events.ts';
@@ -160,7 +161,7 @@ describe('the outbox of the running bot', () => {
     bot.server.outbox.kick();
     const [, put] = await bot.channel.waitFor(2);
     expect(put).toMatchObject({ method: 'PUT', conversationId: techniciansChannel, targetActivityId: post?.assignedId });
-    expect(put?.body.attachments?.[0]?.content).toEqual(cardWith(`${mac} online`));
+    expect(put?.body.attachments?.[0]?.content).toEqual(renderView(cardWith(`${mac} online`)));
     expect(put?.body.summary).toBe('Hand-off codes');
 
     expect(bot.logText()).not.toContain('482913');

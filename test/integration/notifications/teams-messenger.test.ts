@@ -73,7 +73,7 @@ describe('posting and updating', () => {
     expect(put?.conversationId).toBe(personalChat);
     expect(put?.targetActivityId).toBe(activityId);
     expect(put?.body.id).toBe(activityId);
-    expect(put?.body.attachments).toEqual([{ contentType: adaptiveCardContentType, content: updated }]);
+    expect(put?.body.attachments).toEqual([{ contentType: adaptiveCardContentType, content: renderView(updated) }]);
   });
 });
 
