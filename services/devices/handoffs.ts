@@ -8,11 +8,12 @@ import { DomainError } from '../shared/errors.ts';
 import type { SealedBox } from '../shared/sealed-box.ts';
 import { recordAudit } from './audit-log.ts';
 import type { DeviceState } from './device-state.ts';
+import { deviceRecords } from './device-steps.ts';
 import { parseMac } from './mac-address.ts';
 import type { HandoffEntry } from './verification-codes.ts';
 
 export type TechnicianMark = 'installed' | 'problem';
-const markActions: Record<TechnicianMark, string> = { installed: 'handoff.installed', problem: 'handoff.problem' };
+const markActions: Record<TechnicianMark, string> = { installed: deviceRecords.mark_installed.audit, problem: deviceRecords.mark_problem.audit };
 
 export interface HandoffDevice {
   deviceId: string;

@@ -13,6 +13,7 @@ import { newId, randomDigits } from '../shared/random.ts';
 import { recordAudits } from './audit-log.ts';
 import { findDevicesByMacs, listDeviceKeys, type DeviceKey } from './device-repository.ts';
 import { stateLabels, waitingOnActivation } from './device-state.ts';
+import { deviceRecords, deviceSteps } from './device-steps.ts';
 import { parseMac } from './mac-address.ts';
 import { moveDevicesTogether } from './transition.ts';
 
@@ -121,9 +122,10 @@ export function createVerificationCodes(db: Database, clock: Clock, hasher: Keye
           }
           await insertRows(tx, 'VerificationCode', rows);
           const data = { batchId, expiresAt: expiresAt.toISOString() };
-          await moveDevicesTogether(tx, eligible.filter((device) => device.state === 'registered'), { to: 'code_issued', actor, action: 'code.issued', data }, now);
+          await moveDevicesTogether(tx, eligible.filter((device) => device.state === 'registered'), { step: 'issue_code', actor, data }, now);
+          // A device that had a code stays code_issued: its new code is recorded, not a move.
           const reissued = eligible.filter((device) => device.state === 'code_issued');
-          await recordAudits(tx, reissued.map((device) => ({ tenantId, deviceId: device.id, actor, action: 'code.reissued', data })), now);
+          await recordAudits(tx, reissued.map((device) => ({ tenantId, deviceId: device.id, actor, action: deviceRecords.reissue_code.audit, data })), now);
           const entries: HandoffEntry[] = issued.map(({ deviceId, mac, location, code }) => ({ deviceId, mac, location, code }));
           await tx.handoffBatch.create({
             data: { id: batchId, tenantId, issuedBy, issuedByName: actor.kind === 'user' ? (actor.name ?? null) : null, sealedCodes: handoffBox.seal(JSON.stringify(entries)), expiresAt, createdAt: now },
@@ -131,7 +133,7 @@ export function createVerificationCodes(db: Database, clock: Clock, hasher: Keye
           await enqueueEvent(
             tx,
             {
-              kind: 'codes.issued',
+              kind: deviceSteps.issue_code.event,
               tenantId,
               actor: issuedBy,
               batchId,
