@@ -1,4 +1,4 @@
-// The sweeps that close what ran out: verification codes past their 24 hours (their devices go
+// The sweeps that close what ran out: verification codes past their CODE_TTL_HOURS (their devices go
 // back to registered) and device-login codes past their 15 minutes (back to waiting for sign-in).
 //
 // Each closing is a compare-and-set (`… WHERE status = 'live'`, `… WHERE state = 'code_issued'`),

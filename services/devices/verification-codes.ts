@@ -1,5 +1,5 @@
-// Verification codes: 6 digits from the CSPRNG, one live code per device, valid 24 hours by
-// default. Only a keyed hash is stored; the plaintext is returned once, to build the hand-off
+// Verification codes: 6 digits from the CSPRNG, one live code per device, valid CODE_TTL_HOURS
+// (24 by default; `codeTtlMs` here). Only a keyed hash is stored; the plaintext is returned once, to build the hand-off
 // card and the technicians' code sheet, and is never logged or written anywhere else.
 import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
@@ -18,6 +18,12 @@ import { parseMac } from './mac-address.ts';
 import { moveDevicesTogether } from './transition.ts';
 
 export const codeLength = 6;
+
+/** How long a code is valid, as texts say it: "24 h", "36 h", "90 min" (from CODE_TTL_HOURS). */
+export function codeValidityText(codeTtlMs: number): string {
+  const minutes = Math.round(codeTtlMs / 60_000);
+  return minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
+}
 
 export type CodeTarget = { macs: readonly string[] } | { location: string } | { all: true };
 
