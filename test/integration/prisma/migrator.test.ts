@@ -54,7 +54,8 @@ function migrationsOnDisk(dir: string) {
     .sort()
     .map((name) => {
       const bytes = readFileSync(path.join(dir, name, 'migration.sql'));
-      const tables = [...bytes.toString('utf8').matchAll(/CREATE TABLE "(\w+)"/g)].map((match) => match[1]);
+      // A SQLite table redefinition creates "new_X" and renames it to X: it leaves X, not new_X.
+      const tables = [...bytes.toString('utf8').matchAll(/CREATE TABLE "(\w+)"/g)].map((match) => match[1]!.replace(/^new_/, ''));
       return { name, checksum: createHash('sha256').update(bytes).digest('hex'), tables };
     });
 }

@@ -97,7 +97,7 @@ describe.each(testProviders)('bulk steps on %s', (provider) => {
       // Another request moved the last device on already.
       await db().device.update({ where: { id: devices[fleet - 1]!.id }, data: { state: 'code_issued' } });
       await expect(
-        db().$transaction((tx) => moveDevicesTogether(tx, devices, { to: 'code_issued', actor: admin, action: 'code.issued' }, clock.now()), { timeout: 60_000 }),
+        db().$transaction((tx) => moveDevicesTogether(tx, devices, { step: 'issue_code', actor: admin }, clock.now()), { timeout: 60_000 }),
       ).rejects.toMatchObject({ code: 'conflict' });
       expect(await db().device.count({ where: { tenantId: tenant, state: 'code_issued' } })).toBe(1);
       expect(await db().auditEvent.count({ where: { action: 'code.issued' } })).toBe(0);
