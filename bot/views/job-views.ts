@@ -56,6 +56,8 @@ export function expirySummaryView(macs: readonly string[]): ExpirySummaryView {
     moreMacs: Math.max(0, count - macListLimit),
     // A ready command for a few devices; for many, every device waiting on activation.
     command: count <= 10 ? `codes ${macs.join(' ')}` : 'codes all',
+    // The same, one press away: the codes form, prefilled.
+    actions: [{ label: 'Issue new codes', style: 'positive', dialog: 'codes', data: count <= 10 ? { target: 'macs', macs: macs.join('\n') } : { target: 'all' } }],
   };
 }
 

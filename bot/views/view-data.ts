@@ -189,7 +189,7 @@ export interface ExpiryWarningView {
 }
 
 /** Codes that just expired, for the admins. */
-export interface ExpirySummaryView {
+export interface ExpirySummaryView extends NextSteps {
   /** e.g. "12 codes expired" */
   title: string;
   /** e.g. "These devices are back to registered: nobody used their code in time." */
