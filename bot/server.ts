@@ -18,7 +18,7 @@ import { actions } from './actions/index.ts';
 import type { CommandSpec } from './commands/command-spec.ts';
 import { createTeamsChat } from './teams/teams-chat.ts';
 import { createTeamsMessenger } from './teams/teams-messenger.ts';
-import { createOutboxSender, type NotificationPlanner } from './notifications/outbox-sender.ts';
+import type { NotificationPlanner } from './notifications/outgoing-message.ts';
 import { createNotificationPlanner } from './notifications/plan.ts';
 import { defaultOutboxIntervalMs, startOutboxJob, type OutboxJob } from './jobs/outbox-job.ts';
 import { jobDefinitions } from './jobs/job-definitions.ts';
@@ -30,11 +30,13 @@ import { activityShapeProblem } from './activity-shape.ts';
 import { guardRequestBody, maxRequestBodyBytes } from './request-body-guard.ts';
 import { openStore, type Database, type Store } from '../prisma/store.ts';
 import { createServices, type Services } from '../services/index.ts';
+import { createOutboxDelivery } from '../services/notifications/outbox-delivery.ts';
+import { createOutboxQueue } from '../services/notifications/outbox-queue.ts';
 import { createJobLeases } from '../services/scheduling/job-leases.ts';
 import { createJobRuns } from '../services/scheduling/job-runs.ts';
 import { systemClock, type Clock } from '../services/shared/clock.ts';
 import { newErrorReference, newId } from '../services/shared/random.ts';
-import { errorSummary } from '../services/shared/error-summary.ts';
+import { errorSummary } from '../prisma/error-summary.ts';
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:3978 */
@@ -110,10 +112,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const chat = createTeamsChat({ botAuth: config.botAuth, services, commands: options.commands ?? defaultCommands, actions });
   // Proactive delivery of domain events: the planner decides where and what, the sender gets it there.
   const plan = options.planNotifications?.({ services, db: store.db, config }) ?? createNotificationPlanner(services);
-  const outboxSender = createOutboxSender({
-    db: store.db,
+  const outboxSender = createOutboxDelivery({
+    queue: createOutboxQueue(store.db),
     messenger: createTeamsMessenger(chat.adapter, config.botAuth.appId, { requestTimeoutMs: options.channelRequestTimeoutMs }),
-    plan,
+    planner: plan,
     clock: services.clock,
     log: logger.child({ component: 'outbox' }),
     holder: instanceId,

@@ -13,7 +13,7 @@
 // tried once more on a new one: such a call failed before writing anything, so repeating it
 // is safe.
 import { createClient, type Client, type InStatement, type InArgs, type TransactionMode } from '@libsql/client';
-import { storageFailureOf } from '../services/shared/storage-errors.ts';
+import { storageFailureOf } from './storage-errors.ts';
 
 export const sqliteBusyTimeoutMs = 15_000;
 

@@ -12,8 +12,8 @@ import { createSqliteClient } from './sqlite-client.ts';
 import { withClosingTransactions } from './sqlite-transactions.ts';
 import { applyMigrations, type MigrationLog } from './migrator.ts';
 import { migrationsDirFor, type Provider } from './schemas.ts';
-import { describeStorageFailure, storageFailureOf } from '../services/shared/storage-errors.ts';
-import { errorSummary } from '../services/shared/error-summary.ts';
+import { describeStorageFailure, storageFailureOf } from './storage-errors.ts';
+import { errorSummary } from './error-summary.ts';
 
 export type Database = SqliteClient;
 /** The client inside `db.$transaction(async (tx) => …)`: repositories accept either. */

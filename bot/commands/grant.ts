@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Platform } from '../../services/auth/principal.ts';
 import { roles, type Role } from '../../services/auth/role.ts';
 import { DomainError } from '../../services/shared/errors.ts';
+import { errorReply, type Reply } from '../views/reply.ts';
 import { actorOf } from './actor.ts';
 import { defineCommand, type CommandContext, type CommandForm } from './command-spec.ts';
 
@@ -64,7 +65,7 @@ export interface Person {
  * Teams admin grants Teams users, a Slack admin Slack users. Every mention must be resolved
  * before anything changes.
  */
-export async function peopleToChange(context: CommandContext, args: RoleChangeArgs, verb: 'grant' | 'revoke'): Promise<Person[]> {
+export async function peopleToChange(context: CommandContext, args: RoleChangeArgs): Promise<Person[]> {
   const unresolved = context.mentions.filter((mention) => mention.userId === null).map((mention) => mention.name);
   if (unresolved.length > 0) {
     throw new DomainError(
@@ -72,9 +73,6 @@ export async function peopleToChange(context: CommandContext, args: RoleChangeAr
       `I couldn't find ${unresolved.join(', ')} among the members of this conversation. ` +
         'Mention a person who is a member of this team or chat, or type their Entra object id instead (they can see it with **whoami**).',
     );
-  }
-  if (context.mentions.length === 0 && args.objectIds.length === 0) {
-    throw new DomainError('invalid_input', `@mention the person to ${verb} ${args.role} (in a channel or group chat), or type their Entra object id (they see it with **whoami**).`);
   }
 
   // Names for typed ids: the speaker's own, or the one stored with a role they hold here.
@@ -99,6 +97,13 @@ export async function peopleToChange(context: CommandContext, args: RoleChangeAr
     people.set(id, { platform, userId: id, name, label: name ?? id });
   }
   return [...people.values()];
+}
+
+/** When nobody is named: the usage, as for any argument that does not fit; null when someone is. */
+export function nobodyNamed(context: CommandContext, args: RoleChangeArgs, verb: 'grant' | 'revoke', usage: string): Reply | null {
+  if (context.mentions.length > 0 || args.objectIds.length > 0) return null;
+  const problem = `@mention the person to ${verb} ${args.role} (in a channel or group chat), or type their Entra object id (they see it with **whoami**).`;
+  return errorReply(`That doesn't fit "${verb}"`, problem, null, usage);
 }
 
 /** The grant and revoke dialogs: a role, and a person of the conversation or a typed id. */
@@ -134,8 +139,10 @@ export const grantCommand = defineCommand({
   args: roleChangeArgs('grant'),
   form: roleChangeForm('grant'),
   async run(context, args) {
+    const nobody = nobodyNamed(context, args, 'grant', this.usage);
+    if (nobody) return nobody;
     const actor = actorOf(context);
-    const people = await peopleToChange(context, args, 'grant');
+    const people = await peopleToChange(context, args);
     const lines: string[] = [];
     for (const person of people) {
       const outcome = await context.services.roles.grant(actor, context.tenantId, { platform: person.platform, userId: person.userId, name: person.name }, args.role);

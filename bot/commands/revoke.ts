@@ -1,5 +1,5 @@
 import { defineCommand } from './command-spec.ts';
-import { peopleToChange, roleChangeArgs, roleChangeForm } from './grant.ts';
+import { nobodyNamed, peopleToChange, roleChangeArgs, roleChangeForm } from './grant.ts';
 
 export const revokeCommand = defineCommand({
   name: 'revoke',
@@ -11,7 +11,9 @@ export const revokeCommand = defineCommand({
   form: roleChangeForm('revoke'),
   async run(context, args) {
     const { roles } = context.services;
-    const people = await peopleToChange(context, args, 'revoke');
+    const nobody = nobodyNamed(context, args, 'revoke', this.usage);
+    if (nobody) return nobody;
+    const people = await peopleToChange(context, args);
     // Admins from the bot's configuration cannot be revoked (the service refuses): ask about
     // them first, so a refusal comes before anyone else has lost a role.
     people.sort((a, b) => Number(roles.isBootstrapAdmin(b)) - Number(roles.isBootstrapAdmin(a)));

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { DeviceServices } from '../../services/devices/index.ts';
 import { DomainError } from '../../services/shared/errors.ts';
 import { newErrorReference } from '../../services/shared/random.ts';
-import { describeStorageFailure, storageFailureOf } from '../../services/shared/storage-errors.ts';
+import { describeStorageFailure, storageFailureOf } from '../../prisma/storage-errors.ts';
 import type { Logger } from '../logger.ts';
 import { statusOf, storageUnavailableAnswer } from './http-errors.ts';
 

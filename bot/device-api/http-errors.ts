@@ -1,7 +1,7 @@
 // How domain errors look on the device API: an HTTP status, a stable `code` and a `message`
 // a person can act on, plus the error's details (attemptsLeft, retryAfterSeconds).
 import type { DomainErrorCode } from '../../services/shared/errors.ts';
-import { storageRetryAfterSeconds, storageUnavailableMessage } from '../../services/shared/storage-errors.ts';
+import { storageRetryAfterSeconds, storageUnavailableMessage } from '../../prisma/storage-errors.ts';
 
 export const statusOf: Record<DomainErrorCode, number> = {
   invalid_input: 400,

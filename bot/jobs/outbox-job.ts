@@ -1,12 +1,13 @@
-// Runs the outbox sender in the background: one run right away (what an earlier process left),
-// then one every intervalMs, never two at once (the next waits for the current to finish).
+// Runs the outbox delivery engine (services/notifications/outbox-delivery.ts) in the
+// background: one run right away (what an earlier process left), then one every intervalMs,
+// never two at once (the next waits for the current to finish).
 // kick() asks for a run as soon as possible, e.g. right after something was enqueued.
 // A run that claimed a full batch is followed by the next one at once (a backlog drains as fast
 // as the channel takes it, not one batch per tick), until a run comes back short or stop().
 // Every instance runs one: the leases in the outbox make them share the work, not repeat it.
 import type { Logger } from '../logger.ts';
-import type { OutboxSender } from '../notifications/outbox-sender.ts';
-import { errorSummary } from '../../services/shared/error-summary.ts';
+import type { OutboxDelivery } from '../../services/notifications/outbox-delivery.ts';
+import { errorSummary } from '../../prisma/error-summary.ts';
 
 export const defaultOutboxIntervalMs = 2_000;
 
@@ -17,7 +18,7 @@ export interface OutboxJob {
   stop(): Promise<void>;
 }
 
-export function startOutboxJob({ sender, intervalMs = defaultOutboxIntervalMs, log }: { sender: OutboxSender; intervalMs?: number; log: Logger }): OutboxJob {
+export function startOutboxJob({ sender, intervalMs = defaultOutboxIntervalMs, log }: { sender: OutboxDelivery; intervalMs?: number; log: Logger }): OutboxJob {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;

@@ -12,7 +12,7 @@ import type { StoredConversation } from '../../services/conversations/conversati
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
 import type { Services } from '../../services/index.ts';
 import { view } from '../views/reply.ts';
-import type { PlannedDelivery } from './outbox-sender.ts';
+import type { PlannedDelivery } from './outgoing-message.ts';
 import { digestView } from '../views/digest-view.ts';
 import { expirySummaryView, expiryWarningView, staleDevicesView } from '../views/job-views.ts';
 
@@ -41,10 +41,10 @@ export async function planCodesExpiring(services: Services, event: EventOf<'code
   const purpose = `expiry-warning:${event.batchId}:${event.location ?? ''}:${event.leadMinutes}`;
   const deliveries: PlannedDelivery[] = [];
   if (technicians) {
-    deliveries.push({ key: keyOf(`${purpose}:technicians`, technicians), conversation: technicians, message: { view: view('expiryWarning', expiryWarningView(codes, now, profile.timeZone, false)) } });
+    deliveries.push({ key: keyOf(`${purpose}:technicians`, technicians), conversation: technicians, message: { view: view('expiryWarning', expiryWarningView(codes, now, profile.timeZone, false, services.settings.codeTtlMs)) } });
   }
   if (issuer && issuer.conversationId !== technicians?.conversationId) {
-    deliveries.push({ key: keyOf(`${purpose}:issuer`, issuer), conversation: issuer, message: { view: view('expiryWarning', expiryWarningView(codes, now, profile.timeZone, true)) } });
+    deliveries.push({ key: keyOf(`${purpose}:issuer`, issuer), conversation: issuer, message: { view: view('expiryWarning', expiryWarningView(codes, now, profile.timeZone, true, services.settings.codeTtlMs)) } });
   }
   return deliveries;
 }

@@ -10,7 +10,7 @@ import type { StoredConversation } from '../../services/conversations/conversati
 import type { Services } from '../../services/index.ts';
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
 import type { PostedCardKind } from '../../services/notifications/posted-cards.ts';
-import type { NotificationPlanner, PlannedDelivery } from './outbox-sender.ts';
+import type { NotificationPlanner, PlannedDelivery } from './outgoing-message.ts';
 import { currentHandoffView, currentSignInView } from './current-cards.ts';
 import { view, type View } from '../views/reply.ts';
 import { formatTime } from '../views/time.ts';

@@ -29,7 +29,7 @@ import { toActivity } from './outgoing.ts';
 import { adaptiveCardContentType, renderView } from './render-view.ts';
 import { turnLogger } from './turn-logger.ts';
 import { newErrorReference } from '../../services/shared/random.ts';
-import { describeStorageFailure, storageFailureOf, storageUnavailableMessage } from '../../services/shared/storage-errors.ts';
+import { describeStorageFailure, storageFailureOf, storageUnavailableMessage } from '../../prisma/storage-errors.ts';
 
 const noTenantReply =
   "I can't tell which Microsoft 365 organisation this conversation belongs to, so I can't act here. " +
@@ -232,7 +232,7 @@ export class ProvisioningBot extends TeamsActivityHandler {
         await this.track(context, tenantId, step.reply.track, sent?.id);
         return { task: { type: 'message', value: 'Done: the card is in the conversation.' } };
       }
-      return dialogAnswer(step, typeof data.dialog === 'string' ? data.dialog : 'Provisioning');
+      return dialogAnswer(step, dialogTitle(this.commands, data.dialog));
     } catch (error) {
       const reference = this.logStorageFailure(context, error);
       if (!reference) throw error;
@@ -254,6 +254,11 @@ async function conversationMembers(context: TurnContext): Promise<{ name: string
 function cardAnswer(result: { view?: Reply['view']; text?: string }): AdaptiveCardInvokeResponse {
   const shown = result.view ?? view('notice', { title: 'Done', text: result.text ?? '', style: 'good' });
   return { statusCode: 200, type: adaptiveCardContentType, value: renderView(shown) as Record<string, unknown> };
+}
+
+/** The title of a dialog's result: its form's title, for a dialog this bot has. */
+function dialogTitle(commands: readonly CommandSpec[], name: unknown): string {
+  return commands.find((command) => command.name === name)?.form?.title ?? 'Provisioning';
 }
 
 /** A dialog's next step as Teams' task module response: the form (again) or the result, in the dialog. */

@@ -55,7 +55,7 @@ function blockElements(block: Block): Record<string, unknown>[] {
       return [
         {
           type: 'Table',
-          firstRowAsHeaders: true,
+          // The header row is drawn bold (firstRowAsHeaders is missing from the published 1.5 schema).
           showGridLines: false,
           columns: block.columns.map(() => ({ width: 1 })),
           rows: [block.columns, ...block.rows].map((cells, index) => ({
@@ -82,6 +82,13 @@ function blocksCard(view: BlocksView): AdaptiveCard {
   );
 }
 
+/** "In use: Lobby, Floor 2 and 8 more." */
+function suggestionLine(choices: readonly { label: string }[]): string {
+  const shown = choices.slice(0, 10).map((choice) => choice.label);
+  const more = choices.length - shown.length;
+  return `In use: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`;
+}
+
 /** A command's form as the card inside a Teams dialog: the fields, each with its error under it. */
 export function formCard(form: FormView): AdaptiveCard {
   const body: Record<string, unknown>[] = [heading(form.title), { type: 'TextBlock', text: form.intro, wrap: true }];
@@ -93,15 +100,16 @@ export function formCard(form: FormView): AdaptiveCard {
     const common = { id: field.id, label: field.label, isRequired: field.required, ...(field.required ? { errorMessage: `${field.label} is required.` } : {}) };
     if (field.kind === 'choice') {
       body.push({ type: 'Input.ChoiceSet', ...common, style: 'compact', value, choices: (field.choices ?? []).map((choice) => ({ title: choice.label, value: choice.value })) });
-    } else if (field.choices && field.choices.length > 0) {
-      // Suggestions the person may pick or ignore: a filtered choice set that also takes new text.
-      body.push({ type: 'Input.ChoiceSet', ...common, style: 'filtered', value, ...(field.placeholder ? { placeholder: field.placeholder } : {}), choices: field.choices.map((choice) => ({ title: choice.label, value: choice.value })) });
     } else {
       body.push({ type: 'Input.Text', ...common, isMultiline: field.kind === 'multiline', value, ...(field.placeholder ? { placeholder: field.placeholder } : {}) });
     }
     const error = form.errors[field.id];
+    // Suggestions for a text field are listed under it: the person may use one or type anew
+    // (a filtered choice set would take new text too, but the published 1.5 schema lacks it).
+    const suggestions = field.kind !== 'choice' && field.choices && field.choices.length > 0 ? suggestionLine(field.choices) : null;
+    const hint = [field.hint, suggestions].filter((part) => part).join(' ');
     if (error) body.push({ type: 'TextBlock', text: error, color: 'attention', size: 'small', spacing: 'none', wrap: true });
-    else if (field.hint) body.push({ type: 'TextBlock', text: field.hint, isSubtle: true, size: 'small', spacing: 'none', wrap: true });
+    else if (hint) body.push({ type: 'TextBlock', text: hint, isSubtle: true, size: 'small', spacing: 'none', wrap: true });
   }
   const fallbackText = `${form.title}: ${form.fields.map((field) => field.label).join(', ')}`;
   return {

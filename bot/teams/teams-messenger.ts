@@ -24,7 +24,8 @@
 import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import { adaptiveCardContentType, messageOf } from './render-view.ts';
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
-import { ChannelError, type ChatMessenger, type OutgoingMessage } from '../notifications/messenger.ts';
+import { ChannelError, type ChatMessenger } from '../../services/notifications/delivery-ports.ts';
+import type { OutgoingMessage } from '../notifications/outgoing-message.ts';
 
 export { adaptiveCardContentType } from './render-view.ts';
 
@@ -50,7 +51,7 @@ export function activityFor(outgoing: OutgoingMessage): Partial<Activity> {
   };
 }
 
-export function createTeamsMessenger(adapter: CloudAdapter, appId: string, options: TeamsMessengerOptions = {}): ChatMessenger {
+export function createTeamsMessenger(adapter: CloudAdapter, appId: string, options: TeamsMessengerOptions = {}): ChatMessenger<OutgoingMessage> {
   const timeoutMs = options.requestTimeoutMs ?? requestTimeoutMs;
 
   /** Runs `send` in a proactive turn of the conversation and returns what it returned, or throws a ChannelError. */

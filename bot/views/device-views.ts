@@ -24,7 +24,8 @@ const actionLabels: Record<string, string> = {
   'code.expired': 'code expired',
   'device.provisioned': 'provisioned by a technician',
   'sign_in.requested': 'sign-in requested',
-  'sign_in.code_reported': 'login code shown on the device',
+  'sign_in.code_ready': 'login code shown on the device',
+  'sign_in.code_reported': 'login code shown on the device', // its name before 2026-11 (services/devices/device-steps.ts)
   'sign_in.lapsed': 'login code expired',
   'device.signed_in': 'signed in',
   'device.reset': 'factory reset',

@@ -30,7 +30,7 @@ export function codeHandoffView(handoff: Handoff, timeZone: string): CodeHandoff
   for (const device of sorted) {
     const name = device.location ?? 'No location';
     const list = byLocation.get(name) ?? [];
-    list.push({ mac: device.mac, code: device.code, ...statusOf(device), note: noteOf(device) });
+    list.push({ mac: device.mac, code: device.code ?? 'expired', ...statusOf(device), note: noteOf(device) });
     byLocation.set(name, list);
   }
   return {

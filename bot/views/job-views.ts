@@ -30,7 +30,7 @@ export interface ExpiringCodes {
   macs: readonly string[];
 }
 
-export function expiryWarningView(codes: ExpiringCodes, now: Date, timeZone: string, canRegenerate: boolean): ExpiryWarningView {
+export function expiryWarningView(codes: ExpiringCodes, now: Date, timeZone: string, canRegenerate: boolean, codeTtlMs: number): ExpiryWarningView {
   const count = codes.macs.length;
   const where = codes.location ? `at ${codes.location}` : 'without a location';
   const left = codes.expiresAt.getTime() - now.getTime();
@@ -43,6 +43,7 @@ export function expiryWarningView(codes: ExpiringCodes, now: Date, timeZone: str
     batchId: codes.batchId,
     location: codes.location ?? '',
     canRegenerate,
+    newCodesValidFor: formatDuration(codeTtlMs),
   };
 }
 
@@ -55,6 +56,8 @@ export function expirySummaryView(macs: readonly string[]): ExpirySummaryView {
     moreMacs: Math.max(0, count - macListLimit),
     // A ready command for a few devices; for many, every device waiting on activation.
     command: count <= 10 ? `codes ${macs.join(' ')}` : 'codes all',
+    // The same, one press away: the codes form, prefilled.
+    actions: [{ label: 'Issue new codes', style: 'positive', dialog: 'codes', data: count <= 10 ? { target: 'macs', macs: macs.join('\n') } : { target: 'all' } }],
   };
 }
 

@@ -5,7 +5,9 @@
 //
 // Text (`text`, and the text fields of views) is plain sentences with two marks every
 // renderer knows: **bold** and `code`; paragraphs are separated by a blank line.
-import type { ViewData, ViewName } from './view-data.ts';
+import type { Instant, ViewData, ViewName } from './view-data.ts';
+
+export type { ActionStyle, Instant, ViewAction } from './view-data.ts';
 
 /** A named view with its typed data. */
 export type View = { [K in ViewName]: { name: K; data: ViewData[K] } }[ViewName];
@@ -25,25 +27,6 @@ export interface TrackedCard {
  * `track` asks the door to remember where the view was posted, to redraw it in place.
  */
 export type Reply = ({ view: View; text?: string } | { text: string; view?: undefined }) & { track?: TrackedCard };
-
-export type ActionStyle = 'default' | 'positive' | 'destructive';
-
-/**
- * A button, described without a platform. `verb` + `data` run a card action (bot/actions/);
- * `dialog` opens a command's form instead (prefilled with `data`); `command` runs a chat
- * command as if typed. Exactly one of the three.
- */
-export type ViewAction = { label: string; style?: ActionStyle; data?: Record<string, string> } & (
-  | { verb: string; dialog?: undefined; command?: undefined }
-  | { dialog: string; verb?: undefined; command?: undefined }
-  | { command: string; verb?: undefined; dialog?: undefined }
-);
-
-/** A moment and the zone its reader lives in: each renderer formats it its own way. */
-export interface Instant {
-  instant: string;
-  timeZone: string;
-}
 
 export function instant(at: Date, timeZone: string): Instant {
   return { instant: at.toISOString(), timeZone };

@@ -3,7 +3,24 @@
 // view of building blocks (`blocks`) from the blocks themselves, so a new feature shows on
 // every platform without code per platform. Times are Instants (a moment and its reader's
 // zone); each renderer formats them.
-import type { Instant, ViewAction } from './reply.ts';
+export type ActionStyle = 'default' | 'positive' | 'destructive';
+
+/**
+ * A button, described without a platform. `verb` + `data` run a card action (bot/actions/);
+ * `dialog` opens a command's form instead (prefilled with `data`); `command` runs a chat
+ * command as if typed. Exactly one of the three.
+ */
+export type ViewAction = { label: string; style?: ActionStyle; data?: Record<string, string> } & (
+  | { verb: string; dialog?: undefined; command?: undefined }
+  | { dialog: string; verb?: undefined; command?: undefined }
+  | { command: string; verb?: undefined; dialog?: undefined }
+);
+
+/** A moment and the zone its reader lives in: each renderer formats it its own way. */
+export interface Instant {
+  instant: string;
+  timeZone: string;
+}
 
 export type Style = 'default' | 'good' | 'attention' | 'warning' | 'accent';
 
@@ -167,10 +184,12 @@ export interface ExpiryWarningView {
   location: string;
   /** Show the Regenerate button (the issuing admin's copy); otherwise say who can. */
   canRegenerate: boolean;
+  /** How long regenerated codes are valid (CODE_TTL_HOURS), e.g. "24 h". */
+  newCodesValidFor: string;
 }
 
 /** Codes that just expired, for the admins. */
-export interface ExpirySummaryView {
+export interface ExpirySummaryView extends NextSteps {
   /** e.g. "12 codes expired" */
   title: string;
   /** e.g. "These devices are back to registered: nobody used their code in time." */

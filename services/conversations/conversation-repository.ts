@@ -3,6 +3,7 @@
 // the platform's adapter, which alone knows what it means (Teams: a Bot Framework reference).
 import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
 import { canonicalUserId, type Platform, type PrincipalId } from '../auth/principal.ts';
+import { isUniqueViolation } from '../../prisma/unique-violation.ts';
 import { newId } from '../shared/random.ts';
 
 export interface StoredConversation {
@@ -23,11 +24,6 @@ export interface StoredConversation {
 }
 
 export type ConversationToSave = Omit<StoredConversation, 'audience' | 'updatedAt'>;
-
-/** Prisma's "unique constraint failed": another request inserted the same key first. */
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'P2002';
-}
 
 /**
  * Prisma's upsert is a read then an insert, not one atomic statement: two requests that both

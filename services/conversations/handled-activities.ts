@@ -1,6 +1,7 @@
 // Teams may deliver the same activity twice (a retry after a slow answer). Each activity id
 // is claimed once; a second delivery is recognised and ignored.
 import type { Database } from '../../prisma/store.ts';
+import { isUniqueViolation } from '../../prisma/unique-violation.ts';
 
 export function createHandledActivities(db: Database) {
   return {
@@ -11,8 +12,8 @@ export function createHandledActivities(db: Database) {
         await db.handledActivity.create({ data: { key, at: now } });
         return true;
       } catch (error) {
-        // P2002: the key is taken, this activity was handled before.
-        if ((error as { code?: string }).code === 'P2002') return false;
+        // The key is taken: this activity was handled before.
+        if (isUniqueViolation(error)) return false;
         throw error;
       }
     },

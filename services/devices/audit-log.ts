@@ -2,8 +2,9 @@
 // code, token or login code.
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import { actorLabel, type Actor } from '../shared/actor.ts';
-import { insertRows, type CompleteRow } from '../shared/bulk-write.ts';
+import { insertRows, type CompleteRow } from '../../prisma/bulk-write.ts';
 import { newId } from '../shared/random.ts';
+import { currentAuditAction } from './device-steps.ts';
 
 export interface AuditEntry {
   tenantId: string;
@@ -56,7 +57,8 @@ export async function deviceTimeline(db: DatabaseOrTransaction, tenantId: string
   return rows.map((row) => ({
     at: row.at,
     actor: row.actor,
-    action: row.action,
+    // Rows written before a step's audit action was renamed read under the current name.
+    action: currentAuditAction(row.action),
     fromState: row.fromState,
     toState: row.toState,
     reason: row.reason,

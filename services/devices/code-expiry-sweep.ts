@@ -1,4 +1,4 @@
-// The sweeps that close what ran out: verification codes past their 24 hours (their devices go
+// The sweeps that close what ran out: verification codes past their CODE_TTL_HOURS (their devices go
 // back to registered) and device-login codes past their 15 minutes (back to waiting for sign-in).
 //
 // Each closing is a compare-and-set (`… WHERE status = 'live'`, `… WHERE state = 'code_issued'`),
@@ -6,12 +6,13 @@
 // that one writes the audit and the events.
 import type { Database, Transaction } from '../../prisma/store.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
-import { actorLabel, type Actor } from '../shared/actor.ts';
+import type { Actor } from '../shared/actor.ts';
 import { DomainError } from '../shared/errors.ts';
-import { newId } from '../shared/random.ts';
 import { chunks, digestOf, groupBy, jobTransaction } from './code-expiry-support.ts';
 import { findDeviceByMac } from './device-repository.ts';
+import { deviceSteps } from './device-steps.ts';
 import { lapseIfDue } from './sign-in-sessions.ts';
+import { moveDevicesTogether } from './transition.ts';
 
 export interface ExpireCounts {
   /** Codes this run closed as expired. */
@@ -44,38 +45,21 @@ async function expireForTenant(tx: Transaction, tenantId: string, codeIds: reado
 
   const deviceIds = [...new Set(expired.map((code) => code.deviceId))];
   const macOf = new Map<string, string>();
-  const reset: { id: string; mac: string }[] = [];
+  const waiting: { id: string; tenantId: string; state: 'code_issued' }[] = [];
   for (const ids of chunks(deviceIds)) {
-    for (const device of await tx.device.findMany({ where: { id: { in: ids }, tenantId }, select: { id: true, mac: true } })) macOf.set(device.id, device.mac);
-    // A device that moved on meanwhile (activated, reset) no longer matches and is left alone.
-    reset.push(
-      ...(await tx.device.updateManyAndReturn({
-        where: { id: { in: ids }, tenantId, state: 'code_issued' },
-        data: { state: 'registered', stateChangedAt: now },
-        select: { id: true, mac: true },
-      })),
-    );
+    for (const device of await tx.device.findMany({ where: { id: { in: ids }, tenantId }, select: { id: true, mac: true, state: true } })) {
+      macOf.set(device.id, device.mac);
+      if (device.state === 'code_issued') waiting.push({ id: device.id, tenantId, state: 'code_issued' });
+    }
   }
-  for (const devices of chunks(reset)) {
-    await tx.auditEvent.createMany({
-      data: devices.map((device) => ({
-        id: newId(),
-        tenantId,
-        deviceId: device.id,
-        actor: actorLabel(expireActor),
-        action: 'code.expired',
-        fromState: 'code_issued',
-        toState: 'registered',
-        reason: 'the verification code expired unused',
-        at: now,
-      })),
-    });
-  }
+  // A device that moved on meanwhile (activated, reset), even between that read and the
+  // compare-and-set, is left alone.
+  const reset = await moveDevicesTogether(tx, waiting, { step: 'expire_code', actor: expireActor, ifChanged: 'still-there' }, now);
   // Every device whose code expired: its hand-off card shows the code's status, so it is redrawn
   // even when the device itself had moved on.
   for (const code of expired) {
     const mac = macOf.get(code.deviceId);
-    if (mac) await enqueueEvent(tx, { kind: 'code.expired', tenantId, deviceId: code.deviceId, mac }, now, `code.expired:${code.id}`);
+    if (mac) await enqueueEvent(tx, { kind: deviceSteps.expire_code.event, tenantId, deviceId: code.deviceId, mac }, now, `${deviceSteps.expire_code.event}:${code.id}`);
   }
   const macs = [...new Set(expired.map((code) => macOf.get(code.deviceId)).filter((mac): mac is string => mac !== undefined))].sort();
   // One summary per tenant and run; keyed by the codes, so the same codes are never summed up twice.

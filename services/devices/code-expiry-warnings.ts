@@ -8,7 +8,8 @@ import { Prisma } from '../../generated/sqlite/client.ts';
 import type { Database } from '../../prisma/store.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import { newId } from '../shared/random.ts';
-import { chunks, digestOf, groupBy, jobTransaction, retryOnUniqueViolation } from './code-expiry-support.ts';
+import { retryOnUniqueViolation } from '../../prisma/unique-violation.ts';
+import { chunks, digestOf, groupBy, jobTransaction } from './code-expiry-support.ts';
 
 export interface WarnCounts {
   /** Codes a warning was sent for. */

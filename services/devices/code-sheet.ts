@@ -25,7 +25,7 @@ export function buildCodeSheet(entries: readonly CodeSheetEntry[], timeZone: str
     entry.mac,
     entry.location ?? '',
     entry.code,
-    // Seconds are precise enough for a 24 h code, and shorter to read in a cell.
+    // Seconds are precise enough for a code valid hours (CODE_TTL_HOURS), and shorter to read in a cell.
     entry.expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     formatLocal(entry.expiresAt),
   ]);

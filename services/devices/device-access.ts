@@ -1,7 +1,6 @@
 // What a provisioned device may do with its bearer token: prove who it is, and factory-reset
 // itself. Only the token's keyed hash is stored; a reset revokes it.
 import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
-import { enqueueEvent } from '../notifications/outbox.ts';
 import { actorLabel, type Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -12,14 +11,9 @@ import { moveDevice } from './transition.ts';
 
 /** Back to `registered`: token revoked, live codes revoked, open sign-ins cancelled. */
 export async function resetDevice(tx: DatabaseOrTransaction, device: Device, actor: Actor, now: Date): Promise<Device> {
-  const reset = await moveDevice(
-    tx,
-    { device, to: 'registered', actor, action: 'device.reset', reason: 'factory reset', set: { deviceTokenHash: null, signedInAccount: null } },
-    now,
-  );
+  const reset = await moveDevice(tx, { device, step: 'reset', actor, set: { deviceTokenHash: null, signedInAccount: null }, event: { actor: actorLabel(actor) } }, now);
   await tx.verificationCode.updateMany({ where: { deviceId: device.id, status: 'live' }, data: { status: 'revoked', closedAt: now } });
   await closeOpenSessions(tx, device, 'cancelled', now);
-  await enqueueEvent(tx, { kind: 'device.reset', tenantId: device.tenantId, actor: actorLabel(actor), deviceId: device.id, mac: device.mac }, now);
   return reset;
 }
 

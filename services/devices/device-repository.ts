@@ -2,7 +2,7 @@
 // the device API needs before it knows one (by MAC, by token hash).
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import type { Device as DeviceRow } from '../../generated/sqlite/client.ts';
-import { rowsPerStatement } from '../shared/bulk-write.ts';
+import { rowsPerStatement } from '../../prisma/bulk-write.ts';
 import { isDeviceState, type DeviceState } from './device-state.ts';
 
 export interface Device {

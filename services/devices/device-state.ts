@@ -5,18 +5,7 @@
 export const deviceStates = ['registered', 'code_issued', 'awaiting_sign_in', 'signing_in', 'signed_in'] as const;
 export type DeviceState = (typeof deviceStates)[number];
 
-const forward: Record<DeviceState, readonly DeviceState[]> = {
-  registered: ['code_issued'],
-  code_issued: ['awaiting_sign_in', 'registered'],
-  awaiting_sign_in: ['signing_in'],
-  signing_in: ['signed_in', 'awaiting_sign_in'],
-  signed_in: [],
-};
-
-export function canTransition(from: DeviceState, to: DeviceState): boolean {
-  // A factory reset takes any device back to the start.
-  return to === 'registered' || forward[from].includes(to);
-}
+// Which moves are allowed, and by which step, is the step table's: device-steps.ts.
 
 export function isDeviceState(value: string): value is DeviceState {
   return (deviceStates as readonly string[]).includes(value);

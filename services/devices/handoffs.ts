@@ -1,24 +1,28 @@
 // A hand-off: the codes issued together for technicians, and how each of those devices is
-// doing since. The codes are kept sealed (services/shared/sealed-box.ts) until they expire,
-// so the hand-off card can be drawn again, in place, as devices come online.
+// doing since. The codes are kept sealed (services/shared/sealed-box.ts) while any of them can
+// still be used, so the hand-off card can be drawn again, in place, as devices come online.
+// Then housekeeping purges them (purgeSealedCodes): the card is still drawn, without digits.
 import type { Database } from '../../prisma/store.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { SealedBox } from '../shared/sealed-box.ts';
 import { recordAudit } from './audit-log.ts';
+import { chunks } from './code-expiry-support.ts';
 import type { DeviceState } from './device-state.ts';
+import { deviceRecords } from './device-steps.ts';
 import { parseMac } from './mac-address.ts';
 import type { HandoffEntry } from './verification-codes.ts';
 
 export type TechnicianMark = 'installed' | 'problem';
-const markActions: Record<TechnicianMark, string> = { installed: 'handoff.installed', problem: 'handoff.problem' };
+const markActions: Record<TechnicianMark, string> = { installed: deviceRecords.mark_installed.audit, problem: deviceRecords.mark_problem.audit };
 
 export interface HandoffDevice {
   deviceId: string;
   mac: string;
   location: string | null;
-  code: string;
+  /** The digits; null once the batch's sealed codes were purged (none of them can be used any more). */
+  code: string | null;
   state: DeviceState;
   /** What became of this batch's code: live, used, revoked (a newer code replaced it) or expired. */
   codeStatus: string;
@@ -39,17 +43,20 @@ export function createHandoffs(db: Database, clock: Clock, box: SealedBox) {
   async function get(tenantId: string, batchId: string): Promise<Handoff> {
     const batch = await db.handoffBatch.findFirst({ where: { id: batchId, tenantId } });
     if (!batch) throw new DomainError('not_found', 'This hand-off is no longer kept (its codes expired). Ask an admin for new codes.');
-    const entries = JSON.parse(box.open(batch.sealedCodes)) as HandoffEntry[];
-    const ids = entries.map((entry) => entry.deviceId);
-    const [devices, codes, marks] = await Promise.all([
-      db.device.findMany({ where: { tenantId, id: { in: ids } }, select: { id: true, state: true } }),
-      db.verificationCode.findMany({ where: { tenantId, batchId }, select: { deviceId: true, status: true } }),
+    const codes = await db.verificationCode.findMany({ where: { tenantId, batchId }, select: { deviceId: true, status: true }, orderBy: [{ issuedAt: 'asc' }, { id: 'asc' }] });
+    const sealed = batch.sealedCodes === null ? null : (JSON.parse(box.open(batch.sealedCodes)) as HandoffEntry[]);
+    const ids = sealed ? sealed.map((entry) => entry.deviceId) : codes.map((code) => code.deviceId);
+    const [devices, marks] = await Promise.all([
+      db.device.findMany({ where: { tenantId, id: { in: ids } }, select: { id: true, state: true, mac: true, location: true } }),
       db.auditEvent.findMany({
         where: { tenantId, deviceId: { in: ids }, action: { in: Object.values(markActions) } },
         orderBy: [{ at: 'asc' }, { id: 'asc' }],
       }),
     ]);
     const stateOf = new Map(devices.map((device) => [device.id, device.state as DeviceState]));
+    // Purged: the batch's devices are its codes' devices, as they are named now.
+    const entries: (Omit<HandoffEntry, 'code'> & { code: string | null })[] =
+      sealed ?? devices.map((device) => ({ deviceId: device.id, mac: device.mac, location: device.location, code: null }));
     const codeStatusOf = new Map(codes.map((code) => [code.deviceId, code.status]));
     const lastMark = new Map<string, HandoffDevice['mark']>();
     for (const mark of marks) {
@@ -111,20 +118,35 @@ export function createHandoffs(db: Database, clock: Clock, box: SealedBox) {
     /** Every code still valid from the kept hand-offs of a tenant: what a technician may look up. */
     async liveCodes(tenantId: string): Promise<{ mac: string; location: string | null; code: string; expiresAt: Date }[]> {
       const now = clock.now();
-      const batches = await db.handoffBatch.findMany({ where: { tenantId, expiresAt: { gt: now } }, orderBy: { createdAt: 'asc' } });
+      const batches = await db.handoffBatch.findMany({ where: { tenantId, expiresAt: { gt: now }, sealedCodes: { not: null } }, orderBy: { createdAt: 'asc' } });
       const live = await db.verificationCode.findMany({ where: { tenantId, status: 'live', expiresAt: { gt: now }, batchId: { in: batches.map((batch) => batch.id) } } });
       const liveKeys = new Set(live.map((code) => `${code.batchId}:${code.deviceId}`));
       return batches.flatMap((batch) =>
-        (JSON.parse(box.open(batch.sealedCodes)) as HandoffEntry[])
+        (JSON.parse(box.open(batch.sealedCodes ?? '')) as HandoffEntry[])
           .filter((entry) => liveKeys.has(`${batch.id}:${entry.deviceId}`))
           .map((entry) => ({ mac: entry.mac, location: entry.location, code: entry.code, expiresAt: batch.expiresAt })),
       );
     },
 
-    /** Forgets the sealed codes of hand-offs whose codes all expired. */
-    async purgeExpired(): Promise<number> {
-      const result = await db.handoffBatch.deleteMany({ where: { expiresAt: { lte: clock.now() } } });
-      return result.count;
+    /**
+     * Purges (sets to null) the sealed codes of every hand-off none of whose codes can be used
+     * any more: past their expiry, or each used, replaced by a newer code or revoked by a reset.
+     * The codes' keyed hashes stay, and so does the batch: its card is still drawn, without the
+     * digits. Returns how many batches were purged. Safe to run twice or on two instances.
+     */
+    async purgeSealedCodes(now: Date = clock.now()): Promise<number> {
+      const expired = await db.handoffBatch.updateMany({ where: { sealedCodes: { not: null }, expiresAt: { lte: now } }, data: { sealedCodes: null } });
+      let closed = 0;
+      const sealed = await db.handoffBatch.findMany({ where: { sealedCodes: { not: null }, expiresAt: { gt: now } }, select: { id: true } });
+      for (const ids of chunks(sealed.map((batch) => batch.id))) {
+        // A batch never gains a code after it is issued, and a closed code never opens again:
+        // a batch found without a live code stays so until the update below.
+        const live = await db.verificationCode.findMany({ where: { batchId: { in: ids }, status: 'live' }, select: { batchId: true }, distinct: ['batchId'] });
+        const stillLive = new Set(live.map((code) => code.batchId));
+        const done = ids.filter((id) => !stillLive.has(id));
+        if (done.length > 0) closed += (await db.handoffBatch.updateMany({ where: { id: { in: done }, sealedCodes: { not: null } }, data: { sealedCodes: null } })).count;
+      }
+      return expired.count + closed;
     },
   };
 }

@@ -118,11 +118,17 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
     if (used.count !== 1) return { ok: false, error: new DomainError('already_provisioned', 'This code was just used. If this device is not provisioned, ask your admin for a new code.') };
     await moveDevice(
       tx,
-      { device, to: 'awaiting_sign_in', actor: { kind: 'device', mac }, action: 'device.provisioned', data: { model, firmwareVersion }, set: { deviceTokenHash: hasher.hash(deviceToken), model, firmwareVersion } },
+      {
+        device,
+        step: 'provision',
+        actor: { kind: 'device', mac },
+        data: { model, firmwareVersion },
+        set: { deviceTokenHash: hasher.hash(deviceToken), model, firmwareVersion },
+        event: { location: device.location, model, firmwareVersion },
+      },
       now,
     );
     await tx.provisioningAttempt.create({ data: { id: newId(), mac, succeeded: true, at: now } });
-    await enqueueEvent(tx, { kind: 'device.provisioned', tenantId: device.tenantId, deviceId: device.id, mac, location: device.location, model, firmwareVersion }, now);
     const tenant = await tx.tenant.findUnique({ where: { id: device.tenantId } });
     return { ok: true, result: { deviceId: device.id, deviceToken, tenantName: tenant?.name ?? device.tenantId } };
   }

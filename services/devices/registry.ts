@@ -6,12 +6,13 @@ import { ensureTenant } from '../conversations/conversation-repository.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import { actorLabel, type Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
-import { insertRows, type CompleteRow } from '../shared/bulk-write.ts';
+import { insertRows, type CompleteRow } from '../../prisma/bulk-write.ts';
 import { DomainError } from '../shared/errors.ts';
 import { newId } from '../shared/random.ts';
 import { recordAudit, recordAudits, type AuditEntry } from './audit-log.ts';
 import { parseDeviceCsv } from './csv-device-list.ts';
 import { findDevicesByMacs } from './device-repository.ts';
+import { deviceRecords } from './device-steps.ts';
 import { parseMac } from './mac-address.ts';
 import { unfitTextReason } from '../shared/plain-text.ts';
 
@@ -94,14 +95,14 @@ async function store(tx: DatabaseOrTransaction, tenantId: string, actor: Actor, 
         createdAt: now,
         updatedAt: now,
       });
-      audits.push({ tenantId, deviceId: id, actor, action: 'device.registered', toState: 'registered' });
+      audits.push({ tenantId, deviceId: id, actor, action: deviceRecords.register.audit, toState: 'registered' });
       report.added.push({ mac: entry.mac, location: entry.location });
       continue;
     }
     // Known already: change nothing, unless a new location is given.
     if (entry.location !== null && entry.location !== existing.location) {
       await tx.device.update({ where: { id: existing.id }, data: { location: entry.location } });
-      await recordAudit(tx, { tenantId, deviceId: existing.id, actor, action: 'device.location_changed', data: { from: existing.location, to: entry.location } }, now);
+      await recordAudit(tx, { tenantId, deviceId: existing.id, actor, action: deviceRecords.change_location.audit, data: { from: existing.location, to: entry.location } }, now);
       report.updated.push({ mac: entry.mac, location: entry.location, previousLocation: existing.location });
     } else {
       report.alreadyRegistered.push({ mac: entry.mac, location: existing.location });
@@ -111,7 +112,7 @@ async function store(tx: DatabaseOrTransaction, tenantId: string, actor: Actor, 
   await insertRows(tx, 'Device', newDevices);
   await recordAudits(tx, audits, now);
   if (report.added.length > 0) {
-    await enqueueEvent(tx, { kind: 'devices.registered', tenantId, actor: registeredBy, macs: report.added.map((device) => device.mac) }, now);
+    await enqueueEvent(tx, { kind: deviceRecords.register.event, tenantId, actor: registeredBy, macs: report.added.map((device) => device.mac) }, now);
   }
   return report;
 }

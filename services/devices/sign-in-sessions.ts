@@ -3,7 +3,6 @@
 // reports when the account is signed in. A login code that lapses puts the device back to
 // waiting for sign-in, so a fresh one can be requested.
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
-import { enqueueEvent } from '../notifications/outbox.ts';
 import { findDeviceByMac, type Device } from './device-repository.ts';
 import { moveDevice } from './transition.ts';
 
@@ -43,8 +42,7 @@ export async function lapseIfDue(db: DatabaseOrTransaction, snapshot: Device, no
   const session = await findOpenSession(db, device);
   const expiresAt = session?.loginCodeExpiresAt;
   if (expiresAt && expiresAt.getTime() > now.getTime()) return device;
-  const moved = await moveDevice(db, { device, to: 'awaiting_sign_in', actor: { kind: 'system' }, action: 'sign_in.lapsed', reason: 'the device-login code expired' }, now);
+  const moved = await moveDevice(db, { device, step: 'lapse_login_code', actor: { kind: 'system' }, event: {} }, now);
   await closeOpenSessions(db, device, 'lapsed', now);
-  await enqueueEvent(db, { kind: 'sign_in.lapsed', tenantId: device.tenantId, deviceId: device.id, mac: device.mac }, now);
   return moved;
 }

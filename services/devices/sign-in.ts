@@ -10,6 +10,7 @@ import { newId } from '../shared/random.ts';
 import { recordAudit } from './audit-log.ts';
 import { findDeviceByMac, type Device } from './device-repository.ts';
 import { stateLabels } from './device-state.ts';
+import { deviceRecords } from './device-steps.ts';
 import { parseMac } from './mac-address.ts';
 import { findOpenSession, closeOpenSessions, lapseIfDue } from './sign-in-sessions.ts';
 import { moveDevice } from './transition.ts';
@@ -66,8 +67,8 @@ export function createSignIn(db: Database, clock: Clock) {
           const account = wanted ?? previous?.account ?? null;
           await tx.signInSession.create({ data: { id: newId(), tenantId, deviceId: device.id, requestedBy: actorLabel(actor), account, createdAt: now, updatedAt: now } });
         }
-        await recordAudit(tx, { tenantId, deviceId: device.id, actor, action: 'sign_in.requested', data: { account: wanted } }, now);
-        await enqueueEvent(tx, { kind: 'sign_in.requested', tenantId, actor: actorLabel(actor), deviceId: device.id, mac: device.mac, account: wanted }, now);
+        await recordAudit(tx, { tenantId, deviceId: device.id, actor, action: deviceRecords.request_sign_in.audit, data: { account: wanted } }, now);
+        await enqueueEvent(tx, { kind: deviceRecords.request_sign_in.event, tenantId, actor: actorLabel(actor), deviceId: device.id, mac: device.mac, account: wanted }, now);
         return device;
       });
     },
@@ -102,9 +103,18 @@ export function createSignIn(db: Database, clock: Clock) {
         if (current.state !== 'awaiting_sign_in' || session?.status !== 'requested') {
           throw new DomainError('sign_in_not_requested', 'No sign-in was requested for this device. Wait until the admin requests one (signInRequested in GET /state).');
         }
-        await moveDevice(tx, { device: current, to: 'signing_in', actor: { kind: 'device', mac: device.mac }, action: 'sign_in.code_reported', data: { expiresAt: expiresAt.toISOString() } }, now);
+        await moveDevice(
+          tx,
+          {
+            device: current,
+            step: 'report_login_code',
+            actor: { kind: 'device', mac: device.mac },
+            data: { expiresAt: expiresAt.toISOString() },
+            event: { account: session.account, expiresAt: expiresAt.toISOString() },
+          },
+          now,
+        );
         await tx.signInSession.update({ where: { id: session.id }, data: { loginCode, loginCodeExpiresAt: expiresAt, status: 'code_reported', updatedAt: now } });
-        await enqueueEvent(tx, { kind: 'sign_in.code_ready', tenantId: device.tenantId, deviceId: device.id, mac: device.mac, account: session.account, expiresAt: expiresAt.toISOString() }, now);
       });
       return { state: 'signing_in', signInRequested: false };
     },
@@ -118,9 +128,12 @@ export function createSignIn(db: Database, clock: Clock) {
         if (!current || current.state !== 'signing_in') {
           throw new DomainError('conflict', `This device is ${current ? stateLabels[current.state] : 'unknown'}, not signing in: report signed-in only after entering a login code.`);
         }
-        await moveDevice(tx, { device: current, to: 'signed_in', actor: { kind: 'device', mac: device.mac }, action: 'device.signed_in', data: { account }, set: { signedInAccount: account } }, now);
+        await moveDevice(
+          tx,
+          { device: current, step: 'sign_in', actor: { kind: 'device', mac: device.mac }, data: { account }, set: { signedInAccount: account }, event: { account } },
+          now,
+        );
         await closeOpenSessions(tx, current, 'completed', now);
-        await enqueueEvent(tx, { kind: 'device.signed_in', tenantId: device.tenantId, deviceId: device.id, mac: device.mac, account }, now);
       });
       return { state: 'signed_in', signInRequested: false, account };
     },

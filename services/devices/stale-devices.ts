@@ -6,7 +6,8 @@
 import type { Database } from '../../prisma/store.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import { newId } from '../shared/random.ts';
-import { isUniqueViolation, jobTransaction } from './code-expiry-support.ts';
+import { isUniqueViolation } from '../../prisma/unique-violation.ts';
+import { jobTransaction } from './code-expiry-support.ts';
 import type { DeviceState } from './device-state.ts';
 import { isTimeZone, localDay } from '../shared/local-time.ts';
 

@@ -1,11 +1,11 @@
-// Verification codes: 6 digits from the CSPRNG, one live code per device, valid 24 hours by
-// default. Only a keyed hash is stored; the plaintext is returned once, to build the hand-off
+// Verification codes: 6 digits from the CSPRNG, one live code per device, valid CODE_TTL_HOURS
+// (24 by default; `codeTtlMs` here). Only a keyed hash is stored; the plaintext is returned once, to build the hand-off
 // card and the technicians' code sheet, and is never logged or written anywhere else.
 import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import { actorLabel, type Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
-import { insertRows, updateWhereIn, type CompleteRow } from '../shared/bulk-write.ts';
+import { insertRows, updateWhereIn, type CompleteRow } from '../../prisma/bulk-write.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { KeyedHasher } from '../shared/keyed-hash.ts';
 import type { SealedBox } from '../shared/sealed-box.ts';
@@ -13,10 +13,17 @@ import { newId, randomDigits } from '../shared/random.ts';
 import { recordAudits } from './audit-log.ts';
 import { findDevicesByMacs, listDeviceKeys, type DeviceKey } from './device-repository.ts';
 import { stateLabels, waitingOnActivation } from './device-state.ts';
+import { deviceRecords, deviceSteps } from './device-steps.ts';
 import { parseMac } from './mac-address.ts';
 import { moveDevicesTogether } from './transition.ts';
 
 export const codeLength = 6;
+
+/** How long a code is valid, as texts say it: "24 h", "36 h", "90 min" (from CODE_TTL_HOURS). */
+export function codeValidityText(codeTtlMs: number): string {
+  const minutes = Math.round(codeTtlMs / 60_000);
+  return minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
+}
 
 export type CodeTarget = { macs: readonly string[] } | { location: string } | { all: true };
 
@@ -121,9 +128,10 @@ export function createVerificationCodes(db: Database, clock: Clock, hasher: Keye
           }
           await insertRows(tx, 'VerificationCode', rows);
           const data = { batchId, expiresAt: expiresAt.toISOString() };
-          await moveDevicesTogether(tx, eligible.filter((device) => device.state === 'registered'), { to: 'code_issued', actor, action: 'code.issued', data }, now);
+          await moveDevicesTogether(tx, eligible.filter((device) => device.state === 'registered'), { step: 'issue_code', actor, data }, now);
+          // A device that had a code stays code_issued: its new code is recorded, not a move.
           const reissued = eligible.filter((device) => device.state === 'code_issued');
-          await recordAudits(tx, reissued.map((device) => ({ tenantId, deviceId: device.id, actor, action: 'code.reissued', data })), now);
+          await recordAudits(tx, reissued.map((device) => ({ tenantId, deviceId: device.id, actor, action: deviceRecords.reissue_code.audit, data })), now);
           const entries: HandoffEntry[] = issued.map(({ deviceId, mac, location, code }) => ({ deviceId, mac, location, code }));
           await tx.handoffBatch.create({
             data: { id: batchId, tenantId, issuedBy, issuedByName: actor.kind === 'user' ? (actor.name ?? null) : null, sealedCodes: handoffBox.seal(JSON.stringify(entries)), expiresAt, createdAt: now },
@@ -131,7 +139,7 @@ export function createVerificationCodes(db: Database, clock: Clock, hasher: Keye
           await enqueueEvent(
             tx,
             {
-              kind: 'codes.issued',
+              kind: deviceSteps.issue_code.event,
               tenantId,
               actor: issuedBy,
               batchId,

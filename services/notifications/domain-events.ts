@@ -21,3 +21,25 @@ export type DomainEvent =
   | { kind: 'digest.due'; tenantId: string; day: string };
 
 export type DomainEventKind = DomainEvent['kind'];
+
+/** Every event kind, for what must check a name at run time (the step table's test). */
+export const domainEventKinds = [
+  'devices.registered',
+  'codes.issued',
+  'device.provisioned',
+  'device.locked_out',
+  'sign_in.requested',
+  'sign_in.code_ready',
+  'sign_in.lapsed',
+  'device.signed_in',
+  'code.expired',
+  'device.reset',
+  'codes.expiring',
+  'codes.expired',
+  'devices.stale',
+  'digest.due',
+] as const satisfies readonly DomainEventKind[];
+
+// A kind added to DomainEvent but not listed above fails to compile here.
+const everyKindListed: Exclude<DomainEventKind, (typeof domainEventKinds)[number]> extends never ? true : false = true;
+void everyKindListed;

@@ -1,8 +1,9 @@
 // The delivery side of the outbox, as a queue over the OutboxMessage table: take due messages
 // on a lease, remember which destinations are done, and end each message as sent, retry
-// later, or dead. No chat SDK here; bot/notifications/outbox-sender.ts drives it.
+// later, or dead. No chat SDK here; the delivery engine (./outbox-delivery.ts) drives it,
+// through the OutboxQueue that createOutboxQueue(db) makes (the engine is given no database).
 //
-// Several instances may run a sender on one database. A message is delivered by whoever holds
+// Several instances may run the engine on one database. A message is delivered by whoever holds
 // its lease: claiming is one conditional UPDATE per row ("still pending, due, and its lease free
 // or expired"), which the database applies atomically on SQLite and PostgreSQL alike, so two
 // instances never deliver one message at the same time. Every later write can be made
@@ -10,34 +11,9 @@
 // overwrite what the new holder did.
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import type { DomainEvent } from './domain-events.ts';
+import type { ClaimedMessage, ClaimOptions, OutboxQueue } from './delivery-ports.ts';
 
-export interface ClaimedMessage {
-  id: string;
-  tenantId: string;
-  kind: string;
-  /** null when the stored payload cannot be read: the sender marks such a message dead. */
-  event: DomainEvent | null;
-  /** Failed attempts so far (0 on the first delivery). */
-  attempts: number;
-  /** Keys of the destinations already served: never served again. */
-  progress: string[];
-  createdAt: Date;
-  leaseUntil: Date;
-}
-
-export interface ClaimOptions {
-  /** Who takes the lease: one id per running sender (e.g. host/pid/random). */
-  holder: string;
-  /** At most this many messages per claim. */
-  limit: number;
-  /** How long the lease lasts: longer than delivering one message can take. */
-  leaseMs: number;
-  /**
-   * Wall-clock time for the lease (default: `now`). Leases guard real processes running side
-   * by side, so they follow real time even when the domain clock is set (tests drive it).
-   */
-  leaseNow?: Date;
-}
+export type { ClaimedMessage, ClaimOptions, OutboxQueue };
 
 const lastErrorMaxLength = 1000;
 
@@ -161,4 +137,15 @@ export async function markDead(db: DatabaseOrTransaction, id: string, error: str
     data: { status: 'dead', attempts: { increment: 1 }, lastError: error.slice(0, lastErrorMaxLength), leaseHolder: null, leaseUntil: null },
   });
   return count === 1;
+}
+
+/** The queue port of the delivery engine, over `db`: the functions above with the database bound. */
+export function createOutboxQueue(db: DatabaseOrTransaction): OutboxQueue {
+  return {
+    claimDue: (now, options) => claimDue(db, now, options),
+    markProgress: (id, destinationKey, holder) => markProgress(db, id, destinationKey, holder),
+    markRetry: (id, now, delayMs, error, holder) => markRetry(db, id, now, delayMs, error, holder),
+    markSent: (id, now, holder) => markSent(db, id, now, holder),
+    markDead: (id, error, holder) => markDead(db, id, error, holder),
+  };
 }

@@ -1,7 +1,7 @@
 // Domain events are written to the outbox in the same transaction as the change they report,
 // so a notification is never lost and never sent for a change that was rolled back. The
-// chat layer's sender (bot/notifications/outbox-sender.ts) delivers them through the queue
-// operations of ./outbox-queue.ts: leased, retried with backoff, each destination served once.
+// delivery engine (./outbox-delivery.ts) delivers them through the queue operations of
+// ./outbox-queue.ts: leased, retried with backoff, each destination served once.
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import { newId } from '../shared/random.ts';
 import type { DomainEvent } from './domain-events.ts';

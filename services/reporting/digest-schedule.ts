@@ -5,6 +5,7 @@
 // however many instances, a day's digest is queued once; and a digest missed while the bot
 // was down is queued on the first run after it, the same day.
 import type { Database } from '../../prisma/store.ts';
+import { isUniqueViolation } from '../../prisma/unique-violation.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import { newId } from '../shared/random.ts';
 import { checkTimeOfDay, checkTimeZone, isTimeZone, localMoment } from '../shared/local-time.ts';
@@ -32,8 +33,6 @@ export interface DigestQueueResult {
 
 /** The outbox dedupe key of a tenant's digest for a day. */
 export const digestDedupeKey = (tenantId: string, day: string) => `digest.due:${tenantId}:${day}`;
-
-const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === 'P2002';
 
 export async function queueDueDigests(db: Database, now: Date, schedule: DigestSchedule): Promise<DigestQueueResult> {
   const digestTime = checkTimeOfDay(schedule.digestTime);

@@ -6,6 +6,7 @@
 // let an instance whose timer is a little late run the same fire again. Leases expire only to
 // be purged, long after any instance could still ask for that fire (see defaultLeaseTtlMs).
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
+import { isUniqueViolation } from '../../prisma/unique-violation.ts';
 import type { Clock } from '../shared/clock.ts';
 
 /** node-cron's RunCoordinator, with the promise made explicit. */
@@ -50,8 +51,8 @@ export function createJobLeases({ db, clock, holder }: { db: DatabaseOrTransacti
         await db.jobLease.create({ data: { key, holder, acquiredAt, expiresAt: new Date(acquiredAt.getTime() + ttlMs) } });
         return true;
       } catch (error) {
-        // P2002: another instance inserted this key first and runs this fire.
-        if ((error as { code?: string }).code === 'P2002') return false;
+        // The key is taken: another instance inserted it first and runs this fire.
+        if (isUniqueViolation(error)) return false;
         throw error;
       }
     },

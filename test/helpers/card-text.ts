@@ -1,6 +1,9 @@
 // Reading what a card shows, as a person would: every text of the card in order.
 // Codes read off a card are noted in the run's leak watch: they must never be logged.
 import { noteSecret } from './leak-watch.ts';
+import type { AdaptiveCard } from '../../cards/template-data.ts';
+import { renderView } from '../../bot/teams/render-view.ts';
+import type { View } from '../../bot/views/reply.ts';
 
 export function cardTexts(card: unknown): string[] {
   const texts: string[] = [];
@@ -40,4 +43,9 @@ export function codesOnCard(card: unknown): Map<string, string> {
 export function shownText(activity: { body: { text?: string; attachments?: { contentType: string; content: unknown }[] } } | undefined): string {
   if (!activity) return '';
   return [activity.body.text ?? '', ...cardTexts(cardOf(activity))].filter((part) => part !== '').join('\n');
+}
+
+/** The Adaptive Card Teams would show for a neutral reply's view (undefined for text alone). */
+export function teamsCardOf(reply: { view?: View } | undefined): AdaptiveCard | undefined {
+  return reply?.view ? renderView(reply.view) : undefined;
 }

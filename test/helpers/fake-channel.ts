@@ -293,6 +293,12 @@ export class FakeChannel {
     return this.post(this.activity({ type: 'invoke', name: 'adaptiveCard/action', value }, options), options.headers);
   }
 
+  /** A dialog invoke as Teams sends it: task/fetch when a button opens a dialog, task/submit with the form's values. */
+  async dialog(phase: 'fetch' | 'submit', data: Record<string, unknown>, options: ActivityOptions = {}): Promise<SendResult> {
+    const value = { data: phase === 'fetch' ? { msteams: { type: 'task/fetch' }, ...data } : data, context: { theme: 'default' } };
+    return this.post(this.activity({ type: 'invoke', name: `task/${phase}`, value }, options), options.headers);
+  }
+
   /** Waits until `condition` holds: checked whenever the channel answers something, and every 50 ms. */
   async waitUntil(condition: () => boolean, what = 'the condition', timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -10,7 +10,8 @@ import type { CommandContext, CommandReply } from '../../bot/commands/command-sp
 import { routeMessage } from '../../bot/commands/router.ts';
 import { apologyFor } from '../../bot/teams/teams-chat.ts';
 import type { Role } from '../../services/auth/role.ts';
-import { cardOf, cardTexts, shownText } from '../helpers/card-text.ts';
+import { cardOf, cardTexts, shownText, teamsCardOf } from '../helpers/card-text.ts';
+import { permissionFor } from '../../services/auth/permissions.ts';
 import { openTestStore, type TestStore } from '../helpers/bad-input.ts';
 import type { ReceivedActivity } from '../helpers/fake-channel.ts';
 import { startTestBotOn, testProviders, unavailable, type TestBot } from '../helpers/test-bot.ts';
@@ -88,12 +89,13 @@ export const commandArguments = fc.oneof(
 );
 
 function expectAReply(reply: CommandReply & { command: string | null }): void {
-  if (reply.card) {
-    expect(reply.card.type).toBe('AdaptiveCard');
-    expect(cardTexts(reply.card).join(' ').trim()).not.toBe('');
+  const card = teamsCardOf(reply);
+  if (card) {
+    expect(card.type).toBe('AdaptiveCard');
+    expect(cardTexts(card).join(' ').trim()).not.toBe('');
   } else {
     expect(typeof reply.text).toBe('string');
-    expect(reply.text.trim()).not.toBe('');
+    expect((reply.text ?? '').trim()).not.toBe('');
   }
 }
 
@@ -102,7 +104,7 @@ describe.each(testProviders)('on %s', (provider) => {
     let test: TestStore;
     const context = (roles: ReadonlySet<Role>, type: 'personal' | 'channel'): CommandContext => ({
       tenantId,
-      user: { aadObjectId: adminId, name: 'Property Admin' },
+      principal: { platform: 'teams', tenantId, userId: adminId, displayName: 'Property Admin' },
       roles,
       conversation: { channelId: 'msteams', id: type === 'personal' ? `a:personal-${adminId}` : '19:property@thread.tacv2', type },
       mentions: [],
@@ -144,7 +146,7 @@ describe.each(testProviders)('on %s', (provider) => {
           const stored = await test.store.db.device.findFirst({ where: { tenantId, mac } });
           const words = typed.trim().split(/\s+/).filter((word) => word !== '');
           if (stored === null) {
-            expect(cardTexts(reply.card).join(' ')).toMatch(/contains|That doesn't fit/);
+            expect(cardTexts(teamsCardOf(reply)).join(' ')).toMatch(/contains|That doesn't fit/);
           } else {
             expect(stored.location).toBe(words.length > 0 ? words.join(' ') : null);
           }
@@ -159,7 +161,7 @@ describe.each(testProviders)('on %s', (provider) => {
           const reply = await routeMessage(`${word} ${text}`, context(new Set(), 'personal'));
           expectAReply(reply);
           const command = commands.find((candidate) => candidate.name === reply.command);
-          if (command && command.permission !== 'anyone') expect(cardTexts(reply.card).join(' ')).toMatch(/needs .*role/);
+          if (command && permissionFor(command.operation) !== 'anyone') expect(cardTexts(teamsCardOf(reply)).join(' ')).toMatch(/needs .*role/);
         }),
         { numRuns: 150 },
       );

@@ -189,7 +189,7 @@ describe.each(testProviders)('on %s', (provider) => {
       });
 
       it('runs nothing for someone without the role the command needs', async () => {
-        await expectRefused(press(verbs.confirm, { command: 'codes', args: 'all', expiresAt: soon() }, technician), 'That did not work', /"codes" needs the admin role/);
+        await expectRefused(press(verbs.confirm, { command: 'codes', args: 'all', expiresAt: soon() }, technician), 'Not allowed', /"codes" needs the admin role/);
       });
     });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../../bot/commands/index.ts';
 import { routeMessage } from '../../../bot/commands/router.ts';
 import type { Role } from '../../../services/auth/role.ts';
-import { cardTexts } from '../../helpers/card-text.ts';
+import { cardTexts, teamsCardOf } from '../../helpers/card-text.ts';
 import { openTestStore, registryCounts, type TestStore } from '../../helpers/bad-input.ts';
 import { testProviders, unavailable } from '../../helpers/test-bot.ts';
 
@@ -73,7 +73,7 @@ describe.each(testProviders)('on %s', (provider) => {
     describe('register in chat', () => {
       const context = () => ({
         tenantId,
-        user: { aadObjectId: adminId, name: 'Text Admin' },
+        principal: { platform: 'teams' as const, tenantId, userId: adminId, displayName: 'Text Admin' },
         roles: new Set<Role>(['admin']),
         conversation: { channelId: 'msteams', id: `a:personal-${adminId}`, type: 'personal' as const },
         mentions: [],
@@ -89,7 +89,7 @@ describe.each(testProviders)('on %s', (provider) => {
       ])('refuses a location with %s, naming it, and registers none of the devices', async (_what, text, problem) => {
         const before = await registryCounts(test.store.db);
         const reply = await routeMessage(`register ${text}`, context());
-        const shown = cardTexts(reply.card);
+        const shown = cardTexts(teamsCardOf(reply));
         expect(shown).toContain('That doesn\'t fit "register"');
         expect(shown).toContain(problem);
         expect(await registryCounts(test.store.db)).toEqual(before);
@@ -97,7 +97,7 @@ describe.each(testProviders)('on %s', (provider) => {
 
       it('still registers a location with tabs, accents and emoji, blanks collapsed', async () => {
         const reply = await routeMessage('register 00-04-F2-00-02-05 Salle\tÉgée 😀', context());
-        expect(cardTexts(reply.card).join(' ')).toContain('Registered 1 of 1');
+        expect(cardTexts(teamsCardOf(reply)).join(' ')).toContain('Registered 1 of 1');
         expect(await locationOf('00-04-F2-00-02-05')).toBe('Salle Égée 😀');
       });
     });

@@ -120,7 +120,7 @@ describe.each(testProviders)('on %s', (provider) => {
     it("a signed-in device's timeline tells its whole story, in order", async () => {
       const [signedIn] = await services.devices.queries.list(fleet.tenantId, { states: ['signed_in'] });
       const { timeline } = await services.devices.queries.details(fleet.tenantId, signedIn!.mac);
-      expect(timeline.map((entry) => entry.action)).toEqual(['device.registered', 'code.issued', 'device.provisioned', 'sign_in.requested', 'sign_in.code_reported', 'device.signed_in']);
+      expect(timeline.map((entry) => entry.action)).toEqual(['device.registered', 'code.issued', 'device.provisioned', 'sign_in.requested', 'sign_in.code_ready', 'device.signed_in']);
     });
 
     it('stores values exactly as the bot does', async () => {

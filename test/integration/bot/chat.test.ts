@@ -14,7 +14,7 @@ const failingCommand = defineCommand({
   aliases: [],
   summary: 'Fails on purpose (test only).',
   usage: 'explode',
-  permission: 'anyone',
+  operation: 'help',
   args: z.string(),
   async run() {
     throw new Error('database on fire at /srv/secret/path');

@@ -130,7 +130,7 @@ describe.each(testProviders)('on %s', (provider) => {
         ['code.issued', 'user:aad-ada', 'code_issued'],
         ['device.provisioned', `device:${mac}`, 'awaiting_sign_in'],
         ['sign_in.requested', 'user:aad-ada', null],
-        ['sign_in.code_reported', `device:${mac}`, 'signing_in'],
+        ['sign_in.code_ready', `device:${mac}`, 'signing_in'],
         ['device.signed_in', `device:${mac}`, 'signed_in'],
       ]);
       // The audit trail never holds the login code.
@@ -166,10 +166,10 @@ describe.each(testProviders)('on %s', (provider) => {
       const { device, timeline } = await devices().queries.details(tenantId, mac);
       expect(device.state).toBe('signing_in');
       expect(timeline.slice(-4).map((event) => [event.action, event.actor])).toEqual([
-        ['sign_in.code_reported', `device:${mac}`],
+        ['sign_in.code_ready', `device:${mac}`],
         ['sign_in.lapsed', 'system'],
         ['sign_in.requested', 'user:aad-ada'],
-        ['sign_in.code_reported', `device:${mac}`],
+        ['sign_in.code_ready', `device:${mac}`],
       ]);
     });
 

@@ -3,10 +3,11 @@
 // instead of sorting every pending row (which stalled the server as the backlog grew).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOutboxJob, type OutboxJob } from '../../../bot/jobs/outbox-job.ts';
-import { createOutboxSender } from '../../../bot/notifications/outbox-sender.ts';
+import { createOutboxDelivery } from '../../../services/notifications/outbox-delivery.ts';
 import { createTeamsMessenger } from '../../../bot/teams/teams-messenger.ts';
 import type { Store } from '../../../prisma/store.ts';
 import { enqueueEvent } from '../../../services/notifications/outbox.ts';
+import { createOutboxQueue } from '../../../services/notifications/outbox-queue.ts';
 import { newId } from '../../../services/shared/random.ts';
 import { FakeChannel } from '../../helpers/fake-channel.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
@@ -45,10 +46,10 @@ for (const provider of testProviders) {
 
     function jobWithBatchesOf(batchSize: number): OutboxJob {
       const logged = captureLog();
-      const sender = createOutboxSender({
-        db: store.db,
+      const sender = createOutboxDelivery({
+        queue: createOutboxQueue(store.db),
         messenger: createTeamsMessenger(emulatorAdapter(), ''),
-        plan: lockoutPlanner(conversationsOf(store), [personalChat]),
+        planner: lockoutPlanner(conversationsOf(store), [personalChat]),
         clock,
         log: logged.log,
         holder: 'instance-1',

@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NotificationPlanner } from '../../../bot/notifications/outbox-sender.ts';
-import type { AdaptiveCard } from '../../../cards/template-data.ts';
+import type { NotificationPlanner } from '../../../bot/notifications/outgoing-message.ts';
+import { view } from '../../../bot/views/reply.ts';
+import { renderView } from '../../../bot/teams/render-view.ts';
 import type { ServerOptions } from '../../../bot/server.ts';
 import { ensureTenant } from '../../../services/conversations/conversation-repository.ts';
 import type { DomainEvent } from '../../../services/notifications/domain-events.ts';
@@ -134,16 +135,16 @@ describe('the outbox of the running bot', () => {
   it('updates a card in place: a PUT to the activity id the post got, and card content never in the log', async () => {
     const clock = new ManualClock();
     const posted = new Map<string, string>();
-    const cardWith = (text: string): AdaptiveCard => ({ type: 'AdaptiveCard', version: '1.5', fallbackText: 'Hand-off codes', body: [{ type: 'TextBlock', text }] });
+    const cardWith = (text: string) => view('blocks', { title: 'Hand-off codes', summary: 'Hand-off codes', blocks: [{ kind: 'text', text }] });
     const planner: ServerOptions['planNotifications'] = ({ services }): NotificationPlanner => async (event) => {
       const conversation = await services.conversations.find(event.tenantId, 'msteams', techniciansChannel);
       if (!conversation) return [];
       if (event.kind === 'codes.issued') {
-        return [{ key: 'handoff', conversation, message: { card: cardWith(`${event.devices[0]?.mac} code 482913`) }, onPosted: async (id) => void posted.set(event.batchId, id) }];
+        return [{ key: 'handoff', conversation, message: { view: cardWith(`${event.devices[0]?.mac} code 482913`) }, onPosted: async (id) => void posted.set(event.batchId, id) }];
       }
       if (event.kind === 'device.provisioned') {
         const activityId = posted.get('batch-1');
-        return activityId ? [{ key: 'handoff', conversation, message: { card: cardWith(`${event.mac} online`) }, update: { activityId } }] : [];
+        return activityId ? [{ key: 'handoff', conversation, message: { view: cardWith(`${event.mac} online`) }, update: { activityId } }] : [];
       }
       return [];
     };
@@ -160,7 +161,7 @@ describe('the outbox of the running bot', () => {
     bot.server.outbox.kick();
     const [, put] = await bot.channel.waitFor(2);
     expect(put).toMatchObject({ method: 'PUT', conversationId: techniciansChannel, targetActivityId: post?.assignedId });
-    expect(put?.body.attachments?.[0]?.content).toEqual(cardWith(`${mac} online`));
+    expect(put?.body.attachments?.[0]?.content).toEqual(renderView(cardWith(`${mac} online`)));
     expect(put?.body.summary).toBe('Hand-off codes');
 
     expect(bot.logText()).not.toContain('482913');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { createLogger, type Logger } from '../../../bot/logger.ts';
-import type { NotificationPlanner, PlannedDelivery } from '../../../bot/notifications/outbox-sender.ts';
+import type { NotificationPlanner, PlannedDelivery } from '../../../bot/notifications/outgoing-message.ts';
 import { openStore, type Store } from '../../../prisma/store.ts';
 import { createScratchDatabase } from '../../../prisma/schema-engine/index.ts';
 import type { Provider } from '../../../prisma/schemas.ts';

@@ -1,11 +1,11 @@
 // The outbox as a queue shared by several instances, on SQLite and PostgreSQL: a message is
 // leased to one sender at a time, delivered once, and a served destination is never served again.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createOutboxSender, type OutboxRunResult } from '../../../bot/notifications/outbox-sender.ts';
+import { createOutboxDelivery, type OutboxRunResult } from '../../../services/notifications/outbox-delivery.ts';
 import { createTeamsMessenger } from '../../../bot/teams/teams-messenger.ts';
 import type { Store } from '../../../prisma/store.ts';
 import { enqueueEvent } from '../../../services/notifications/outbox.ts';
-import { claimDue, markProgress, markRetry, markSent } from '../../../services/notifications/outbox-queue.ts';
+import { claimDue, createOutboxQueue, markProgress, markRetry, markSent } from '../../../services/notifications/outbox-queue.ts';
 import { FakeChannel } from '../../helpers/fake-channel.ts';
 import { ManualClock, minutes } from '../../helpers/manual-clock.ts';
 import { testProviders, unavailable } from '../../helpers/test-bot.ts';
@@ -58,10 +58,10 @@ for (const provider of testProviders) {
 
     function senderOn(store: Store, holder: string, batchSize = 20) {
       const logged = captureLog();
-      const sender = createOutboxSender({
-        db: store.db,
+      const sender = createOutboxDelivery({
+        queue: createOutboxQueue(store.db),
         messenger: createTeamsMessenger(emulatorAdapter(), ''),
-        plan: lockoutPlanner(conversationsOf(store), [personalChat, techniciansChannel]),
+        planner: lockoutPlanner(conversationsOf(store), [personalChat, techniciansChannel]),
         clock,
         log: logged.log,
         holder,

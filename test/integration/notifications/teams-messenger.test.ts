@@ -2,9 +2,11 @@
 // its failures come back (once each: botbuilder's own retries are off).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TeamsInfo, type CloudAdapter } from 'botbuilder';
-import { ChannelError } from '../../../bot/notifications/messenger.ts';
+import { ChannelError } from '../../../services/notifications/delivery-ports.ts';
 import { adaptiveCardContentType, createTeamsMessenger } from '../../../bot/teams/teams-messenger.ts';
 import type { AdaptiveCard } from '../../../cards/template-data.ts';
+import { renderView } from '../../../bot/teams/render-view.ts';
+import { view } from '../../../bot/views/reply.ts';
 import type { StoredConversation } from '../../../services/conversations/conversation-repository.ts';
 import { FakeChannel } from '../../helpers/fake-channel.ts';
 import { conversationAt, emulatorAdapter, personalChat, techniciansChannel } from './outbox-fixtures.ts';
@@ -24,12 +26,9 @@ function stored(conversationId: string, at: FakeChannel = channel): StoredConver
   return { ...conversationAt(at, conversationId), audience: null, updatedAt: new Date() };
 }
 
-const card: AdaptiveCard = {
-  type: 'AdaptiveCard',
-  version: '1.5',
-  fallbackText: 'Codes for 2 devices',
-  body: [{ type: 'TextBlock', text: 'AA-BB-CC-DD-EE-01 · 123456' }],
-};
+// A neutral view, as the planner hands it over; the messenger renders it as an Adaptive Card.
+const shown = view('blocks', { title: 'Codes', summary: 'Codes for 2 devices', blocks: [{ kind: 'text', text: 'AA-BB-CC-DD-EE-01 · 123456' }] });
+const card: AdaptiveCard = renderView(shown);
 
 async function failureOf(promise: Promise<unknown>): Promise<ChannelError> {
   const error = await promise.then(
@@ -56,7 +55,7 @@ describe('posting and updating', () => {
 
   it('a card goes alone as an Adaptive Card attachment, with its fallback text as the summary', async () => {
     const messenger = createTeamsMessenger(adapter, '');
-    await messenger.post(stored(personalChat), { card });
+    await messenger.post(stored(personalChat), { view: shown });
     const [sent] = await channel.waitFor(1);
     expect(sent?.body.text).toBeUndefined();
     expect(sent?.body.summary).toBe('Codes for 2 devices');
@@ -65,16 +64,16 @@ describe('posting and updating', () => {
 
   it('an update replaces the earlier message: PUT to its activity id', async () => {
     const messenger = createTeamsMessenger(adapter, '');
-    const { activityId } = await messenger.post(stored(personalChat), { card });
-    const updated: AdaptiveCard = { ...card, body: [{ type: 'TextBlock', text: '1 of 2 online' }] };
-    await messenger.update(stored(personalChat), activityId, { card: updated });
+    const { activityId } = await messenger.post(stored(personalChat), { view: shown });
+    const updated = view('blocks', { title: 'Codes', summary: 'Codes for 2 devices', blocks: [{ kind: 'text', text: '1 of 2 online' }] });
+    await messenger.update(stored(personalChat), activityId, { view: updated });
 
     const [, put] = await channel.waitFor(2);
     expect(put?.method).toBe('PUT');
     expect(put?.conversationId).toBe(personalChat);
     expect(put?.targetActivityId).toBe(activityId);
     expect(put?.body.id).toBe(activityId);
-    expect(put?.body.attachments).toEqual([{ contentType: adaptiveCardContentType, content: updated }]);
+    expect(put?.body.attachments).toEqual([{ contentType: adaptiveCardContentType, content: renderView(updated) }]);
   });
 });
 
@@ -107,7 +106,7 @@ describe('failures reach the caller once, as ChannelErrors', () => {
   it('a 403 (bot removed from the conversation) is permanent and names the channel error code', async () => {
     const messenger = createTeamsMessenger(adapter, '');
     channel.failNext(1, 403);
-    const error = await failureOf(messenger.update(stored(personalChat), 'act-1', { card }));
+    const error = await failureOf(messenger.update(stored(personalChat), 'act-1', { view: shown }));
     expect(error.status).toBe(403);
     expect(error.permanent).toBe(true);
     expect(error.message).toContain('BotNotInConversationRoster');

@@ -54,11 +54,8 @@ function migrationsOnDisk(dir: string) {
     .sort()
     .map((name) => {
       const bytes = readFileSync(path.join(dir, name, 'migration.sql'));
-      const sql = bytes.toString('utf8');
-      // SQLite redefines a table as Prisma does: CREATE TABLE "new_X", copy, drop X, rename
-      // "new_X" to X. The table that remains is the rename's target, already created before.
-      const renamed = new Set([...sql.matchAll(/ALTER TABLE "(\w+)" RENAME TO "\w+"/g)].map((match) => match[1]));
-      const tables = [...sql.matchAll(/CREATE TABLE "(\w+)"/g)].map((match) => match[1]).filter((table) => !renamed.has(table));
+      // A SQLite table redefinition creates "new_X" and renames it to X: it leaves X, not new_X.
+      const tables = [...bytes.toString('utf8').matchAll(/CREATE TABLE "(\w+)"/g)].map((match) => match[1]!.replace(/^new_/, ''));
       return { name, checksum: createHash('sha256').update(bytes).digest('hex'), tables };
     });
 }

@@ -3,11 +3,11 @@
 // managers channel through the running outbox, the digest command, and the Regenerate button.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNotificationPlanner } from '../../../bot/notifications/plan.ts';
-import type { PlannedDelivery } from '../../../bot/notifications/outbox-sender.ts';
+import type { PlannedDelivery } from '../../../bot/notifications/outgoing-message.ts';
 import { verbs } from '../../../bot/actions/verbs.ts';
 import type { DomainEvent } from '../../../services/notifications/domain-events.ts';
 import { actionsOf, textsOf } from '../../unit/cards/card-checks.ts';
-import { cardOf, cardTexts, codesOnCard } from '../../helpers/card-text.ts';
+import { cardOf, cardTexts, codesOnCard, teamsCardOf } from '../../helpers/card-text.ts';
 import type { ReceivedActivity } from '../../helpers/fake-channel.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
 import { startTestBot, type TestBot } from '../../helpers/test-bot.ts';
@@ -48,7 +48,7 @@ afterEach(async () => {
 
 const plan = (event: DomainEvent) => createNotificationPlanner(bot.server.services)(event);
 const where = (deliveries: PlannedDelivery[]) => deliveries.map((delivery) => delivery.conversation.conversationId);
-const texts = (delivery: PlannedDelivery | undefined) => textsOf(delivery?.message.card);
+const texts = (delivery: PlannedDelivery | undefined) => textsOf(teamsCardOf(delivery?.message));
 
 describe('codes.expiring', () => {
   async function expiringEvent(issuedBy = `user:${adminId}`): Promise<DomainEvent> {
@@ -66,8 +66,8 @@ describe('codes.expiring', () => {
       expect(texts(delivery)).toContain('3 codes at Lobby expire at Sun 22 Nov, 12:00 CET (in 4 h). The devices have not been provisioned yet.');
       expect(delivery.update).toBeUndefined();
     }
-    expect(actionsOf(deliveries[0]?.message.card)).toEqual([]);
-    expect(actionsOf(deliveries[1]?.message.card)).toEqual([
+    expect(actionsOf(teamsCardOf(deliveries[0]?.message))).toEqual([]);
+    expect(actionsOf(teamsCardOf(deliveries[1]?.message))).toEqual([
       expect.objectContaining({ type: 'Action.Execute', title: 'Regenerate codes', verb: verbs.regenerateCodes, data: { batchId: (event as { batchId: string }).batchId, location: 'Lobby' } }),
     ]);
     // Keys are stable across retries and differ per destination.
@@ -127,7 +127,7 @@ describe('devices.stale', () => {
     expect(where(deliveries)).toEqual([channels.admins]);
     // The third signed in since the job looked.
     expect(texts(deliveries[0])[0]).toBe('2 devices waiting for sign-in for more than 24 h');
-    expect(actionsOf(deliveries[0]?.message.card).map((action) => action.data)).toEqual([{ mac: lobby[0] }, { mac: lobby[1] }]);
+    expect(actionsOf(teamsCardOf(deliveries[0]?.message)).map((action) => action.data)).toEqual([{ mac: lobby[0] }, { mac: lobby[1] }]);
     expect(texts(deliveries[0])).toContain('waiting since Sat 21 Nov, 02:00 CET (1 d 6 h)');
   });
 

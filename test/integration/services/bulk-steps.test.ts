@@ -1,5 +1,5 @@
 // Imports and codes for thousands of devices, which the registry and the codes service write in
-// multi-row statements (services/shared/bulk-write.ts): large enough to span several statements,
+// multi-row statements (prisma/bulk-write.ts): large enough to span several statements,
 // with every invariant of a single write kept — an audit row per device, one event per request,
 // the previous codes revoked, other tenants untouched, a compare-and-set that refuses a device
 // that changed meanwhile. On a SQLite file and a scratch PostgreSQL database.
@@ -97,7 +97,7 @@ describe.each(testProviders)('bulk steps on %s', (provider) => {
       // Another request moved the last device on already.
       await db().device.update({ where: { id: devices[fleet - 1]!.id }, data: { state: 'code_issued' } });
       await expect(
-        db().$transaction((tx) => moveDevicesTogether(tx, devices, { to: 'code_issued', actor: admin, action: 'code.issued' }, clock.now()), { timeout: 60_000 }),
+        db().$transaction((tx) => moveDevicesTogether(tx, devices, { step: 'issue_code', actor: admin }, clock.now()), { timeout: 60_000 }),
       ).rejects.toMatchObject({ code: 'conflict' });
       expect(await db().device.count({ where: { tenantId: tenant, state: 'code_issued' } })).toBe(1);
       expect(await db().auditEvent.count({ where: { action: 'code.issued' } })).toBe(0);

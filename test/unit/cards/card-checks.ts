@@ -1,32 +1,23 @@
-// What the card tests check a rendered card with: the Adaptive Cards 1.5 JSON schema (read from
-// ../shared, never copied into the project) and the adaptivecards library's own parser.
-import { readFileSync } from 'node:fs';
+// What the card tests check a rendered card with: the adaptivecards library's own parser,
+// always, and the Adaptive Cards 1.5 JSON schema (read from ../shared, never copied into the
+// project) when it is there or required (card-schema.ts says where and when).
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createSchemaCheck, noteSchemaSkipped, projectRoot, schemaPathFrom, schemaRequiredBy } from './card-schema.ts';
 
 const require = createRequire(import.meta.url);
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const schemaPath = path.resolve(projectRoot, '..', 'shared', 'schemas', 'adaptive-card-1.5.json');
+export { projectRoot };
+export const schemaPath = schemaPathFrom(process.env);
 
-let validate: ValidateFunction | undefined;
-
-/** Schema violations of a card, as readable lines (empty when valid). */
-export function schemaErrors(card: unknown): string[] {
-  if (!validate) {
-    // The schema is draft-06; Ajv 8 knows draft-07 and later unless given the draft-06 meta-schema.
-    // Formats ("uri", "uri-reference") are not validated: that needs ajv-formats, and the
-    // adaptivecards parser checks the one URL we emit.
-    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-    ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as object);
-    // Its top-level "id" is draft-04 spelling, which Ajv 8 rejects: renamed to "$id" in memory.
-    const { id, ...schema } = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<string, unknown>;
-    validate = ajv.compile({ ...schema, $id: id as string });
-  }
-  if (validate(card)) return [];
-  return (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
-}
+/**
+ * Schema violations of a card, as readable lines (empty when valid). Without the schema file:
+ * empty, with one note for the run, or a thrown error saying where it was expected when
+ * REQUIRE_CARD_SCHEMA is set.
+ */
+export const schemaErrors: (card: unknown) => string[] = createSchemaCheck({
+  schemaPath,
+  required: schemaRequiredBy(process.env),
+  onSkip: (message) => noteSchemaSkipped(message),
+});
 
 interface ValidationEventLike {
   event: number;
@@ -54,6 +45,9 @@ export function parserComplaints(card: unknown): string[] {
   for (const e of parsed.validateProperties().validationEvents) complaints.push(`validate: ${e.message}`);
   return complaints;
 }
+
+/** What the parser and (when it is there) the schema find wrong with a card: empty when it is valid. */
+export const cardProblems = (card: unknown): string[] => [...parserComplaints(card), ...schemaErrors(card)];
 
 export type Node = Record<string, unknown>;
 

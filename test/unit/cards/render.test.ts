@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type AdaptiveCard, cardNames, renderCard, toAttachment } from '../../../cards/render.ts';
 import { verbs } from '../../../bot/actions/verbs.ts';
 import type { CardName, CardViews } from '../../../cards/template-data.ts';
-import { actionsOf, factsOf, nodesOf, ofType, parserComplaints, schemaErrors, stringsOf, textsOf } from './card-checks.ts';
+import { actionsOf, cardProblems, factsOf, nodesOf, ofType, parserComplaints, schemaErrors, stringsOf, textsOf } from './card-checks.ts';
 import * as s from './sample-views.ts';
 
 const render = <K extends CardName>(sample: s.Sample<K>): AdaptiveCard => renderCard(sample.name, sample.view);
@@ -378,7 +378,7 @@ describe('text users typed is shown literally, never evaluated', () => {
       markable: [{ mac: text, label: text }],
     };
     const card = renderCard('codeHandoff', view);
-    expect(schemaErrors(card)).toEqual([]);
+    expect(cardProblems(card)).toEqual([]);
     const texts = textsOf(card);
     expect(texts.filter((t) => t === text)).toHaveLength(3); // location heading, note, status
     expect(factsOf(card)).toContainEqual(['Issued by', text]);

@@ -4,7 +4,7 @@ import { defineCommand, type CommandSpec } from '../../../../bot/commands/comman
 import { editDistance, findCommand, suggestCommands } from '../../../../bot/commands/find-command.ts';
 
 const spec = (name: string, ...aliases: string[]): CommandSpec =>
-  defineCommand({ name, aliases, summary: name, usage: name, permission: 'anyone', args: z.string(), run: async () => ({ text: name }) });
+  defineCommand({ name, aliases, summary: name, usage: name, operation: 'help', args: z.string(), run: async () => ({ text: name }) });
 
 const commands = [spec('help', '?', 'commands'), spec('whoami', 'me'), spec('reboot'), spec('revoke'), spec('status', 'stat')];
 

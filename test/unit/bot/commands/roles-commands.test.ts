@@ -7,12 +7,12 @@ const guid = '70707070-0000-4000-8000-000000000007';
 describe('grant and revoke arguments', () => {
   const args = roleChangeArgs('grant');
   it.each([
-    ['a role and a mention', 'technician <at>Tom Tech</at>', { role: 'technician', objectIds: [], mentioned: true }],
-    ['a plural role, upper case', 'Technicians <at>Tom</at>', { role: 'technician', objectIds: [], mentioned: true }],
-    ['a mention split in two by Teams', 'manager <at>Tom</at> <at>Tech</at>', { role: 'manager', objectIds: [], mentioned: true }],
-    ['an object id, lower-cased', `admin ${guid.toUpperCase()}`, { role: 'admin', objectIds: [guid], mentioned: false }],
-    ['an object id in braces', `admin {${guid}}`, { role: 'admin', objectIds: [guid], mentioned: false }],
-    ['filler words and commas', `technician to <at>Tom</at>, and ${guid}`, { role: 'technician', objectIds: [guid], mentioned: true }],
+    // Mentioned people reach the command as context.mentions: the door takes them out of the text.
+    ['a role whose person was mentioned', 'technician', { role: 'technician', objectIds: [] }],
+    ['a plural role, upper case', 'Technicians', { role: 'technician', objectIds: [] }],
+    ['an object id, lower-cased', `admin ${guid.toUpperCase()}`, { role: 'admin', objectIds: [guid] }],
+    ['an object id in braces', `admin {${guid}}`, { role: 'admin', objectIds: [guid] }],
+    ['filler words and commas', `technician to , and ${guid}`, { role: 'technician', objectIds: [guid] }],
   ])('%s', (_case, text, expected) => {
     expect(args.parse(text)).toEqual(expected);
   });
@@ -20,7 +20,6 @@ describe('grant and revoke arguments', () => {
   it.each([
     ['nothing', '', 'say which role: admin, technician, manager'],
     ['an unknown role', `wizard ${guid}`, '"wizard" is not a role'],
-    ['no person', 'technician', '@mention the person to grant technician'],
     ['a typed @name that Teams did not turn into a mention', 'technician @Tom', 'type @ and pick the person from the list'],
     ['a word that is no object id', 'technician tom', 'name people by @mention or by Entra object id'],
   ])('refuses %s', (_case, text, message) => {

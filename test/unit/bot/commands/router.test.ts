@@ -4,7 +4,7 @@ import { defineCommand, type CommandContext } from '../../../../bot/commands/com
 import { parseMessage, routeMessage } from '../../../../bot/commands/router.ts';
 import type { Services } from '../../../../services/index.ts';
 import { DomainError } from '../../../../services/shared/errors.ts';
-import { cardTexts } from '../../../helpers/card-text.ts';
+import { cardTexts, teamsCardOf } from '../../../helpers/card-text.ts';
 
 describe('parseMessage', () => {
   it.each([
@@ -26,7 +26,7 @@ describe('routeMessage', () => {
     aliases: ['say'],
     summary: 'Say it back.',
     usage: 'echo <text>',
-    permission: 'anyone',
+    operation: 'help',
     args: z.string().min(1, 'say what to echo'),
     run: async (_context, text) => ({ text: `echo: ${text}` }),
   });
@@ -35,7 +35,7 @@ describe('routeMessage', () => {
     aliases: [],
     summary: 'Fails as the domain does.',
     usage: 'lookup',
-    permission: 'anyone',
+    operation: 'help',
     args: z.string(),
     run: async () => {
       throw new DomainError('not_found', 'No device AA-BB-CC-DD-EE-FF in this tenant. Register it first.');
@@ -46,7 +46,7 @@ describe('routeMessage', () => {
     aliases: [],
     summary: 'Has a bug.',
     usage: 'crash',
-    permission: 'anyone',
+    operation: 'help',
     args: z.string(),
     run: async () => {
       throw new TypeError('cannot read properties of undefined');
@@ -55,7 +55,7 @@ describe('routeMessage', () => {
   // None of these commands uses services.
   const context: CommandContext = {
     tenantId: 'tenant-1',
-    user: { aadObjectId: 'user-1', name: 'Ada' },
+    principal: { platform: 'teams', tenantId: 'tenant-1', userId: 'user-1', displayName: 'Ada' },
     roles: new Set(),
     conversation: { channelId: 'msteams', id: 'conversation-1', type: 'personal' },
     mentions: [],
@@ -82,14 +82,14 @@ describe('routeMessage', () => {
   ])('%j answers from %s with an error card showing %j', async (text, command, shown) => {
     const reply = await routeMessage(text, context);
     expect(reply.command).toBe(command);
-    const texts = cardTexts(reply.card);
+    const texts = cardTexts(teamsCardOf(reply));
     for (const part of shown) expect(texts).toContain(part);
   });
 
   it('a command the user has no role for is refused with the role it needs, and does not run', async () => {
-    const adminOnly = defineCommand({ name: 'wipe', aliases: [], summary: 'wipe', usage: 'wipe', permission: ['admin'], args: z.string(), run: async () => { throw new Error('must not run'); } });
+    const adminOnly = defineCommand({ name: 'wipe', aliases: [], summary: 'wipe', usage: 'wipe', operation: 'register', args: z.string(), run: async () => { throw new Error('must not run'); } });
     const reply = await routeMessage('wipe', { ...context, commands: [adminOnly], roles: new Set(['technician']) });
-    expect(cardTexts(reply.card).join(' ')).toContain('"wipe" needs the admin role');
+    expect(cardTexts(teamsCardOf(reply)).join(' ')).toContain('"wipe" needs the admin role');
     const allowed = await routeMessage('wipe', { ...context, commands: [adminOnly], roles: new Set(['admin']) }).catch((error: Error) => error.message);
     expect(allowed).toBe('must not run');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conversationTypeOf, tenantIdOf, textWithoutBotMention } from '../../../../bot/teams/activity-facts.ts';
+import { commandText, conversationTypeOf, tenantIdOf, textWithoutBotMention } from '../../../../bot/teams/activity-facts.ts';
 
 type ActivityLike = Parameters<typeof tenantIdOf>[0];
 /** Activities as they arrive on the wire: only the fields a case needs. */
@@ -69,5 +69,18 @@ describe('textWithoutBotMention', () => {
     expect(textWithoutBotMention(message('<at>Alice</at> please <at>Provisioning Bot</at> whoami', [alice, bot]))).toBe(
       '<at>Alice</at> please whoami',
     );
+  });
+});
+
+describe('commandText', () => {
+  const bot = { id: '28:bot', name: 'Provisioning' };
+  const mention = (id: string, name: string) => ({ type: 'mention', mentioned: { id, name }, text: `<at>${name}</at>` });
+  it.each([
+    ['the bot and a person mentioned: both out of the text', '<at>Provisioning</at> grant technician <at>Tom Tech</at>', [mention(bot.id, 'Provisioning'), mention('29:tom', 'Tom Tech')], 'grant technician'],
+    ['a mention split in two by Teams', 'grant manager <at>Tom</at> <at>Tech</at>', [mention('29:tom', 'Tom'), mention('29:tom', 'Tech')], 'grant manager'],
+    ['people and typed words between them', 'grant technician to <at>Tom</at>, and <at>Ann</at>', [mention('29:tom', 'Tom'), mention('29:ann', 'Ann')], 'grant technician to , and'],
+    ['a mention tag without an entity stays as @Name, so the command can say who it could not tell', 'grant technician <at>Ghost</at>', [], 'grant technician @Ghost'],
+  ])('%s', (_case, text, entities, expected) => {
+    expect(commandText(activity({ text, entities, recipient: bot }))).toBe(expected);
   });
 });

@@ -15,8 +15,8 @@
 //   one costs Prisma's raw path about 5 µs (toString, toJSON, JSON, parsed back, formatted
 //   again): a third of a 10,000-row import's time.
 // - null is written as the literal NULL rather than a parameter: fewer parameters per row.
-import { Prisma } from '../../generated/sqlite/client.ts';
-import type { DatabaseOrTransaction } from '../../prisma/store.ts';
+import { Prisma } from '../generated/sqlite/client.ts';
+import type { DatabaseOrTransaction } from './store.ts';
 
 /**
  * Bound parameters per statement: SQLite's SQLITE_MAX_VARIABLE_NUMBER (32,766 since 3.32,

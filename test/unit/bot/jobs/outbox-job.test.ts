@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOutboxJob, type OutboxJob } from '../../../../bot/jobs/outbox-job.ts';
 import { createLogger } from '../../../../bot/logger.ts';
-import type { OutboxRunResult, OutboxSender } from '../../../../bot/notifications/outbox-sender.ts';
+import type { OutboxDelivery, OutboxRunResult } from '../../../../services/notifications/outbox-delivery.ts';
 
 const log = createLogger('silent');
 const nothing: OutboxRunResult = { sent: 0, retried: 0, dead: 0 };
@@ -10,7 +10,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A sender whose runs take `runMs` and that records how many overlap. */
 function slowSender(runMs: number) {
   const stats = { runs: 0, running: 0, maxRunning: 0, finished: 0 };
-  const sender: OutboxSender = {
+  const sender: OutboxDelivery = {
     async runOnce() {
       stats.runs++;
       stats.running++;
@@ -66,7 +66,7 @@ describe('the outbox job', () => {
 
   it('keeps running after a run fails', async () => {
     let calls = 0;
-    const sender: OutboxSender = {
+    const sender: OutboxDelivery = {
       async runOnce() {
         calls++;
         if (calls === 1) throw new Error('database unreachable');

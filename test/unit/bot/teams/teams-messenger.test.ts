@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ChannelError } from '../../../../bot/notifications/messenger.ts';
+import { ChannelError } from '../../../../services/notifications/delivery-ports.ts';
+import { renderView } from '../../../../bot/teams/render-view.ts';
+import { view } from '../../../../bot/views/reply.ts';
 import { activityFor, adaptiveCardContentType, retryAfterMsOf, toChannelError } from '../../../../bot/teams/teams-messenger.ts';
 import type { AdaptiveCard } from '../../../../cards/template-data.ts';
 
@@ -59,17 +61,18 @@ describe('toChannelError', () => {
 });
 
 describe('activityFor', () => {
-  const card: AdaptiveCard = { type: 'AdaptiveCard', version: '1.5', fallbackText: 'Fallback', body: [] };
+  const shown = view('notice', { title: 'Fallback', text: '', style: 'default' });
+  const card: AdaptiveCard = renderView(shown);
 
   it('sends text as markdown', () => {
     expect(activityFor({ text: '**hi**' })).toEqual({ type: 'message', text: '**hi**', textFormat: 'markdown' });
   });
 
   it('sends a card alone, summarised by its fallback text', () => {
-    expect(activityFor({ card })).toEqual({ type: 'message', summary: 'Fallback', attachments: [{ contentType: adaptiveCardContentType, content: card }] });
+    expect(activityFor({ view: shown })).toEqual({ type: 'message', summary: 'Fallback', attachments: [{ contentType: adaptiveCardContentType, content: card }] });
   });
 
   it('puts text given with a card above it', () => {
-    expect(activityFor({ card, text: 'New codes' })).toMatchObject({ text: 'New codes', summary: 'Fallback' });
+    expect(activityFor({ view: shown, text: 'New codes' })).toMatchObject({ text: 'New codes', summary: 'Fallback' });
   });
 });

@@ -1,8 +1,10 @@
-// The sender's decisions on a real SQLite store, with a scripted messenger: when to retry,
-// when to give up, what a failing planner or callback does.
+// The delivery engine's decisions on a real SQLite store (its queue port over the database),
+// with a scripted messenger: when to retry, when to give up, what a failing planner or callback does.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChannelError, type ChatMessenger, type OutgoingMessage } from '../../../bot/notifications/messenger.ts';
-import { createOutboxSender, defaultMaxAttempts, type NotificationPlanner, type PlannedDelivery } from '../../../bot/notifications/outbox-sender.ts';
+import type { ChatMessenger, NotificationPlanner, OutgoingMessage, PlannedDelivery } from '../../../bot/notifications/outgoing-message.ts';
+import { ChannelError } from '../../../services/notifications/delivery-ports.ts';
+import { createOutboxDelivery, defaultMaxAttempts } from '../../../services/notifications/outbox-delivery.ts';
+import { createOutboxQueue } from '../../../services/notifications/outbox-queue.ts';
 import type { Store } from '../../../prisma/store.ts';
 import type { StoredConversation } from '../../../services/conversations/conversation-repository.ts';
 import { ensureTenant } from '../../../services/conversations/conversation-repository.ts';
@@ -63,12 +65,12 @@ const to = (conversationId: string, extra: Partial<PlannedDelivery> = {}): Plann
 });
 
 function sender(messenger: ChatMessenger, plan: NotificationPlanner) {
-  return createOutboxSender({ db: store.db, messenger, plan, clock, log: logged.log, holder: 'test', random: () => 0.5, leaseClock: clock });
+  return createOutboxDelivery({ queue: createOutboxQueue(store.db), messenger, planner: plan, clock, log: logged.log, holder: 'test', random: () => 0.5, leaseClock: clock });
 }
 
 const onlyRow = () => store.db.outboxMessage.findFirstOrThrow();
 
-describe('the outbox sender', () => {
+describe('the outbox delivery engine', () => {
   it(`gives up after ${defaultMaxAttempts} failed attempts: the message is dead with the last reason`, async () => {
     await enqueueEvent(store.db, lockedOut('AA-BB-CC-DD-EE-01'), clock.now());
     await store.db.outboxMessage.updateMany({ data: { attempts: defaultMaxAttempts - 1 } });

@@ -1,5 +1,7 @@
-// Delivers the outbox: takes due messages on a lease, asks the planner where each event goes
-// and what to show there, posts or updates through the ChatMessenger, and records the outcome.
+// The outbox delivery engine: takes due messages on a lease, asks the planner where each event
+// goes and what to show there, posts or updates through the messenger, and records the outcome.
+// It is given its ports (./delivery-ports.ts): the planner, the messenger and the queue; it
+// holds no database and never looks inside a message. bot/jobs/outbox-job.ts runs it on a timer.
 //
 // Guarantees, and their limits:
 //  - A destination the channel accepted is recorded (progress) before the next one is tried,
@@ -13,33 +15,11 @@
 //  - After maxAttempts failed attempts the message is dead.
 //  - Two instances never work on one message at once: it is leased (outbox-queue.ts), and a
 //    destination is only started while enough of the lease is left.
-// Message content is never logged: a card can hold verification codes.
-import type { Logger } from '../logger.ts';
-import type { Database } from '../../prisma/store.ts';
-import { systemClock, type Clock } from '../../services/shared/clock.ts';
-import type { DomainEvent } from '../../services/notifications/domain-events.ts';
-import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
-import { claimDue, markDead, markProgress, markRetry, markSent, type ClaimedMessage } from '../../services/notifications/outbox-queue.ts';
-import { ChannelError, type ChatMessenger, type OutgoingMessage } from './messenger.ts';
+// Message content is never logged: a message can hold verification codes.
+import type { Log } from '../shared/log.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
+import { ChannelError, type ChatMessenger, type ClaimedMessage, type NotificationPlanner, type OutboxQueue, type PlannedDelivery } from './delivery-ports.ts';
 import { retryDelayMs, type RandomSource } from './backoff.ts';
-
-/** One destination of an event: what to show in which conversation. */
-export interface PlannedDelivery {
-  /** Stable across retries of the event (e.g. "technicians:<conversation id>"): served at most once. */
-  key: string;
-  conversation: StoredConversation;
-  message: OutgoingMessage;
-  /** Replace this earlier message instead of posting a new one. */
-  update?: { activityId: string };
-  /** After a post the channel accepted, with the new message's id (to update it later). */
-  onPosted?: (activityId: string) => Promise<void>;
-}
-
-/** Decides, per event, who hears about it and what they see. No destination = nobody to tell. */
-export type NotificationPlanner = (event: DomainEvent) => Promise<PlannedDelivery[]>;
-
-/** The planner until a real one is plugged in: every event is settled without a message. */
-export const noDestinations: NotificationPlanner = async () => [];
 
 export interface OutboxRunResult {
   sent: number;
@@ -52,20 +32,23 @@ export interface OutboxRunResult {
   moreDue?: boolean;
 }
 
-export interface OutboxSender {
+export interface OutboxDelivery {
   /** Delivers what is due now (one batch); resolves when every claimed message is settled. */
   runOnce(): Promise<OutboxRunResult>;
 }
 
-export interface OutboxSenderOptions {
-  db: Database;
-  messenger: ChatMessenger;
-  plan: NotificationPlanner;
+export interface OutboxDeliveryOptions<Message> {
+  /** The stored outbox (createOutboxQueue(db) in ./outbox-queue.ts). */
+  queue: OutboxQueue;
+  /** Who hears about each event, and what they are shown. */
+  planner: NotificationPlanner<Message>;
+  /** Gets each planned message to its conversation. */
+  messenger: ChatMessenger<Message>;
   clock: Clock;
-  /** Real time for leases (see claimDue); default the system clock. */
+  /** Real time for leases (see ClaimOptions.leaseNow); default the system clock. */
   leaseClock?: Clock;
-  log: Logger;
-  /** This sender's lease holder id, unique per running instance. */
+  log: Log;
+  /** This engine's lease holder id, unique per running instance. */
   holder: string;
   /** Messages per run (default 20). */
   batchSize?: number;
@@ -87,8 +70,8 @@ function describe(error: unknown): string {
   return 'unknown error';
 }
 
-export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
-  const { db, messenger, plan, clock, holder } = options;
+export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Message>): OutboxDelivery {
+  const { queue, messenger, planner, clock, holder } = options;
   const leaseClock = options.leaseClock ?? systemClock;
   const batchSize = options.batchSize ?? 20;
   const leaseMs = options.leaseMs ?? 5 * 60_000;
@@ -98,43 +81,43 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   // instance may take the message over, and both would send.
   const leaseMarginMs = Math.min(60_000, leaseMs / 5);
 
-  async function retryOrGiveUp(message: ClaimedMessage, log: Logger, reason: string, retryAfterMs: number | null): Promise<Outcome> {
+  async function retryOrGiveUp(message: ClaimedMessage, log: Log, reason: string, retryAfterMs: number | null): Promise<Outcome> {
     const failedAttempts = message.attempts + 1;
     if (failedAttempts >= maxAttempts) {
-      await markDead(db, message.id, `gave up after ${failedAttempts} attempts; last: ${reason}`, holder);
+      await queue.markDead(message.id, `gave up after ${failedAttempts} attempts; last: ${reason}`, holder);
       log.error({ attempts: failedAttempts, reason }, 'notification dead: too many failed attempts');
       return 'dead';
     }
     const delayMs = retryDelayMs({ failedAttempts, retryAfterMs }, random);
-    if (!(await markRetry(db, message.id, clock.now(), delayMs, reason, holder))) return lostLease(log);
+    if (!(await queue.markRetry(message.id, clock.now(), delayMs, reason, holder))) return lostLease(log);
     log.warn({ attempts: failedAttempts, retryInMs: delayMs, reason }, 'notification not delivered; will retry');
     return 'retried';
   }
 
-  function lostLease(log: Logger): Outcome {
+  function lostLease(log: Log): Outcome {
     // Our lease ran out and another instance took the message over: it carries on from the
     // recorded progress.
     log.warn('lost the lease on this notification; leaving it to the instance that holds it');
     return 'abandoned';
   }
 
-  async function deliver(message: ClaimedMessage, baseLog: Logger): Promise<Outcome> {
+  async function deliver(message: ClaimedMessage, baseLog: Log): Promise<Outcome> {
     const log = baseLog.child({ outboxId: message.id, kind: message.kind, tenantId: message.tenantId, attempt: message.attempts + 1 });
     if (message.event === null) {
-      await markDead(db, message.id, 'the stored event cannot be read', holder);
+      await queue.markDead(message.id, 'the stored event cannot be read', holder);
       log.error('notification dead: its stored event cannot be read');
       return 'dead';
     }
 
-    let deliveries: PlannedDelivery[];
+    let deliveries: PlannedDelivery<Message>[];
     try {
-      deliveries = await plan(message.event);
+      deliveries = await planner(message.event);
     } catch (error) {
       return retryOrGiveUp(message, log, `planning failed: ${describe(error)}`, null);
     }
 
     if (deliveries.length === 0) {
-      if (!(await markSent(db, message.id, clock.now(), holder))) return lostLease(log);
+      if (!(await queue.markSent(message.id, clock.now(), holder))) return lostLease(log);
       log.info(
         { kind: message.kind },
         'notification has no destination; marked sent (if someone should have heard about it: an admin runs the setup command, e.g. "setup technicians", in the channel that should receive it)',
@@ -170,7 +153,7 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         return retryOrGiveUp(message, log, `${delivery.key}: ${describe(error)}`, error instanceof ChannelError ? error.retryAfterMs : null);
       }
       // The channel has it: whatever happens next, it is never sent there again.
-      if (!(await markProgress(db, message.id, delivery.key, holder))) return lostLease(log);
+      if (!(await queue.markProgress(message.id, delivery.key, holder))) return lostLease(log);
       done.add(delivery.key);
       // An empty id: posted, but the channel gave no id to update it by.
       if (postedId && delivery.onPosted) {
@@ -184,17 +167,17 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     }
 
     if (refused.length > 0) {
-      await markDead(db, message.id, `refused by the channel: ${refused.join('; ')}`, holder);
+      await queue.markDead(message.id, `refused by the channel: ${refused.join('; ')}`, holder);
       log.error({ refused: refused.length, served: done.size }, 'notification dead: refused by the channel for some destination');
       return 'dead';
     }
-    if (!(await markSent(db, message.id, clock.now(), holder))) return lostLease(log);
+    if (!(await queue.markSent(message.id, clock.now(), holder))) return lostLease(log);
     return 'sent';
   }
 
   return {
     async runOnce() {
-      const claimed = await claimDue(db, clock.now(), { holder, limit: batchSize, leaseMs, leaseNow: leaseClock.now() });
+      const claimed = await queue.claimDue(clock.now(), { holder, limit: batchSize, leaseMs, leaseNow: leaseClock.now() });
       const result: OutboxRunResult = { sent: 0, retried: 0, dead: 0, moreDue: false };
       for (const message of claimed) {
         try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, defaultBackoff, retryDelayMs } from '../../../../bot/notifications/backoff.ts';
+import { backoffDelayMs, defaultBackoff, retryDelayMs } from '../../../../services/notifications/backoff.ts';
 
 const middle = () => 0.5; // no jitter
 const lowest = () => 0;

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { createClient } from '@libsql/client';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DomainError } from '../../../../services/shared/errors.ts';
-import { describeStorageFailure, storageFailureOf, storageUnavailableMessage } from '../../../../services/shared/storage-errors.ts';
+import { DomainError } from '../../../services/shared/errors.ts';
+import { describeStorageFailure, storageFailureOf, storageUnavailableMessage } from '../../../prisma/storage-errors.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'storage-errors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

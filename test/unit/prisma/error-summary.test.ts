@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorSummary } from '../../../../services/shared/error-summary.ts';
+import { errorSummary } from '../../../prisma/error-summary.ts';
 
 describe('errorSummary: one line about an error for logs and /readyz', () => {
   it('takes the first line of an ordinary message, trimmed and bounded', () => {

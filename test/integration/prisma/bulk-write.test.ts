@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../../prisma/schema-engine/index.ts';
 import { openStore, type Store } from '../../../prisma/store.ts';
-import { insertRows, maxParametersPerStatement, rowsPerStatement, updateWhereIn, type CompleteRow } from '../../../services/shared/bulk-write.ts';
+import { insertRows, maxParametersPerStatement, rowsPerStatement, updateWhereIn, type CompleteRow } from '../../../prisma/bulk-write.ts';
 import { newId } from '../../../services/shared/random.ts';
 import { postgresServerUrl } from '../../helpers/postgres.ts';
 import { testProviders, unavailable } from '../../helpers/test-bot.ts';

@@ -1,0 +1,84 @@
+// The house rules of /work/shared/ARCHITECTURE.md, checked by dependency-cruiser:
+// doors (bot/) → services/ → prisma/, platform SDKs only in their adapter, views platform-neutral.
+// test/unit/architecture.test.ts cruises bot/ services/ cards/ prisma/ with these rules (and adds
+// the `process.env` check, which needs the TypeScript AST) and fails listing every violation.
+// The same rules run from the command line:
+//   npm run arch   (npx depcruise --config .dependency-cruiser.cjs bot services cards prisma)
+
+/** npm packages that belong to the Bot Framework SDK (Teams): botbuilder, botbuilder-*, botframework-*. */
+const botFrameworkSdk = '^node_modules/(botbuilder|botbuilder-[^/]+|botframework-[^/]+)/';
+/** Chat platforms and the HTTP server: the doors' business, never the domain's. */
+const doorPackages = '^node_modules/(botbuilder|botbuilder-[^/]+|botframework-[^/]+|restify|restify-[^/]+|@slack/[^/]+)/';
+
+/** Modules that build platform-neutral views: they must not know any card format or botbuilder. */
+const neutralViewModules = ['^bot/(commands|actions|views)/', '^bot/notifications/plan[^/]*\\.ts$', '^bot/notifications/current-cards\\.ts$'];
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'bot-framework-only-in-bot-teams',
+      comment: 'botbuilder and botframework-* are imported only inside bot/teams/, so that moving off the archived SDK is one folder.',
+      severity: 'error',
+      from: { pathNot: '^bot/teams/' },
+      to: { path: botFrameworkSdk },
+    },
+    {
+      name: 'services-not-to-doors',
+      comment: 'services/ is the domain: it imports nothing of bot/, cards/, botbuilder, restify or @slack/*. Doors call services, never the other way round.',
+      severity: 'error',
+      from: { path: '^services/' },
+      to: { path: ['^bot/', '^cards/', doorPackages] },
+    },
+    {
+      name: 'prisma-not-up',
+      comment: 'prisma/ is the store: it imports nothing of services/, bot/ or cards/ (services → store is the allowed direction).',
+      severity: 'error',
+      from: { path: '^prisma/' },
+      to: { path: ['^services/', '^bot/', '^cards/'] },
+    },
+    {
+      name: 'views-platform-neutral',
+      comment: 'Commands, card actions, views and the notification planner return platform-neutral views: nothing of cards/ (Adaptive Cards) or bot/teams/. Each platform renders views in its own door.',
+      severity: 'error',
+      from: { path: neutralViewModules },
+      to: { path: ['^cards/', '^bot/teams/'] },
+    },
+    {
+      name: 'outbox-engine-on-ports',
+      comment: 'The outbox delivery engine is handed its planner, messenger and queue: it reaches no store itself.',
+      severity: 'error',
+      from: { path: '^services/notifications/(outbox-delivery|delivery-ports)\\.ts$' },
+      to: { path: ['^prisma/', '^generated/', '^@prisma/'] },
+    },
+    {
+      name: 'no-circular',
+      comment: 'Modules depend on each other in one direction only.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'Every import resolves to a file or an installed package (an import the cruiser cannot resolve is one it cannot check).',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    // Tests may use anything; the rules are about the product's modules.
+    exclude: { path: '^(test|bench)/' },
+    // Record imports of packages and of the generated Prisma client, but do not walk into them.
+    doNotFollow: { path: '^(node_modules|generated)/' },
+    // `import type` counts: a type from botbuilder in a view is still a dependency on botbuilder.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    moduleSystems: ['es6', 'cjs'],
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.mjs', '.js', '.cjs', '.json', '.d.ts'],
+    },
+  },
+};

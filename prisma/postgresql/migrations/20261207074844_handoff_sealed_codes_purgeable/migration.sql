@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "HandoffBatch" ALTER COLUMN "sealedCodes" DROP NOT NULL;
