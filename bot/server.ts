@@ -18,6 +18,7 @@ import { actions } from './actions/index.ts';
 import type { CommandSpec } from './commands/command-spec.ts';
 import { createTeamsChat } from './teams/teams-chat.ts';
 import { createTeamsMessenger } from './teams/teams-messenger.ts';
+import { messengerPerPlatform } from './notifications/platform-messengers.ts';
 import type { NotificationPlanner } from './notifications/outgoing-message.ts';
 import { createNotificationPlanner } from './notifications/plan.ts';
 import { defaultOutboxIntervalMs, startOutboxJob, type OutboxJob } from './jobs/outbox-job.ts';
@@ -114,7 +115,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const plan = options.planNotifications?.({ services, db: store.db, config }) ?? createNotificationPlanner(services);
   const outboxSender = createOutboxDelivery({
     queue: createOutboxQueue(store.db),
-    messenger: createTeamsMessenger(chat.adapter, config.botAuth.appId, { requestTimeoutMs: options.channelRequestTimeoutMs }),
+    // One messenger per platform the bot runs a door for; each destination goes to its own.
+    messenger: messengerPerPlatform({ teams: createTeamsMessenger(chat.adapter, config.botAuth.appId, { requestTimeoutMs: options.channelRequestTimeoutMs }) }),
     planner: plan,
     clock: services.clock,
     log: logger.child({ component: 'outbox' }),
