@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { ActivityTypes, TeamsInfo, TestAdapter, type Activity, type TeamsChannelAccount } from 'botbuilder';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DialogTestLogger } from 'botbuilder-testing';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed, vi } from 'vitest';
 import { actions } from '../../../../bot/actions/index.ts';
 import { verbs } from '../../../../bot/actions/verbs.ts';
 import { commands } from '../../../../bot/commands/index.ts';
@@ -81,6 +82,11 @@ describe('ProvisioningBot through the TestAdapter', () => {
       setTurnLogger(context, logger);
       await next();
     });
+    // botbuilder-testing's transcript logger: every activity in and out, with timings, printed
+    // only when a test fails (its DialogTestClient drives botbuilder-dialogs, which this bot has none of).
+    const transcript: string[] = [];
+    adapter.use(new DialogTestLogger({ log: (...parts: unknown[]) => transcript.push(parts.map(String).join(' ')) }));
+    onTestFailed(() => console.log(`Transcript of the failed test:\n${transcript.join('\n')}`));
   });
   afterEach(() => {
     vi.restoreAllMocks();
