@@ -71,13 +71,3 @@ export function renderCard<K extends CardName>(name: K, view: CardViews[K]): Ada
   }
   return card;
 }
-
-export interface AdaptiveCardAttachment {
-  contentType: 'application/vnd.microsoft.card.adaptive';
-  content: AdaptiveCard;
-}
-
-/** The card as a Bot Framework message attachment. */
-export function toAttachment(card: AdaptiveCard): AdaptiveCardAttachment {
-  return { contentType: 'application/vnd.microsoft.card.adaptive', content: card };
-}

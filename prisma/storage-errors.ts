@@ -58,10 +58,6 @@ export function storageFailureOf(error: unknown): StorageFailure | null {
   return null;
 }
 
-export function isStorageUnavailable(error: unknown): boolean {
-  return storageFailureOf(error) !== null;
-}
-
 type Loose = Record<string, unknown>;
 
 /** The error, its causes, and the driver adapter error Prisma keeps in `meta`. */

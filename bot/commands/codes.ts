@@ -7,6 +7,7 @@ import { view } from '../views/reply.ts';
 import { confirmationReply } from './confirmation.ts';
 import { actorOf } from './actor.ts';
 import { defineCommand } from './command-spec.ts';
+import { locationChoices } from './form-choices.ts';
 
 /** Above this many devices, `codes all` asks for confirmation first. */
 export const confirmAbove = 50;
@@ -49,10 +50,7 @@ export const codesCommand = defineCommand({
       { id: 'location', label: 'Location', kind: 'text', required: false, placeholder: 'e.g. Lobby', hint: 'When "For" is one location.' },
       { id: 'macs', label: 'MAC addresses', kind: 'multiline', required: false, placeholder: '00-04-F2-81-24-B3', hint: 'When "For" is these devices: one per line.' },
     ],
-    async suggest({ services, tenantId }) {
-      const locations = await services.devices.queries.locations(tenantId);
-      return locations.length > 0 ? { location: locations.map((name) => ({ value: name, label: name })) } : {};
-    },
+    suggest: locationChoices,
     check(values) {
       const chosen = values.target ?? '';
       if (!(targets as readonly string[]).includes(chosen)) return { target: 'Choose all, one location, or these devices.' };

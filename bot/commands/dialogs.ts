@@ -4,7 +4,7 @@
 // can never do more than typing could. Bad input answers the form again, with each error
 // next to its field, and changes nothing.
 import { quoted } from '../actions/card-data.ts';
-import { errorReply, view, type Reply } from '../views/reply.ts';
+import { errorReply, type Reply } from '../views/reply.ts';
 import type { FormView } from '../views/view-data.ts';
 import type { CommandContext, CommandSpec } from './command-spec.ts';
 import { findCommand } from './find-command.ts';
@@ -99,4 +99,3 @@ export async function submitDialog(name: unknown, data: unknown, context: Comman
   return { reply };
 }
 
-export const formView = (form: FormView) => view('form', form);

@@ -5,6 +5,7 @@ import { view } from '../views/reply.ts';
 import { importResultView } from '../views/import-view.ts';
 import { actorOf } from './actor.ts';
 import { defineCommand } from './command-spec.ts';
+import { locationChoices } from './form-choices.ts';
 
 /** "00-04-F2-81-24-B3 Lobby, floor 2" → MAC and location; one device per line. */
 export function parseRegisterLines(text: string) {
@@ -49,10 +50,7 @@ export const registerCommand = defineCommand({
       { id: 'macs', label: 'MAC addresses', kind: 'multiline', required: true, placeholder: '00-04-F2-81-24-B3', hint: 'Any form: 00-04-F2-81-24-B3, 00:04:f2:81:24:b3, 0004.F281.24B3. One per line.' },
       { id: 'location', label: 'Location', kind: 'text', required: false, placeholder: 'e.g. Lobby, floor 2', hint: 'Pick one in use or type a new one; leave empty for none.' },
     ],
-    async suggest({ services, tenantId }) {
-      const locations = await services.devices.queries.locations(tenantId);
-      return locations.length > 0 ? { location: locations.map((name) => ({ value: name, label: name })) } : {};
-    },
+    suggest: locationChoices,
     check(values) {
       const macs = macsInField(values.macs ?? '');
       const wrong = macs.flatMap((mac) => {

@@ -1,5 +1,6 @@
-// Turns a neutral reply into a Bot Framework activity: markdown text, or the view rendered as
-// an Adaptive Card whose fallback text is the notification summary.
+// Turns a neutral reply into a Bot Framework activity, for replies and proactive messages alike:
+// markdown text, or the view rendered as an Adaptive Card (sent alone as an attachment) whose
+// fallback text is the notification summary, with any text beside it above the card.
 import type { Activity } from 'botbuilder';
 import type { Reply } from '../views/reply.ts';
 import { adaptiveCardContentType, messageOf } from './render-view.ts';

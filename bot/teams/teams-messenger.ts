@@ -22,7 +22,7 @@
 // and the tests' fake channel) the empty string is right: botbuilder's credential factory then
 // sends without a token. With an app id set, it must be that app id (the factory refuses others).
 import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
-import { adaptiveCardContentType, messageOf } from './render-view.ts';
+import { toActivity } from './outgoing.ts';
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
 import { ChannelError, type ChatMessenger } from '../../services/notifications/delivery-ports.ts';
 import type { OutgoingMessage } from '../notifications/outgoing-message.ts';
@@ -36,19 +36,6 @@ const builtInRetryPolicyName = 'defaultRetryPolicy';
 
 export interface TeamsMessengerOptions {
   requestTimeoutMs?: number;
-}
-
-/** The message as a Bot Framework activity: the view rendered as an Adaptive Card attachment, its fallbackText as the summary. */
-export function activityFor(outgoing: OutgoingMessage): Partial<Activity> {
-  const message = messageOf(outgoing);
-  const card = message.card;
-  if (card === undefined) return { type: 'message', text: message.text ?? '', textFormat: 'markdown' };
-  return {
-    type: 'message',
-    ...(message.text !== undefined && message.text !== '' ? { text: message.text, textFormat: 'markdown' } : {}),
-    summary: card.fallbackText,
-    attachments: [{ contentType: adaptiveCardContentType, content: card }],
-  };
 }
 
 export function createTeamsMessenger(adapter: CloudAdapter, appId: string, options: TeamsMessengerOptions = {}): ChatMessenger<OutgoingMessage> {
@@ -84,7 +71,7 @@ export function createTeamsMessenger(adapter: CloudAdapter, appId: string, optio
           for (const activity of activities) delete activity.replyToId;
           return next();
         });
-        const response = await context.sendActivity(activityFor(message));
+        const response = await context.sendActivity(toActivity(message));
         // Teams always answers with the new activity's id; an empty one means "posted, cannot be updated".
         return { activityId: response?.id ?? '' };
       });
@@ -93,7 +80,7 @@ export function createTeamsMessenger(adapter: CloudAdapter, appId: string, optio
     async update(conversation, activityId, message) {
       if (activityId === '') throw new ChannelError('update: no activity id to update', 404, null);
       await inConversation(conversation, 'update', async (context) => {
-        const activity = { ...activityFor(message), id: activityId };
+        const activity = { ...toActivity(message), id: activityId };
         await context.updateActivity(activity);
       });
     },

@@ -33,10 +33,6 @@ export type Operation = keyof typeof permissionTable;
 
 export const operations = Object.freeze(Object.keys(permissionTable) as Operation[]);
 
-export function isOperation(value: string): value is Operation {
-  return Object.hasOwn(permissionTable, value);
-}
-
 /** Who may start the operation, from the table. */
 export function permissionFor(operation: Operation): Permission {
   return permissionTable[operation];

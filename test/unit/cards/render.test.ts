@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AdaptiveCard, cardNames, renderCard, toAttachment } from '../../../cards/render.ts';
+import { type AdaptiveCard, cardNames, renderCard } from '../../../cards/render.ts';
 import { verbs } from '../../../bot/actions/verbs.ts';
 import type { CardName, CardViews } from '../../../cards/template-data.ts';
 import { actionsOf, cardProblems, factsOf, nodesOf, ofType, parserComplaints, schemaErrors, stringsOf, textsOf } from './card-checks.ts';
@@ -430,12 +430,5 @@ describe('renderCard', () => {
 
   it('has a sample for every card name', () => {
     expect(new Set(s.allSamples.map((sample) => sample.name))).toEqual(new Set(cardNames));
-  });
-});
-
-describe('toAttachment', () => {
-  it('wraps a card the way Bot Framework expects', () => {
-    const card = render(s.confirm);
-    expect(toAttachment(card)).toEqual({ contentType: 'application/vnd.microsoft.card.adaptive', content: card });
   });
 });

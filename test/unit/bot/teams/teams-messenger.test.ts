@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ChannelError } from '../../../../services/notifications/delivery-ports.ts';
 import { renderView } from '../../../../bot/teams/render-view.ts';
 import { view } from '../../../../bot/views/reply.ts';
-import { activityFor, adaptiveCardContentType, retryAfterMsOf, toChannelError } from '../../../../bot/teams/teams-messenger.ts';
+import { adaptiveCardContentType, retryAfterMsOf, toChannelError } from '../../../../bot/teams/teams-messenger.ts';
+import { toActivity } from '../../../../bot/teams/outgoing.ts';
 import type { AdaptiveCard } from '../../../../cards/template-data.ts';
 
 const withHeaders = (headers: Record<string, string>) => ({ response: { headers: { get: (name: string) => headers[name.toLowerCase()] } } });
@@ -60,19 +61,19 @@ describe('toChannelError', () => {
   });
 });
 
-describe('activityFor', () => {
+describe('toActivity', () => {
   const shown = view('notice', { title: 'Fallback', text: '', style: 'default' });
   const card: AdaptiveCard = renderView(shown);
 
   it('sends text as markdown', () => {
-    expect(activityFor({ text: '**hi**' })).toEqual({ type: 'message', text: '**hi**', textFormat: 'markdown' });
+    expect(toActivity({ text: '**hi**' })).toEqual({ type: 'message', text: '**hi**', textFormat: 'markdown' });
   });
 
   it('sends a card alone, summarised by its fallback text', () => {
-    expect(activityFor({ view: shown })).toEqual({ type: 'message', summary: 'Fallback', attachments: [{ contentType: adaptiveCardContentType, content: card }] });
+    expect(toActivity({ view: shown })).toEqual({ type: 'message', summary: 'Fallback', attachments: [{ contentType: adaptiveCardContentType, content: card }] });
   });
 
   it('puts text given with a card above it', () => {
-    expect(activityFor({ view: shown, text: 'New codes' })).toMatchObject({ text: 'New codes', summary: 'Fallback' });
+    expect(toActivity({ view: shown, text: 'New codes' })).toMatchObject({ text: 'New codes', summary: 'Fallback' });
   });
 });
