@@ -6,10 +6,10 @@ import { view } from '../views/reply.ts';
 import { actorOf } from './actor.ts';
 import { defineCommand, type AttachedFile } from './command-spec.ts';
 
-/** Downloads a file Teams attached (its URL is pre-authenticated), refusing more than the import limit. */
+/** Downloads a file attached to the message (its URL is pre-authenticated), refusing more than the import limit. */
 async function download(file: AttachedFile): Promise<Buffer> {
   const response = await fetch(file.downloadUrl, { signal: AbortSignal.timeout(30_000) });
-  if (!response.ok || !response.body) throw new DomainError('invalid_input', `Could not download ${file.name} from Teams (HTTP ${response.status}). Send it again.`);
+  if (!response.ok || !response.body) throw new DomainError('invalid_input', `Could not download ${file.name} (HTTP ${response.status}). Send it again.`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of response.body) {

@@ -48,7 +48,7 @@ export const registerCommand = defineCommand({
     submitLabel: 'Register',
     fields: [
       { id: 'macs', label: 'MAC addresses', kind: 'multiline', required: true, placeholder: '00-04-F2-81-24-B3', hint: 'Any form: 00-04-F2-81-24-B3, 00:04:f2:81:24:b3, 0004.F281.24B3. One per line.' },
-      { id: 'location', label: 'Location', kind: 'text', required: false, placeholder: 'e.g. Lobby, floor 2', hint: 'Pick one in use or type a new one; leave empty for none.' },
+      { id: 'location', label: 'Location', kind: 'text', required: false, placeholder: 'e.g. Lobby', hint: 'Type a location (one in use, or a new one); leave it empty for none.' },
     ],
     suggest: locationChoices,
     check(values) {

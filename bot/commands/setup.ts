@@ -17,7 +17,7 @@ const audienceArg = z.string().transform((text, ctx): Audience => {
 export const setupCommand = defineCommand({
   name: 'setup',
   aliases: [],
-  summary: "Make this Teams channel the one that receives technicians', admins' or managers' cards.",
+  summary: "Make this channel the one that receives technicians', admins' or managers' cards.",
   usage: 'setup <technicians|admins|managers>',
   operation: 'setup',
   args: audienceArg,
@@ -25,7 +25,7 @@ export const setupCommand = defineCommand({
     if (conversation.type !== 'channel') {
       return {
         text:
-          `**setup ${audience}** has to be run in the Teams channel that should receive the ${audience}' cards. ` +
+          `**setup ${audience}** has to be run in the channel that should receive the ${audience}' cards. ` +
           `Go to that channel and type **@Provisioning setup ${audience}**.`,
       };
     }

@@ -141,7 +141,8 @@ export class ProvisioningBot extends TeamsActivityHandler {
         title: 'Provisioning',
         summary: text,
         blocks: [{ kind: 'text', text: 'Register phones, panels and displays, hand verification codes to the technicians, and sign devices in, from this chat.' }],
-        actions: [...dialogButtons({ commands: this.commands, roles }), { label: 'Help', command: 'help' }],
+        // Teams shows at most six buttons without a "…" menu: Help first, then up to five forms.
+        actions: [{ label: 'Help', command: 'help' }, ...dialogButtons({ commands: this.commands, roles }).slice(0, 5)],
       }),
     };
   }
@@ -224,8 +225,12 @@ export class ProvisioningBot extends TeamsActivityHandler {
       await this.rememberConversation(context);
       const data = (request?.data ?? {}) as Record<string, unknown>;
       const commandContext: CommandContext = { ...(await this.actionContext(context, tenantId)), mentions: [], files: [] };
-      const step = phase === 'fetch' ? await openDialog(data.dialog, data, commandContext) : await submitDialog(data.dialog, data, commandContext);
-      turnLogger(context).info({ dialog: typeof data.dialog === 'string' ? data.dialog.slice(0, 50) : null, phase, outcome: 'form' in step ? 'form' : 'reply', tenantId }, 'dialog handled');
+      // A button on a card shown inside a dialog arrives as task/submit whatever it asked for:
+      // one that meant to open a form (msteams.type "task/fetch") opens it, rather than running
+      // its command with the prefilled values unseen.
+      const opens = phase === 'fetch' || (data.msteams as { type?: unknown } | undefined)?.type === 'task/fetch';
+      const step = opens ? await openDialog(data.dialog, data, commandContext) : await submitDialog(data.dialog, data, commandContext);
+      turnLogger(context).info({ dialog: typeof data.dialog === 'string' ? data.dialog.slice(0, 50) : null, phase: opens ? 'fetch' : 'submit', outcome: 'form' in step ? 'form' : 'reply', tenantId }, 'dialog handled');
       if ('reply' in step && step.reply.track) {
         // A card that lives on (a hand-off, a sign-in) is posted in the conversation, where it is redrawn in place.
         const sent = await context.sendActivity(toActivity(step.reply));

@@ -86,12 +86,14 @@ function blocksCard(view: BlocksView): AdaptiveCard {
 function suggestionLine(choices: readonly { label: string }[]): string {
   const shown = choices.slice(0, 10).map((choice) => choice.label);
   const more = choices.length - shown.length;
-  return `In use: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`;
+  // " · " between them: a location may itself contain a comma.
+  return `In use: ${shown.join(' · ')}${more > 0 ? ` and ${more} more` : ''}.`;
 }
 
 /** A command's form as the card inside a Teams dialog: the fields, each with its error under it. */
 export function formCard(form: FormView): AdaptiveCard {
-  const body: Record<string, unknown>[] = [heading(form.title), { type: 'TextBlock', text: form.intro, wrap: true }];
+  // No heading: Teams shows the form's title on the dialog's own title bar.
+  const body: Record<string, unknown>[] = [{ type: 'TextBlock', text: form.intro, wrap: true }];
   if (form.problem) {
     body.push({ type: 'Container', style: 'attention', items: [{ type: 'TextBlock', text: form.problem, color: 'attention', wrap: true }] });
   }

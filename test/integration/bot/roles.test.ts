@@ -187,7 +187,7 @@ describe('setup', () => {
 
   it('in personal chat, setup explains it must be run in the channel that should receive the cards, and stores nothing', async () => {
     const reply = await say('setup technicians', personal(bea));
-    expect(reply).toContain('has to be run in the Teams channel that should receive the technicians\' cards');
+    expect(reply).toContain('has to be run in the channel that should receive the technicians\' cards');
     expect(reply).toContain('**@Provisioning setup technicians**');
     expect(await bot.server.services.conversations.findAudience(tenantA, 'technicians')).toBeNull();
   });

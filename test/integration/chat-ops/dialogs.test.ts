@@ -113,6 +113,14 @@ describe.each(testProviders)('on %s', (provider) => {
       expect(await domainSnapshot(bot.server.store.db)).toEqual(before);
     });
 
+    it('a form-opening button on a card shown inside a dialog (sent as task/submit) opens the form instead of running the command', async () => {
+      // Teams sends every button of a dialog's card as task/submit, with the button's data.
+      const card = cardIn(await dialog('submit', { msteams: { type: 'task/fetch' }, dialog: 'codes', target: 'macs', macs: '00-04-F2-D1-00-01' }));
+      expect(inputIds(card)).toEqual(['target', 'location', 'macs']);
+      expect(nodes(card).find((node) => node.id === 'macs')?.value).toBe('00-04-F2-D1-00-01');
+      expect(await domainSnapshot(bot.server.store.db)).toEqual(before);
+    });
+
     it('task/submit without the required field answers the form again and changes nothing', async () => {
       const card = cardIn(await dialog('submit', { dialog: 'register', macs: '   ', location: 'Lobby' }));
       expect(cardTexts(card)).toContain('MAC addresses is required.');
