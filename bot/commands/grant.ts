@@ -114,10 +114,12 @@ export function roleChangeForm(verb: 'grant' | 'revoke'): CommandForm {
     submitLabel: verb === 'grant' ? 'Grant' : 'Revoke',
     fields: [
       { id: 'role', label: 'Role', kind: 'choice', required: true, choices: roles.map((role) => ({ value: role, label: role })) },
-      { id: 'user', label: 'Person', kind: 'text', required: true, placeholder: 'Entra object id', hint: 'Pick a member of this conversation, or type their Entra object id (they see it with whoami).' },
+      // In a team or group chat, its members to pick from; in personal chat, a typed id.
+      { id: 'user', label: 'Person', kind: 'text', suggestAs: 'pick', required: true, placeholder: 'Entra object id', hint: 'A member of this conversation, or their Entra object id (they see it with whoami).' },
     ],
     async suggest(context) {
-      const members = (await context.members?.()) ?? [];
+      // Not the person asking: nobody grants themselves a role here.
+      const members = ((await context.members?.()) ?? []).filter((member) => member.userId !== context.principal.userId?.toLowerCase());
       return members.length > 0 ? { user: members.map((member) => ({ value: member.userId, label: member.name })) } : {};
     },
     check(values) {

@@ -100,7 +100,7 @@ export function formCard(form: FormView): AdaptiveCard {
   for (const field of form.fields) {
     const value = form.values[field.id] ?? '';
     const common = { id: field.id, label: field.label, isRequired: field.required, ...(field.required ? { errorMessage: `${field.label} is required.` } : {}) };
-    if (field.kind === 'choice') {
+    if (field.kind === 'choice' || (field.suggestAs === 'pick' && field.choices && field.choices.length > 0)) {
       body.push({ type: 'Input.ChoiceSet', ...common, style: 'compact', value, choices: (field.choices ?? []).map((choice) => ({ title: choice.label, value: choice.value })) });
     } else {
       body.push({ type: 'Input.Text', ...common, isMultiline: field.kind === 'multiline', value, ...(field.placeholder ? { placeholder: field.placeholder } : {}) });
@@ -108,7 +108,7 @@ export function formCard(form: FormView): AdaptiveCard {
     const error = form.errors[field.id];
     // Suggestions for a text field are listed under it: the person may use one or type anew
     // (a filtered choice set would take new text too, but the published 1.5 schema lacks it).
-    const suggestions = field.kind !== 'choice' && field.choices && field.choices.length > 0 ? suggestionLine(field.choices) : null;
+    const suggestions = field.kind !== 'choice' && field.suggestAs !== 'pick' && field.choices && field.choices.length > 0 ? suggestionLine(field.choices) : null;
     const hint = [field.hint, suggestions].filter((part) => part).join(' ');
     if (error) body.push({ type: 'TextBlock', text: error, color: 'attention', size: 'small', spacing: 'none', wrap: true });
     else if (hint) body.push({ type: 'TextBlock', text: hint, isSubtle: true, size: 'small', spacing: 'none', wrap: true });

@@ -238,6 +238,11 @@ export interface FormField {
   kind: 'text' | 'multiline' | 'choice';
   /** For `choice`; for `text`, suggestions the person may pick or ignore. */
   choices?: { value: string; label: string }[];
+  /**
+   * How a text field shows its suggestions: listed under it (`hint`: their labels are what to
+   * type), or as a list to pick from (`pick`: labels and values differ, e.g. people and their ids).
+   */
+  suggestAs?: 'hint' | 'pick';
   required: boolean;
   placeholder?: string;
   /** What to type, under the field. */

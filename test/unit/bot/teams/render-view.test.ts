@@ -39,6 +39,15 @@ describe('the Teams renderer of neutral views', () => {
     expect(actionsOf(card)).toEqual([{ type: 'Action.Submit', title: 'Register', style: 'positive', data: { dialog: 'register' } }]);
   });
 
+  it('offers people to pick where their labels are not what is submitted, and a text box without them', () => {
+    const field = { id: 'user', label: 'Person', kind: 'text' as const, suggestAs: 'pick' as const, required: true };
+    const withMembers = formCard({ ...form, fields: [{ ...field, choices: [{ value: 'aaaa-1', label: 'Tom Tech' }] }], values: {}, errors: {}, problem: null });
+    expect(cardProblems(withMembers)).toEqual([]);
+    expect(nodesOf(withMembers).find((node) => node.id === 'user')).toMatchObject({ type: 'Input.ChoiceSet', choices: [{ title: 'Tom Tech', value: 'aaaa-1' }] });
+    const alone = formCard({ ...form, fields: [field], values: {}, errors: {}, problem: null });
+    expect(nodesOf(alone).find((node) => node.id === 'user')).toMatchObject({ type: 'Input.Text' });
+  });
+
   it('draws every building block, valid by the parser', () => {
     const card = renderView(
       view('blocks', {
