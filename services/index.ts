@@ -10,6 +10,7 @@ import { createKeyedHasher } from './shared/keyed-hash.ts';
 import { createSealedBox } from './shared/sealed-box.ts';
 import { createPostedCards, type PostedCards } from './notifications/posted-cards.ts';
 import { createTenants, type Tenants } from './tenants.ts';
+import { createTimeZones, type TimeZones } from './time-zones.ts';
 import { createHandledActivities, type HandledActivities } from './conversations/handled-activities.ts';
 import { createReporting, type Reporting } from './reporting/index.ts';
 
@@ -37,6 +38,8 @@ export interface Services {
   devices: DeviceServices;
   roles: RolesService;
   tenants: Tenants;
+  /** The tenant's and each site's time zone (`timezone`). */
+  timeZones: TimeZones;
   postedCards: PostedCards;
   handledActivities: HandledActivities;
   reporting: Reporting;
@@ -54,6 +57,7 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
     }),
     roles: createRolesService(db, clock, settings.bootstrapAdmins),
     tenants: createTenants(db),
+    timeZones: createTimeZones(db),
     postedCards: createPostedCards(db),
     handledActivities: createHandledActivities(db),
     reporting: createReporting(db, clock),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { buildCodeSheet, escapeCsvCell } from '../../services/devices/code-sheet.ts';
 import { stateLabels } from '../../services/devices/device-state.ts';
 import { authorize } from '../../services/auth/permissions.ts';
+import { localMoment } from '../../services/shared/local-time.ts';
 import { defineCommand } from './command-spec.ts';
 
 /** Teams refuses messages much above 28 KB; leave room for the markdown around the CSV. */
@@ -13,6 +14,12 @@ function asCodeBlock(csv: string, what: string, rows: number): string {
   const kept = text.slice(0, text.lastIndexOf('\n', maxExportChars) + 1);
   const keptRows = kept.split('\n').length - 2;
   return `${what}: the first ${keptRows} of ${rows} rows (a chat message cannot hold more; narrow it down with "list … location <name>").\n\n\`\`\`\n${kept}\`\`\``;
+}
+
+/** `YYYY-MM-DD HH:mm` on the zone's wall clock, as the code sheet writes it. */
+function localDateTime(date: Date, timeZone: string): string {
+  const { day, time } = localMoment(date, timeZone);
+  return `${day} ${time}`;
 }
 
 export const exportCommand = defineCommand({
@@ -32,9 +39,11 @@ export const exportCommand = defineCommand({
       return { text: asCodeBlock(buildCodeSheet(codes, profile.timeZone), 'Live codes', codes.length) };
     }
     const devices = await services.devices.queries.list(tenantId);
-    const header = 'MAC,Location,Model,Firmware,State,Since (UTC)\r\n';
+    // The tenant's zone (`timezone`), named in the header: a CSV has one zone, whoever opens it.
+    const zone = profile.timeZone;
+    const header = `MAC,Location,Model,Firmware,State,Since (UTC),Since (${zone} local)\r\n`;
     const rows = devices.map((device) =>
-      [device.mac, device.location ?? '', device.model ?? '', device.firmwareVersion ?? '', stateLabels[device.state], device.stateChangedAt.toISOString()]
+      [device.mac, device.location ?? '', device.model ?? '', device.firmwareVersion ?? '', stateLabels[device.state], device.stateChangedAt.toISOString(), localDateTime(device.stateChangedAt, zone)]
         .map(escapeCsvCell)
         .join(','),
     );

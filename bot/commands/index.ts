@@ -16,6 +16,7 @@ import { signInCommand } from './signin.ts';
 import { statusCommand } from './status.ts';
 import { whoamiCommand } from './whoami.ts';
 import { jobsCommand } from './jobs.ts';
+import { timeZoneCommand } from './timezone.ts';
 
 export const commands: readonly CommandSpec[] = [
   helpCommand,
@@ -33,4 +34,5 @@ export const commands: readonly CommandSpec[] = [
   whoamiCommand,
   digestCommand,
   jobsCommand,
+  timeZoneCommand,
 ];

@@ -1,6 +1,6 @@
 // Who hears about the scheduled jobs' events, and what they see:
 //   codes.expiring → the technicians channel, and the issuing admin's personal chat (with the
-//                    Regenerate codes button): one warning card each
+//                    Regenerate codes button): one warning card each, in the site's local time
 //   codes.expired  → one summary to the admins channel, or else to the personal chats of the
 //                    admins who issued those codes
 //   devices.stale  → the admins channel: the devices still waiting for sign-in, with Sign in buttons
@@ -29,10 +29,12 @@ async function personalChatOf(services: Services, tenantId: string, actor: strin
 export async function planCodesExpiring(services: Services, event: EventOf<'codes.expiring'>): Promise<PlannedDelivery[]> {
   const { tenantId } = event;
   if (event.macs.length === 0) return [];
-  const [technicians, issuer, profile] = await Promise.all([
+  // The site's local time (its own zone when an admin set one, else the tenant's): technicians
+  // plan their walk by the clock on the site's wall, wherever the card is read.
+  const [technicians, issuer, siteZone] = await Promise.all([
     services.conversations.findAudience(tenantId, 'technicians'),
     personalChatOf(services, tenantId, event.issuedBy),
-    services.tenants.profile(tenantId),
+    services.timeZones.zoneOf(tenantId, event.location),
   ]);
   const now = services.clock.now();
   const codes = { batchId: event.batchId, location: event.location, expiresAt: new Date(event.expiresAt), macs: event.macs };
@@ -41,10 +43,10 @@ export async function planCodesExpiring(services: Services, event: EventOf<'code
   const purpose = `expiry-warning:${event.batchId}:${event.location ?? ''}:${event.leadMinutes}`;
   const deliveries: PlannedDelivery[] = [];
   if (technicians) {
-    deliveries.push({ key: keyOf(`${purpose}:technicians`, technicians), conversation: technicians, message: { view: view('expiryWarning', expiryWarningView(codes, now, profile.timeZone, false, services.settings.codeTtlMs)) } });
+    deliveries.push({ key: keyOf(`${purpose}:technicians`, technicians), conversation: technicians, message: { view: view('expiryWarning', expiryWarningView(codes, now, siteZone, false, services.settings.codeTtlMs)) } });
   }
   if (issuer && issuer.conversationId !== technicians?.conversationId) {
-    deliveries.push({ key: keyOf(`${purpose}:issuer`, issuer), conversation: issuer, message: { view: view('expiryWarning', expiryWarningView(codes, now, profile.timeZone, true, services.settings.codeTtlMs)) } });
+    deliveries.push({ key: keyOf(`${purpose}:issuer`, issuer), conversation: issuer, message: { view: view('expiryWarning', expiryWarningView(codes, now, siteZone, true, services.settings.codeTtlMs)) } });
   }
   return deliveries;
 }

@@ -7,11 +7,12 @@ import { renderCard } from '../../cards/render.ts';
 import type { AdaptiveCard, CardName, CardViews, TemplateData } from '../../cards/template-data.ts';
 import { isInstant, type Reply, type View, type ViewAction } from '../views/reply.ts';
 import type { Block, BlocksView, FormView, Style } from '../views/view-data.ts';
-import { formatTime } from '../views/time.ts';
+import type { Instant } from '../views/view-data.ts';
+import { adaptiveCardTime, formatTime } from '../views/time.ts';
 
 export const adaptiveCardContentType = 'application/vnd.microsoft.card.adaptive';
 
-/** Every Instant in a view's data as the time its reader reads ("Mon 23 Nov, 09:00 CET"). */
+/** Every Instant in a view's data as text in its zone ("Mon 23 Nov, 09:00 CET"): for plain text. */
 export function withTimesFormatted<T>(value: T): TemplateData<T> {
   if (isInstant(value)) return formatTime(new Date(value.instant), value.timeZone) as TemplateData<T>;
   if (Array.isArray(value)) return value.map((item) => withTimesFormatted(item)) as TemplateData<T>;
@@ -19,6 +20,55 @@ export function withTimesFormatted<T>(value: T): TemplateData<T> {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withTimesFormatted(item)])) as TemplateData<T>;
   }
   return value as TemplateData<T>;
+}
+
+// Times on a card follow each reader's zone where Teams can do it: in a TextBlock's text, an
+// Instant becomes Adaptive Cards' {{DATE(…)}}/{{TIME(…)}}, which Teams formats on the reader's
+// device. Everywhere else (fact values, fallbackText, button data: plain text, or not documented
+// to support the functions) it is written in its view's zone with the zone's name. The template
+// cannot tell where a value lands, so each Instant enters it as a marker and is written out once
+// the card is expanded and the marker's place is known. The marker is private-use characters; a
+// user's text holding the marker character has it doubled, so it can never pass for one.
+const MARK = '\uE010';
+const MARK_END = '\uE011';
+const markerPattern = /\uE010(?:(\uE010)|(\d+)\uE011)/g;
+
+function withInstantsMarked(value: unknown, instants: Instant[]): unknown {
+  if (isInstant(value)) {
+    instants.push(value);
+    return `${MARK}${instants.length - 1}${MARK_END}`;
+  }
+  if (typeof value === 'string') return value.replaceAll(MARK, MARK + MARK);
+  if (Array.isArray(value)) return value.map((item) => withInstantsMarked(item, instants));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withInstantsMarked(item, instants)]));
+  }
+  return value;
+}
+
+function withInstantsWritten(value: unknown, instants: readonly Instant[], readersZone = false): unknown {
+  if (typeof value === 'string') {
+    return value.replace(markerPattern, (_match, escaped: string | undefined, index: string | undefined) => {
+      if (escaped !== undefined) return MARK;
+      const at = instants[Number(index)];
+      if (!at) return '';
+      const date = new Date(at.instant);
+      return readersZone ? adaptiveCardTime(date) : formatTime(date, at.timeZone);
+    });
+  }
+  if (Array.isArray(value)) return value.map((item) => withInstantsWritten(item, instants));
+  if (value !== null && typeof value === 'object') {
+    const isTextBlock = (value as { type?: unknown }).type === 'TextBlock';
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withInstantsWritten(item, instants, isTextBlock && key === 'text')]));
+  }
+  return value;
+}
+
+/** A templated view as its card, each Instant shown in the reader's zone where Teams can (see above). */
+function templatedCard(name: CardName, data: Record<string, unknown>): AdaptiveCard {
+  const instants: Instant[] = [];
+  const marked = withInstantsMarked(data, instants) as CardViews[CardName];
+  return withInstantsWritten(renderCard(name, marked), instants) as AdaptiveCard;
 }
 
 const buttonStyles = { default: 'default', positive: 'positive', destructive: 'destructive' } as const;
@@ -132,7 +182,7 @@ export function renderView(view: View): AdaptiveCard {
       return formCard(view.data);
     default: {
       const { actions, ...data } = view.data as unknown as { actions?: ViewAction[] } & Record<string, unknown>;
-      const card = renderCard(view.name as CardName, withTimesFormatted(data) as CardViews[CardName]);
+      const card = templatedCard(view.name as CardName, data);
       return withActions(card, actions);
     }
   }

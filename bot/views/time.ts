@@ -30,3 +30,14 @@ export function formatTime(date: Date, timeZone = 'UTC'): string {
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((candidate) => candidate.type === type)?.value ?? '';
   return `${part('weekday')} ${part('day')} ${part('month')}, ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
 }
+
+/**
+ * The moment as Adaptive Cards' date and time functions, which Teams turns into the reader's own
+ * zone and locale ("Mon, Nov 23, 2026, 9:00 AM" in New York, "Mo., 23. Nov. 2026, 15:00" in
+ * Berlin). Only a TextBlock's text is documented to support them. The functions take RFC 3339
+ * to the second: milliseconds would leave the raw "{{DATE(…)}}" on screen.
+ */
+export function adaptiveCardTime(date: Date): string {
+  const rfc3339 = date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `{{DATE(${rfc3339}, SHORT)}}, {{TIME(${rfc3339})}}`;
+}

@@ -27,6 +27,8 @@ export const permissionTable = {
   listRoles: ['admin', 'manager'],
   digest: ['manager'],
   jobs: ['admin', 'manager'],
+  /** Set (and see) the tenant's and each location's time zone. */
+  setTimeZone: ['admin'],
 } as const satisfies Record<string, Permission>;
 
 export type Operation = keyof typeof permissionTable;

@@ -65,6 +65,7 @@ const commandSamples: Record<string, CommandSample> = {
   whoami: { args: '' },
   digest: { args: '' },
   jobs: { args: '' },
+  timezone: { args: 'Europe/Berlin' },
 };
 
 const inAFewMinutes = () => new Date(Date.now() + 5 * 60_000).toISOString();

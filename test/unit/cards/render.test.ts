@@ -140,10 +140,9 @@ describe('codeHandoff', () => {
 
   it('heads with how many are online, who issued the codes and until when they are valid', () => {
     expect(textsOf(card)[0]).toBe('Device codes — 7 of 12 online');
-    expect(factsOf(card)).toEqual([
-      ['Issued by', 'Megan Bowen'],
-      ['Valid until', 'Tue 24 Nov 2026, 09:00 UTC'],
-    ]);
+    expect(factsOf(card)).toEqual([['Issued by', 'Megan Bowen']]);
+    // A TextBlock, not a fact: there the Teams renderer can show the time in the reader's zone.
+    expect(textsOf(card)[1]).toBe('Valid until Tue 24 Nov 2026, 09:00 UTC');
   });
 
   it('groups devices by location, one row each: MAC, big monospace code, coloured status, note', () => {

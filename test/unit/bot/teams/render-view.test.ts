@@ -82,6 +82,66 @@ describe('the Teams renderer of neutral views', () => {
     expect(withTimesFormatted({ when: instant(at, 'Europe/Paris'), count: 3, label: 'x' })).toEqual({ when: 'Mon 23 Nov, 09:00 CET', count: 3, label: 'x' });
   });
 
+  describe("times in the reader's own zone", () => {
+    const at = new Date('2026-11-23T08:00:00.000Z');
+    const local = '{{DATE(2026-11-23T08:00:00Z, SHORT)}}, {{TIME(2026-11-23T08:00:00Z)}}';
+
+    it('writes an Instant in a TextBlock as Adaptive Cards DATE/TIME functions, to the second (no milliseconds, which Teams would show raw)', () => {
+      const card = renderView(
+        view('confirm', { title: 'Reset?', text: 'Sure?', command: 'reset', args: 'x', expiresAt: instant(at, 'Europe/Berlin'), expiresAtIso: at.toISOString() }),
+      );
+      expect(cardProblems(card)).toEqual([]);
+      expect(textsOf(card)).toContain(`This question expires at ${local}.`);
+      // fallbackText is plain text: the view's zone, named.
+      expect(card.fallbackText).toBe('Reset? — Sure? (Answer before Mon 23 Nov, 09:00 CET.)');
+    });
+
+    it('keeps the zone text in fact values (DATE/TIME is documented for TextBlock only) and shows the hand-off expiry in the reader\'s zone', () => {
+      const awaiting = renderView(
+        view('awaitingSignIn', { mac: '00-04-F2-81-24-B3', location: 'Lobby', model: null, firmwareVersion: null, provisionedAt: instant(at, 'Europe/Berlin'), suggestedAccount: null }),
+      );
+      expect(cardProblems(awaiting)).toEqual([]);
+      const facts = nodesOf(awaiting).filter((node) => typeof node.title === 'string' && typeof node.value === 'string' && node.type === undefined);
+      expect(facts).toContainEqual({ title: 'Provisioned at', value: 'Mon 23 Nov, 09:00 CET' });
+      expect(awaiting.fallbackText).toContain('since Mon 23 Nov, 09:00 CET');
+
+      const handoff = renderView(
+        view('codeHandoff', { batchId: 'b', issuedBy: 'Megan', expiresAt: instant(at, 'America/New_York'), onlineCount: 0, totalCount: 0, locations: [], markable: [] }),
+      );
+      expect(cardProblems(handoff)).toEqual([]);
+      expect(textsOf(handoff)).toContain(`Valid until ${local}`);
+      expect(handoff.fallbackText).toContain('valid until Mon 23 Nov, 03:00 GMT-5');
+    });
+
+    it("writes every Instant of a list (a device's timeline) in the reader's zone, and leaves no marker behind", () => {
+      const card = renderView(
+        view('deviceStatus', {
+          mac: '00-04-F2-81-24-B3',
+          location: 'Lobby',
+          model: null,
+          firmwareVersion: null,
+          state: 'Signed in',
+          stateSince: instant(at, 'UTC'),
+          account: null,
+          timeline: [
+            { at: instant(at, 'UTC'), who: 'Alex', what: 'signed in' },
+            { at: instant(new Date('2026-11-22T16:05:00Z'), 'UTC'), who: 'Megan', what: 'issued a code' },
+          ],
+        }),
+      );
+      expect(cardProblems(card)).toEqual([]);
+      expect(textsOf(card)).toEqual(expect.arrayContaining([`Alex · ${local}`, 'Megan · {{DATE(2026-11-22T16:05:00Z, SHORT)}}, {{TIME(2026-11-22T16:05:00Z)}}']));
+      expect(JSON.stringify(card)).not.toMatch(/[\uE010\uE011]/);
+    });
+
+    it("keeps a user's text holding the marker's private-use character as typed, never turned into a time", () => {
+      const card = renderView(
+        view('awaitingSignIn', { mac: '00-04-F2-81-24-B3', location: 'Lobby \uE0100\uE011 \uE010', model: null, firmwareVersion: null, provisionedAt: instant(at, 'UTC'), suggestedAccount: null }),
+      );
+      expect(nodesOf(card)).toContainEqual({ title: 'Location', value: 'Lobby \uE0100\uE011 \uE010' });
+    });
+  });
+
   it('adds the next-step buttons of a templated view after its own', () => {
     const card = renderView(view('notice', { title: 'Done', text: 'Registered.', style: 'good', actions: [{ label: 'Issue codes', dialog: 'codes' }] }));
     expect(cardProblems(card)).toEqual([]);
