@@ -3,8 +3,7 @@ import { verbs } from './verbs.ts';
 import { MAX_LOCATION_LENGTH } from '../../services/devices/csv-device-list.ts';
 import { DomainError } from '../../services/shared/errors.ts';
 import { actorOf } from '../commands/actor.ts';
-import { codeHandoffView } from '../views/handoff-view.ts';
-import { view } from '../views/reply.ts';
+import { handoffReply } from '../views/handoff-cards.ts';
 import { defineAction } from './action-spec.ts';
 import { cardId } from './card-data.ts';
 
@@ -30,6 +29,6 @@ export const regenerateCodesAction = defineAction({
       throw new DomainError('conflict', 'No new code was needed: these devices were provisioned meanwhile. Type "list waiting" to see what still needs one.');
     }
     const [handoff, profile] = await Promise.all([services.devices.handoffs.get(tenantId, report.batchId), services.tenants.profile(tenantId)]);
-    return { view: view('codeHandoff', codeHandoffView(handoff, profile.timeZone)), track: { kind: 'handoff', subject: report.batchId } };
+    return handoffReply(handoff, profile.timeZone);
   },
 });

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { CodeTarget } from '../../services/devices/verification-codes.ts';
 import { waitingOnActivation } from '../../services/devices/device-state.ts';
-import { codeHandoffView } from '../views/handoff-view.ts';
+import { handoffReply } from '../views/handoff-cards.ts';
 import { formatDuration } from '../views/job-views.ts';
-import { view } from '../views/reply.ts';
 import { confirmationReply } from './confirmation.ts';
 import { actorOf } from './actor.ts';
 import { defineCommand } from './command-spec.ts';
@@ -90,9 +89,8 @@ export const codesCommand = defineCommand({
       ? 'The technicians channel gets this hand-off card too.'
       : 'No technicians channel is set up yet: run "@Provisioning setup technicians" in their channel, or share this card.';
     return {
-      view: view('codeHandoff', codeHandoffView(handoff, profile.timeZone)),
+      ...handoffReply(handoff, profile.timeZone),
       text: `${report.issued.length} codes issued. ${where}${skipped ? `\n\nSkipped:\n${skipped}` : ''}`,
-      track: { kind: 'handoff', subject: report.batchId },
     };
   },
 });

@@ -1,14 +1,8 @@
 // Views drawn from the current state of things (not from the event that triggered the
 // redraw), so that late or repeated deliveries never show an older state.
 import type { Services } from '../../services/index.ts';
-import { codeHandoffView } from '../views/handoff-view.ts';
 import { view, type View } from '../views/reply.ts';
 import { awaitingSignInView, signInProgressView } from '../views/sign-in-views.ts';
-
-export async function currentHandoffView(services: Services, tenantId: string, batchId: string): Promise<View> {
-  const [handoff, profile] = await Promise.all([services.devices.handoffs.get(tenantId, batchId), services.tenants.profile(tenantId)]);
-  return view('codeHandoff', codeHandoffView(handoff, profile.timeZone));
-}
 
 export async function currentSignInView(services: Services, tenantId: string, mac: string): Promise<View> {
   const [{ device }, profile] = await Promise.all([services.devices.queries.details(tenantId, mac), services.tenants.profile(tenantId)]);

@@ -1,6 +1,6 @@
 // Who hears about each domain event, and what they see:
-//   codes.issued        → the hand-off card, posted to the technicians channel
-//   device.provisioned  → hand-off cards redrawn ("7 of 12 online"); the awaiting sign-in card
+//   codes.issued        → the hand-off card(s), posted to the technicians channel (./handoff-deliveries.ts)
+//   device.provisioned  → the hand-off cards showing the device redrawn ("7 of 12 online"); the awaiting sign-in card
 //                         posted to the admins channel, or else to the issuing admin's chat
 //   sign_in.*, device.signed_in → every sign-in card of the device redrawn; the code, if no card exists yet
 //   device.reset, code.expired  → hand-off and sign-in cards redrawn
@@ -11,7 +11,8 @@ import type { Services } from '../../services/index.ts';
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
 import type { PostedCardKind } from '../../services/notifications/posted-cards.ts';
 import type { NotificationPlanner, PlannedDelivery } from './outgoing-message.ts';
-import { currentHandoffView, currentSignInView } from './current-cards.ts';
+import { currentSignInView } from './current-cards.ts';
+import { createHandoffDeliveries } from './handoff-deliveries.ts';
 import { view, type View } from '../views/reply.ts';
 import { formatTime } from '../views/time.ts';
 import { planCodesExpired, planCodesExpiring, planDevicesStale, planDigestDue } from './plan-jobs.ts';
@@ -51,11 +52,8 @@ export function createNotificationPlanner(services: Services): NotificationPlann
     return deliveries;
   }
 
-  async function redrawHandoffs(tenantId: string, deviceId: string): Promise<PlannedDelivery[]> {
-    const batches = await services.devices.handoffs.batchesOfDevice(tenantId, deviceId);
-    const all = await Promise.all(batches.map((batchId) => redraw(tenantId, 'handoff', batchId, () => currentHandoffView(services, tenantId, batchId))));
-    return all.flat();
-  }
+  const handoffs = createHandoffDeliveries(services);
+  const redrawHandoffs = (tenantId: string, deviceId: string) => handoffs.redraw(tenantId, deviceId);
 
   const redrawSignIn = (tenantId: string, deviceId: string, mac: string) => redraw(tenantId, 'sign_in', deviceId, () => currentSignInView(services, tenantId, mac));
 
@@ -78,14 +76,7 @@ export function createNotificationPlanner(services: Services): NotificationPlann
       case 'codes.issued': {
         const technicians = await conversations.findAudience(tenantId, 'technicians');
         if (!technicians) return [];
-        return [
-          {
-            key: keyOf('handoff', technicians),
-            conversation: technicians,
-            message: { view: await currentHandoffView(services, tenantId, event.batchId) },
-            onPosted: remembering(tenantId, 'handoff', event.batchId, technicians),
-          },
-        ];
+        return handoffs.post(tenantId, event.batchId, technicians);
       }
       case 'device.provisioned': {
         const deliveries = await redrawHandoffs(tenantId, event.deviceId);

@@ -1,8 +1,9 @@
 // The code hand-off card's view: devices grouped by location with their code and a live
-// status, "N of M online" at the top.
+// status, "N of M online" at the top; a large batch is drawn a page at a time (./handoff-pages.ts).
 import type { CodeHandoffView, HandoffDeviceView } from './view-data.ts';
 import { activated, stateLabels } from '../../services/devices/device-state.ts';
 import type { Handoff, HandoffDevice } from '../../services/devices/handoffs.ts';
+import { devicesByLocation, noLocation, type HandoffPage } from './handoff-pages.ts';
 import { instant } from './reply.ts';
 
 function statusOf(device: HandoffDevice): Pick<HandoffDeviceView, 'status' | 'statusStyle'> {
@@ -24,22 +25,43 @@ export function isOnline(device: HandoffDevice): boolean {
   return device.codeStatus === 'used' && activated.includes(device.state);
 }
 
-export function codeHandoffView(handoff: Handoff, timeZone: string): CodeHandoffView {
+/** A note is cut on the card (the device's history keeps it whole): a page of long notes must still fit. */
+export const noteChars = 80;
+
+function shortNote(device: HandoffDevice): string | null {
+  const note = noteOf(device);
+  return note !== null && note.length > noteChars ? `${note.slice(0, noteChars - 1)}…` : note;
+}
+
+/**
+ * The hand-off card: the whole batch (`page` null: it fits one card), or one page of one
+ * location, whose form marks only that page's devices and names the page (`pageKey`) to redraw.
+ */
+export function codeHandoffView(handoff: Handoff, timeZone: string, page: HandoffPage | null = null): CodeHandoffView {
+  const shown = page ? page.devices : [...devicesByLocation(handoff).values()].flat();
   const byLocation = new Map<string, HandoffDeviceView[]>();
-  const sorted = [...handoff.devices].sort((a, b) => (a.location ?? '~').localeCompare(b.location ?? '~') || a.mac.localeCompare(b.mac));
-  for (const device of sorted) {
-    const name = device.location ?? 'No location';
+  for (const device of shown) {
+    const name = page?.location ?? device.location ?? noLocation;
     const list = byLocation.get(name) ?? [];
-    list.push({ mac: device.mac, code: device.code ?? 'expired', ...statusOf(device), note: noteOf(device) });
+    list.push({ mac: device.mac, code: device.code ?? 'expired', ...statusOf(device), note: shortNote(device) });
     byLocation.set(name, list);
   }
   return {
     batchId: handoff.batchId,
+    pageKey: page?.subject ?? handoff.batchId,
+    page: page ? pageLabel(page) : '',
     issuedBy: handoff.issuedByName ?? 'an admin',
     expiresAt: instant(handoff.expiresAt, timeZone),
-    onlineCount: handoff.devices.filter(isOnline).length,
-    totalCount: handoff.devices.length,
+    onlineCount: shown.filter(isOnline).length,
+    totalCount: shown.length,
     locations: [...byLocation].map(([name, devices]) => ({ name, devices })),
-    markable: sorted.map((device) => ({ mac: device.mac, label: `${device.mac}${device.location ? ` (${device.location})` : ''}` })),
+    // On a page the location is in the title: the label is the MAC alone (and the card smaller).
+    markable: shown.map((device) => ({ mac: device.mac, label: page || !device.location ? device.mac : `${device.mac} (${device.location})` })),
   };
+}
+
+/** "Lobby, page 2 of 4 (devices 21–40 of 65)", or "Lobby" when the location fits one page. */
+export function pageLabel(page: HandoffPage): string {
+  if (page.of === 1 && page.devices.length === page.total) return page.location;
+  return `${page.location}, page ${page.number} of ${page.of} (devices ${page.from}–${page.to} of ${page.total})`;
 }

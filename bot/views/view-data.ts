@@ -59,6 +59,10 @@ export interface HandoffDeviceView {
 
 export interface CodeHandoffView extends NextSteps {
   batchId: string;
+  /** What this card shows, as tracked (bot/views/handoff-pages.ts): its buttons name it, to redraw just this card. */
+  pageKey: string;
+  /** "" for a whole batch; else the page in the title, e.g. "Lobby, page 2 of 4 (devices 21–40 of 65)". */
+  page: string;
   issuedBy: string;
   expiresAt: Instant;
   onlineCount: number;

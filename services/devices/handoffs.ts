@@ -46,13 +46,17 @@ export function createHandoffs(db: Database, clock: Clock, box: SealedBox) {
     const codes = await db.verificationCode.findMany({ where: { tenantId, batchId }, select: { deviceId: true, status: true }, orderBy: [{ issuedAt: 'asc' }, { id: 'asc' }] });
     const sealed = batch.sealedCodes === null ? null : (JSON.parse(box.open(batch.sealedCodes)) as HandoffEntry[]);
     const ids = sealed ? sealed.map((entry) => entry.deviceId) : codes.map((code) => code.deviceId);
-    const [devices, marks] = await Promise.all([
-      db.device.findMany({ where: { tenantId, id: { in: ids } }, select: { id: true, state: true, mac: true, location: true } }),
-      db.auditEvent.findMany({
-        where: { tenantId, deviceId: { in: ids }, action: { in: Object.values(markActions) } },
-        orderBy: [{ at: 'asc' }, { id: 'asc' }],
-      }),
-    ]);
+    // In chunks: a batch can hold thousands of devices, more than one query may name (parameter limits).
+    const parts = await Promise.all(
+      chunks(ids).map((part) =>
+        Promise.all([
+          db.device.findMany({ where: { tenantId, id: { in: part } }, select: { id: true, state: true, mac: true, location: true } }),
+          db.auditEvent.findMany({ where: { tenantId, deviceId: { in: part }, action: { in: Object.values(markActions) } } }),
+        ]),
+      ),
+    );
+    const devices = parts.flatMap(([found]) => found);
+    const marks = parts.flatMap(([, found]) => found).sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const stateOf = new Map(devices.map((device) => [device.id, device.state as DeviceState]));
     // Purged: the batch's devices are its codes' devices, as they are named now.
     const entries: (Omit<HandoffEntry, 'code'> & { code: string | null })[] =

@@ -21,8 +21,16 @@ export interface PlannedDelivery<Message> {
   message: Message;
   /** Replace this earlier message instead of posting a new one. */
   update?: { activityId: string };
-  /** After a post the channel accepted, with the new message's id (to update it later). */
+  /**
+   * After a post the channel accepted, with the new message's id (to update it later); after an
+   * update, with the updated message's id (only split deliveries set it there: the card moved).
+   */
   onPosted?: (activityId: string) => Promise<void>;
+  /**
+   * When the channel says the message is too big (413): smaller deliveries that together carry
+   * the same (e.g. a page of a card cut in two), served in its place. [] when it cannot be cut.
+   */
+  split?: () => Promise<PlannedDelivery<Message>[]>;
 }
 
 /** The planner port: decides, per event, who hears about it and what they see. No destination = nobody to tell. */
@@ -48,6 +56,11 @@ export class ChannelError extends Error {
     readonly retryAfterMs: number | null,
   ) {
     super(message);
+  }
+
+  /** 413 MessageSizeTooBig: the same message never fits, a smaller one may (PlannedDelivery.split). */
+  get tooLarge(): boolean {
+    return this.status === 413;
   }
 
   /** 4xx other than 408/429 will not get better by retrying. */

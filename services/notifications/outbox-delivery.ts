@@ -12,6 +12,8 @@
 //    the channel's Retry-After if it gave one, else exponential backoff with jitter.
 //  - A permanent refusal (other 4xx: bot removed, conversation gone) is not retried; the
 //    other destinations are still served; the message ends dead with the reason.
+//  - A message too big for the channel (413) that the planner can cut (PlannedDelivery.split)
+//    is sent as its smaller parts, each a destination of its own; one it cannot cut is refused.
 //  - After maxAttempts failed attempts the message is dead.
 //  - Two instances never work on one message at once: it is leased (outbox-queue.ts), and a
 //    destination is only started while enough of the lease is left.
@@ -127,7 +129,9 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
 
     const done = new Set(message.progress);
     const refused: string[] = [];
-    for (const delivery of deliveries) {
+    // A queue, not a loop over the plan: a delivery the channel found too big is replaced by its split.
+    const pending = [...deliveries];
+    for (let delivery = pending.shift(); delivery !== undefined; delivery = pending.shift()) {
       const destination = { destination: delivery.key, conversationId: delivery.conversation.conversationId };
       if (done.has(delivery.key)) {
         log.debug(destination, 'destination already served; skipped');
@@ -141,10 +145,17 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
       try {
         if (delivery.update) {
           await messenger.update(delivery.conversation, delivery.update.activityId, delivery.message);
+          postedId = delivery.update.activityId;
         } else {
           postedId = (await messenger.post(delivery.conversation, delivery.message)).activityId;
         }
       } catch (error) {
+        const smaller = error instanceof ChannelError && error.tooLarge && delivery.split ? await delivery.split() : [];
+        if (smaller.length > 0) {
+          log.warn({ ...destination, parts: smaller.length }, 'the channel found this message too big; sending it in smaller parts');
+          pending.unshift(...smaller);
+          continue;
+        }
         if (error instanceof ChannelError && error.permanent) {
           log.error({ ...destination, status: error.status, reason: error.message }, 'the channel refused this destination for good; not retried');
           refused.push(`${delivery.key}: ${error.message}`);

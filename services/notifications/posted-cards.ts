@@ -1,5 +1,5 @@
-// Where the bot posted a card it will redraw later: a hand-off card (subject: batch id) or a
-// sign-in card (subject: device id), per conversation.
+// Where the bot posted a card it will redraw later: a hand-off card (subject: the batch id, or a
+// page of it: bot/views/handoff-pages.ts) or a sign-in card (subject: device id), per conversation.
 import type { Database } from '../../prisma/store.ts';
 import { newId } from '../shared/random.ts';
 
@@ -20,6 +20,20 @@ export function createPostedCards(db: Database) {
         create: { id: newId(), tenantId, ...key, activityId: where.activityId },
         update: { activityId: where.activityId },
       });
+    },
+
+    /** A card now shows something else (a page split in two): it is no longer redrawn as `subject`. */
+    async forget(tenantId: string, kind: PostedCardKind, subject: string, where: PostedCardRef): Promise<void> {
+      await db.postedCard.deleteMany({ where: { tenantId, kind, subject, channelId: where.channelId, conversationId: where.conversationId, activityId: where.activityId } });
+    },
+
+    /** The cards whose subject is `subject` or starts with `subject/` (a hand-off batch and its pages). */
+    async findWithPrefix(tenantId: string, kind: PostedCardKind, subject: string): Promise<(PostedCardRef & { subject: string })[]> {
+      const rows = await db.postedCard.findMany({
+        where: { tenantId, kind, OR: [{ subject }, { subject: { startsWith: `${subject}/` } }] },
+        orderBy: { createdAt: 'asc' },
+      });
+      return rows.map((row) => ({ subject: row.subject, channelId: row.channelId, conversationId: row.conversationId, activityId: row.activityId }));
     },
 
     async find(tenantId: string, kind: PostedCardKind, subject: string): Promise<PostedCardRef[]> {

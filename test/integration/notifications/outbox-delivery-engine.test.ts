@@ -143,6 +143,28 @@ describe('the outbox delivery engine', () => {
     expect(posts.map((post) => post.conversationId)).toEqual(['19:a', '19:b']);
   });
 
+  it('a message the channel finds too big (413) goes out as the parts its planner cuts it into, not refused', async () => {
+    await enqueueEvent(store.db, lockedOut('AA-BB-CC-DD-EE-01'), clock.now());
+    const tooBig = () => new ChannelError('post: the channel answered 413 (MessageSizeTooBig)', 413, null);
+    // The whole is too big, and so is its first half: that one is cut again.
+    const { messenger, posts } = scriptedMessenger([tooBig(), tooBig(), 'ok', 'ok', 'ok']);
+    const part = (name: string, split?: PlannedDelivery['split']): PlannedDelivery => ({ ...to('19:a'), key: name, message: { text: name }, ...(split ? { split } : {}) });
+    const plan: NotificationPlanner = async () => [
+      part('whole', async () => [part('first half', async () => [part('first quarter'), part('second quarter')]), part('second half')]),
+    ];
+    expect(await sender(messenger, plan).runOnce()).toEqual({ sent: 1, retried: 0, dead: 0, moreDue: false });
+    expect(posts.map((post) => post.message.text)).toEqual(['first quarter', 'second quarter', 'second half']);
+    expect(JSON.parse((await onlyRow()).progress ?? '[]')).toEqual(['first quarter', 'second quarter', 'second half']);
+    expect(logged.text()).toContain('too big; sending it in smaller parts');
+  });
+
+  it('a message too big that cannot be cut is refused for good, not retried', async () => {
+    await enqueueEvent(store.db, lockedOut('AA-BB-CC-DD-EE-01'), clock.now());
+    const { messenger } = scriptedMessenger([new ChannelError('post: the channel answered 413 (MessageSizeTooBig)', 413, null)]);
+    expect(await sender(messenger, async () => [to('19:a', { split: async () => [] })]).runOnce()).toEqual({ sent: 0, retried: 0, dead: 1, moreDue: false });
+    expect((await onlyRow()).lastError).toContain('413');
+  });
+
   it('an unreadable stored event is dead at once', async () => {
     await enqueueEvent(store.db, lockedOut('AA-BB-CC-DD-EE-01'), clock.now());
     await store.db.outboxMessage.updateMany({ data: { payload: '{not json' } });

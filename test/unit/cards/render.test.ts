@@ -165,8 +165,8 @@ describe('codeHandoff', () => {
     expect(choice!.choices).toEqual(s.codeHandoff.view.markable.map((m) => ({ title: m.label, value: m.mac })));
     expect(ofType(card, 'Input.Text')).toEqual([expect.objectContaining({ id: 'note', placeholder: 'What happened? (optional)' })]);
     expect(actionsOf(card).map(({ type, title, verb, data }) => ({ type, title, verb, data }))).toEqual([
-      { type: 'Action.Execute', title: 'Mark installed', verb: verbs.markInstalled, data: { batchId: 'batch_01JD3Q4W5E6R7T8Y9U0I' } },
-      { type: 'Action.Execute', title: 'Report a problem', verb: verbs.reportProblem, data: { batchId: 'batch_01JD3Q4W5E6R7T8Y9U0I' } },
+      { type: 'Action.Execute', title: 'Mark installed', verb: verbs.markInstalled, data: { batchId: 'batch_01JD3Q4W5E6R7T8Y9U0I', page: 'batch_01JD3Q4W5E6R7T8Y9U0I' } },
+      { type: 'Action.Execute', title: 'Report a problem', verb: verbs.reportProblem, data: { batchId: 'batch_01JD3Q4W5E6R7T8Y9U0I', page: 'batch_01JD3Q4W5E6R7T8Y9U0I' } },
     ]);
   });
 

@@ -1,6 +1,7 @@
 // Realistic views for every card, including each variant and the empty and "and N more"
 // shapes, shared by the card tests.
 import type { CardName, CardViews } from '../../../cards/template-data.ts';
+import { handoffPageSamples } from './handoff-sample-views.ts';
 import { allJobSamples } from './job-sample-views.ts';
 
 export interface Sample<K extends CardName = CardName> {
@@ -64,6 +65,8 @@ export const importResultClean = sample('importResult', 'nothing rejected', {
 
 export const codeHandoff = sample('codeHandoff', 'two locations, some markable', {
   batchId: 'batch_01JD3Q4W5E6R7T8Y9U0I',
+  pageKey: 'batch_01JD3Q4W5E6R7T8Y9U0I',
+  page: '',
   issuedBy: 'Megan Bowen',
   expiresAt: 'Tue 24 Nov 2026, 09:00 UTC',
   onlineCount: 7,
@@ -91,6 +94,8 @@ export const codeHandoff = sample('codeHandoff', 'two locations, some markable',
 
 export const codeHandoffDone = sample('codeHandoff', 'one device, nothing left to mark', {
   batchId: 'batch_02',
+  pageKey: 'batch_02',
+  page: '',
   issuedBy: 'Megan Bowen',
   expiresAt: 'Tue 24 Nov 2026, 09:00 UTC',
   onlineCount: 1,
@@ -103,6 +108,8 @@ export const codeHandoffDone = sample('codeHandoff', 'one device, nothing left t
 
 export const codeHandoffEmpty = sample('codeHandoff', 'no devices', {
   batchId: 'batch_03',
+  pageKey: 'batch_03',
+  page: '',
   issuedBy: 'Megan Bowen',
   expiresAt: 'Tue 24 Nov 2026, 09:00 UTC',
   onlineCount: 0,
@@ -260,6 +267,7 @@ export const allSamples: Sample[] = [
   codeHandoff,
   codeHandoffDone,
   codeHandoffEmpty,
+  ...handoffPageSamples,
   awaitingSignIn,
   awaitingSignInBare,
   signInRequested,
