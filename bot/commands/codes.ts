@@ -14,7 +14,7 @@ export const confirmAbove = 50;
 
 const target = z
   .string()
-  .min(1, 'say which devices: one or more MACs, "all", or "location <name>"')
+  .min(1, 'say which devices: one or more MACs, "all", or "location NAME"')
   .transform((text): CodeTarget => {
     if (/^all$/i.test(text)) return { all: true };
     const location = /^location\s+(.+)$/i.exec(text);
@@ -28,7 +28,7 @@ export const codesCommand = defineCommand({
   name: 'codes',
   aliases: ['code', 'issue'],
   summary: 'Issue verification codes for devices, a location, or all waiting on activation; technicians get the hand-off card.',
-  usage: 'codes <MAC…|all|location <name>>',
+  usage: 'codes MAC…|all|location NAME',
   operation: 'issueCodes',
   args: target,
   form: {

@@ -18,7 +18,7 @@ export const setupCommand = defineCommand({
   name: 'setup',
   aliases: [],
   summary: "Make this channel the one that receives technicians', admins' or managers' cards.",
-  usage: 'setup <technicians|admins|managers>',
+  usage: 'setup technicians|admins|managers',
   operation: 'setup',
   args: audienceArg,
   async run({ conversation, tenantId, services }, audience) {

@@ -99,7 +99,7 @@ describe('grant and roles', () => {
     expect(roles).toContain(`**Technicians:** ${tom.aadObjectId}`);
     expect(roles).toContain(`**Managers:** ${mia.aadObjectId}`);
     // A manager reads the roles but is not told how to change them.
-    expect(roles).not.toContain('grant <role>');
+    expect(roles).not.toContain('grant ROLE');
   });
 
   it('when a mentioned person cannot be looked up in Teams, nothing is granted and the reply says to mention a member or type their object id', async () => {
