@@ -152,6 +152,27 @@ describe('importing a CSV file sent in personal chat', () => {
     expect(await bot.server.store.db.device.count()).toBe(1);
   });
 
+  it('a header-only file is no success: the error card says no device row was found and quotes the first line', async () => {
+    const attachment = bot.channel.attachFile('template.csv', '\uFEFFMAC address,Location\r\n');
+    const reply = await nextIn(adminChat, () =>
+      bot.channel.post(bot.channel.activity({ type: 'message', text: 'import', attachments: [attachment] }, { from: admin, conversationId: adminChat })),
+    );
+    const shown = text(reply);
+    expect(shown).not.toMatch(/Imported/);
+    expect(shown).toContain('No device row found');
+    expect(shown).toContain('The first line received: "MAC address,Location".');
+    expect(await bot.server.store.db.device.count()).toBe(0);
+  });
+
+  it('a paste whose line breaks were lost says so, quoting the start of the line, and imports nothing', async () => {
+    const reply = await adminSays('import MAC address,Location 00-04-F2-00-01-01,Lobby 00-04-F2-00-01-02,Lobby');
+    const shown = text(reply);
+    expect(shown).not.toMatch(/Imported/);
+    expect(shown).toContain('the line breaks were probably lost');
+    expect(shown).toContain('The first line received: "MAC address,Location 00-04-F2-00-01-01,Lobby 00-04-F2-00-01-02,Lobby".');
+    expect(await bot.server.store.db.device.count()).toBe(0);
+  });
+
   it('without a file or pasted CSV, says how to give one, and changes nothing', async () => {
     const reply = await adminSays('import');
     expect(text(reply)).toContain('attach the .csv file');
