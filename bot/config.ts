@@ -78,11 +78,12 @@ const environmentSchema = z
       .transform(Number)
       .refine((value) => value >= 1 && value <= 72, 'expected a whole number of hours from 1 to 72')
       .default(24),
+    // GUIDs only with an app id (real Teams sends Entra object ids); see the superRefine below.
     ADMIN_USER_IDS: z
       .string()
       .refine(
-        (value) => value.split(',').every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id.trim())),
-        'expected Entra object ids (GUIDs) separated by commas; "whoami" shows yours',
+        (value) => value.split(',').every((id) => /^[^\s,]{1,200}$/.test(id.trim())),
+        'expected user ids separated by commas, none empty or with blanks inside; "whoami" shows yours',
       )
       .optional(),
     CODE_WARNING_LEADS: durationList.default([240, 60]),
@@ -95,6 +96,20 @@ const environmentSchema = z
     CODE_HASH_SECRET: z.string().min(32, 'expected at least 32 characters, e.g. the output of: openssl rand -base64 32').optional(),
   })
   .superRefine((env, ctx) => {
+    // With an app id the bot talks to real Teams, whose users are Entra object ids (GUIDs).
+    // Without one (local mode, authentication off) emulators and test tools send ids of their
+    // own, such as the Agents Playground's "00000000-0000-0000-0000-00000000000011": accept
+    // what whoami shows there, or the first admin could never get in.
+    const notGuids = (env.ADMIN_USER_IDS ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '' && !isEntraObjectId(id));
+    if (env.MicrosoftAppId !== '' && notGuids.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADMIN_USER_IDS'],
+        message:
+          `expected Entra object ids (GUIDs) separated by commas, because MicrosoftAppId is set and Teams identifies people by them; ${notGuids.map((id) => JSON.stringify(id)).join(', ')} is not one. ` +
+          '"whoami" in Teams shows yours. Ids that emulators send are accepted only without MicrosoftAppId (local mode)',
+      });
+    }
     const needsPassword = env.MicrosoftAppId !== '' && env.MicrosoftAppType !== 'UserAssignedMSI';
     if (needsPassword && env.MicrosoftAppPassword === '') {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'required when MicrosoftAppId is set (the client secret of the bot\'s app registration)' });
@@ -109,6 +124,11 @@ const environmentSchema = z
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `required when MicrosoftAppType is ${env.MicrosoftAppType} (the Entra tenant id of the app registration)` });
     }
   });
+
+/** An Entra object id: a GUID, as Teams sends in `aadObjectId`. */
+export function isEntraObjectId(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+}
 
 /** Every environment variable the bot reads; .env.example documents exactly these. */
 export const configKeys: readonly string[] = Object.keys(environmentSchema.shape);
@@ -139,7 +159,7 @@ export interface Config {
   staleAfterMs: number;
   /** When the managers' digest is sent, in which time zone. */
   digest: { time: string; timeZone: string };
-  /** Entra object ids that are admins in every tenant (to grant the first roles). */
+  /** User ids that are admins in every tenant (to grant the first roles): Entra object ids, or, without an app id, the ids emulators send. */
   bootstrapAdmins: readonly string[];
   /** Unset with SQLite: a secret is generated beside the database file on first start. */
   codeHashSecret: string | null;
