@@ -3,7 +3,7 @@ import type { CodeTarget } from '../../services/devices/verification-codes.ts';
 import { waitingOnActivation } from '../../services/devices/device-state.ts';
 import { codeHandoffView } from '../views/handoff-view.ts';
 import { formatDuration } from '../views/job-views.ts';
-import { view } from '../views/reply.ts';
+import { errorReply, view } from '../views/reply.ts';
 import { confirmationReply } from './confirmation.ts';
 import { actorOf } from './actor.ts';
 import { defineCommand } from './command-spec.ts';
@@ -81,7 +81,11 @@ export const codesCommand = defineCommand({
     const report = await services.devices.codes.issue(actorOf(context), tenantId, wanted);
     const skipped = report.skipped.map((entry) => `- ${entry.mac}: ${entry.reason}`).join('\n');
     if (report.issued.length === 0) {
-      return { text: `No code issued.${skipped ? `\n\n${skipped}` : ' No device is waiting on activation.'}` };
+      return errorReply(
+        'No code issued',
+        skipped ? `None of these devices can get a code:\n\n${skipped}` : 'No device is waiting on activation.',
+        skipped ? null : 'register MAC [location]',
+      );
     }
     const profile = await services.tenants.profile(tenantId);
     const handoff = await services.devices.handoffs.get(tenantId, report.batchId);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { audiences, type Audience } from '../../services/conversations/conversation-service.ts';
+import { errorReply } from '../views/reply.ts';
 import { defineCommand } from './command-spec.ts';
 
 const audienceArg = z.string().transform((text, ctx): Audience => {
@@ -23,11 +24,11 @@ export const setupCommand = defineCommand({
   args: audienceArg,
   async run({ conversation, tenantId, services }, audience) {
     if (conversation.type !== 'channel') {
-      return {
-        text:
-          `**setup ${audience}** has to be run in the channel that should receive the ${audience}' cards. ` +
-          `Go to that channel and type **@Provisioning setup ${audience}**.`,
-      };
+      return errorReply(
+        'Run it in a channel',
+        `**setup ${audience}** has to be run in the channel that should receive the ${audience}' cards.`,
+        `@Provisioning setup ${audience}`,
+      );
     }
     const change = await services.conversations.setAudience(tenantId, conversation.channelId, conversation.id, audience);
     if (change.previousAudience === audience && change.takenFrom === 0) {

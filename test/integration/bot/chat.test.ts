@@ -69,6 +69,16 @@ describe('messages', () => {
     const [reply] = await bot.channel.waitFor(1);
     expect(shownText(reply)).toContain('I don\'t know the command "hlep"');
     expect(shownText(reply)).toContain('Did you mean help?');
+    const card = cardOf(reply!) as { actions?: { type: string; data: { msteams: { type: string; value: string } } }[] };
+    expect(card.actions?.map((action) => action.data.msteams)).toEqual([{ type: 'imBack', value: 'help' }]);
+  });
+
+  it('help for a command that does not exist is an error card whose buttons ask for the close ones', async () => {
+    await bot.channel.message('help stauts');
+    const [reply] = await bot.channel.waitFor(1);
+    expect(shownText(reply)).toContain('I don\'t know the command "stauts". Did you mean');
+    const card = cardOf(reply!) as { actions?: { data: { msteams: { value: string } } }[] };
+    expect(card.actions?.map((action) => action.data.msteams.value)).toContain('help status');
   });
 
   it('when a Teams message carries no tenant, the bot refuses and stores nothing', async () => {

@@ -114,6 +114,12 @@ describe('a provisioning day', () => {
     expect(cardTexts((pressed.body as { value: unknown }).value).join('\n')).toContain('installed: on the wall by the door');
   });
 
+  it('codes when no device waits on activation is an error card, not a line of text', async () => {
+    const reply = await adminSays('codes all');
+    expect(reply?.body.text ?? '').toBe('');
+    expect(cardTexts(cardOf(reply!))).toEqual(expect.arrayContaining(['No code issued', 'No device is waiting on activation.', 'register MAC [location]']));
+  });
+
   it('the same message delivered twice acts once', async () => {
     const activity = bot.channel.activity({ type: 'message', text: 'register 00-04-F2-00-00-09 Lobby' }, { from: admin, conversationId: adminChat });
     await bot.channel.post(activity);
