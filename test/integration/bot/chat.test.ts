@@ -139,7 +139,9 @@ describe('conversation references', () => {
     );
     expect(response.status).toBe(200);
     const [greeting] = await bot.channel.waitFor(1);
-    expect(greeting?.body.text).toContain('Type **help**');
+    // Only messages that @mention the bot reach it in a channel: the welcome says so, with its name.
+    expect(greeting?.body.text).toContain(`type **@${botAccount.name} help**`);
+    expect(greeting?.body.text).not.toContain('Type **help**');
     const [stored] = await storedReferences();
     expect(stored).toMatchObject({ conversationId: '19:general@thread.tacv2', conversationType: 'channel', teamId: '19:team@thread.tacv2', platform: 'teams', userId: null });
   });
