@@ -71,6 +71,7 @@ const environmentSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' })
       .default('info'),
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'expected auto, json or pretty' }).default('auto'),
     SHUTDOWN_GRACE_SECONDS: seconds(1, 300).default(10),
     CODE_TTL_HOURS: z
       .string()
@@ -151,6 +152,8 @@ export interface Config {
   /** Requests reach the bot without Bot Framework authentication (the Emulator's local mode). */
   authenticationDisabled: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `auto`: readable lines on a terminal (pino-pretty), JSON lines otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
   shutdownGraceMs: number;
   codeTtlMs: number;
   /** Before a code expires, warn this long ahead (each lead once). */
@@ -211,6 +214,7 @@ export function parseConfig(rawEnv: Environment): Config {
     },
     authenticationDisabled: parsed.MicrosoftAppId === '',
     logLevel: parsed.LOG_LEVEL,
+    logFormat: parsed.LOG_FORMAT,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_SECONDS * 1000,
     codeTtlMs: parsed.CODE_TTL_HOURS * 3_600_000,
     codeWarningLeadsMinutes: Object.freeze([...parsed.CODE_WARNING_LEADS].sort((a, b) => b - a)),

@@ -26,6 +26,7 @@ describe('parseConfig', () => {
       botAuth: { appId: '', appPassword: '', appType: 'MultiTenant', appTenantId: '' },
       authenticationDisabled: true,
       logLevel: 'info',
+      logFormat: 'auto',
       shutdownGraceMs: 10_000,
       codeTtlMs: 24 * 3_600_000,
       codeWarningLeadsMinutes: [240, 60],
