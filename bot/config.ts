@@ -71,6 +71,7 @@ const environmentSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' })
       .default('info'),
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'expected auto, json or pretty' }).default('auto'),
     SHUTDOWN_GRACE_SECONDS: seconds(1, 300).default(10),
     CODE_TTL_HOURS: z
       .string()
@@ -78,11 +79,12 @@ const environmentSchema = z
       .transform(Number)
       .refine((value) => value >= 1 && value <= 72, 'expected a whole number of hours from 1 to 72')
       .default(24),
+    // GUIDs only with an app id (real Teams sends Entra object ids); see the superRefine below.
     ADMIN_USER_IDS: z
       .string()
       .refine(
-        (value) => value.split(',').every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id.trim())),
-        'expected Entra object ids (GUIDs) separated by commas; "whoami" shows yours',
+        (value) => value.split(',').every((id) => /^[^\s,]{1,200}$/.test(id.trim())),
+        'expected user ids separated by commas, none empty or with blanks inside; "whoami" shows yours',
       )
       .optional(),
     CODE_WARNING_LEADS: durationList.default([240, 60]),
@@ -95,6 +97,20 @@ const environmentSchema = z
     CODE_HASH_SECRET: z.string().min(32, 'expected at least 32 characters, e.g. the output of: openssl rand -base64 32').optional(),
   })
   .superRefine((env, ctx) => {
+    // With an app id the bot talks to real Teams, whose users are Entra object ids (GUIDs).
+    // Without one (local mode, authentication off) emulators and test tools send ids of their
+    // own, such as the Agents Playground's "00000000-0000-0000-0000-00000000000011": accept
+    // what whoami shows there, or the first admin could never get in.
+    const notGuids = (env.ADMIN_USER_IDS ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '' && !isEntraObjectId(id));
+    if (env.MicrosoftAppId !== '' && notGuids.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADMIN_USER_IDS'],
+        message:
+          `expected Entra object ids (GUIDs) separated by commas, because MicrosoftAppId is set and Teams identifies people by them; ${notGuids.map((id) => JSON.stringify(id)).join(', ')} is not one. ` +
+          '"whoami" in Teams shows yours. Ids that emulators send are accepted only without MicrosoftAppId (local mode)',
+      });
+    }
     const needsPassword = env.MicrosoftAppId !== '' && env.MicrosoftAppType !== 'UserAssignedMSI';
     if (needsPassword && env.MicrosoftAppPassword === '') {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppPassword'], message: 'required when MicrosoftAppId is set (the client secret of the bot\'s app registration)' });
@@ -109,6 +125,11 @@ const environmentSchema = z
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `required when MicrosoftAppType is ${env.MicrosoftAppType} (the Entra tenant id of the app registration)` });
     }
   });
+
+/** An Entra object id: a GUID, as Teams sends in `aadObjectId`. */
+export function isEntraObjectId(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+}
 
 /** Every environment variable the bot reads; .env.example documents exactly these. */
 export const configKeys: readonly string[] = Object.keys(environmentSchema.shape);
@@ -131,6 +152,8 @@ export interface Config {
   /** Requests reach the bot without Bot Framework authentication (the Emulator's local mode). */
   authenticationDisabled: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `auto`: readable lines on a terminal (pino-pretty), JSON lines otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
   shutdownGraceMs: number;
   codeTtlMs: number;
   /** Before a code expires, warn this long ahead (each lead once). */
@@ -139,7 +162,7 @@ export interface Config {
   staleAfterMs: number;
   /** When the managers' digest is sent, in which time zone. */
   digest: { time: string; timeZone: string };
-  /** Entra object ids that are admins in every tenant (to grant the first roles). */
+  /** User ids that are admins in every tenant (to grant the first roles): Entra object ids, or, without an app id, the ids emulators send. */
   bootstrapAdmins: readonly string[];
   /** Unset with SQLite: a secret is generated beside the database file on first start. */
   codeHashSecret: string | null;
@@ -191,6 +214,7 @@ export function parseConfig(rawEnv: Environment): Config {
     },
     authenticationDisabled: parsed.MicrosoftAppId === '',
     logLevel: parsed.LOG_LEVEL,
+    logFormat: parsed.LOG_FORMAT,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_SECONDS * 1000,
     codeTtlMs: parsed.CODE_TTL_HOURS * 3_600_000,
     codeWarningLeadsMinutes: Object.freeze([...parsed.CODE_WARNING_LEADS].sort((a, b) => b - a)),

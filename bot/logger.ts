@@ -1,6 +1,9 @@
 // Structured JSON logs. Secrets, tokens and codes are redacted by key wherever they appear,
-// so a careless `log.info({ body })` cannot leak them.
+// so a careless `log.info({ body })` cannot leak them. On a terminal the same lines are drawn
+// readable by pino-pretty (redaction happens before either); anywhere else (a service manager,
+// a container, a pipe, the tests) they stay JSON lines, one per event.
 import { pino, type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -31,7 +34,22 @@ const redactPaths = [
   'req.headers.authorization',
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/** `auto`: readable lines when stdout is a terminal, JSON lines otherwise. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/** Whether lines are drawn for a person: asked for, or `auto` on a terminal. */
+export function logsArePretty(format: LogFormat, stdoutIsTty: boolean = process.stdout.isTTY === true): boolean {
+  return format === 'pretty' || (format === 'auto' && stdoutIsTty);
+}
+
+/** pino-pretty in this process (no worker thread), so a line is out before the process exits. */
+export function prettyStream(): DestinationStream {
+  return pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true, sync: true });
+}
+
+/** A logger to `destination` (always JSON: tests parse the lines), or to stdout in `format`. */
+export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
+  if (!destination && logsArePretty(format)) destination = prettyStream();
   const options = {
     level,
     base: { service: 'provisioning-bot' },

@@ -95,7 +95,7 @@ function requestLogger(req: Request, fallback: Logger): Logger {
 }
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const store = await openStore(config.databaseUrl, { log: logger.child({ component: 'migrations' }) });
   const clock = options.clock ?? systemClock;
   const instanceId = `${hostname()}/${process.pid}/${newId().slice(-8)}`;
@@ -287,7 +287,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   let running: RunningServer;
   try {
     running = await startServer(config, { logger });

@@ -34,7 +34,7 @@ export async function routeAction(actions: readonly ActionSpec[], verb: unknown,
     return errorCard('Unknown button', `This card's button "${quoted(verb)}" is not known to this version of the bot.`, 'Type "help" to get a fresh card.');
   }
   if (!can(context.roles, action.operation)) {
-    return errorCard('Not allowed', `This button needs ${whoMay(action.operation)}, which you don't have here.`, 'Ask an admin to grant it ("grant <role> @you").');
+    return errorCard('Not allowed', `This button needs ${whoMay(action.operation)}, which you don't have here.`, 'Ask an admin to grant it ("grant ROLE @you").');
   }
   const parsed = action.data.safeParse(data);
   if (!parsed.success) {

@@ -3,6 +3,7 @@ import type { CodeTarget } from '../../services/devices/verification-codes.ts';
 import { waitingOnActivation } from '../../services/devices/device-state.ts';
 import { handoffReply } from '../views/handoff-cards.ts';
 import { formatDuration } from '../views/job-views.ts';
+import { errorReply } from '../views/reply.ts';
 import { confirmationReply } from './confirmation.ts';
 import { actorOf } from './actor.ts';
 import { defineCommand } from './command-spec.ts';
@@ -13,7 +14,7 @@ export const confirmAbove = 50;
 
 const target = z
   .string()
-  .min(1, 'say which devices: one or more MACs, "all", or "location <name>"')
+  .min(1, 'say which devices: one or more MACs, "all", or "location NAME"')
   .transform((text): CodeTarget => {
     if (/^all$/i.test(text)) return { all: true };
     const location = /^location\s+(.+)$/i.exec(text);
@@ -27,7 +28,7 @@ export const codesCommand = defineCommand({
   name: 'codes',
   aliases: ['code', 'issue'],
   summary: 'Issue verification codes for devices, a location, or all waiting on activation; technicians get the hand-off card.',
-  usage: 'codes <MAC…|all|location <name>>',
+  usage: 'codes MAC…|all|location NAME',
   operation: 'issueCodes',
   args: target,
   form: {
@@ -80,7 +81,11 @@ export const codesCommand = defineCommand({
     const report = await services.devices.codes.issue(actorOf(context), tenantId, wanted);
     const skipped = report.skipped.map((entry) => `- ${entry.mac}: ${entry.reason}`).join('\n');
     if (report.issued.length === 0) {
-      return { text: `No code issued.${skipped ? `\n\n${skipped}` : ' No device is waiting on activation.'}` };
+      return errorReply(
+        'No code issued',
+        skipped ? `None of these devices can get a code:\n\n${skipped}` : 'No device is waiting on activation.',
+        skipped ? null : 'register MAC [location]',
+      );
     }
     const profile = await services.tenants.profile(tenantId);
     const handoff = await services.devices.handoffs.get(tenantId, report.batchId);

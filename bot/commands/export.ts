@@ -13,7 +13,7 @@ function asCodeBlock(csv: string, what: string, rows: number): string {
   if (text.length <= maxExportChars) return `${what}: ${rows} rows. Copy into a .csv file or paste into Excel.\n\n\`\`\`\n${text}\`\`\``;
   const kept = text.slice(0, text.lastIndexOf('\n', maxExportChars) + 1);
   const keptRows = kept.split('\n').length - 2;
-  return `${what}: the first ${keptRows} of ${rows} rows (a chat message cannot hold more; narrow it down with "list … location <name>").\n\n\`\`\`\n${kept}\`\`\``;
+  return `${what}: the first ${keptRows} of ${rows} rows (a chat message cannot hold more; narrow it down with "list … location NAME").\n\n\`\`\`\n${kept}\`\`\``;
 }
 
 /** `YYYY-MM-DD HH:mm` on the zone's wall clock, as the code sheet writes it. */
@@ -35,7 +35,7 @@ export const exportCommand = defineCommand({
       // Codes are a narrower operation than the device list: the table says who.
       authorize(roles, 'exportCodes', 'Exporting codes');
       const codes = await services.devices.handoffs.liveCodes(tenantId);
-      if (codes.length === 0) return { text: 'No live code to export. Admins issue codes with "codes <MAC…|all|location <name>>".' };
+      if (codes.length === 0) return { text: 'No live code to export. Admins issue codes with "codes MAC…|all|location NAME".' };
       return { text: asCodeBlock(buildCodeSheet(codes, profile.timeZone), 'Live codes', codes.length) };
     }
     const devices = await services.devices.queries.list(tenantId);

@@ -136,7 +136,7 @@ export const grantCommand = defineCommand({
   name: 'grant',
   aliases: [],
   summary: 'Give people a role in this organisation: admin, technician or manager.',
-  usage: 'grant <admin|technician|manager> @person',
+  usage: 'grant admin|technician|manager @person',
   operation: 'grant',
   args: roleChangeArgs('grant'),
   form: roleChangeForm('grant'),

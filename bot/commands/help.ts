@@ -4,6 +4,7 @@ import type { ViewAction } from '../views/reply.ts';
 import { view } from '../views/reply.ts';
 import { defineCommand, type CommandContext, type CommandSpec } from './command-spec.ts';
 import { findCommand } from './find-command.ts';
+import { unknownCommand } from './router.ts';
 
 function describe(command: CommandSpec): string {
   const aliases = command.aliases.length > 0 ? ` (also: ${command.aliases.join(', ')})` : '';
@@ -27,8 +28,9 @@ export const helpCommand = defineCommand({
   async run(context, topic) {
     const { commands } = context;
     if (topic !== '') {
-      const command = findCommand(commands, topic.split(/\s+/)[0] ?? '');
-      if (!command) return { text: `There is no command "${topic}". Type **help** to see them all.` };
+      const word = (topic.split(/\s+/)[0] ?? '').toLowerCase();
+      const command = findCommand(commands, word);
+      if (!command) return unknownCommand(word, '', commands, 'help ');
       return { text: describe(command) };
     }
     return {

@@ -24,7 +24,7 @@ export const importCommand = defineCommand({
   name: 'import',
   aliases: ['csv'],
   summary: 'Import devices from a CSV like the admin center template: paste it after the command, or attach the file in personal chat.',
-  usage: 'import <CSV text> (or attach a .csv file)',
+  usage: 'import CSV (or attach a .csv file)',
   operation: 'import',
   args: z.string(),
   form: {

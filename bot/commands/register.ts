@@ -28,7 +28,7 @@ export const registerCommand = defineCommand({
   name: 'register',
   aliases: ['add'],
   summary: 'Register device MAC addresses, each with an optional location (one device per line).',
-  usage: 'register <MAC> [location]',
+  usage: 'register MAC [location]',
   operation: 'register',
   args: z
     .string()

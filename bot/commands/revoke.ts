@@ -5,7 +5,7 @@ export const revokeCommand = defineCommand({
   name: 'revoke',
   aliases: [],
   summary: 'Take a role away from people in this organisation.',
-  usage: 'revoke <admin|technician|manager> @person',
+  usage: 'revoke admin|technician|manager @person',
   operation: 'revoke',
   args: roleChangeArgs('revoke'),
   form: roleChangeForm('revoke'),

@@ -70,7 +70,7 @@ export const rolesCommand = defineCommand({
     if (unseen > 0) {
       lines.push(`Also admin everywhere: ${unseen === 1 ? '1 person' : `${unseen} people`} listed in ADMIN_USER_IDS in the bot's configuration.`);
     }
-    if (can(context.roles, 'grant')) lines.push('Change them with **grant <role> @person** and **revoke <role> @person**.');
+    if (can(context.roles, 'grant')) lines.push('Change them with **grant ROLE @person** and **revoke ROLE @person**.');
     return { text: lines.join('\n\n') };
   },
 });

@@ -29,12 +29,37 @@ export async function routeMessage(text: string, context: CommandContext): Promi
     return { command: null, text: 'Hi! Type **help** to see what I can do.' };
   }
   const command = findCommand(context.commands, word);
-  if (!command) {
-    const suggestions = suggestCommands(context.commands, word);
-    const didYouMean = suggestions.length > 0 ? `Did you mean ${suggestions.join(' or ')}?` : null;
-    return { command: null, ...errorReply('Unknown command', `I don't know the command "${word}".`, didYouMean ?? 'Type "help" to see what I can do.') };
-  }
+  if (!command) return { command: null, ...unknownCommand(word, rest, context.commands) };
   return { command: command.name, ...(await runCommand(command, rest, context)) };
+}
+
+/** How much of the arguments a button's label and the suggestion line show (the button keeps them all). */
+const argsShown = 40;
+
+/** "a long first line…": the start of what was typed after the command, for a label. */
+function preview(rest: string): string {
+  const firstLine = rest.split('\n')[0]?.trim() ?? '';
+  const cut = [...firstLine].length > argsShown ? `${[...firstLine].slice(0, argsShown - 1).join('').trimEnd()}…` : firstLine;
+  return firstLine !== rest.trim() && !cut.endsWith('…') ? `${cut} …` : cut;
+}
+
+/**
+ * A command that does not exist. Each close name is offered as a button that runs it with
+ * the same arguments ("stauts 00-04-…" → **status 00-04-…**), as if typed.
+ */
+export function unknownCommand(word: string, rest: string, commands: readonly CommandSpec[], prefix = ''): Reply {
+  const suggestions = suggestCommands(commands, word).slice(0, 3);
+  const problem = `I don't know the command "${word}".`;
+  if (suggestions.length === 0) return errorReply('Unknown command', problem, 'Type "help" to see what I can do.');
+  const typed = (name: string) => `${prefix}${name}${rest === '' ? '' : ` ${rest}`}`;
+  const shown = (name: string) => `${prefix}${name}${rest === '' ? '' : ` ${preview(rest)}`}`;
+  return errorReply(
+    'Unknown command',
+    `${problem} Did you mean ${suggestions.join(' or ')}?`,
+    suggestions.map(shown).join(' or '),
+    null,
+    suggestions.map((name) => ({ label: shown(name), command: typed(name), style: 'positive' as const })),
+  );
 }
 
 /** The refusal of a command the principal's roles do not allow; null when allowed. */

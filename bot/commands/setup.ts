@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { audiences, type Audience } from '../../services/conversations/conversation-service.ts';
+import { errorReply } from '../views/reply.ts';
 import { defineCommand } from './command-spec.ts';
 
 const audienceArg = z.string().transform((text, ctx): Audience => {
@@ -18,16 +19,16 @@ export const setupCommand = defineCommand({
   name: 'setup',
   aliases: [],
   summary: "Make this channel the one that receives technicians', admins' or managers' cards.",
-  usage: 'setup <technicians|admins|managers>',
+  usage: 'setup technicians|admins|managers',
   operation: 'setup',
   args: audienceArg,
   async run({ conversation, tenantId, services }, audience) {
     if (conversation.type !== 'channel') {
-      return {
-        text:
-          `**setup ${audience}** has to be run in the channel that should receive the ${audience}' cards. ` +
-          `Go to that channel and type **@Provisioning setup ${audience}**.`,
-      };
+      return errorReply(
+        'Run it in a channel',
+        `**setup ${audience}** has to be run in the channel that should receive the ${audience}' cards.`,
+        `@Provisioning setup ${audience}`,
+      );
     }
     const change = await services.conversations.setAudience(tenantId, conversation.channelId, conversation.id, audience);
     if (change.previousAudience === audience && change.takenFrom === 0) {

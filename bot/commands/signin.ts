@@ -19,7 +19,7 @@ export const signInCommand = defineCommand({
   name: 'signin',
   aliases: ['sign-in', 'login'],
   summary: 'Sign a shared account into a provisioned device remotely (the device shows a login code for the portal).',
-  usage: 'signin <MAC> [account]',
+  usage: 'signin MAC [account]',
   operation: 'signIn',
   args: signInArgs,
   form: {

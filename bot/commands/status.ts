@@ -7,7 +7,7 @@ export const statusCommand = defineCommand({
   name: 'status',
   aliases: ['show', 'device'],
   summary: 'Show one device: its state, details and what happened to it.',
-  usage: 'status <MAC>',
+  usage: 'status MAC',
   operation: 'viewDevice',
   args: z.string().min(1, 'give the MAC address, e.g. "status 00-04-F2-81-24-B3"'),
   async run({ services, tenantId, roles }, mac) {

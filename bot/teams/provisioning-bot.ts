@@ -134,7 +134,7 @@ export class ProvisioningBot extends TeamsActivityHandler {
   private async welcome(context: TurnContext): Promise<Reply> {
     const tenantId = tenantIdOf(context.activity);
     const roles = tenantId ? await this.services.roles.rolesOf(this.principalOf(context, tenantId)) : new Set<never>();
-    const text = 'Hi! I provision Teams devices from chat. Type **help** to see what I can do.';
+    const text = `Hi! I provision Teams devices from chat. ${howToAskForHelp(context.activity)}`;
     return {
       text,
       view: view('blocks', {
@@ -271,4 +271,15 @@ function dialogAnswer(step: DialogStep, title: string): TaskModuleResponse {
   const shown = 'form' in step ? view('form', step.form) : (step.reply.view ?? view('notice', { title: 'Done', text: step.reply.text ?? '', style: 'good' }));
   const dialogTitle = 'form' in step ? step.form.title : title;
   return { task: { type: 'continue', value: { title: dialogTitle, card: { contentType: adaptiveCardContentType, content: renderView(shown) } } } };
+}
+
+/**
+ * In personal chat every message reaches the bot; in a channel or group chat only those that
+ * @mention it, so there the welcome says how, with the name the bot has in this team.
+ */
+export function howToAskForHelp(activity: Pick<TurnContext['activity'], 'recipient' | 'conversation'>): string {
+  const type = conversationTypeOf(activity);
+  if (type !== 'channel' && type !== 'groupChat') return 'Type **help** to see what I can do.';
+  const name = activity.recipient?.name?.trim() || 'Provisioning';
+  return `Here, mention me: type **@${name} help** to see what I can do.`;
 }

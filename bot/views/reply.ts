@@ -5,7 +5,7 @@
 //
 // Text (`text`, and the text fields of views) is plain sentences with two marks every
 // renderer knows: **bold** and `code`; paragraphs are separated by a blank line.
-import type { Instant, ViewData, ViewName } from './view-data.ts';
+import type { Instant, ViewAction, ViewData, ViewName } from './view-data.ts';
 
 export type { ActionStyle, Instant, ViewAction } from './view-data.ts';
 
@@ -47,7 +47,16 @@ export function noticeReply(title: string, text: string, style: 'default' | 'goo
   return { view: view('notice', { title, text, style }) };
 }
 
-/** A refusal or failure: what went wrong and, if known, what to type instead. */
-export function errorReply(title: string, problem: string, suggestion: string | null = null, usage: string | null = null): Reply {
-  return { view: view('commandError', { title, problem, suggestion, usage }) };
+/**
+ * A refusal or failure: what went wrong and, if known, what to type instead. Every error a
+ * command answers is one of these, whatever the command (successes and empty results are not).
+ */
+export function errorReply(
+  title: string,
+  problem: string,
+  suggestion: string | null = null,
+  usage: string | null = null,
+  actions: readonly ViewAction[] = [],
+): Reply {
+  return { view: view('commandError', { title, problem, suggestion, usage, ...(actions.length > 0 ? { actions: [...actions] } : {}) }) };
 }

@@ -28,7 +28,7 @@ export interface HelpView extends NextSteps {
   commands: { usage: string; summary: string; aliases: string; permission: string }[];
 }
 
-export interface CommandErrorView {
+export interface CommandErrorView extends NextSteps {
   title: string;
   problem: string;
   /** What to type instead, if we know. */

@@ -83,6 +83,7 @@ export function parseDeviceCsv(input: string | Buffer, limits: DeviceCsvLimits =
     .map((record, index) => ({ record, line: index + 1 }))
     .slice(headerIndex + 1)
     .filter(({ record }) => !isBlank(record));
+  if (data.length === 0) throw invalid(noDeviceRow(text, header));
   if (data.length > limits.maxRows) {
     throw invalid(
       `The file has ${count(data.length)} device rows; the limit is ${count(limits.maxRows)}. ` +
@@ -173,6 +174,33 @@ function readRecords(text: string): string[][] {
         : `${(error as Error).message}. Fix that line`;
     throw invalid(`The file could not be read as CSV${where}: ${what}, or re-save the file from Excel as CSV.`);
   }
+}
+
+/** The first line of a file, as a reply may quote it: blanks collapsed, at most `max` characters, in quotes. */
+export function quoteFirstLine(text: string, max = 80): string {
+  // Lone surrogates read as U+FFFD, as they do from UTF-8 bytes; control characters as blanks.
+  const line = (/^.*\S.*$/m.exec(text)?.[0] ?? '')
+    .replace(/[\uD800-\uDFFF]/gu, '\uFFFD')
+    .replace(/[\s\u0000-\u001F\u007F]+/g, ' ')
+    .trim();
+  const cut = [...line].length > max ? `${[...line].slice(0, max - 1).join('').trimEnd()}…` : line;
+  // Straight quotes inside would end the quote early; angle brackets would be eaten as HTML by Teams' markdown.
+  return `"${cut.replace(/"/g, "'").replace(/</g, '‹').replace(/>/g, '›')}"`;
+}
+
+/**
+ * A header and no device row: a header-only template, or a paste whose line breaks were lost
+ * on the way (then the MACs sit on the header line itself).
+ */
+function noDeviceRow(text: string, header: string[]): string {
+  const first = `The first line received: ${quoteFirstLine(text)}.`;
+  const macsOnHeaderLine = header.flatMap((cell) => cell.split(/\s+/)).some((word) => parseMac(word).ok);
+  if (macsOnHeaderLine) {
+    return `No device row found: everything arrived as one line, so the line breaks were probably lost on the way. ${first} ` +
+      'Send it again with each device on a line of its own (in Teams, Shift+Enter starts a new line), or attach the .csv file.';
+  }
+  return `No device row found: there is a header line and no device under it, so nothing was imported. ${first} ` +
+    'Add one device per line under the header (MAC address,Location).';
 }
 
 /** Excel in many locales saves `;`: pick whichever of `;` and `,` the header line uses more. */

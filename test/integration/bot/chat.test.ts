@@ -69,6 +69,16 @@ describe('messages', () => {
     const [reply] = await bot.channel.waitFor(1);
     expect(shownText(reply)).toContain('I don\'t know the command "hlep"');
     expect(shownText(reply)).toContain('Did you mean help?');
+    const card = cardOf(reply!) as { actions?: { type: string; data: { msteams: { type: string; value: string } } }[] };
+    expect(card.actions?.map((action) => action.data.msteams)).toEqual([{ type: 'imBack', value: 'help' }]);
+  });
+
+  it('help for a command that does not exist is an error card whose buttons ask for the close ones', async () => {
+    await bot.channel.message('help stauts');
+    const [reply] = await bot.channel.waitFor(1);
+    expect(shownText(reply)).toContain('I don\'t know the command "stauts". Did you mean');
+    const card = cardOf(reply!) as { actions?: { data: { msteams: { value: string } } }[] };
+    expect(card.actions?.map((action) => action.data.msteams.value)).toContain('help status');
   });
 
   it('when a Teams message carries no tenant, the bot refuses and stores nothing', async () => {
@@ -129,7 +139,9 @@ describe('conversation references', () => {
     );
     expect(response.status).toBe(200);
     const [greeting] = await bot.channel.waitFor(1);
-    expect(greeting?.body.text).toContain('Type **help**');
+    // Only messages that @mention the bot reach it in a channel: the welcome says so, with its name.
+    expect(greeting?.body.text).toContain(`type **@${botAccount.name} help**`);
+    expect(greeting?.body.text).not.toContain('Type **help**');
     const [stored] = await storedReferences();
     expect(stored).toMatchObject({ conversationId: '19:general@thread.tacv2', conversationType: 'channel', teamId: '19:team@thread.tacv2', platform: 'teams', userId: null });
   });

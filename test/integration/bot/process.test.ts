@@ -54,7 +54,7 @@ describe('start-up on the embedded default', () => {
     cleanups.push(() => channel.close());
     expect((await channel.message('help')).status).toBe(200);
     const [reply] = await channel.waitFor(1);
-    expect(shownText(reply)).toContain('register <MAC> [location]');
+    expect(shownText(reply)).toContain('register MAC [location]');
   });
 
   it('when a second start finds the database already migrated, it applies nothing and starts', async () => {
@@ -121,7 +121,7 @@ describe('shutdown', () => {
     expect((await turn).status).toBe(200);
     expect(await bot.exited).toBe(0);
     expect(channel.received).toHaveLength(1);
-    expect(shownText(channel.received[0])).toContain('register <MAC> [location]');
+    expect(shownText(channel.received[0])).toContain('register MAC [location]');
     expect(bot.stdout()).toContain('"msg":"stopped"');
   });
 

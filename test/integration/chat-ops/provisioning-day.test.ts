@@ -114,6 +114,12 @@ describe('a provisioning day', () => {
     expect(cardTexts((pressed.body as { value: unknown }).value).join('\n')).toContain('installed: on the wall by the door');
   });
 
+  it('codes when no device waits on activation is an error card, not a line of text', async () => {
+    const reply = await adminSays('codes all');
+    expect(reply?.body.text ?? '').toBe('');
+    expect(cardTexts(cardOf(reply!))).toEqual(expect.arrayContaining(['No code issued', 'No device is waiting on activation.', 'register MAC [location]']));
+  });
+
   it('the same message delivered twice acts once', async () => {
     const activity = bot.channel.activity({ type: 'message', text: 'register 00-04-F2-00-00-09 Lobby' }, { from: admin, conversationId: adminChat });
     await bot.channel.post(activity);
@@ -150,6 +156,27 @@ describe('importing a CSV file sent in personal chat', () => {
     expect(shown).toContain('Imported phones.csv');
     expect(shown).toMatch(/not-a-mac/);
     expect(await bot.server.store.db.device.count()).toBe(1);
+  });
+
+  it('a header-only file is no success: the error card says no device row was found and quotes the first line', async () => {
+    const attachment = bot.channel.attachFile('template.csv', '\uFEFFMAC address,Location\r\n');
+    const reply = await nextIn(adminChat, () =>
+      bot.channel.post(bot.channel.activity({ type: 'message', text: 'import', attachments: [attachment] }, { from: admin, conversationId: adminChat })),
+    );
+    const shown = text(reply);
+    expect(shown).not.toMatch(/Imported/);
+    expect(shown).toContain('No device row found');
+    expect(shown).toContain('The first line received: "MAC address,Location".');
+    expect(await bot.server.store.db.device.count()).toBe(0);
+  });
+
+  it('a paste whose line breaks were lost says so, quoting the start of the line, and imports nothing', async () => {
+    const reply = await adminSays('import MAC address,Location 00-04-F2-00-01-01,Lobby 00-04-F2-00-01-02,Lobby');
+    const shown = text(reply);
+    expect(shown).not.toMatch(/Imported/);
+    expect(shown).toContain('the line breaks were probably lost');
+    expect(shown).toContain('The first line received: "MAC address,Location 00-04-F2-00-01-01,Lobby 00-04-F2-00-01-02,Lobby".');
+    expect(await bot.server.store.db.device.count()).toBe(0);
   });
 
   it('without a file or pasted CSV, says how to give one, and changes nothing', async () => {

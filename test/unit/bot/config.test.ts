@@ -26,6 +26,7 @@ describe('parseConfig', () => {
       botAuth: { appId: '', appPassword: '', appType: 'MultiTenant', appTenantId: '' },
       authenticationDisabled: true,
       logLevel: 'info',
+      logFormat: 'auto',
       shutdownGraceMs: 10_000,
       codeTtlMs: 24 * 3_600_000,
       codeWarningLeadsMinutes: [240, 60],
@@ -58,7 +59,9 @@ describe('parseConfig', () => {
     [{ CODE_TTL_HOURS: '0' }, 'CODE_TTL_HOURS'],
     [{ CODE_TTL_HOURS: '73' }, 'CODE_TTL_HOURS'],
     [{ CODE_HASH_SECRET: 'short' }, 'CODE_HASH_SECRET'],
-    [{ ADMIN_USER_IDS: 'ada@contoso.com' }, 'ADMIN_USER_IDS'],
+    [{ ...withApp, ADMIN_USER_IDS: 'ada@contoso.com' }, 'ADMIN_USER_IDS'],
+    [{ ADMIN_USER_IDS: 'user 1' }, 'ADMIN_USER_IDS'],
+    [{ ADMIN_USER_IDS: 'a,,b' }, 'ADMIN_USER_IDS'],
     [{ CODE_WARNING_LEADS: '4 hours' }, 'CODE_WARNING_LEADS'],
     [{ CODE_WARNING_LEADS: '4h,0m' }, 'CODE_WARNING_LEADS'],
     [{ STALE_AFTER: 'tomorrow' }, 'STALE_AFTER'],
@@ -81,6 +84,37 @@ describe('parseConfig', () => {
       '0f6c1d2e-1111-4a4a-9b9b-000000000001',
       '0f6c1d2e-2222-4a4a-9b9b-000000000002',
     ]);
+  });
+
+  describe('ADMIN_USER_IDS and the ids emulators send', () => {
+    // The Agents Playground's default user, the Bot Framework Emulator's, a hand-set one.
+    const emulatorIds = ['00000000-0000-0000-0000-00000000000011', 'r_1a2b3c4d5e', 'ada'];
+
+    it.each(emulatorIds)('without an app id (local mode), %j is accepted as a bootstrap admin, as whoami shows it', (id) => {
+      expect(parseConfig({ ADMIN_USER_IDS: `0F6C1D2E-1111-4A4A-9B9B-000000000001,${id}` }).bootstrapAdmins).toEqual([
+        '0f6c1d2e-1111-4a4a-9b9b-000000000001',
+        id.toLowerCase(),
+      ]);
+    });
+
+    it.each(emulatorIds)('with an app id, %j is refused, saying why and what to do instead', (id) => {
+      const error = (() => {
+        try {
+          parseConfig({ ...withApp, ADMIN_USER_IDS: `0f6c1d2e-1111-4a4a-9b9b-000000000001,${id}` });
+        } catch (caught) {
+          return (caught as Error).message;
+        }
+        return '';
+      })();
+      expect(error).toMatch(/^Invalid configuration: ADMIN_USER_IDS: expected Entra object ids \(GUIDs\) separated by commas, because MicrosoftAppId is set/);
+      expect(error).toContain(`${JSON.stringify(id)} is not one`);
+      expect(error).toContain('"whoami" in Teams shows yours');
+      expect(error).toContain('accepted only without MicrosoftAppId (local mode)');
+    });
+
+    it('with an app id, GUIDs are accepted', () => {
+      expect(parseConfig({ ...withApp, ADMIN_USER_IDS: '0f6c1d2e-1111-4a4a-9b9b-000000000001' }).bootstrapAdmins).toEqual(['0f6c1d2e-1111-4a4a-9b9b-000000000001']);
+    });
   });
 
   it('when an app id and its password are set, Bot Framework authentication is on', () => {

@@ -49,7 +49,7 @@ describe('digest', () => {
   it('shows the top 10 locations and how many more there are', () => {
     const many = render(s.digestManyLocations);
     expect(factsOf(many).filter(([title]) => title.startsWith('Building'))).toHaveLength(10);
-    expect(textsOf(many)).toContain('…and 15 more locations. Type "list location <name>" for one.');
+    expect(textsOf(many)).toContain('…and 15 more locations. Type "list location NAME" for one.');
   });
 
   it('says what needs attention: sign-ins since the last digest, expiring codes, stuck devices, lockouts, median time to signed in', () => {
@@ -156,7 +156,7 @@ describe('staleDevices', () => {
       { title: 'Sign in', verb: verbs.signIn, data: { mac: mac(1) } },
       { title: 'Sign in', verb: verbs.signIn, data: { mac: mac(2) } },
     ]);
-    expect(texts.some((text) => text.includes('signin <MAC> [account]'))).toBe(true);
+    expect(texts.some((text) => text.includes('signin MAC [account]'))).toBe(true);
   });
 
   it('shows at most 10 and how many more', () => {

@@ -45,9 +45,9 @@ describe.each(s.allSamples.map((sample) => [`${sample.name} (${sample.label})`, 
 
 describe('fallback texts say what the card says', () => {
   const cases: [s.Sample, string[]][] = [
-    [s.help, ['Commands: help, import <csv attachment>, codes <location>, status <mac>']],
+    [s.help, ['Commands: help, import CSV-FILE, codes LOCATION, status MAC']],
     [s.helpEmpty, ['No commands']],
-    [s.commandError, ["I don't know that MAC address", '11 hex digits', 'Try: status AA-BB-CC-DD-EE-FF', 'Usage: status <mac>']],
+    [s.commandError, ["I don't know that MAC address", '11 hex digits', 'Try: status AA-BB-CC-DD-EE-FF', 'Usage: status MAC']],
     [s.commandErrorBare, ['Not allowed: Only admins can import devices.']],
     [s.importResult, ['Imported devices.csv', '42 added', '7 already registered', '3 updated', '23 rejected', '2 duplicates']],
     [s.codeHandoff, ['Codes for 12 devices, 7 online, valid until Tue 24 Nov 2026, 09:00 UTC', 'Megan Bowen']],
@@ -78,7 +78,7 @@ describe('fallback texts say what the card says', () => {
 describe('help', () => {
   it('lists every command with its usage, summary, aliases and who may use it', () => {
     const texts = textsOf(render(s.help));
-    expect(texts).toContain('import <csv attachment>');
+    expect(texts).toContain('import CSV-FILE');
     expect(texts).toContain('Register the devices listed in a CSV file.');
     expect(texts).toContain('Also: ?, commands · Who may use it: anyone');
     expect(texts).toContain('Who may use it: admins');
@@ -98,7 +98,7 @@ describe('commandError', () => {
     expect(textsOf(box)).toEqual([s.commandError.view.title, s.commandError.view.problem]);
     const texts = textsOf(card);
     expect(texts).toContain('status AA-BB-CC-DD-EE-FF');
-    expect(texts).toContain('status <mac>');
+    expect(texts).toContain('status MAC');
   });
 
   it('leaves out the suggestion and usage when there are none', () => {

@@ -15,9 +15,9 @@ const sample = <K extends CardName>(name: K, label: string, view: CardViews[K]):
 export const help = sample('help', 'the command list', {
   commands: [
     { usage: 'help', summary: 'Show what I can do.', aliases: '?, commands', permission: 'anyone' },
-    { usage: 'import <csv attachment>', summary: 'Register the devices listed in a CSV file.', aliases: '', permission: 'admins' },
-    { usage: 'codes <location>', summary: 'Issue verification codes for the devices at a location.', aliases: 'issue', permission: 'admins, technicians' },
-    { usage: 'status <mac>', summary: "Show a device's state and history.", aliases: 'show', permission: 'anyone' },
+    { usage: 'import CSV-FILE', summary: 'Register the devices listed in a CSV file.', aliases: '', permission: 'admins' },
+    { usage: 'codes LOCATION', summary: 'Issue verification codes for the devices at a location.', aliases: 'issue', permission: 'admins, technicians' },
+    { usage: 'status MAC', summary: "Show a device's state and history.", aliases: 'show', permission: 'anyone' },
   ],
 });
 
@@ -27,7 +27,7 @@ export const commandError = sample('commandError', 'with suggestion and usage', 
   title: "I don't know that MAC address",
   problem: '"AA-BB-CC-DD-EE-F" is not a MAC address: it has 11 hex digits, a MAC has 12.',
   suggestion: 'status AA-BB-CC-DD-EE-FF',
-  usage: 'status <mac>',
+  usage: 'status MAC',
 });
 
 export const commandErrorBare = sample('commandError', 'without suggestion or usage', {

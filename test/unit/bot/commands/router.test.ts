@@ -75,7 +75,7 @@ describe('routeMessage', () => {
   });
 
   it.each([
-    ['ecko hi', null, ['Unknown command', 'I don\'t know the command "ecko".', 'Did you mean echo?']],
+    ['ecko hi', null, ['Unknown command', 'I don\'t know the command "ecko". Did you mean echo?', 'echo hi']],
     ['xyzzy', null, ['Unknown command', 'I don\'t know the command "xyzzy".', 'Type "help" to see what I can do.']],
     ['echo', 'echo', ['That doesn\'t fit "echo"', 'say what to echo.', 'echo <text>']],
     ['lookup AA-BB', 'lookup', ['That did not work', 'No device AA-BB-CC-DD-EE-FF in this tenant. Register it first.']],
@@ -84,6 +84,42 @@ describe('routeMessage', () => {
     expect(reply.command).toBe(command);
     const texts = cardTexts(teamsCardOf(reply));
     for (const part of shown) expect(texts).toContain(part);
+  });
+
+  it('"did you mean" is a button per close name that runs it with the same arguments, as if typed', async () => {
+    const status = defineCommand({ name: 'status', aliases: [], summary: 's', usage: 'status MAC', operation: 'help', args: z.string(), run: async (_c, mac) => ({ text: `status of ${mac}` }) });
+    const stats = defineCommand({ name: 'stats', aliases: [], summary: 's', usage: 'stats', operation: 'help', args: z.string(), run: async () => ({ text: 'stats' }) });
+    const commands = [status, stats];
+    const reply = await routeMessage('stauts 00-04-F2-81-24-B3', { ...context, commands });
+    expect(reply.command).toBeNull();
+    expect(reply.view?.name).toBe('commandError');
+    expect(reply.view?.data).toMatchObject({
+      problem: 'I don\'t know the command "stauts". Did you mean stats or status?',
+      actions: [
+        { label: 'stats 00-04-F2-81-24-B3', command: 'stats 00-04-F2-81-24-B3' },
+        { label: 'status 00-04-F2-81-24-B3', command: 'status 00-04-F2-81-24-B3' },
+      ],
+    });
+    // In Teams each is an imBack: pressing it sends the command text, which the router then runs.
+    const buttons = (teamsCardOf(reply)?.actions ?? []) as { type: string; title: string; data: { msteams: { type: string; value: string } } }[];
+    expect(buttons.map((b) => [b.type, b.title, b.data.msteams])).toEqual([
+      ['Action.Submit', 'stats 00-04-F2-81-24-B3', { type: 'imBack', value: 'stats 00-04-F2-81-24-B3' }],
+      ['Action.Submit', 'status 00-04-F2-81-24-B3', { type: 'imBack', value: 'status 00-04-F2-81-24-B3' }],
+    ]);
+    expect(await routeMessage(buttons[1]!.data.msteams.value, { ...context, commands })).toEqual({ command: 'status', text: 'status of 00-04-F2-81-24-B3' });
+  });
+
+  it('a did-you-mean button keeps every line of the arguments; its label shows the start', async () => {
+    const register = defineCommand({ name: 'register', aliases: [], summary: 'r', usage: 'register MAC', operation: 'help', args: z.string(), run: async (_c, text) => ({ text }) });
+    const typed = 'regster 00-04-F2-81-24-B3 Lobby and the long name of the building\n00-04-F2-81-24-B4 Lobby';
+    const reply = await routeMessage(typed, { ...context, commands: [register] });
+    const [button] = (reply.view?.data as { actions: { label: string; command: string }[] }).actions;
+    expect(button).toEqual({ label: 'register 00-04-F2-81-24-B3 Lobby and the long na…', command: 'register 00-04-F2-81-24-B3 Lobby and the long name of the building\n00-04-F2-81-24-B4 Lobby', style: 'positive' });
+  });
+
+  it('a word close to nothing gets no button, only the way to the command list', async () => {
+    const reply = await routeMessage('xyzzy 1', context);
+    expect(reply.view?.data).not.toHaveProperty('actions');
   });
 
   it('a command the user has no role for is refused with the role it needs, and does not run', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  quoteFirstLine,
   MAX_DEVICE_CSV_BYTES,
   MAX_DEVICE_CSV_ROWS,
   parseDeviceCsv,
@@ -131,6 +132,43 @@ describe('parseDeviceCsv — header', () => {
       `The file could not be read as CSV at line ${line}: a quoted field starting there is never closed. ` +
         'Add the closing quote ("), or re-save the file from Excel as CSV.',
     );
+  });
+});
+
+describe('parseDeviceCsv — no device row', () => {
+  const refusal = (text: string) => {
+    try {
+      parseDeviceCsv(text);
+    } catch (error) {
+      expect(error).toBeInstanceOf(DomainError);
+      expect((error as DomainError).code).toBe('invalid_input');
+      return (error as DomainError).message;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it.each(['MAC address,Location\n', 'MAC address;Location\r\n\r\n;\r\n', '\uFEFFMAC address,Location'])(
+    'a header-only file %j is refused as "no device row found", quoting its first line',
+    (text) => {
+      const message = refusal(text);
+      expect(message).toMatch(/^No device row found: there is a header line and no device under it, so nothing was imported\./);
+      expect(message).toContain(`The first line received: "${text.replace('\uFEFF', '').split(/\r?\n/)[0]}".`);
+    },
+  );
+
+  it('a paste whose line breaks were lost is refused, saying the breaks were lost and quoting the start of the line', () => {
+    const pasted = `MAC address,Location ${Array.from({ length: 8 }, (_, i) => `00-04-F2-81-24-B${i},Lobby`).join(' ')}`;
+    const message = refusal(pasted);
+    expect(message).toMatch(/^No device row found: everything arrived as one line, so the line breaks were probably lost on the way\./);
+    expect(message).toContain('The first line received: "MAC address,Location 00-04-F2-81-24-B0,Lobby 00-04-F2-81-24-B1,Lobby 00-04-F2-8…".');
+    expect(message).toContain('each device on a line of its own');
+  });
+
+  it('quotes the first line safely: blanks collapsed, at most 80 characters, no straight quote or angle bracket to break it', () => {
+    expect(quoteFirstLine('\n  "MAC"\t<address>  ,  Location\n00-04-F2-81-24-B3')).toBe(`"'MAC' ‹address› , Location"`);
+    const long = quoteFirstLine(`MAC,${'x'.repeat(200)}`);
+    expect([...long].length).toBe(82);
+    expect(long.endsWith('…"')).toBe(true);
   });
 });
 
