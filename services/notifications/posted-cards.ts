@@ -1,5 +1,7 @@
 // Where the bot posted a card it will redraw later: a hand-off card (subject: batch id) or a
-// sign-in card (subject: device id), per conversation.
+// sign-in card (subject: device id). Every posted copy is kept, several in one conversation
+// too (a card posted again, a command run twice): each is redrawn, so no older copy keeps a
+// button whose step has passed. Remembering a copy again (its button pressed) changes nothing.
 import type { Database } from '../../prisma/store.ts';
 import { newId } from '../shared/random.ts';
 
@@ -14,16 +16,16 @@ export interface PostedCardRef {
 export function createPostedCards(db: Database) {
   return {
     async remember(tenantId: string, kind: PostedCardKind, subject: string, where: PostedCardRef): Promise<void> {
-      const key = { kind, subject, channelId: where.channelId, conversationId: where.conversationId };
+      const key = { kind, subject, channelId: where.channelId, conversationId: where.conversationId, activityId: where.activityId };
       await db.postedCard.upsert({
-        where: { kind_subject_channelId_conversationId: key },
-        create: { id: newId(), tenantId, ...key, activityId: where.activityId },
-        update: { activityId: where.activityId },
+        where: { kind_subject_channelId_conversationId_activityId: key },
+        create: { id: newId(), tenantId, ...key },
+        update: {},
       });
     },
 
     async find(tenantId: string, kind: PostedCardKind, subject: string): Promise<PostedCardRef[]> {
-      const rows = await db.postedCard.findMany({ where: { tenantId, kind, subject }, orderBy: { createdAt: 'asc' } });
+      const rows = await db.postedCard.findMany({ where: { tenantId, kind, subject }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
       return rows.map((row) => ({ channelId: row.channelId, conversationId: row.conversationId, activityId: row.activityId }));
     },
   };
