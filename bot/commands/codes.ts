@@ -89,9 +89,12 @@ export const codesCommand = defineCommand({
     const where = technicians
       ? 'The technicians channel gets this hand-off card too.'
       : 'No technicians channel is set up yet: run "@Provisioning setup technicians" in their channel, or share this card.';
+    // A tracked card goes alone, its sentence inside it: some clients split text and card into
+    // two messages, and the card's id (to redraw it) would be lost.
+    const issued = `${report.issued.length} ${report.issued.length === 1 ? 'code' : 'codes'} issued. ${where}`;
+    const skippedLines = report.skipped.map((entry) => `Skipped ${entry.mac}: ${entry.reason}`);
     return {
-      view: view('codeHandoff', codeHandoffView(handoff, profile.timeZone)),
-      text: `${report.issued.length} codes issued. ${where}${skipped ? `\n\nSkipped:\n${skipped}` : ''}`,
+      view: view('codeHandoff', { ...codeHandoffView(handoff, profile.timeZone), lines: [issued, ...skippedLines] }),
       track: { kind: 'handoff', subject: report.batchId },
     };
   },

@@ -5,6 +5,9 @@
 //   sign_in.*, device.signed_in → every sign-in card of the device redrawn; the code, if no card exists yet
 //   device.reset, code.expired  → hand-off and sign-in cards redrawn
 //   device.locked_out   → a warning to the admins
+//   handoff.installed   → hand-off cards redrawn
+//   handoff.problem     → hand-off cards redrawn; a card to the admins channel, or else to the
+//                         personal chat of the admin who issued the hand-off
 import { principalOfActorLabel } from '../../services/auth/principal.ts';
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
 import type { Services } from '../../services/index.ts';
@@ -14,6 +17,7 @@ import type { NotificationPlanner, PlannedDelivery } from './outgoing-message.ts
 import { currentHandoffView, currentSignInView } from './current-cards.ts';
 import { view, type View } from '../views/reply.ts';
 import { formatTime } from '../views/time.ts';
+import { problemReportedView } from '../views/problem-view.ts';
 import { planCodesExpired, planCodesExpiring, planDevicesStale, planDigestDue } from './plan-jobs.ts';
 
 /** A device locked out after wrong codes: what happened, until when, and the way out (a new code). */
@@ -70,6 +74,14 @@ export function createNotificationPlanner(services: Services): NotificationPlann
       if (chat) return chat;
     }
     return null;
+  }
+
+  /** The admins channel, or else the personal chat of the admin who issued this hand-off. */
+  async function adminsOfHandoff(tenantId: string, batchId: string): Promise<StoredConversation | null> {
+    const channel = await conversations.findAudience(tenantId, 'admins');
+    if (channel) return channel;
+    const issuer = principalOfActorLabel((await services.devices.handoffs.issuerOf(tenantId, batchId)) ?? '');
+    return issuer ? conversations.findPersonalChat(tenantId, issuer) : null;
   }
 
   return async (event: DomainEvent): Promise<PlannedDelivery[]> => {
@@ -131,6 +143,14 @@ export function createNotificationPlanner(services: Services): NotificationPlann
       }
       case 'devices.registered':
         return [];
+      case 'handoff.installed':
+        return redraw(tenantId, 'handoff', event.batchId, () => currentHandoffView(services, tenantId, event.batchId));
+      case 'handoff.problem': {
+        const deliveries = await redraw(tenantId, 'handoff', event.batchId, () => currentHandoffView(services, tenantId, event.batchId));
+        const destination = await adminsOfHandoff(tenantId, event.batchId);
+        if (destination) deliveries.push({ key: keyOf(`problem:${event.deviceId}`, destination), conversation: destination, message: { view: view('blocks', problemReportedView(event)) } });
+        return deliveries;
+      }
       // Scheduled-job events: bot/notifications/plan-jobs.ts.
       case 'codes.expiring':
         return planCodesExpiring(services, event);

@@ -37,6 +37,7 @@ export function codeHandoffView(handoff: Handoff, timeZone: string): CodeHandoff
     batchId: handoff.batchId,
     issuedBy: handoff.issuedByName ?? 'an admin',
     expiresAt: instant(handoff.expiresAt, timeZone),
+    lines: [],
     onlineCount: handoff.devices.filter(isOnline).length,
     totalCount: handoff.devices.length,
     locations: [...byLocation].map(([name, devices]) => ({ name, devices })),

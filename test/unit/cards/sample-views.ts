@@ -66,6 +66,7 @@ export const codeHandoff = sample('codeHandoff', 'two locations, some markable',
   batchId: 'batch_01JD3Q4W5E6R7T8Y9U0I',
   issuedBy: 'Megan Bowen',
   expiresAt: 'Tue 24 Nov 2026, 09:00 UTC',
+  lines: ['12 codes issued. The technicians channel gets this hand-off card too.', 'Skipped AA-BB-CC-DD-EE-09: already signed in'],
   onlineCount: 7,
   totalCount: 12,
   locations: [
@@ -93,6 +94,7 @@ export const codeHandoffDone = sample('codeHandoff', 'one device, nothing left t
   batchId: 'batch_02',
   issuedBy: 'Megan Bowen',
   expiresAt: 'Tue 24 Nov 2026, 09:00 UTC',
+  lines: [],
   onlineCount: 1,
   totalCount: 1,
   locations: [
@@ -105,6 +107,7 @@ export const codeHandoffEmpty = sample('codeHandoff', 'no devices', {
   batchId: 'batch_03',
   issuedBy: 'Megan Bowen',
   expiresAt: 'Tue 24 Nov 2026, 09:00 UTC',
+  lines: [],
   onlineCount: 0,
   totalCount: 0,
   locations: [],
