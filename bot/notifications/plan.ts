@@ -2,7 +2,8 @@
 //   codes.issued        → the hand-off card, posted to the technicians channel
 //   device.provisioned  → hand-off cards redrawn ("7 of 12 online"); the awaiting sign-in card
 //                         posted to the admins channel, or else to the issuing admin's chat
-//   sign_in.*, device.signed_in → every sign-in card of the device redrawn; the code, if no card exists yet
+//   sign_in.*, device.signed_in → every copy of the device's sign-in cards (and of its status
+//                         cards that offered a next step) redrawn; the code, if no card exists yet
 //   device.reset, code.expired  → hand-off and sign-in cards redrawn
 //   device.locked_out   → a warning to the admins
 //   handoff.installed   → hand-off cards redrawn
@@ -14,7 +15,7 @@ import type { Services } from '../../services/index.ts';
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
 import type { PostedCardKind } from '../../services/notifications/posted-cards.ts';
 import type { NotificationPlanner, PlannedDelivery } from './outgoing-message.ts';
-import { currentHandoffView, currentSignInView } from './current-cards.ts';
+import { currentHandoffView, currentSignInView, currentStatusView } from './current-cards.ts';
 import { view, type View } from '../views/reply.ts';
 import { formatTime } from '../views/time.ts';
 import { problemReportedView } from '../views/problem-view.ts';
@@ -61,7 +62,13 @@ export function createNotificationPlanner(services: Services): NotificationPlann
     return all.flat();
   }
 
-  const redrawSignIn = (tenantId: string, deviceId: string, mac: string) => redraw(tenantId, 'sign_in', deviceId, () => currentSignInView(services, tenantId, mac));
+  const redrawStatus = (tenantId: string, deviceId: string, mac: string) => redraw(tenantId, 'status', deviceId, () => currentStatusView(services, tenantId, mac));
+
+  /** Every copy of the device's sign-in cards and of its status cards that offered a next step. */
+  const redrawSignIn = async (tenantId: string, deviceId: string, mac: string) => [
+    ...(await redraw(tenantId, 'sign_in', deviceId, () => currentSignInView(services, tenantId, mac))),
+    ...(await redrawStatus(tenantId, deviceId, mac)),
+  ];
 
   /** The admins channel, or else the personal chat of the admin who issued the device's codes. */
   async function admins(tenantId: string, deviceId: string): Promise<StoredConversation | null> {
@@ -100,7 +107,7 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         ];
       }
       case 'device.provisioned': {
-        const deliveries = await redrawHandoffs(tenantId, event.deviceId);
+        const deliveries = [...(await redrawHandoffs(tenantId, event.deviceId)), ...(await redrawStatus(tenantId, event.deviceId, event.mac))];
         const destination = await admins(tenantId, event.deviceId);
         if (destination) {
           deliveries.push({
@@ -113,11 +120,13 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         return deliveries;
       }
       case 'sign_in.code_ready': {
-        const redrawn = await redrawSignIn(tenantId, event.deviceId, event.mac);
-        if (redrawn.length > 0) return redrawn;
+        const redrawn = await redraw(tenantId, 'sign_in', event.deviceId, () => currentSignInView(services, tenantId, event.mac));
+        const statuses = await redrawStatus(tenantId, event.deviceId, event.mac);
+        if (redrawn.length > 0) return [...redrawn, ...statuses];
         const destination = await admins(tenantId, event.deviceId);
-        if (!destination) return [];
+        if (!destination) return statuses;
         return [
+          ...statuses,
           {
             key: keyOf('sign-in-code', destination),
             conversation: destination,

@@ -1,11 +1,11 @@
-// Where the bot posted a card it will redraw later: a hand-off card (subject: batch id) or a
-// sign-in card (subject: device id). Every posted copy is kept, several in one conversation
+// Where the bot posted a card it will redraw later: a hand-off card (subject: batch id), a
+// sign-in card or a status card with next-step buttons (subject: device id). Every posted copy is kept, several in one conversation
 // too (a card posted again, a command run twice): each is redrawn, so no older copy keeps a
 // button whose step has passed. Remembering a copy again (its button pressed) changes nothing.
 import type { Database } from '../../prisma/store.ts';
 import { newId } from '../shared/random.ts';
 
-export type PostedCardKind = 'handoff' | 'sign_in';
+export type PostedCardKind = 'handoff' | 'sign_in' | 'status';
 
 export interface PostedCardRef {
   channelId: string;
