@@ -37,6 +37,11 @@ export const confirmAction = defineAction({
     if (!command.args.safeParse(args).success) throw new DomainError('invalid_input', `This confirmation no longer fits "${command.name}". Type the command again.`);
     // The confirmed command runs as the person who pressed "yes": the permission table is asked again.
     const reply = await runCommand(command, args, { ...context, mentions: [], files: [], confirmed: true });
+    if (reply.view?.name === 'commandError') {
+      // Refused (not allowed, nothing to do…): the confirmation stays, for someone who may, until it expires.
+      const { title, problem, suggestion } = reply.view.data;
+      return { refused: { code: 'command_refused', title, message: `${title}: ${problem}${suggestion ? ` ${suggestion}` : ''}` } };
+    }
     const shown = reply.view ?? view('notice', { title: 'Done', text: reply.text ?? '', style: 'good' });
     return { view: shown, ...(reply.track ? { track: reply.track } : {}) };
   },

@@ -41,6 +41,8 @@ export const showStatusAction = defineAction({
   async run({ services, tenantId, roles }, { mac }) {
     const details = await services.devices.queries.details(tenantId, mac);
     const profile = await services.tenants.profile(tenantId);
-    return { view: view('deviceStatus', deviceStatusView(details, profile.timeZone, roles)) };
+    const shown = deviceStatusView(details, profile.timeZone, roles);
+    // A card with a next step (Sign in…) is redrawn when the device moves on, so the step never stays offered after it passed.
+    return { view: view('deviceStatus', shown), ...(shown.actions?.length ? { track: { kind: 'status' as const, subject: details.device.id } } : {}) };
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CodeTarget } from '../../services/devices/verification-codes.ts';
 import { waitingOnActivation } from '../../services/devices/device-state.ts';
-import { handoffReply } from '../views/handoff-cards.ts';
+import { handoffReply, withLines } from '../views/handoff-cards.ts';
 import { formatDuration } from '../views/job-views.ts';
 import { errorReply } from '../views/reply.ts';
 import { confirmationReply } from './confirmation.ts';
@@ -93,9 +93,12 @@ export const codesCommand = defineCommand({
     const where = technicians
       ? 'The technicians channel gets this hand-off card too.'
       : 'No technicians channel is set up yet: run "@Provisioning setup technicians" in their channel, or share this card.';
+    // A tracked card goes alone, its sentence inside it: some clients split text and card into
+    // two messages, and the card's id (to redraw it) would be lost.
+    const issued = `${report.issued.length} ${report.issued.length === 1 ? 'code' : 'codes'} issued. ${where}`;
+    const skippedLines = report.skipped.map((entry) => `Skipped ${entry.mac}: ${entry.reason}`);
     return {
-      ...handoffReply(handoff, profile.timeZone),
-      text: `${report.issued.length} codes issued. ${where}${skipped ? `\n\nSkipped:\n${skipped}` : ''}`,
+      ...withLines(handoffReply(handoff, profile.timeZone), [issued, ...skippedLines]),
     };
   },
 });

@@ -1,8 +1,18 @@
 // Views drawn from the current state of things (not from the event that triggered the
 // redraw), so that late or repeated deliveries never show an older state.
 import type { Services } from '../../services/index.ts';
+import { deviceStatusView } from '../views/device-views.ts';
 import { view, type View } from '../views/reply.ts';
 import { awaitingSignInView, signInProgressView } from '../views/sign-in-views.ts';
+
+/**
+ * A device's status card as redrawn after the device moved on: its current state and history,
+ * without next-step buttons (who looks at a redrawn card is not known; "status" gives them again).
+ */
+export async function currentStatusView(services: Services, tenantId: string, mac: string): Promise<View> {
+  const [details, profile] = await Promise.all([services.devices.queries.details(tenantId, mac), services.tenants.profile(tenantId)]);
+  return view('deviceStatus', deviceStatusView(details, profile.timeZone));
+}
 
 export async function currentSignInView(services: Services, tenantId: string, mac: string): Promise<View> {
   const [{ device }, profile] = await Promise.all([services.devices.queries.details(tenantId, mac), services.tenants.profile(tenantId)]);

@@ -2,19 +2,24 @@
 //   codes.issued        → the hand-off card(s), posted to the technicians channel (./handoff-deliveries.ts)
 //   device.provisioned  → the hand-off cards showing the device redrawn ("7 of 12 online"); the awaiting sign-in card
 //                         posted to the admins channel, or else to the issuing admin's chat
-//   sign_in.*, device.signed_in → every sign-in card of the device redrawn; the code, if no card exists yet
+//   sign_in.*, device.signed_in → every copy of the device's sign-in cards (and of its status
+//                         cards that offered a next step) redrawn; the code, if no card exists yet
 //   device.reset, code.expired  → hand-off and sign-in cards redrawn
 //   device.locked_out   → a warning to the admins
+//   handoff.installed   → hand-off cards redrawn
+//   handoff.problem     → hand-off cards redrawn; a card to the admins channel, or else to the
+//                         personal chat of the admin who issued the hand-off
 import { principalOfActorLabel } from '../../services/auth/principal.ts';
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
 import type { Services } from '../../services/index.ts';
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
 import type { PostedCardKind } from '../../services/notifications/posted-cards.ts';
 import type { NotificationPlanner, PlannedDelivery } from './outgoing-message.ts';
-import { currentSignInView } from './current-cards.ts';
+import { currentSignInView, currentStatusView } from './current-cards.ts';
 import { createHandoffDeliveries } from './handoff-deliveries.ts';
 import { view, type View } from '../views/reply.ts';
 import { formatTime } from '../views/time.ts';
+import { problemReportedView } from '../views/problem-view.ts';
 import { planCodesExpired, planCodesExpiring, planDevicesStale, planDigestDue } from './plan-jobs.ts';
 
 /** A device locked out after wrong codes: what happened, until when, and the way out (a new code). */
@@ -55,7 +60,13 @@ export function createNotificationPlanner(services: Services): NotificationPlann
   const handoffs = createHandoffDeliveries(services);
   const redrawHandoffs = (tenantId: string, deviceId: string) => handoffs.redraw(tenantId, deviceId);
 
-  const redrawSignIn = (tenantId: string, deviceId: string, mac: string) => redraw(tenantId, 'sign_in', deviceId, () => currentSignInView(services, tenantId, mac));
+  const redrawStatus = (tenantId: string, deviceId: string, mac: string) => redraw(tenantId, 'status', deviceId, () => currentStatusView(services, tenantId, mac));
+
+  /** Every copy of the device's sign-in cards and of its status cards that offered a next step. */
+  const redrawSignIn = async (tenantId: string, deviceId: string, mac: string) => [
+    ...(await redraw(tenantId, 'sign_in', deviceId, () => currentSignInView(services, tenantId, mac))),
+    ...(await redrawStatus(tenantId, deviceId, mac)),
+  ];
 
   /** The admins channel, or else the personal chat of the admin who issued the device's codes. */
   async function admins(tenantId: string, deviceId: string): Promise<StoredConversation | null> {
@@ -70,6 +81,14 @@ export function createNotificationPlanner(services: Services): NotificationPlann
     return null;
   }
 
+  /** The admins channel, or else the personal chat of the admin who issued this hand-off. */
+  async function adminsOfHandoff(tenantId: string, batchId: string): Promise<StoredConversation | null> {
+    const channel = await conversations.findAudience(tenantId, 'admins');
+    if (channel) return channel;
+    const issuer = principalOfActorLabel((await services.devices.handoffs.issuerOf(tenantId, batchId)) ?? '');
+    return issuer ? conversations.findPersonalChat(tenantId, issuer) : null;
+  }
+
   return async (event: DomainEvent): Promise<PlannedDelivery[]> => {
     const { tenantId } = event;
     switch (event.kind) {
@@ -79,7 +98,7 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         return handoffs.post(tenantId, event.batchId, technicians);
       }
       case 'device.provisioned': {
-        const deliveries = await redrawHandoffs(tenantId, event.deviceId);
+        const deliveries = [...(await redrawHandoffs(tenantId, event.deviceId)), ...(await redrawStatus(tenantId, event.deviceId, event.mac))];
         const destination = await admins(tenantId, event.deviceId);
         if (destination) {
           deliveries.push({
@@ -92,11 +111,13 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         return deliveries;
       }
       case 'sign_in.code_ready': {
-        const redrawn = await redrawSignIn(tenantId, event.deviceId, event.mac);
-        if (redrawn.length > 0) return redrawn;
+        const redrawn = await redraw(tenantId, 'sign_in', event.deviceId, () => currentSignInView(services, tenantId, event.mac));
+        const statuses = await redrawStatus(tenantId, event.deviceId, event.mac);
+        if (redrawn.length > 0) return [...redrawn, ...statuses];
         const destination = await admins(tenantId, event.deviceId);
-        if (!destination) return [];
+        if (!destination) return statuses;
         return [
+          ...statuses,
           {
             key: keyOf('sign-in-code', destination),
             conversation: destination,
@@ -122,6 +143,14 @@ export function createNotificationPlanner(services: Services): NotificationPlann
       }
       case 'devices.registered':
         return [];
+      case 'handoff.installed':
+        return redrawHandoffs(tenantId, event.deviceId);
+      case 'handoff.problem': {
+        const deliveries = await redrawHandoffs(tenantId, event.deviceId);
+        const destination = await adminsOfHandoff(tenantId, event.batchId);
+        if (destination) deliveries.push({ key: keyOf(`problem:${event.deviceId}`, destination), conversation: destination, message: { view: view('blocks', problemReportedView(event)) } });
+        return deliveries;
+      }
       // Scheduled-job events: bot/notifications/plan-jobs.ts.
       case 'codes.expiring':
         return planCodesExpiring(services, event);

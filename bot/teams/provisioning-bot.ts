@@ -13,7 +13,7 @@ import {
   type TaskModuleResponse,
 } from 'botbuilder';
 import { routeAction } from '../actions/action-router.ts';
-import type { ActionSpec } from '../actions/action-spec.ts';
+import type { ActionRefusal, ActionSpec } from '../actions/action-spec.ts';
 import type { TrackedCard } from '../commands/command-spec.ts';
 import type { Logger } from '../logger.ts';
 import type { Services } from '../../services/index.ts';
@@ -149,7 +149,15 @@ export class ProvisioningBot extends TeamsActivityHandler {
 
   /** Remembers where a card that will be redrawn later now stands. */
   private async track(context: TurnContext, tenantId: string, tracked: TrackedCard | undefined, activityId: string | undefined): Promise<void> {
-    if (!tracked || !activityId) return;
+    if (!tracked) return;
+    if (!activityId) {
+      // The channel gave no id for the posted card: it stays as posted and is never redrawn.
+      turnLogger(context).warn(
+        { tenantId, kind: tracked.kind, channelId: context.activity.channelId, conversationId: channelConversationId(context.activity.conversation.id) },
+        'tracked card posted without an activity id: it cannot be updated later',
+      );
+      return;
+    }
     const where = { channelId: context.activity.channelId, conversationId: channelConversationId(context.activity.conversation.id), activityId };
     await this.services.postedCards.remember(tenantId, tracked.kind, tracked.subject, where);
   }
@@ -193,18 +201,24 @@ export class ProvisioningBot extends TeamsActivityHandler {
     const log = turnLogger(context);
     const tenantId = tenantIdOf(context.activity);
     if (!tenantId) {
-      return cardAnswer(errorReply('Not here', noTenantReply));
+      return errorAnswer({ code: 'no_tenant', title: 'Not here', message: noTenantReply });
     }
     if (!(await this.firstDelivery(context))) {
-      return cardAnswer(noticeReply('Already done', 'This button press was already handled.'));
+      // Teams sent the press again: the first answer drew the card; this one leaves it be.
+      return errorAnswer({ code: 'already_handled', title: 'Already done', message: 'This button press was already handled.' });
     }
     await this.rememberConversation(context);
     const verb = invokeValue.action?.verb ?? '';
-    const result = await routeAction(this.actions, verb, invokeValue.action?.data ?? {}, await this.actionContext(context, tenantId));
+    const outcome = await routeAction(this.actions, verb, invokeValue.action?.data ?? {}, await this.actionContext(context, tenantId));
+    if ('refused' in outcome) {
+      // Only the code: the message may quote what was sent.
+      log.info({ verb: typeof verb === 'string' ? verb.slice(0, 50) : null, tenantId, refused: outcome.refused.code }, 'card action refused');
+      return errorAnswer(outcome.refused);
+    }
     log.info({ verb, tenantId }, 'card action handled');
     // In Teams the pressed card is the message the invoke replies to.
-    await this.track(context, tenantId, result.track, context.activity.replyToId);
-    return cardAnswer(result);
+    await this.track(context, tenantId, outcome.track, context.activity.replyToId);
+    return cardAnswer(outcome);
   }
 
   /** A button that opens a dialog (task/fetch): the command's form, or why it cannot open. */
@@ -254,6 +268,17 @@ async function conversationMembers(context: TurnContext): Promise<{ name: string
   } catch {
     return [];
   }
+}
+
+/** Refusal statuses by code: Teams shows the message and keeps the pressed card whatever the 4xx. */
+const refusalStatus: Record<string, number> = { not_allowed: 403, forbidden: 403, unauthorized: 401, not_found: 404, conflict: 409, already_handled: 409, too_large: 413 };
+
+/**
+ * A refused press as Universal Actions' error response (application/vnd.microsoft.error):
+ * Teams shows the message and keeps the pressed card as it was, its inputs included.
+ */
+function errorAnswer(refusal: ActionRefusal): AdaptiveCardInvokeResponse {
+  return { statusCode: refusalStatus[refusal.code] ?? 400, type: 'application/vnd.microsoft.error', value: { code: refusal.code, message: refusal.message } };
 }
 
 function cardAnswer(result: { view?: Reply['view']; text?: string }): AdaptiveCardInvokeResponse {

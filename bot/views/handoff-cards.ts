@@ -51,3 +51,11 @@ export function handoffCard(handoff: Handoff, timeZone: string, subject: string)
 export function handoffReply(handoff: Handoff, timeZone: string): { view: View; track: TrackedCard } {
   return { view: handoffCard(handoff, timeZone, handoff.batchId)!, track: { kind: 'handoff', subject: handoff.batchId } };
 }
+
+/** The same card with a few sentences on it (e.g. "12 codes issued. …"): a tracked card goes alone, its words inside it. */
+export function withLines<T extends { view: View }>(reply: T, lines: readonly string[]): T {
+  const shown = reply.view;
+  if (shown.name === 'codeHandoff') return { ...reply, view: view('codeHandoff', { ...shown.data, lines: [...lines] }) };
+  if (shown.name === 'blocks') return { ...reply, view: view('blocks', { ...shown.data, blocks: [...lines.map((text) => ({ kind: 'text' as const, text })), ...shown.data.blocks] }) };
+  return reply;
+}

@@ -52,6 +52,7 @@ export function codeHandoffView(handoff: Handoff, timeZone: string, page: Handof
     page: page ? pageLabel(page) : '',
     issuedBy: handoff.issuedByName ?? 'an admin',
     expiresAt: instant(handoff.expiresAt, timeZone),
+    lines: [],
     onlineCount: shown.filter(isOnline).length,
     totalCount: shown.length,
     locations: [...byLocation].map(([name, devices]) => ({ name, devices })),

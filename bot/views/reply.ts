@@ -16,9 +16,12 @@ export function view<K extends ViewName>(name: K, data: ViewData[K]): View {
   return { name, data } as View;
 }
 
-/** A card the chat layer redraws later as its subject changes (where it was posted is recorded). */
+/**
+ * A card the chat layer redraws later as its subject changes (where it was posted is recorded):
+ * a hand-off (subject: batch id), a sign-in card or a device's status card (subject: device id).
+ */
 export interface TrackedCard {
-  kind: 'handoff' | 'sign_in';
+  kind: 'handoff' | 'sign_in' | 'status';
   subject: string;
 }
 

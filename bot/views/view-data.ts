@@ -65,6 +65,8 @@ export interface CodeHandoffView extends NextSteps {
   page: string;
   issuedBy: string;
   expiresAt: Instant;
+  /** Sentences shown under the title, e.g. the codes reply's "12 codes issued…": a tracked card is sent alone, its words inside it. */
+  lines: string[];
   onlineCount: number;
   totalCount: number;
   locations: { name: string; devices: HandoffDeviceView[] }[];

@@ -3,7 +3,7 @@
 // still be used, so the hand-off card can be drawn again, in place, as devices come online.
 // Then housekeeping purges them (purgeSealedCodes): the card is still drawn, without digits.
 import type { Database } from '../../prisma/store.ts';
-import type { Actor } from '../shared/actor.ts';
+import { actorLabel, type Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { SealedBox } from '../shared/sealed-box.ts';
@@ -13,6 +13,14 @@ import type { DeviceState } from './device-state.ts';
 import { deviceRecords } from './device-steps.ts';
 import { parseMac } from './mac-address.ts';
 import type { HandoffEntry } from './verification-codes.ts';
+import type { DomainEvent } from '../notifications/domain-events.ts';
+import { enqueueEvent } from '../notifications/outbox.ts';
+
+/** The technician as the admins' card names them: their display name, else their id. */
+function technicianName(actor: Actor): string {
+  if (actor.kind === 'user') return actor.name?.trim() || actor.id;
+  return actorLabel(actor);
+}
 
 export type TechnicianMark = 'installed' | 'problem';
 const markActions: Record<TechnicianMark, string> = { installed: deviceRecords.mark_installed.audit, problem: deviceRecords.mark_problem.audit };
@@ -110,12 +118,22 @@ export function createHandoffs(db: Database, clock: Clock, box: SealedBox) {
     async mark(actor: Actor, tenantId: string, batchId: string, rawMac: string, kind: TechnicianMark, note: string | null): Promise<Handoff> {
       const mac = parseMac(rawMac);
       if (!mac.ok) throw new DomainError('invalid_input', 'Choose the device in the list first.');
+      // The note is optional for both: a problem without one still reaches the admins, who
+      // can ask the technician (named on their card).
       const cleanNote = note?.trim() ? note.trim().slice(0, 500) : null;
-      if (kind === 'problem' && !cleanNote) throw new DomainError('invalid_input', 'Say what the problem is in the note, so the admin can act on it.');
       const handoff = await get(tenantId, batchId);
       const device = handoff.devices.find((candidate) => candidate.mac === mac.mac);
       if (!device) throw new DomainError('not_found', `Device ${mac.mac} is not part of this hand-off.`);
-      await recordAudit(db, { tenantId, deviceId: device.deviceId, actor, action: markActions[kind], data: { batchId, note: cleanNote } }, clock.now());
+      const now = clock.now();
+      const about = { tenantId, batchId, deviceId: device.deviceId, mac: device.mac };
+      const event: DomainEvent =
+        kind === 'installed'
+          ? { kind: deviceRecords.mark_installed.event, ...about }
+          : { kind: deviceRecords.mark_problem.event, ...about, location: device.location, technician: technicianName(actor), note: cleanNote };
+      await db.$transaction(async (tx) => {
+        await recordAudit(tx, { tenantId, deviceId: device.deviceId, actor, action: markActions[kind], data: { batchId, note: cleanNote } }, now);
+        await enqueueEvent(tx, event, now);
+      });
       return get(tenantId, batchId);
     },
 

@@ -17,6 +17,10 @@ export type DomainEvent =
   | { kind: 'codes.expired'; tenantId: string; macs: string[] }
   /** Devices waiting for sign-in longer than STALE_AFTER, listed once a day. */
   | { kind: 'devices.stale'; tenantId: string; day: string; devices: { mac: string; location: string | null; since: string }[] }
+  /** A technician marked a device of a hand-off installed: its cards are redrawn. */
+  | { kind: 'handoff.installed'; tenantId: string; batchId: string; deviceId: string; mac: string }
+  /** A technician reported a problem with a device of a hand-off: the admins hear of it; its cards are redrawn. */
+  | { kind: 'handoff.problem'; tenantId: string; batchId: string; deviceId: string; mac: string; location: string | null; technician: string; note: string | null }
   /** The managers' daily digest for a local day is due. */
   | { kind: 'digest.due'; tenantId: string; day: string };
 
@@ -38,6 +42,8 @@ export const domainEventKinds = [
   'codes.expired',
   'devices.stale',
   'digest.due',
+  'handoff.installed',
+  'handoff.problem',
 ] as const satisfies readonly DomainEventKind[];
 
 // A kind added to DomainEvent but not listed above fails to compile here.

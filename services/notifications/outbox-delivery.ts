@@ -167,6 +167,9 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
       if (!(await queue.markProgress(message.id, delivery.key, holder))) return lostLease(log);
       done.add(delivery.key);
       // An empty id: posted, but the channel gave no id to update it by.
+      if (delivery.onPosted && !postedId) {
+        log.warn(destination, 'tracked card posted without an activity id: it cannot be updated later');
+      }
       if (postedId && delivery.onPosted) {
         try {
           await delivery.onPosted(postedId);

@@ -1,9 +1,12 @@
 // Where the bot posted a card it will redraw later: a hand-off card (subject: the batch id, or a
-// page of it: bot/views/handoff-pages.ts) or a sign-in card (subject: device id), per conversation.
+// page of it: bot/views/handoff-pages.ts), a sign-in card or a status card with next-step
+// buttons (subject: device id). Every posted copy is kept, several in one conversation too (a
+// card posted again, a command run twice): each is redrawn, so no older copy keeps a button
+// whose step has passed. Remembering a copy again (its button pressed) changes nothing.
 import type { Database } from '../../prisma/store.ts';
 import { newId } from '../shared/random.ts';
 
-export type PostedCardKind = 'handoff' | 'sign_in';
+export type PostedCardKind = 'handoff' | 'sign_in' | 'status';
 
 export interface PostedCardRef {
   channelId: string;
@@ -14,11 +17,11 @@ export interface PostedCardRef {
 export function createPostedCards(db: Database) {
   return {
     async remember(tenantId: string, kind: PostedCardKind, subject: string, where: PostedCardRef): Promise<void> {
-      const key = { kind, subject, channelId: where.channelId, conversationId: where.conversationId };
+      const key = { kind, subject, channelId: where.channelId, conversationId: where.conversationId, activityId: where.activityId };
       await db.postedCard.upsert({
-        where: { kind_subject_channelId_conversationId: key },
-        create: { id: newId(), tenantId, ...key, activityId: where.activityId },
-        update: { activityId: where.activityId },
+        where: { kind_subject_channelId_conversationId_activityId: key },
+        create: { id: newId(), tenantId, ...key },
+        update: {},
       });
     },
 
@@ -37,7 +40,7 @@ export function createPostedCards(db: Database) {
     },
 
     async find(tenantId: string, kind: PostedCardKind, subject: string): Promise<PostedCardRef[]> {
-      const rows = await db.postedCard.findMany({ where: { tenantId, kind, subject }, orderBy: { createdAt: 'asc' } });
+      const rows = await db.postedCard.findMany({ where: { tenantId, kind, subject }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
       return rows.map((row) => ({ channelId: row.channelId, conversationId: row.conversationId, activityId: row.activityId }));
     },
   };

@@ -1,7 +1,8 @@
 // Card button presses (Action.Execute invokes) with tampered or missing data, through the
 // real server and the fake Teams channel: a wrong or unknown verb, missing ids, ids of another
 // organisation or of another hand-off, wrong types, huge strings, a forged confirmation. Each
-// is answered with a card that says what is wrong, and nothing in the store changes.
+// is refused with a sentence that says what is wrong (Universal Actions' error response: the
+// pressed card stays as it was), and nothing in the store changes.
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verbs } from '../../../bot/actions/verbs.ts';
@@ -53,22 +54,35 @@ describe.each(testProviders)('on %s', (provider) => {
       before = await domainSnapshot(bot.server.store.db);
     });
 
-    /** Presses a button in organisation A's personal chat; returns the card that replaces the pressed one. */
+    /**
+     * Presses a button in organisation A's personal chat. A refusal is Universal Actions' error
+     * response (Teams keeps the pressed card and shows the message): its title is the message's
+     * start ("Not allowed: …"). Anything else would be a card replacing the pressed one.
+     */
     async function press(verb: unknown, data: unknown, from = admin, options: ActivityOptions = {}) {
       const value = { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' };
       const activity = bot.channel.activity({ type: 'invoke', name: 'adaptiveCard/action', value }, { from, conversationId: `a:personal-${from.aadObjectId}`, ...options });
       const answer = await bot.channel.post(activity);
-      expect(answer.status).toBe(200);
-      const body = answer.body as { statusCode: number; type: string; value: unknown };
-      expect(body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
-      // The card's texts: its fallback text first, then its title.
-      const [, title, ...texts] = cardTexts(body.value);
-      return { title, texts, size: JSON.stringify(body.value).length };
+      const body = answer.body as { statusCode: number; type: string; value: { code?: unknown; message?: unknown } };
+      // botbuilder answers the invoke with the response's own status.
+      expect(answer.status).toBe(body.statusCode);
+      if (body.type !== 'application/vnd.microsoft.error') {
+        // The card's texts: its fallback text first, then its title.
+        const [, title, ...texts] = cardTexts(body.value);
+        return { refused: false, title, texts, size: JSON.stringify(body.value).length };
+      }
+      expect(body.statusCode).toBeGreaterThanOrEqual(400);
+      expect(body.statusCode).toBeLessThan(500);
+      expect(typeof body.value.code).toBe('string');
+      const message = String(body.value.message);
+      const cut = message.indexOf(': ');
+      return { refused: true, title: message.slice(0, cut), texts: [message.slice(cut + 2)], size: JSON.stringify(body.value).length };
     }
 
-    /** The press was refused: an error card with this title and a problem matching `problem`, and the store as it was. */
+    /** The press was refused, keeping the pressed card: this title, a problem matching `problem`, and the store as it was. */
     async function expectRefused(pressed: ReturnType<typeof press>, title: string, problem: RegExp) {
-      const { title: shown, texts, size } = await pressed;
+      const { refused, title: shown, texts, size } = await pressed;
+      expect(refused).toBe(true);
       expect(shown).toBe(title);
       expect(texts.join('\n')).toMatch(problem);
       // Whatever was sent, the answer quotes only a little of it.
@@ -210,7 +224,8 @@ describe.each(testProviders)('on %s', (provider) => {
       const pressVerbs = [verbs.signIn, verbs.refreshSignIn, verbs.showStatus, verbs.markInstalled, verbs.reportProblem, verbs.regenerateCodes, verbs.confirm];
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...pressVerbs), data, async (verb, sent) => {
-          const { title, texts, size } = await press(verb, sent);
+          const { refused, title, texts, size } = await press(verb, sent);
+          expect(refused).toBe(true);
           expect(['Unknown button', 'Not allowed', 'Something is missing or wrong', 'That did not work'], `${verb} ${JSON.stringify(sent)} → ${title}: ${texts.join(' | ')}`).toContain(title);
           expect(size).toBeLessThan(4_000);
         }),

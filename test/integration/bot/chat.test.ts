@@ -155,19 +155,16 @@ describe('conversation references', () => {
 });
 
 describe('card actions', () => {
-  it('a card button is answered in the HTTP response with the card that replaces the pressed one', async () => {
+  it('a refused card button is answered in the HTTP response beside the pressed card, which stays', async () => {
     const response = await bot.channel.invoke('device.signIn', { mac: '00-04-F2-81-24-B3' });
-    expect(response.status).toBe(200);
-    const body = response.body as { statusCode: number; type: string; value: unknown };
-    expect(body.statusCode).toBe(200);
-    expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
-    // The default user holds no role: the card says which one is needed.
-    expect(cardTexts(body.value).join('\n')).toContain('needs the admin role');
+    expect(response.status).toBe(403);
+    // The default user holds no role: the answer says which one is needed.
+    expect(response.body).toMatchObject({ statusCode: 403, type: 'application/vnd.microsoft.error', value: { code: 'not_allowed', message: expect.stringContaining('needs the admin role') } });
     expect(bot.channel.received).toHaveLength(0);
   });
 
-  it('an unknown button gets an error card, not a failure', async () => {
+  it('an unknown button gets an error answer, not a failure', async () => {
     const response = await bot.channel.invoke('no.such.verb', {});
-    expect(cardTexts((response.body as { value: unknown }).value).join('\n')).toContain('not known');
+    expect(response.body).toMatchObject({ statusCode: 400, value: { code: 'unknown_button', message: expect.stringContaining('not known') } });
   });
 });

@@ -113,8 +113,9 @@ describe('with an app id and the channel issuer reachable', () => {
   it('a token the channel would send, signed with a published key, is accepted: the turn runs and answers', async () => {
     await start();
     const answer = await pressWith(bot, `Bearer ${signToken(claims(), published)}`);
-    expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+    // The bot itself answers (its verb is unknown: a refusal beside the card, 400), not the authentication.
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'unknown_button' } });
     expect(await bot.server.store.db.conversationReference.count()).toBe(1);
     expect(bot.logs().some((line) => line.msg === 'channel request refused: not authenticated')).toBe(false);
   });
@@ -158,7 +159,8 @@ describe('with an app id and the signing keys out of reach', () => {
 
     // No restart: the next request fetches the keys again.
     issuer.mode = 'ok';
-    expect((await pressWith(bot, `Bearer ${token}`)).status).toBe(200);
+    // Past authentication: the bot answers (an unknown verb, refused with 400).
+    expect((await pressWith(bot, `Bearer ${token}`)).status).toBe(400);
   });
 
   it('when nothing listens where the metadata should be, a signed request gets 503 and a log line', async () => {

@@ -163,11 +163,19 @@ describe('codeHandoff', () => {
     const [choice] = ofType(card, 'Input.ChoiceSet');
     expect(choice).toMatchObject({ id: 'mac' });
     expect(choice!.choices).toEqual(s.codeHandoff.view.markable.map((m) => ({ title: m.label, value: m.mac })));
-    expect(ofType(card, 'Input.Text')).toEqual([expect.objectContaining({ id: 'note', placeholder: 'What happened? (optional)' })]);
+    // The device is required (the client asks for it before sending); the note is optional for both buttons.
+    expect(choice).toMatchObject({ isRequired: true, errorMessage: expect.any(String) });
+    expect(ofType(card, 'Input.Text')).toEqual([expect.objectContaining({ id: 'note', label: 'Note (optional)', placeholder: 'What happened?' })]);
+    expect(ofType(card, 'Input.Text')[0]).not.toHaveProperty('isRequired', true);
     expect(actionsOf(card).map(({ type, title, verb, data }) => ({ type, title, verb, data }))).toEqual([
       { type: 'Action.Execute', title: 'Mark installed', verb: verbs.markInstalled, data: { batchId: 'batch_01JD3Q4W5E6R7T8Y9U0I', page: 'batch_01JD3Q4W5E6R7T8Y9U0I' } },
       { type: 'Action.Execute', title: 'Report a problem', verb: verbs.reportProblem, data: { batchId: 'batch_01JD3Q4W5E6R7T8Y9U0I', page: 'batch_01JD3Q4W5E6R7T8Y9U0I' } },
     ]);
+  });
+
+  it('says what the reply that posted it had to say, inside the card (a tracked card is sent alone)', () => {
+    expect(textsOf(card)).toEqual(expect.arrayContaining(s.codeHandoff.view.lines));
+    expect(textsOf(render(s.codeHandoffDone))).not.toContain('');
   });
 
   it('has no inputs or buttons when nothing is left to mark', () => {

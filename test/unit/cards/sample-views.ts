@@ -69,6 +69,7 @@ export const codeHandoff = sample('codeHandoff', 'two locations, some markable',
   page: '',
   issuedBy: 'Megan Bowen',
   expiresAt: 'Tue 24 Nov 2026, 09:00 UTC',
+  lines: ['12 codes issued. The technicians channel gets this hand-off card too.', 'Skipped AA-BB-CC-DD-EE-09: already signed in'],
   onlineCount: 7,
   totalCount: 12,
   locations: [
@@ -98,6 +99,7 @@ export const codeHandoffDone = sample('codeHandoff', 'one device, nothing left t
   page: '',
   issuedBy: 'Megan Bowen',
   expiresAt: 'Tue 24 Nov 2026, 09:00 UTC',
+  lines: [],
   onlineCount: 1,
   totalCount: 1,
   locations: [
@@ -112,6 +114,7 @@ export const codeHandoffEmpty = sample('codeHandoff', 'no devices', {
   page: '',
   issuedBy: 'Megan Bowen',
   expiresAt: 'Tue 24 Nov 2026, 09:00 UTC',
+  lines: [],
   onlineCount: 0,
   totalCount: 0,
   locations: [],
