@@ -14,6 +14,7 @@ function page(location: string, note: string | null, count: number): CardViews['
     batchId: 'batch_01JD3Q4W5E6R7T8Y9U0I',
     pageKey: `batch_01JD3Q4W5E6R7T8Y9U0I/Xy3_abc-9Q/${mac(0)}..${mac(count - 1)}`,
     page: `${location}, page 2 of 30 (devices 21–40 of 600)`,
+    lines: [],
     issuedBy: 'Megan Bowen',
     expiresAt: 'Tue 24 Nov 2026, 09:00 UTC',
     onlineCount: 0,
