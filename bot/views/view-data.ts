@@ -97,7 +97,8 @@ export interface DeviceStatusView extends NextSteps {
   state: string;
   stateSince: Instant;
   account: string | null;
-  timeline: { at: Instant; who: string; what: string }[];
+  /** Oldest first: a sentence naming who did it ("Alex Wilber issued a code") and when. */
+  timeline: { at: Instant; text: string }[];
 }
 
 export interface DeviceListView extends NextSteps {

@@ -294,8 +294,8 @@ describe('deviceStatus', () => {
       ['Account', 'lobby-phone@contoso.com'],
     ]);
     const texts = textsOf(card);
-    expect(texts.slice(-2)).toEqual(['Signed in as lobby-phone@contoso.com', 'Alex Wilber · Mon 23 Nov 2026, 09:21 UTC']);
-    expect(texts).toContain('Megan Bowen · Sun 22 Nov 2026, 16:05 UTC');
+    expect(texts.slice(-2)).toEqual(['The device signed in as lobby-phone@contoso.com', 'Mon 23 Nov 2026, 09:21 UTC']);
+    expect(texts).toContain('Megan Bowen issued a code');
     expect(actionsOf(card)).toEqual([expect.objectContaining({ verb: verbs.showStatus, data: { mac: 'AA-BB-CC-DD-EE-01' } })]);
   });
 
@@ -398,10 +398,10 @@ describe('text users typed is shown literally, never evaluated', () => {
     const card = renderCard('deviceStatus', {
       ...s.deviceStatus.view,
       location: '${evil}',
-      timeline: [{ at: '${at}', who: '${$root.mac}', what: '${what}' }],
+      timeline: [{ at: '${at}', text: '${$root.mac} ${text}' }],
     });
     expect(factsOf(card)).toContainEqual(['Location', '${evil}']);
-    expect(textsOf(card)).toEqual(expect.arrayContaining(['${what}', '${$root.mac} · ${at}']));
+    expect(textsOf(card)).toEqual(expect.arrayContaining(['${$root.mac} ${text}', '${at}']));
   });
 });
 

@@ -180,10 +180,13 @@ export const deviceStatus = sample('deviceStatus', 'signed in, with history', {
   stateSince: 'Mon 23 Nov 2026, 09:21 UTC',
   account: 'lobby-phone@contoso.com',
   timeline: [
-    { at: 'Sun 22 Nov 2026, 16:02 UTC', who: 'Megan Bowen', what: 'Registered from devices.csv' },
-    { at: 'Sun 22 Nov 2026, 16:05 UTC', who: 'Megan Bowen', what: 'Verification code issued' },
-    { at: 'Mon 23 Nov 2026, 09:12 UTC', who: 'the device', what: 'Provisioned with firmware 8.1.3.1300' },
-    { at: 'Mon 23 Nov 2026, 09:21 UTC', who: 'Alex Wilber', what: 'Signed in as lobby-phone@contoso.com' },
+    { at: 'Sun 22 Nov 2026, 16:02 UTC', text: 'Megan Bowen registered the device' },
+    { at: 'Sun 22 Nov 2026, 16:03 UTC', text: 'Megan Bowen moved the device from Building 4 to Building 4 — Lobby' },
+    { at: 'Sun 22 Nov 2026, 16:05 UTC', text: 'Megan Bowen issued a code' },
+    { at: 'Mon 23 Nov 2026, 09:12 UTC', text: 'The device took its code: a technician activated it' },
+    { at: 'Mon 23 Nov 2026, 09:15 UTC', text: 'Alex Wilber asked the device to sign in as lobby-phone@contoso.com' },
+    { at: 'Mon 23 Nov 2026, 09:16 UTC', text: 'The device showed a login code' },
+    { at: 'Mon 23 Nov 2026, 09:21 UTC', text: 'The device signed in as lobby-phone@contoso.com' },
   ],
 });
 
