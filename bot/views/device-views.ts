@@ -11,7 +11,7 @@ import { instant, type ViewAction } from './reply.ts';
 
 export const stateStyles: Record<DeviceState, Style> = {
   registered: 'default',
-  code_issued: 'warning',
+  code_issued: 'default',
   awaiting_sign_in: 'accent',
   signing_in: 'accent',
   signed_in: 'good',

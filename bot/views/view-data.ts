@@ -22,7 +22,11 @@ export interface Instant {
   timeZone: string;
 }
 
-export type Style = 'default' | 'good' | 'attention' | 'warning' | 'accent';
+/**
+ * How a text is coloured, and a notice's box. No "warning": Teams draws it yellow on white in
+ * its light theme, unreadable; say the caution in words (or with attention) instead.
+ */
+export type Style = 'default' | 'good' | 'attention' | 'accent';
 
 export interface HelpView extends NextSteps {
   commands: { usage: string; summary: string; aliases: string; permission: string }[];

@@ -36,7 +36,7 @@ describe('digest', () => {
     ]);
     const bars = rows.map((row) => ofType(row, 'TextBlock')[1]);
     expect(bars.every((block) => block?.fontType === 'monospace')).toBe(true);
-    expect(bars.map((block) => block?.color)).toEqual(['default', 'warning', 'accent', 'accent', 'good']);
+    expect(bars.map((block) => block?.color)).toEqual(['default', 'default', 'accent', 'accent', 'good']);
   });
 
   it('lists the locations with their counts per state, furthest along first', () => {

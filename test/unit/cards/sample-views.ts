@@ -79,7 +79,7 @@ export const codeHandoff = sample('codeHandoff', 'two locations, some markable',
     },
     {
       name: 'Building 4 — Room 4.12',
-      devices: [{ mac: 'AA-BB-CC-DD-EE-04', code: '330021', status: 'Waiting', statusStyle: 'warning', note: null }],
+      devices: [{ mac: 'AA-BB-CC-DD-EE-04', code: '330021', status: 'waiting on activation', statusStyle: 'default', note: null }],
     },
   ],
   markable: [
@@ -205,12 +205,12 @@ export const deviceList = sample('deviceList', 'with more', {
   title: 'Devices in Building 4',
   counts: [
     { label: 'Registered', count: 40 },
-    { label: 'Awaiting sign-in', count: 8 },
+    { label: 'Waiting for sign-in', count: 8 },
     { label: 'Signed in', count: 5 },
   ],
   devices: [
     { mac: 'AA-BB-CC-DD-EE-01', location: 'Lobby', state: 'Signed in', stateStyle: 'good' },
-    { mac: 'AA-BB-CC-DD-EE-02', location: 'Room 4.12', state: 'Awaiting sign-in', stateStyle: 'warning' },
+    { mac: 'AA-BB-CC-DD-EE-02', location: 'Room 4.12', state: 'Waiting for sign-in', stateStyle: 'accent' },
     { mac: 'AA-BB-CC-DD-EE-03', location: 'Room 4.14', state: 'Registered', stateStyle: 'default' },
   ],
   more: 50,

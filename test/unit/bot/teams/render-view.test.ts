@@ -50,7 +50,7 @@ describe('the Teams renderer of neutral views', () => {
           { kind: 'facts', facts: [{ title: 'Devices', value: '12' }] },
           { kind: 'table', columns: ['MAC', 'State'], rows: [['00-04-F2-81-24-B3', 'signed in']] },
           { kind: 'progress', label: 'Online', done: 3, total: 12 },
-          { kind: 'notice', text: 'Careful', style: 'warning' },
+          { kind: 'notice', text: 'Careful', style: 'attention' },
         ],
         actions: [{ label: 'Issue codes', dialog: 'codes', data: { target: 'all' } }],
       }),
