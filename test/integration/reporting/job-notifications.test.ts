@@ -221,6 +221,6 @@ describe('the Regenerate codes button', () => {
     expect(cardTexts(cardIn(refused)).join('\n')).toContain('needs the admin role');
     await provision(bot.server.services, floor2[0]!, codes.get(floor2[0]!));
     const nothing = await press({ batchId, location: 'Floor 2' });
-    expect(cardTexts(cardIn(nothing)).join('\n')).toContain('None of these devices is waiting for its code any more');
+    expect(cardTexts(cardIn(nothing)).join('\n')).toContain('None of these devices is waiting on activation any more');
   });
 });
