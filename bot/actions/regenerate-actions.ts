@@ -22,7 +22,7 @@ export const regenerateCodesAction = defineAction({
     const { services, tenantId } = context;
     const macs = await services.reporting.regenerableMacs(tenantId, batchId, location === '' ? null : location);
     if (macs.length === 0) {
-      throw new DomainError('conflict', 'None of these devices is waiting for its code any more: they are provisioned, or have newer codes. Type "list waiting" to see what still needs one.');
+      throw new DomainError('conflict', 'None of these devices is waiting on activation any more: they are provisioned, or have newer codes. Type "list waiting" to see what still needs one.');
     }
     const report = await services.devices.codes.issue(actorOf(context), tenantId, { macs });
     if (report.issued.length === 0) {

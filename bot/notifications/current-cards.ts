@@ -31,7 +31,7 @@ export async function currentSignInView(services: Services, tenantId: string, ma
     return view('signInProgress', signInProgressView(device, 'lapsed', { account: session.account }, zone));
   }
   if (device.state === 'registered' || device.state === 'code_issued') {
-    return view('notice', { title: `${device.mac} was reset`, text: 'The device was factory reset: it needs a new verification code before it can be signed in.', style: 'warning' });
+    return view('notice', { title: `${device.mac} was reset`, text: 'The device was factory reset: it needs a new verification code before it can be signed in.', style: 'attention' });
   }
   return view('awaitingSignIn', awaitingSignInView(device, zone, session?.account ?? null));
 }

@@ -93,7 +93,11 @@ function withActions(card: AdaptiveCard, actions: readonly ViewAction[] | undefi
 }
 
 const heading = (text: string) => ({ type: 'TextBlock', text, style: 'heading', size: 'medium', weight: 'bolder', wrap: true });
-const colorOf: Record<Style, string> = { default: 'default', good: 'good', attention: 'attention', warning: 'warning', accent: 'accent' };
+/**
+ * A notice's box and text: an emphasis box with default text reads in Teams' light, dark and
+ * high-contrast themes alike (a "good" box with green text does not); only a problem is red.
+ */
+const noticeBox = (style: Style) => (style === 'attention' ? { box: 'attention', color: 'attention' } : { box: 'emphasis', color: 'default' });
 
 function blockElements(block: Block): Record<string, unknown>[] {
   switch (block.kind) {
@@ -121,7 +125,7 @@ function blockElements(block: Block): Record<string, unknown>[] {
       return [{ type: 'TextBlock', text: `${block.label}: ${bar} ${block.done} of ${block.total}`, fontType: 'monospace', wrap: true }];
     }
     case 'notice':
-      return [{ type: 'Container', style: block.style, items: [{ type: 'TextBlock', text: block.text, color: colorOf[block.style], wrap: true }] }];
+      return [{ type: 'Container', style: noticeBox(block.style).box, items: [{ type: 'TextBlock', text: block.text, color: noticeBox(block.style).color, wrap: true }] }];
   }
 }
 

@@ -1,6 +1,7 @@
 // Card views about devices, built from what the device services return.
 import type { DeviceListView, DeviceStatusView, Style } from './view-data.ts';
 import type { DeviceDetails } from '../../services/devices/device-queries.ts';
+import type { AuditRecord } from '../../services/devices/audit-log.ts';
 import type { Device } from '../../services/devices/device-repository.ts';
 import { deviceStates, stateLabels, type DeviceState } from '../../services/devices/device-state.ts';
 import type { Role } from '../../services/auth/role.ts';
@@ -10,33 +11,50 @@ import { instant, type ViewAction } from './reply.ts';
 
 export const stateStyles: Record<DeviceState, Style> = {
   registered: 'default',
-  code_issued: 'warning',
+  code_issued: 'default',
   awaiting_sign_in: 'accent',
   signing_in: 'accent',
   signed_in: 'good',
 };
 
-const actionLabels: Record<string, string> = {
-  'device.registered': 'registered',
-  'device.location_changed': 'location changed',
-  'code.issued': 'code issued',
-  'code.reissued': 'new code issued',
-  'code.expired': 'code expired',
-  'device.provisioned': 'provisioned by a technician',
-  'sign_in.requested': 'sign-in requested',
-  'sign_in.code_ready': 'login code shown on the device',
-  'sign_in.code_reported': 'login code shown on the device', // its name before 2026-11 (services/devices/device-steps.ts)
-  'sign_in.lapsed': 'login code expired',
-  'device.signed_in': 'signed in',
-  'device.reset': 'factory reset',
-  'handoff.installed': 'marked installed',
-  'handoff.problem': 'problem reported',
-};
+/** Who did it, as the first words of a history line: the person's name, "The device", "The bot". */
+function who(entry: AuditRecord): string {
+  if (entry.actor.startsWith('device:')) return 'The device';
+  if (entry.actor.startsWith('job:') || entry.actor === 'system') return 'The bot';
+  return entry.actorName ?? 'Someone';
+}
 
-function who(actor: string): string {
-  if (actor.startsWith('device:')) return 'the device';
-  if (actor.startsWith('job:') || actor === 'system') return 'the bot';
-  return 'an admin or technician';
+const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value : null);
+const locationName = (value: unknown): string => text(value) ?? 'no location';
+const withNote = (sentence: string, note: unknown) => (text(note) ? `${sentence}: ${text(note)}` : sentence);
+
+/**
+ * One line of a device's history, a sentence whose subject is who did it: "Alex Wilber issued
+ * a code", "The device signed in as lobby@contoso.com". Keyed by audit action (current and
+ * former names, services/devices/device-steps.ts).
+ */
+const historyLines: Record<string, (entry: AuditRecord, actor: string, byDevice: boolean) => string> = {
+  'device.registered': (_, actor) => `${actor} registered the device`,
+  'device.location_changed': (entry, actor) => `${actor} moved the device from ${locationName(entry.data?.from)} to ${locationName(entry.data?.to)}`,
+  'code.issued': (_, actor) => `${actor} issued a code`,
+  'code.reissued': (_, actor) => `${actor} issued a new code`,
+  'code.expired': () => 'The code expired unused',
+  'device.provisioned': (_, actor, byDevice) => (byDevice ? 'The device took its code: a technician activated it' : `${actor} activated the device`),
+  'sign_in.requested': (entry, actor) => `${actor} asked the device to sign in${text(entry.data?.account) ? ` as ${text(entry.data?.account)}` : ''}`,
+  'sign_in.code_ready': () => 'The device showed a login code',
+  'sign_in.lapsed': () => 'The login code expired unused',
+  'device.signed_in': (entry) => `The device signed in${text(entry.data?.account) ? ` as ${text(entry.data?.account)}` : ''}`,
+  'device.reset': (_, actor, byDevice) => (byDevice ? 'The device was factory reset' : `${actor} factory reset the device`),
+  'handoff.installed': (entry, actor) => withNote(`${actor} marked the device installed`, entry.data?.note),
+  'handoff.problem': (entry, actor) => withNote(`${actor} reported a problem`, entry.data?.note),
+};
+historyLines['sign_in.code_reported'] = historyLines['sign_in.code_ready']!; // its name before 2026-11 (services/devices/device-steps.ts)
+
+/** A device's history line for one audit row. */
+export function historyLine(entry: AuditRecord): string {
+  const actor = who(entry);
+  const line = historyLines[entry.action];
+  return line ? line(entry, actor, entry.actor.startsWith('device:')) : `${actor}: ${entry.action}`;
 }
 
 /** The next step for a device, as a button, for someone allowed to take it. */
@@ -63,8 +81,7 @@ export function deviceStatusView(details: DeviceDetails, timeZone: string, roles
     account: device.signedInAccount,
     timeline: timeline.slice(-15).map((entry) => ({
       at: instant(entry.at, timeZone),
-      who: who(entry.actor),
-      what: (actionLabels[entry.action] ?? entry.action) + (typeof entry.data?.note === 'string' ? `: ${entry.data.note}` : ''),
+      text: historyLine(entry),
     })),
   };
 }

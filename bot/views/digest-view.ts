@@ -30,13 +30,13 @@ export function formatDay(day: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(date).replace(',', '');
 }
 
-/** "42 · 30 signed in, 8 waiting for sign-in, 4 registered": the furthest along first. */
+/** "42 devices: 30 signed in, 8 waiting for sign-in, 4 registered": the furthest along first. */
 function locationLine(location: LocationCounts): string {
   const parts = [...deviceStates]
     .reverse()
     .filter((state) => location.byState[state] > 0)
     .map((state) => `${number(location.byState[state])} ${stateLabels[state]}`);
-  return `${number(location.total)} · ${parts.join(', ')}`;
+  return `${plural(location.total, 'device', 'devices')}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
 }
 
 const locationName = (location: string | null) => location ?? 'No location';
@@ -54,20 +54,25 @@ export function digestView(digest: Digest, timeZone: string): DigestView {
   const signedInTitle = digest.signedIn.sincePreviousDigest ? 'Signed in since the last digest' : `Signed in since ${since}`;
   const expiringWhere = digest.expiring.byLocation
     .slice(0, 3)
-    .map((entry) => `${locationName(entry.location)} ${number(entry.count)}`)
-    .join(', ');
-  const expiringMore = digest.expiring.byLocation.length > 3 ? ', …' : '';
+    // The count before the place ("20 at Floor 2"): a number after a name that ends in one
+    // ("Building A Floor 2 1") reads as part of it. " · " between: a name may hold a comma.
+    .map((entry) => `${number(entry.count)} at ${locationName(entry.location)}`)
+    .join(' · ');
+  const expiringMore = digest.expiring.byLocation.length > 3 ? ' · …' : '';
   const median = digest.timeToSignedIn.medianMs === null ? null : formatDuration(digest.timeToSignedIn.medianMs);
 
-  const facts = [
+  // Sign-ins are good news: they get their own section, not a line under "Needs attention".
+  const progress = [
     { title: signedInTitle, value: digest.signedIn.sincePreviousDigest ? `${number(digest.signedIn.count)} (since ${since})` : number(digest.signedIn.count) },
-    { title: 'Codes expiring in 24 h', value: digest.expiring.count === 0 ? 'none' : `${number(digest.expiring.count)}: ${expiringWhere}${expiringMore}` },
-    { title: 'Stuck before sign-in > 24 h', value: digest.stuck.length === 0 ? 'none' : number(digest.stuck.length) },
-    { title: 'Lockouts in 24 h', value: digest.lockouts.macs.length === 0 ? 'none' : number(digest.lockouts.macs.length) },
     {
       title: 'Median time to signed in (7 days)',
       value: median === null ? 'no sign-ins' : `${median} (${plural(digest.timeToSignedIn.devices, 'device', 'devices')})`,
     },
+  ];
+  const attention = [
+    { title: 'Codes expiring in 24 h', value: digest.expiring.count === 0 ? 'none' : `${number(digest.expiring.count)}: ${expiringWhere}${expiringMore}` },
+    { title: 'Stuck before sign-in > 24 h', value: digest.stuck.length === 0 ? 'none' : number(digest.stuck.length) },
+    { title: 'Lockouts in 24 h', value: digest.lockouts.macs.length === 0 ? 'none' : number(digest.lockouts.macs.length) },
   ];
 
   const lockedOut = digest.lockouts.macs.slice(0, lockoutLimit).join(', ') + (digest.lockouts.macs.length > lockoutLimit ? ` and ${number(digest.lockouts.macs.length - lockoutLimit)} more` : '');
@@ -92,7 +97,8 @@ export function digestView(digest: Digest, timeZone: string): DigestView {
     pipeline,
     locations: digest.locations.slice(0, locationLimit).map((location) => ({ name: locationName(location.location), counts: locationLine(location) })),
     moreLocations: Math.max(0, digest.locations.length - locationLimit),
-    facts,
+    progress,
+    attention,
     stuck: digest.stuck.slice(0, stuckLimit).map((device) => ({
       mac: device.mac,
       location: `${locationName(device.location)} · ${stateLabels[device.state]}`,

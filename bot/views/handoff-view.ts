@@ -12,8 +12,9 @@ function statusOf(device: HandoffDevice): Pick<HandoffDeviceView, 'status' | 'st
   }
   if (device.codeStatus === 'expired') return { status: 'code expired', statusStyle: 'attention' };
   if (device.codeStatus === 'revoked') return { status: 'replaced by a newer code', statusStyle: 'default' };
-  if (device.codeStatus === 'used') return { status: 'was online, since reset', statusStyle: 'warning' };
-  return { status: 'waiting for the code', statusStyle: 'warning' };
+  if (device.codeStatus === 'used') return { status: 'was online, since reset', statusStyle: 'attention' };
+  // A live code: the device is waiting on activation (code_issued), named as on every card.
+  return { status: stateLabels.code_issued, statusStyle: 'default' };
 }
 
 function noteOf(device: HandoffDevice): string | null {

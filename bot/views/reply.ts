@@ -5,7 +5,7 @@
 //
 // Text (`text`, and the text fields of views) is plain sentences with two marks every
 // renderer knows: **bold** and `code`; paragraphs are separated by a blank line.
-import type { Instant, ViewAction, ViewData, ViewName } from './view-data.ts';
+import type { Instant, Style, ViewAction, ViewData, ViewName } from './view-data.ts';
 
 export type { ActionStyle, Instant, ViewAction } from './view-data.ts';
 
@@ -46,7 +46,7 @@ export function isInstant(value: unknown): value is Instant {
 }
 
 /** A short message in place of a pressed card, or as a whole reply (e.g. "Cancelled"). */
-export function noticeReply(title: string, text: string, style: 'default' | 'good' | 'attention' | 'warning' | 'accent' = 'default'): Reply {
+export function noticeReply(title: string, text: string, style: Style = 'default'): Reply {
   return { view: view('notice', { title, text, style }) };
 }
 

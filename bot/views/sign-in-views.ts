@@ -1,4 +1,4 @@
-// Views of the remote sign-in cards: awaiting sign-in, then its progress.
+// Views of the remote sign-in cards: waiting for sign-in, then its progress.
 import type { AwaitingSignInView, SignInProgressView } from './view-data.ts';
 import type { Device } from '../../services/devices/device-repository.ts';
 import { instant } from './reply.ts';

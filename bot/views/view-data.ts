@@ -22,7 +22,11 @@ export interface Instant {
   timeZone: string;
 }
 
-export type Style = 'default' | 'good' | 'attention' | 'warning' | 'accent';
+/**
+ * How a text is coloured, and a notice's box. No "warning": Teams draws it yellow on white in
+ * its light theme, unreadable; say the caution in words (or with attention) instead.
+ */
+export type Style = 'default' | 'good' | 'attention' | 'accent';
 
 export interface HelpView extends NextSteps {
   commands: { usage: string; summary: string; aliases: string; permission: string }[];
@@ -103,7 +107,8 @@ export interface DeviceStatusView extends NextSteps {
   state: string;
   stateSince: Instant;
   account: string | null;
-  timeline: { at: Instant; who: string; what: string }[];
+  /** Oldest first: a sentence naming who did it ("Alex Wilber issued a code") and when. */
+  timeline: { at: Instant; text: string }[];
 }
 
 export interface DeviceListView extends NextSteps {
@@ -163,12 +168,14 @@ export interface DigestView extends NextSteps {
   summary: string;
   /** One row per state, in pipeline order: a bar of block characters ("█", "·" for none) as long as its count against the largest state's. */
   pipeline: { label: string; count: string; bar: string; color: Style }[];
-  /** The locations with most devices (at most 10): counts per state in one line. */
+  /** The locations with most devices (at most 10): "42 devices: 30 signed in, 8 waiting for sign-in, 4 registered". */
   locations: { name: string; counts: string }[];
   /** Locations not listed ("and N more"). */
   moreLocations: number;
-  /** The numbers that need attention: signed in since the last digest, expiring, stuck, lockouts, median. */
-  facts: { title: string; value: string }[];
+  /** Good news: signed in since the last digest, median time to signed in. */
+  progress: { title: string; value: string }[];
+  /** The numbers that need attention: codes expiring, devices stuck, lockouts. */
+  attention: { title: string; value: string }[];
   /** Devices stuck before sign-in longer than 24 h, oldest first (at most 10). */
   stuck: { mac: string; location: string; age: string }[];
   moreStuck: number;

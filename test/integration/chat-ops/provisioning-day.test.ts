@@ -75,11 +75,11 @@ describe('a provisioning day', () => {
     const phone = new DeviceClient({ server: bot.url });
     await phone.provision({ mac, verificationCode: codes.get(mac) ?? '', model: 'Yealink MP56' });
 
-    // The hand-off card is updated in place; the admin gets the awaiting sign-in card.
+    // The hand-off card is updated in place; the admin gets the "waiting for sign-in" card.
     const [handoffUpdate] = await bot.channel.waitFor(1, (activity) => activity.method === 'PUT' && activity.targetActivityId === handoffPost?.assignedId, 20_000);
     expect(text(handoffUpdate)).toMatch(/1 of 5 online/);
-    const awaiting = (await bot.channel.waitFor(1, (activity) => inConversation(adminChat)(activity) && /awaiting sign-in/i.test(text(activity)), 20_000)).at(-1);
-    expect(text(awaiting)).toMatch(/awaiting sign-in/i);
+    const awaiting = (await bot.channel.waitFor(1, (activity) => inConversation(adminChat)(activity) && /provisioned,? (and )?waiting for sign-in/i.test(text(activity)), 20_000)).at(-1);
+    expect(text(awaiting)).toMatch(/provisioned,? (and )?waiting for sign-in/i);
     expect(bot.channel.failures.map((failure) => failure.status)).toEqual([500, 500, 429]);
 
     // The admin presses Sign in: the card is replaced by "waiting for the device's code".
@@ -102,7 +102,7 @@ describe('a provisioning day', () => {
 
     // Exactly one hand-off card and one awaiting card were posted, despite the failures.
     expect(bot.channel.received.filter(isHandoff)).toHaveLength(1);
-    expect(bot.channel.received.filter((activity) => activity.method === 'POST' && /awaiting sign-in/i.test(text(activity)))).toHaveLength(1);
+    expect(bot.channel.received.filter((activity) => activity.method === 'POST' && /provisioned,? (and )?waiting for sign-in/i.test(text(activity)))).toHaveLength(1);
   });
 
   it('a technician marks a device installed on the hand-off card, and the card shows it', async () => {

@@ -80,6 +80,7 @@ describe.each(testProviders)('bulk writes on %s', (provider) => {
         tenantId,
         deviceId,
         actor: 'user:aad-ada',
+        actorName: 'Ada Lovelace',
         action: 'device.registered',
         fromState: null,
         toState: 'registered',

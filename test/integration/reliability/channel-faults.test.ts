@@ -53,7 +53,7 @@ const toTechnicians = (request: ChannelRequest) => proactive(request) && request
 
 const handoffPosts = (bot: TestBot) => bot.channel.received.filter((activity) => activity.method === 'POST' && toTechnicians(activity));
 const awaitingCards = (bot: TestBot) =>
-  bot.channel.received.filter((activity) => activity.conversationId === adminChat && activity.method === 'POST' && /awaiting sign-in/.test(String(activity.body.summary)));
+  bot.channel.received.filter((activity) => activity.conversationId === adminChat && activity.method === 'POST' && /provisioned and waiting for sign-in/.test(String(activity.body.summary)));
 const macOnCard = (activity: ReceivedActivity) => /Device ([0-9A-F-]{17})/.exec(String(activity.body.summary))?.[1] ?? String(activity.body.summary);
 
 async function issueCodes(drill: Drill, macs: readonly string[]): Promise<Map<string, string>> {
@@ -170,7 +170,7 @@ describe.each(testProviders)('channel faults, on %s', (provider) => {
 
       // The next proactive requests fail in every way the channel can, one after the other; each
       // failure lands on whichever notification the outbox tries at that moment. Half of them hit
-      // only the admin's "awaiting sign-in" post, which comes after the hand-off update of the
+      // only the admin's "waiting for sign-in" post, which comes after the hand-off update of the
       // same event: its retry must not update the hand-off card again.
       type Match = (request: ChannelRequest) => boolean;
       const anyRequest: Match = proactive;
@@ -208,7 +208,7 @@ describe.each(testProviders)('channel faults, on %s', (provider) => {
       expect(bot.channel.failures).toHaveLength(storm.filter((fault) => !fault.hang).length);
       expect(bot.channel.hangs).toHaveLength(storm.filter((fault) => fault.hang).length);
       expect(bot.channel.hangs.every((hung) => hung.abandonedByBot)).toBe(true);
-      // One hand-off card; one "awaiting sign-in" card per device; one update of the hand-off card per provision.
+      // One hand-off card; one "waiting for sign-in" card per device; one update of the hand-off card per provision.
       expect(handoffPosts(bot)).toHaveLength(1);
       expect(notExactlyOnce(macs, awaitingCards(bot).map(macOnCard))).toEqual([]);
       const handoffId = handoffPosts(bot)[0]!.assignedId;

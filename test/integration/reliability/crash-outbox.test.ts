@@ -52,7 +52,7 @@ describe('kill -9 with notifications still in the outbox', () => {
       const [handoff] = await rig.channel.waitFor(1, isHandoffPost, 20_000);
 
       // The admin's chat refuses every proactive post (500) until the restart: each provision's
-      // hand-off update goes through (recorded as progress), its "awaiting sign-in" card does not.
+      // hand-off update goes through (recorded as progress), its "waiting for sign-in" card does not.
       rig.channel.failNext(10_000, 500, {}, awaitingPost);
       const early = macs.slice(0, 6);
       for (const mac of early) expect((await callDeviceApi(first.url, 'POST', '/provision', { mac, verificationCode: codes.get(mac) })).status).toBe(200);
@@ -88,7 +88,7 @@ describe('kill -9 with notifications still in the outbox', () => {
       expect(rig.channel.received.filter(isHandoffPost)).toHaveLength(1);
       // One update of the hand-off card per provision, across both lives of the bot.
       expect(rig.channel.received.filter((activity) => activity.method === 'PUT' && activity.targetActivityId === handoff!.assignedId)).toHaveLength(macs.length);
-      const awaiting = rig.channel.received.filter((activity) => awaitingPost(activity) && /awaiting sign-in/.test(String(activity.body.summary)));
+      const awaiting = rig.channel.received.filter((activity) => awaitingPost(activity) && /provisioned and waiting for sign-in/.test(String(activity.body.summary)));
       expect(notExactlyOnce(macs, awaiting.map(macOfAwaiting))).toEqual([]);
     } finally {
       await store.close();

@@ -95,10 +95,10 @@ async function drill(bot: RunningBot, fault: StoreFault): Promise<void> {
     return channel.post(channel.activity({ type: 'invoke', name: 'adaptiveCard/action', value, replyToId: on.assignedId }, { from: admin, conversationId: adminChat }));
   };
   const awaitingCardFor = async (mac: string) =>
-    (await channel.waitFor(1, (activity) => inAdminChat(activity) && /awaiting sign-in/i.test(shownText(activity)) && shownText(activity).includes(mac), 30_000))[0];
+    (await channel.waitFor(1, (activity) => inAdminChat(activity) && /provisioned,? (and )?waiting for sign-in/i.test(shownText(activity)) && shownText(activity).includes(mac), 30_000))[0];
   const device = (method: 'GET' | 'POST', route: string, body?: unknown, token?: string) => callDeviceApi(url, method, route, body, token);
 
-  // Before: two devices registered with codes, A provisioned (its "awaiting sign-in" card came through the outbox).
+  // Before: two devices registered with codes, A provisioned (its "waiting for sign-in" card came through the outbox).
   expect(shownText(await adminSays(`register ${macA} Lobby\n${macB} Lobby`))).toMatch(/Registered 2/);
   const codes = codesOnCard(cardOf(await adminSays(`codes ${macA} ${macB}`)));
   expect(codes.size).toBe(2);
@@ -159,7 +159,7 @@ async function drill(bot: RunningBot, fault: StoreFault): Promise<void> {
   expect((await device('GET', '/state', undefined, tokenA)).body).toMatchObject({ signInRequested: true });
   const provisionedB = await device('POST', '/provision', { mac: macB, verificationCode: codes.get(macB) });
   expect(provisionedB.status).toBe(200);
-  // The outbox delivers again: B's "awaiting sign-in" card arrives.
+  // The outbox delivers again: B's "waiting for sign-in" card arrives.
   expect(await awaitingCardFor(macB)).toBeDefined();
 
   // No restart: the same process, which listened once; no generic apology was ever sent.

@@ -222,6 +222,6 @@ describe('the Regenerate codes button', () => {
     expect(refused.body).toMatchObject({ type: 'application/vnd.microsoft.error', value: { message: expect.stringContaining('needs the admin role') } });
     await provision(bot.server.services, floor2[0]!, codes.get(floor2[0]!));
     const nothing = await press({ batchId, location: 'Floor 2' });
-    expect(nothing.body).toMatchObject({ type: 'application/vnd.microsoft.error', value: { message: expect.stringContaining('None of these devices is waiting for its code any more') } });
+    expect(nothing.body).toMatchObject({ type: 'application/vnd.microsoft.error', value: { message: expect.stringContaining('None of these devices is waiting on activation any more') } });
   });
 });

@@ -9,7 +9,7 @@ import type { Sample } from './sample-views.ts';
 const mac = (index: number) => `00-04-F2-00-${String(Math.floor(index / 100)).padStart(2, '0')}-${String(index % 100).padStart(2, '0')}`;
 
 function page(location: string, note: string | null, count: number): CardViews['codeHandoff'] {
-  const devices = Array.from({ length: count }, (_, index) => ({ mac: mac(index), code: String(100000 + index * 7919).slice(0, 6), status: 'waiting for the code', statusStyle: 'warning' as const, note }));
+  const devices = Array.from({ length: count }, (_, index) => ({ mac: mac(index), code: String(100000 + index * 7919).slice(0, 6), status: 'waiting on activation', statusStyle: 'default' as const, note }));
   return {
     batchId: 'batch_01JD3Q4W5E6R7T8Y9U0I',
     pageKey: `batch_01JD3Q4W5E6R7T8Y9U0I/Xy3_abc-9Q/${mac(0)}..${mac(count - 1)}`,

@@ -1,13 +1,14 @@
 // The scheduled jobs' cards (digest, expiry warning, expiry summary, stale devices), drawn from
 // their views as the chat layer builds them, held to the same rules as every other card.
 import { describe, expect, it } from 'vitest';
-import { bar, barWidth, formatDay } from '../../../bot/views/digest-view.ts';
+import { bar, barWidth, digestView, formatDay } from '../../../bot/views/digest-view.ts';
+import type { Digest } from '../../../services/reporting/digest.ts';
 import { formatDuration } from '../../../bot/views/job-views.ts';
 import { type AdaptiveCard, renderCard } from '../../../cards/render.ts';
 import { verbs } from '../../../bot/actions/verbs.ts';
 import type { CardName } from '../../../cards/template-data.ts';
 import { actionsOf, factsOf, ofType, textsOf } from './card-checks.ts';
-import { batchId, hourMs, jobSamples as s, mac, macs } from './job-sample-views.ts';
+import { batchId, counts, digestOf, hourMs, jobSamples as s, mac, macs, zone } from './job-sample-views.ts';
 import type { Sample } from './sample-views.ts';
 
 const render = <K extends CardName>(sample: Sample<K>): AdaptiveCard => renderCard(sample.name, sample.view);
@@ -36,30 +37,58 @@ describe('digest', () => {
     ]);
     const bars = rows.map((row) => ofType(row, 'TextBlock')[1]);
     expect(bars.every((block) => block?.fontType === 'monospace')).toBe(true);
-    expect(bars.map((block) => block?.color)).toEqual(['default', 'warning', 'accent', 'accent', 'good']);
+    expect(bars.map((block) => block?.color)).toEqual(['default', 'default', 'accent', 'accent', 'good']);
   });
 
-  it('lists the locations with their counts per state, furthest along first', () => {
-    const locations = factsOf(card).filter(([title]) => title.startsWith('Building'));
+  /** Each location as [name, counts]: a bold line, and the counts on a line of their own. */
+  const locationsOf = (digestCard: unknown) =>
+    ofType(digestCard, 'Container')
+      .filter((box) => !box.separator && textsOf(box).length === 2 && textsOf(box)[0]!.startsWith('Building'))
+      .map((box) => textsOf(box));
+
+  it('lists the locations with their counts per state, furthest along first, saying they count devices', () => {
+    const locations = locationsOf(card);
     expect(locations).toHaveLength(10);
-    expect(locations[0]).toEqual(['Building 1 — Floor 1', '100 · 50 signed in, 5 signing in, 15 waiting for sign-in, 20 waiting on activation, 10 registered']);
+    expect(locations[0]).toEqual(['Building 1 — Floor 1', '100 devices: 50 signed in, 5 signing in, 15 waiting for sign-in, 20 waiting on activation, 10 registered']);
     expect(texts.some((text) => text.includes('more location'))).toBe(false);
   });
 
   it('shows the top 10 locations and how many more there are', () => {
     const many = render(s.digestManyLocations);
-    expect(factsOf(many).filter(([title]) => title.startsWith('Building'))).toHaveLength(10);
+    expect(locationsOf(many)).toHaveLength(10);
     expect(textsOf(many)).toContain('…and 15 more locations. Type "list location NAME" for one.');
   });
 
-  it('says what needs attention: sign-ins since the last digest, expiring codes, stuck devices, lockouts, median time to signed in', () => {
-    expect(factsOf(card).filter(([title]) => !title.startsWith('Building'))).toEqual([
-      ['Signed in since the last digest', '120 (since Mon 23 Nov, 08:00 CET)'],
-      ['Codes expiring in 24 h', '200: Building 1 — Floor 1 20, Building 1 — Floor 2 20, Building 1 — Floor 3 20, …'],
-      ['Stuck before sign-in > 24 h', '200'],
-      ['Lockouts in 24 h', '12'],
-      ['Median time to signed in (7 days)', '3 h 20 min (480 devices)'],
+  it('shows progress apart from what needs attention: sign-ins are good news', () => {
+    const sections = ofType(card, 'Container').filter((box) => ofType(box, 'FactSet').length > 0);
+    expect(sections.map((box) => [textsOf(box)[0], factsOf(box)])).toEqual([
+      [
+        'Progress',
+        [
+          ['Signed in since the last digest', '120 (since Mon 23 Nov, 08:00 CET)'],
+          ['Median time to signed in (7 days)', '3 h 20 min (480 devices)'],
+        ],
+      ],
+      [
+        'Needs attention',
+        [
+          ['Codes expiring in 24 h', '200: 20 at Building 1 — Floor 1 · 20 at Building 1 — Floor 2 · 20 at Building 1 — Floor 3 · …'],
+          ['Stuck before sign-in > 24 h', '200'],
+          ['Lockouts in 24 h', '12'],
+        ],
+      ],
     ]);
+  });
+
+  it('never lets a count run into a location name that ends in a number', () => {
+    const floor2 = { location: 'Building A Floor 2', total: 1, byState: { ...counts({}), code_issued: 1 } };
+    const view = digestView(
+      { ...digestOf(1, 1), locations: [floor2], expiring: { count: 1, byLocation: [{ location: 'Building A Floor 2', count: 1 }] } } as Digest,
+      zone,
+    );
+    expect(view.locations).toEqual([{ name: 'Building A Floor 2', counts: '1 device: 1 waiting on activation' }]);
+    expect(view.attention[0]).toEqual({ title: 'Codes expiring in 24 h', value: '1: 1 at Building A Floor 2' });
+    expect(JSON.stringify(view)).not.toContain('Floor 2 1');
   });
 
   it('lists the 10 devices stuck longest with their age, then how many more', () => {
@@ -83,10 +112,10 @@ describe('digest', () => {
     expect(emptyTexts).not.toContain('Locked out after wrong codes (24 h)');
     expect(factsOf(empty)).toEqual([
       ['Signed in since Mon 23 Nov, 08:00 CET', '0'],
+      ['Median time to signed in (7 days)', 'no sign-ins'],
       ['Codes expiring in 24 h', 'none'],
       ['Stuck before sign-in > 24 h', 'none'],
       ['Lockouts in 24 h', 'none'],
-      ['Median time to signed in (7 days)', 'no sign-ins'],
     ]);
     expect(empty.fallbackText).toContain('0 devices. 0 signed in since');
   });

@@ -52,7 +52,7 @@ describe('fallback texts say what the card says', () => {
     [s.importResult, ['Imported devices.csv', '42 added', '7 already registered', '3 updated', '23 rejected', '2 duplicates']],
     [s.codeHandoff, ['Codes for 12 devices, 7 online, valid until Tue 24 Nov 2026, 09:00 UTC', 'Megan Bowen']],
     [s.codeHandoffDone, ['Codes for 1 device, 1 online']],
-    [s.awaitingSignIn, ['AA-BB-CC-DD-EE-01', 'Building 4 — Lobby', 'awaiting sign-in']],
+    [s.awaitingSignIn, ['AA-BB-CC-DD-EE-01', 'Building 4 — Lobby', 'waiting for sign-in']],
     [s.signInRequested, ['AA-BB-CC-DD-EE-01', 'waiting for the device']],
     [s.signInCodeReady, ['Login code ready', 'https://microsoft.com/devicelogin', 'before Mon 23 Nov 2026, 09:30 UTC']],
     [s.signInLapsed, ['expired']],
@@ -192,7 +192,7 @@ describe('codeHandoff', () => {
 describe('awaitingSignIn', () => {
   it('shows the device, asks for an account and offers sign-in and status', () => {
     const card = render(s.awaitingSignIn);
-    expect(textsOf(card)[0]).toBe('Device provisioned, awaiting sign-in');
+    expect(textsOf(card)[0]).toBe('Device provisioned, waiting for sign-in');
     expect(factsOf(card)).toEqual([
       ['MAC', 'AA-BB-CC-DD-EE-01'],
       ['Location', 'Building 4 — Lobby'],
@@ -262,10 +262,11 @@ describe('signInProgress', () => {
     ]);
   });
 
-  it('signed_in: who signed in and when, in good style', () => {
+  it('signed_in: who signed in and when, in an emphasis box with default text (readable in every theme)', () => {
     const card = render(s.signInSignedIn);
     const [box] = ofType(card, 'Container');
-    expect(box).toMatchObject({ style: 'good' });
+    expect(box).toMatchObject({ style: 'emphasis' });
+    expect(ofType(box, 'TextBlock').map((block) => block.color)).toEqual([undefined]);
     expect(textsOf(box)).toEqual(['Signed in as lobby-phone@contoso.com at Mon 23 Nov 2026, 09:21 UTC']);
     expect(buttons(card)).toEqual([expect.objectContaining(statusButton)]);
   });
@@ -301,8 +302,8 @@ describe('deviceStatus', () => {
       ['Account', 'lobby-phone@contoso.com'],
     ]);
     const texts = textsOf(card);
-    expect(texts.slice(-2)).toEqual(['Signed in as lobby-phone@contoso.com', 'Alex Wilber · Mon 23 Nov 2026, 09:21 UTC']);
-    expect(texts).toContain('Megan Bowen · Sun 22 Nov 2026, 16:05 UTC');
+    expect(texts.slice(-2)).toEqual(['The device signed in as lobby-phone@contoso.com', 'Mon 23 Nov 2026, 09:21 UTC']);
+    expect(texts).toContain('Megan Bowen issued a code');
     expect(actionsOf(card)).toEqual([expect.objectContaining({ verb: verbs.showStatus, data: { mac: 'AA-BB-CC-DD-EE-01' } })]);
   });
 
@@ -318,12 +319,12 @@ describe('deviceList', () => {
     const card = render(s.deviceList);
     expect(factsOf(card)).toEqual([
       ['Registered', '40'],
-      ['Awaiting sign-in', '8'],
+      ['Waiting for sign-in', '8'],
       ['Signed in', '5'],
     ]);
     const rows = ofType(card, 'ColumnSet').filter((set) => set.selectAction);
     expect(rows.map((row) => textsOf(row))).toEqual(s.deviceList.view.devices.map((d) => [d.mac, d.location, d.state]));
-    expect(rows.map((row) => ofType(row, 'TextBlock')[2]!.color)).toEqual(['good', 'warning', 'default']);
+    expect(rows.map((row) => ofType(row, 'TextBlock')[2]!.color)).toEqual(['good', 'accent', 'default']);
     expect(rows.map((row) => row.selectAction)).toEqual(
       s.deviceList.view.devices.map((d) => expect.objectContaining({ type: 'Action.Execute', verb: verbs.showStatus, data: { mac: d.mac } })),
     );
@@ -359,18 +360,27 @@ describe('confirm', () => {
 });
 
 describe('notice', () => {
-  it('shows the title and text in a box styled as asked', () => {
+  it('shows the title and text in an emphasis box, in default text', () => {
     const card = render(s.noticeCancelled);
     const [box] = ofType(card, 'Container');
-    expect(box).toMatchObject({ style: 'default' });
+    expect(box).toMatchObject({ style: 'emphasis' });
+    expect(ofType(box, 'TextBlock')[0]).toMatchObject({ color: 'default' });
     expect(textsOf(box)).toEqual(['Cancelled', 'Nothing was changed.']);
     expect(actionsOf(card)).toEqual([]);
   });
 
   it('shows just the title when there is no text', () => {
     const card = render(s.noticeDone);
-    expect(ofType(card, 'Container')[0]).toMatchObject({ style: 'good' });
+    // "Done" is good news, but a green box with green text is hard to read in Teams' themes.
+    expect(ofType(card, 'Container')[0]).toMatchObject({ style: 'emphasis' });
+    expect(ofType(card, 'TextBlock')[0]).toMatchObject({ color: 'default' });
     expect(textsOf(card)).toEqual(['AA-BB-CC-DD-EE-01 marked installed']);
+  });
+
+  it('shows a problem in red, in an attention box', () => {
+    const card = renderCard('notice', { ...s.noticeCancelled.view, title: 'Locked out', style: 'attention' });
+    expect(ofType(card, 'Container')[0]).toMatchObject({ style: 'attention' });
+    expect(ofType(card, 'TextBlock')[0]).toMatchObject({ color: 'attention' });
   });
 });
 
@@ -405,10 +415,10 @@ describe('text users typed is shown literally, never evaluated', () => {
     const card = renderCard('deviceStatus', {
       ...s.deviceStatus.view,
       location: '${evil}',
-      timeline: [{ at: '${at}', who: '${$root.mac}', what: '${what}' }],
+      timeline: [{ at: '${at}', text: '${$root.mac} ${text}' }],
     });
     expect(factsOf(card)).toContainEqual(['Location', '${evil}']);
-    expect(textsOf(card)).toEqual(expect.arrayContaining(['${what}', '${$root.mac} · ${at}']));
+    expect(textsOf(card)).toEqual(expect.arrayContaining(['${$root.mac} ${text}', '${at}']));
   });
 });
 

@@ -83,7 +83,7 @@ export const codeHandoff = sample('codeHandoff', 'two locations, some markable',
     },
     {
       name: 'Building 4 — Room 4.12',
-      devices: [{ mac: 'AA-BB-CC-DD-EE-04', code: '330021', status: 'Waiting', statusStyle: 'warning', note: null }],
+      devices: [{ mac: 'AA-BB-CC-DD-EE-04', code: '330021', status: 'waiting on activation', statusStyle: 'default', note: null }],
     },
   ],
   markable: [
@@ -190,10 +190,13 @@ export const deviceStatus = sample('deviceStatus', 'signed in, with history', {
   stateSince: 'Mon 23 Nov 2026, 09:21 UTC',
   account: 'lobby-phone@contoso.com',
   timeline: [
-    { at: 'Sun 22 Nov 2026, 16:02 UTC', who: 'Megan Bowen', what: 'Registered from devices.csv' },
-    { at: 'Sun 22 Nov 2026, 16:05 UTC', who: 'Megan Bowen', what: 'Verification code issued' },
-    { at: 'Mon 23 Nov 2026, 09:12 UTC', who: 'the device', what: 'Provisioned with firmware 8.1.3.1300' },
-    { at: 'Mon 23 Nov 2026, 09:21 UTC', who: 'Alex Wilber', what: 'Signed in as lobby-phone@contoso.com' },
+    { at: 'Sun 22 Nov 2026, 16:02 UTC', text: 'Megan Bowen registered the device' },
+    { at: 'Sun 22 Nov 2026, 16:03 UTC', text: 'Megan Bowen moved the device from Building 4 to Building 4 — Lobby' },
+    { at: 'Sun 22 Nov 2026, 16:05 UTC', text: 'Megan Bowen issued a code' },
+    { at: 'Mon 23 Nov 2026, 09:12 UTC', text: 'The device took its code: a technician activated it' },
+    { at: 'Mon 23 Nov 2026, 09:15 UTC', text: 'Alex Wilber asked the device to sign in as lobby-phone@contoso.com' },
+    { at: 'Mon 23 Nov 2026, 09:16 UTC', text: 'The device showed a login code' },
+    { at: 'Mon 23 Nov 2026, 09:21 UTC', text: 'The device signed in as lobby-phone@contoso.com' },
   ],
 });
 
@@ -212,12 +215,12 @@ export const deviceList = sample('deviceList', 'with more', {
   title: 'Devices in Building 4',
   counts: [
     { label: 'Registered', count: 40 },
-    { label: 'Awaiting sign-in', count: 8 },
+    { label: 'Waiting for sign-in', count: 8 },
     { label: 'Signed in', count: 5 },
   ],
   devices: [
     { mac: 'AA-BB-CC-DD-EE-01', location: 'Lobby', state: 'Signed in', stateStyle: 'good' },
-    { mac: 'AA-BB-CC-DD-EE-02', location: 'Room 4.12', state: 'Awaiting sign-in', stateStyle: 'warning' },
+    { mac: 'AA-BB-CC-DD-EE-02', location: 'Room 4.12', state: 'Waiting for sign-in', stateStyle: 'accent' },
     { mac: 'AA-BB-CC-DD-EE-03', location: 'Room 4.14', state: 'Registered', stateStyle: 'default' },
   ],
   more: 50,

@@ -59,7 +59,7 @@ describe('the Teams renderer of neutral views', () => {
           { kind: 'facts', facts: [{ title: 'Devices', value: '12' }] },
           { kind: 'table', columns: ['MAC', 'State'], rows: [['00-04-F2-81-24-B3', 'signed in']] },
           { kind: 'progress', label: 'Online', done: 3, total: 12 },
-          { kind: 'notice', text: 'Careful', style: 'warning' },
+          { kind: 'notice', text: 'Careful', style: 'attention' },
         ],
         actions: [{ label: 'Issue codes', dialog: 'codes', data: { target: 'all' } }],
       }),
@@ -124,13 +124,13 @@ describe('the Teams renderer of neutral views', () => {
           stateSince: instant(at, 'UTC'),
           account: null,
           timeline: [
-            { at: instant(at, 'UTC'), who: 'Alex', what: 'signed in' },
-            { at: instant(new Date('2026-11-22T16:05:00Z'), 'UTC'), who: 'Megan', what: 'issued a code' },
+            { at: instant(at, 'UTC'), text: 'The device signed in' },
+            { at: instant(new Date('2026-11-22T16:05:00Z'), 'UTC'), text: 'Megan Bowen issued a code' },
           ],
         }),
       );
       expect(cardProblems(card)).toEqual([]);
-      expect(textsOf(card)).toEqual(expect.arrayContaining([`Alex · ${local}`, 'Megan · {{DATE(2026-11-22T16:05:00Z, SHORT)}}, {{TIME(2026-11-22T16:05:00Z)}}']));
+      expect(textsOf(card)).toEqual(expect.arrayContaining(['The device signed in', local, 'Megan Bowen issued a code', '{{DATE(2026-11-22T16:05:00Z, SHORT)}}, {{TIME(2026-11-22T16:05:00Z)}}']));
       expect(JSON.stringify(card)).not.toMatch(/[\uE010\uE011]/);
     });
 

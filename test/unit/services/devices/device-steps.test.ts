@@ -80,16 +80,16 @@ describe('the device step table', () => {
     expect(currentAuditAction('device.reset')).toBe('device.reset');
   });
 
-  it('every audit action, current or former, has a label on the device status card', () => {
+  it('every audit action, current or former, has a sentence on the device status card', () => {
     const actions = [...deviceAuditActions, ...Object.keys(renamedAuditActions)];
     const view = deviceStatusView(
       {
         device: { id: 'd', tenantId: 't', mac: '00-04-F2-81-24-B3', location: null, model: null, firmwareVersion: null, state: 'registered', stateChangedAt: new Date(0), signedInAccount: null } as never,
-        timeline: actions.map((action) => ({ at: new Date(0), actor: 'system', action, fromState: null, toState: null, reason: null, data: null })),
+        timeline: actions.map((action) => ({ at: new Date(0), actor: 'system', actorName: null, action, fromState: null, toState: null, reason: null, data: null })),
       },
       'UTC',
     );
-    const unlabelled = view.timeline.map((entry) => entry.what).filter((what) => actions.includes(what));
+    const unlabelled = view.timeline.map((entry) => entry.text).filter((text) => actions.some((action) => text.includes(action)));
     expect(unlabelled).toEqual([]);
   });
 });
