@@ -140,7 +140,7 @@ describe('every copy of a tracked card', () => {
     await phone.provision({ mac, verificationCode: codes.get(mac) ?? '' });
 
     // Copy 1: the awaiting sign-in card in the admins channel.
-    const [awaiting] = await bot.channel.waitFor(1, (activity) => posts(adminsChannel.conversationId)(activity) && /awaiting sign-in/i.test(text(activity)), 10_000);
+    const [awaiting] = await bot.channel.waitFor(1, (activity) => posts(adminsChannel.conversationId)(activity) && /provisioned, waiting for sign-in/i.test(text(activity)), 10_000);
     expect(buttonTitles(cardOf(awaiting!))).toContain('Sign in');
     // Copies 2 and 3: the device's status, asked twice in the admin's chat, each with its Sign in button.
     const status1 = await adminSays(`status ${mac}`);
