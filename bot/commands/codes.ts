@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CodeTarget } from '../../services/devices/verification-codes.ts';
 import { waitingOnActivation } from '../../services/devices/device-state.ts';
 import { handoffReply, withLines } from '../views/handoff-cards.ts';
+import { fitsOneCard } from '../views/handoff-pages.ts';
 import { formatDuration } from '../views/job-views.ts';
 import { errorReply } from '../views/reply.ts';
 import { confirmationReply } from './confirmation.ts';
@@ -23,6 +24,18 @@ const target = z
   });
 
 const targets = ['all', 'location', 'macs'] as const;
+
+/** Where the codes went, as the admin needs to hear it: this card, or the technicians' pages. */
+function whereCodesGo(techniciansChannel: boolean, oneCard: boolean): string {
+  if (oneCard) {
+    return techniciansChannel
+      ? 'The technicians channel gets this hand-off card too.'
+      : 'No technicians channel is set up yet: run "@Provisioning setup technicians" in their channel, or share this card.';
+  }
+  return techniciansChannel
+    ? 'The technicians channel gets the codes: a card per location, 20 devices a card.'
+    : 'No technicians channel is set up yet: run "@Provisioning setup technicians" in their channel (the codes go there then, on the next "codes"), or give them "export codes".';
+}
 
 export const codesCommand = defineCommand({
   name: 'codes',
@@ -90,9 +103,7 @@ export const codesCommand = defineCommand({
     const profile = await services.tenants.profile(tenantId);
     const handoff = await services.devices.handoffs.get(tenantId, report.batchId);
     const technicians = await services.conversations.findAudience(tenantId, 'technicians');
-    const where = technicians
-      ? 'The technicians channel gets this hand-off card too.'
-      : 'No technicians channel is set up yet: run "@Provisioning setup technicians" in their channel, or share this card.';
+    const where = whereCodesGo(technicians !== null, fitsOneCard(handoff));
     // A tracked card goes alone, its sentence inside it: some clients split text and card into
     // two messages, and the card's id (to redraw it) would be lost.
     const issued = `${report.issued.length} ${report.issued.length === 1 ? 'code' : 'codes'} issued. ${where}`;

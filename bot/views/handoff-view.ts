@@ -19,7 +19,8 @@ function statusOf(device: HandoffDevice): Pick<HandoffDeviceView, 'status' | 'st
 
 function noteOf(device: HandoffDevice): string | null {
   if (!device.mark) return null;
-  return device.mark.kind === 'installed' ? `installed${device.mark.note ? `: ${device.mark.note}` : ''}` : `problem: ${device.mark.note ?? ''}`;
+  if (device.mark.kind === 'installed') return `installed${device.mark.note ? `: ${device.mark.note}` : ''}`;
+  return device.mark.note ? `problem: ${device.mark.note}` : 'problem reported';
 }
 
 export function isOnline(device: HandoffDevice): boolean {
@@ -44,7 +45,9 @@ export function codeHandoffView(handoff: Handoff, timeZone: string, page: Handof
   for (const device of shown) {
     const name = page?.location ?? device.location ?? noLocation;
     const list = byLocation.get(name) ?? [];
-    list.push({ mac: device.mac, code: device.code ?? 'expired', ...statusOf(device), note: shortNote(device) });
+    // A replaced code is dead: not shown, so nobody types it (the newer hand-off has the live one).
+    const code = device.codeStatus === 'revoked' ? '—' : (device.code ?? 'expired');
+    list.push({ mac: device.mac, code, ...statusOf(device), note: shortNote(device) });
     byLocation.set(name, list);
   }
   return {
@@ -58,7 +61,8 @@ export function codeHandoffView(handoff: Handoff, timeZone: string, page: Handof
     totalCount: shown.length,
     locations: [...byLocation].map(([name, devices]) => ({ name, devices })),
     // On a page the location is in the title: the label is the MAC alone (and the card smaller).
-    markable: shown.map((device) => ({ mac: device.mac, label: page || !device.location ? device.mac : `${device.mac} (${device.location})` })),
+    // Devices whose code was replaced are marked on their newer hand-off, not here.
+    markable: shown.filter((device) => device.codeStatus !== 'revoked').map((device) => ({ mac: device.mac, label: page || !device.location ? device.mac : `${device.mac} (${device.location})` })),
   };
 }
 
