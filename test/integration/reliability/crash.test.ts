@@ -106,7 +106,7 @@ describe('kill -9 in the middle of a 10,000-row CSV import', () => {
         await startLife(rig);
         const outcome = await expectAllOrNothing(store, macs);
         // The bot answered before it died: the import was done, so all of it must be there.
-        if (!(answered instanceof Error)) expect(outcome).toBe('all');
+        if (!(answered instanceof Error)) expect(outcome, `the bot answered before the kill (${moment}): ${JSON.stringify(answered).slice(0, 300)}`).toBe('all');
         if (lockHeldAtKill && outcome === 'none') killedInsideTransaction++;
         outcomes.push(`${moment} (${killedAfterMs} ms after the download${lockHeldAtKill ? ', write lock held' : ''}): ${outcome}`);
 
