@@ -114,7 +114,7 @@ describe.each(testProviders)('on %s', (provider) => {
       expect(rows).toEqual([
         [floor2, 'expired', 'online: waiting for sign-in'],
         [lobbyA, 'expired', 'online: waiting for sign-in'],
-        [lobbyB, 'expired', 'replaced by a newer code'],
+        [lobbyB, '—', 'replaced by a newer code'], // a replaced code is never shown
       ]);
       expect(view.onlineCount).toBe(2);
     });
