@@ -77,7 +77,7 @@ describe('the Teams renderer of neutral views', () => {
     );
     expect(cardProblems(card)).toEqual([]);
     expect(card.fallbackText).toBe('All the blocks');
-    expect(textsOf(card)).toEqual(expect.arrayContaining(['Everything', 'Plain **text**', 'Careful', '00-04-F2-81-24-B3', 'Online: ███░░░░░░░░░ 3 of 12']));
+    expect(textsOf(card)).toEqual(expect.arrayContaining(['Everything', 'Plain \\*\\*text\\*\\*', 'Careful', '00-04-F2-81-24-B3', 'Online: ███░░░░░░░░░ 3 of 12']));
   });
 
   it.each([
