@@ -14,6 +14,7 @@ import { newErrorReference } from '../../services/shared/random.ts';
 import { describeStorageFailure, storageFailureOf } from '../../prisma/storage-errors.ts';
 import type { Logger } from '../logger.ts';
 import { statusOf, storageUnavailableAnswer } from './http-errors.ts';
+import { clientAddressOf } from './client-address.ts';
 
 export const deviceApiBase = '/api/device/v1';
 
@@ -74,7 +75,7 @@ export function registerDeviceRoutes(server: Server, devices: DeviceServices, lo
 
   const authenticated = (req: Request) => devices.access.authenticate(req.header('authorization'));
 
-  server.post(`${deviceApiBase}/provision`, route(async (req) => devices.provisioning.provision(parseBody(provisionBody, req))));
+  server.post(`${deviceApiBase}/provision`, route(async (req) => devices.provisioning.provision(parseBody(provisionBody, req), { clientAddress: clientAddressOf(req) })));
 
   server.get(`${deviceApiBase}/state`, route(async (req) => devices.signIn.stateOf(await authenticated(req))));
 

@@ -12,6 +12,7 @@ export const statusOf: Record<DomainErrorCode, number> = {
   conflict: 409,
   already_provisioned: 409,
   sign_in_not_requested: 409,
+  account_mismatch: 409,
   code_expired: 410,
   code_replaced: 410,
   too_large: 413,

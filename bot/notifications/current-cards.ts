@@ -3,7 +3,7 @@
 import type { Services } from '../../services/index.ts';
 import { deviceStatusView } from '../views/device-views.ts';
 import { view, type View } from '../views/reply.ts';
-import { awaitingSignInView, signInProgressView } from '../views/sign-in-views.ts';
+import { awaitingSignInView, provenanceOf, signInProgressView } from '../views/sign-in-views.ts';
 
 /**
  * A device's status card as redrawn after the device moved on: its current state and history,
@@ -15,14 +15,14 @@ export async function currentStatusView(services: Services, tenantId: string, ma
 }
 
 export async function currentSignInView(services: Services, tenantId: string, mac: string): Promise<View> {
-  const [{ device }, profile] = await Promise.all([services.devices.queries.details(tenantId, mac), services.tenants.profile(tenantId)]);
+  const [{ device, timeline }, profile] = await Promise.all([services.devices.queries.details(tenantId, mac), services.tenants.profile(tenantId)]);
   const zone = profile.timeZone;
   const session = await services.devices.signIn.latestSession(tenantId, device.id);
   if (device.state === 'signed_in') {
     return view('signInProgress', signInProgressView(device, 'signed_in', { account: device.signedInAccount, at: device.stateChangedAt }, zone));
   }
   if (device.state === 'signing_in' && session?.loginCode) {
-    return view('signInProgress', signInProgressView(device, 'code_ready', { loginCode: session.loginCode, account: session.account, at: session.loginCodeExpiresAt }, zone));
+    return view('signInProgress', signInProgressView(device, 'code_ready', { loginCode: session.loginCode, account: session.account, at: session.loginCodeExpiresAt, provenance: provenanceOf(device, timeline, zone) }, zone));
   }
   if (device.state === 'awaiting_sign_in' && session?.status === 'requested') {
     return view('signInProgress', signInProgressView(device, 'requested', { account: session.account }, zone));
@@ -33,5 +33,5 @@ export async function currentSignInView(services: Services, tenantId: string, ma
   if (device.state === 'registered' || device.state === 'code_issued') {
     return view('notice', { title: `${device.mac} was reset`, text: 'The device was factory reset: it needs a new verification code before it can be signed in.', style: 'attention' });
   }
-  return view('awaitingSignIn', awaitingSignInView(device, zone, session?.account ?? null));
+  return view('awaitingSignIn', awaitingSignInView(device, timeline, zone, session?.account ?? null));
 }

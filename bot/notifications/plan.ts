@@ -6,6 +6,7 @@
 //                         cards that offered a next step) redrawn; the code, if no card exists yet
 //   device.reset, code.expired  → hand-off and sign-in cards redrawn
 //   device.locked_out   → a warning to the admins
+//   sign_in.account_mismatch → a warning to the admins (the device reported another account; refused)
 //   handoff.installed   → hand-off cards redrawn
 //   handoff.problem     → hand-off cards redrawn; a card to the admins channel, or else to the
 //                         personal chat of the admin who issued the hand-off
@@ -20,6 +21,7 @@ import { createHandoffDeliveries } from './handoff-deliveries.ts';
 import { view, type View } from '../views/reply.ts';
 import { formatTime } from '../views/time.ts';
 import { problemReportedView } from '../views/problem-view.ts';
+import { accountMismatchView } from '../views/sign-in-views.ts';
 import { planCodesExpired, planCodesExpiring, planDevicesStale, planDigestDue } from './plan-jobs.ts';
 
 /** A device locked out after wrong codes: what happened, until when, and the way out (a new code). */
@@ -140,6 +142,11 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         const profile = await services.tenants.profile(tenantId);
         const message = { view: lockoutView(event.mac, new Date(event.until), profile.timeZone) };
         return [{ key: keyOf('lockout', destination), conversation: destination, message }];
+      }
+      case 'sign_in.account_mismatch': {
+        const destination = await admins(tenantId, event.deviceId);
+        if (!destination) return [];
+        return [{ key: keyOf('account-mismatch', destination), conversation: destination, message: { view: view('blocks', accountMismatchView(event)) } }];
       }
       case 'devices.registered':
         return [];

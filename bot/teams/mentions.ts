@@ -2,7 +2,8 @@
 // Teams user id ("29:…") and a display name, while roles are kept by Entra object id, so each
 // mention is looked up in the conversation's member list. A lookup that fails (not a member,
 // a tag or channel mention, the connector down) leaves the id null instead of failing the turn:
-// the command that needs it says what to do.
+// the command that needs it says what to do. The name comes from the member list too, when
+// found: a mention's text and name are whatever the sender's client put there.
 import { TeamsInfo, type Mention, type TurnContext } from 'botbuilder';
 import type { MentionedUser } from '../commands/command-spec.ts';
 import { turnLogger } from './turn-logger.ts';
@@ -39,7 +40,9 @@ async function resolve(context: TurnContext, mention: Mention): Promise<Mentione
   const mentionedName = mention.mentioned.name?.trim() || nameInText(mention.text);
   try {
     const member = await TeamsInfo.getMember(context, mention.mentioned.id);
-    return { name: mentionedName ?? member.name ?? mention.mentioned.id, userId: member.aadObjectId?.toLowerCase() ?? null };
+    // The roster's name, not the mention's: the sender writes the mention text (and a client
+    // can send any name with it), so "@CEO" could be anyone; the grant records the name it shows.
+    return { name: member.name?.trim() || mentionedName || mention.mentioned.id, userId: member.aadObjectId?.toLowerCase() ?? null };
   } catch (error) {
     // The status only: names and ids of other people do not belong in the log.
     const status = (error as { statusCode?: unknown }).statusCode;

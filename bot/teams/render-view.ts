@@ -9,6 +9,7 @@ import { isInstant, type Reply, type View, type ViewAction } from '../views/repl
 import type { Block, BlocksView, FormView, Style } from '../views/view-data.ts';
 import type { Instant } from '../views/view-data.ts';
 import { adaptiveCardTime, formatTime } from '../views/time.ts';
+import { withLiteralText } from './literal-markdown.ts';
 
 export const adaptiveCardContentType = 'application/vnd.microsoft.card.adaptive';
 
@@ -68,7 +69,8 @@ function withInstantsWritten(value: unknown, instants: readonly Instant[], reade
 function templatedCard(name: CardName, data: Record<string, unknown>): AdaptiveCard {
   const instants: Instant[] = [];
   const marked = withInstantsMarked(data, instants) as CardViews[CardName];
-  return withInstantsWritten(renderCard(name, marked), instants) as AdaptiveCard;
+  // Escaped before the times are written: their {{DATE()}} functions are the renderer's own text.
+  return withInstantsWritten(withLiteralText(renderCard(name, marked)), instants) as AdaptiveCard;
 }
 
 const buttonStyles = { default: 'default', positive: 'positive', destructive: 'destructive' } as const;
@@ -177,13 +179,13 @@ export function formCard(form: FormView): AdaptiveCard {
   };
 }
 
-/** The view as an Adaptive Card. */
+/** The view as an Adaptive Card; every text shown as written, never as markdown (./literal-markdown.ts). */
 export function renderView(view: View): AdaptiveCard {
   switch (view.name) {
     case 'blocks':
-      return blocksCard(view.data);
+      return withLiteralText(blocksCard(view.data));
     case 'form':
-      return formCard(view.data);
+      return withLiteralText(formCard(view.data));
     default: {
       const { actions, ...data } = view.data as unknown as { actions?: ViewAction[] } & Record<string, unknown>;
       const card = templatedCard(view.name as CardName, data);

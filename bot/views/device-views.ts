@@ -43,6 +43,7 @@ const historyLines: Record<string, (entry: AuditRecord, actor: string, byDevice:
   'sign_in.requested': (entry, actor) => `${actor} asked the device to sign in${text(entry.data?.account) ? ` as ${text(entry.data?.account)}` : ''}`,
   'sign_in.code_ready': () => 'The device showed a login code',
   'sign_in.lapsed': () => 'The login code expired unused',
+  'sign_in.account_mismatch': (entry) => `The device reported ${text(entry.data?.reported) ?? 'another account'} signed in instead of ${text(entry.data?.expected) ?? 'the account asked for'}: refused`,
   'device.signed_in': (entry) => `The device signed in${text(entry.data?.account) ? ` as ${text(entry.data?.account)}` : ''}`,
   'device.reset': (_, actor, byDevice) => (byDevice ? 'The device was factory reset' : `${actor} factory reset the device`),
   'handoff.installed': (entry, actor) => withNote(`${actor} marked the device installed`, entry.data?.note),

@@ -78,12 +78,42 @@ export interface CodeHandoffView extends NextSteps {
   markable: { mac: string; label: string }[];
 }
 
+/**
+ * What the bot itself recorded about how a device came to be provisioned. Sign-in cards show
+ * it so that an admin trusts the bot's record, not the device's words (a rogue device can
+ * report any model and any login code: device-code phishing).
+ */
+export interface SignInProvenance {
+  location: string;
+  /** Who issued the verification code the device used, e.g. "Alex Wilber"; "unknown" when its history does not say. */
+  codeIssuedBy: string;
+  codeIssuedAt: Instant | null;
+  provisionedAt: Instant;
+  /** The network address the provisioning request came from, as the bot saw it. */
+  provisionedFrom: string;
+  /** e.g. "provisioned 2 times, factory reset once". */
+  historySummary: string;
+  /** The last lines of the device's history, oldest first. */
+  history: { at: Instant; text: string }[];
+}
+
+/** A fact the device reported about itself: shown as reported, never vouched for. */
+export interface ReportedFact {
+  title: string;
+  value: string;
+}
+
 export interface AwaitingSignInView extends NextSteps {
   mac: string;
   location: string;
   model: string | null;
   firmwareVersion: string | null;
   provisionedAt: Instant;
+  provenance: SignInProvenance;
+  /** Model and firmware as the device reported them. */
+  reported: ReportedFact[];
+  /** Why reported text looks suspicious ("Model mixes scripts: Latin and Cyrillic"); empty when nothing does. */
+  warnings: string[];
   /** Prefilled in the account input. */
   suggestedAccount: string | null;
 }
@@ -92,11 +122,15 @@ export interface SignInProgressView extends NextSteps {
   mac: string;
   location: string;
   status: 'requested' | 'code_ready' | 'lapsed' | 'signed_in';
+  /** Reported by the device (code_ready): shown with the bot's own record beside it. */
   loginCode: string | null;
   portalUrl: string;
   account: string | null;
   /** When the login code lapses (code_ready) or when the device signed in (signed_in). */
   at: Instant | null;
+  /** The bot's record of the device, where the card asks an admin to act on a reported code. */
+  provenance: SignInProvenance | null;
+  warnings: string[];
 }
 
 export interface DeviceStatusView extends NextSteps {

@@ -55,6 +55,8 @@ export const deviceRecords = {
   /** A new code for a device that already had one: it stays code_issued. Told in the batch's `codes.issued`, with issue_code. */
   reissue_code: { audit: 'code.reissued' },
   request_sign_in: { audit: 'sign_in.requested', event: 'sign_in.requested', eventPer: 'device' },
+  /** A device reported an account other than the one asked for: refused, the device stays signing in. */
+  refuse_sign_in: { audit: 'sign_in.account_mismatch', event: 'sign_in.account_mismatch', eventPer: 'device' },
   mark_installed: { audit: 'handoff.installed', event: 'handoff.installed', eventPer: 'device' },
   mark_problem: { audit: 'handoff.problem', event: 'handoff.problem', eventPer: 'device' },
 } as const satisfies Record<string, { audit: string; event?: DomainEventKind; eventPer?: 'device' | 'batch' }>;

@@ -28,6 +28,11 @@ export interface ProvisionResult {
   tenantName: string;
 }
 
+/** Where the request came from, as the bot saw it (never what the device says): kept on the audit row, shown to admins. */
+export interface ProvisionSource {
+  clientAddress: string | null;
+}
+
 type Outcome = { ok: true; result: ProvisionResult } | { ok: false; error: DomainError };
 
 async function recentFailures(tx: DatabaseOrTransaction, mac: string, now: Date): Promise<Date[]> {
@@ -75,7 +80,7 @@ export function checkProvisionRequest(request: ProvisionRequest): { mac: string;
 }
 
 export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHasher) {
-  async function attempt(tx: DatabaseOrTransaction, mac: string, code: string, request: ProvisionRequest, now: Date): Promise<Outcome> {
+  async function attempt(tx: DatabaseOrTransaction, mac: string, code: string, request: ProvisionRequest, source: ProvisionSource, now: Date): Promise<Outcome> {
     const failures = await recentFailures(tx, mac, now);
     if (failures.length >= lockoutPolicy.maxFailures) return { ok: false, error: lockedOut(failures, now) };
 
@@ -122,7 +127,7 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
         device,
         step: 'provision',
         actor: { kind: 'device', mac },
-        data: { model, firmwareVersion },
+        data: { model, firmwareVersion, clientAddress: source.clientAddress },
         set: { deviceTokenHash: hasher.hash(deviceToken), model, firmwareVersion },
         event: { location: device.location, model, firmwareVersion },
       },
@@ -134,14 +139,14 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
   }
 
   return {
-    async provision(request: ProvisionRequest): Promise<ProvisionResult> {
+    async provision(request: ProvisionRequest, source: ProvisionSource = { clientAddress: null }): Promise<ProvisionResult> {
       const { mac, code } = checkProvisionRequest(request);
       const now = clock.now();
       // Failed attempts must be kept, so errors are returned from the transaction, not thrown in it.
       // A site's phones come up together (a power cut, a morning roll-out): a burst of provisions
       // queues for the store (one writer on SQLite, a pool on PostgreSQL) and waits its turn
       // (the store's transactionDefaults, prisma/store.ts).
-      const outcome = await db.$transaction((tx) => attempt(tx, mac, code, request, now));
+      const outcome = await db.$transaction((tx) => attempt(tx, mac, code, request, source, now));
       if (!outcome.ok) throw outcome.error;
       return outcome.result;
     },

@@ -23,8 +23,25 @@ const accountSchema = z
   .trim()
   .max(254)
   .regex(/^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/, 'expected a sign-in name such as lobby-phone@contoso.com');
-/** Device-login codes are letters and digits, 9 of them today (e.g. EV9PGNQN8). */
-const loginCodeSchema = z.string().trim().regex(/^[A-Za-z0-9]{6,12}$/, 'expected the 6 to 12 letters and digits the device shows');
+/**
+ * The user code of Microsoft's device-code flow, as the device-login portal takes it: 9
+ * letters and digits (e.g. EV9PGNQN8). Anything else is not a code an admin should type there.
+ */
+const loginCodeSchema = z.string().trim().regex(/^[A-Za-z0-9]{9}$/, 'expected the 9 letters and digits of a device-login code (e.g. EV9PGNQN8)');
+/**
+ * Microsoft's device codes live 15 minutes: a device claiming longer wants the admin to act on
+ * a code that is not what it says (a phishing lure prepared elsewhere), so it is refused.
+ */
+export const loginCodeValidity = { minSeconds: 60, maxSeconds: 15 * 60 };
+const validitySchema = z
+  .number()
+  .int()
+  .min(loginCodeValidity.minSeconds, `at least ${loginCodeValidity.minSeconds} seconds`)
+  .max(loginCodeValidity.maxSeconds, `a device-login code is valid at most 15 minutes (${loginCodeValidity.maxSeconds} seconds)`)
+  .default(loginCodeValidity.maxSeconds);
+
+/** Accounts compare as Entra compares sign-in names: without regard to case. */
+const sameAccount = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 function checked<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   const result = schema.safeParse(value);
@@ -94,7 +111,7 @@ export function createSignIn(db: Database, clock: Clock) {
     /** The device reports the device-login code it got from the identity provider. */
     async reportLoginCode(device: Device, report: { loginCode?: unknown; expiresInSeconds?: unknown }): Promise<DeviceStateView> {
       const loginCode = checked(loginCodeSchema, report.loginCode, 'loginCode').toUpperCase();
-      const seconds = checked(z.number().int().min(60).max(3600).default(900), report.expiresInSeconds, 'expiresInSeconds');
+      const seconds = checked(validitySchema, report.expiresInSeconds, 'expiresInSeconds');
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + seconds * 1000);
       await db.$transaction(async (tx) => {
@@ -119,14 +136,27 @@ export function createSignIn(db: Database, clock: Clock) {
       return { state: 'signing_in', signInRequested: false };
     },
 
-    /** The device reports that the account is signed in. */
+    /**
+     * The device reports that the account is signed in. An account other than the one the admin
+     * chose is refused (nothing changes) and the admins are told: the device may have been
+     * signed in with someone else's code.
+     */
     async reportSignedIn(device: Device, report: { account?: unknown }): Promise<DeviceStateView> {
       const account = checked(accountSchema, report.account, 'account');
       const now = clock.now();
-      await db.$transaction(async (tx) => {
+      const refused = await db.$transaction(async (tx) => {
         const current = await findDeviceByMac(tx, device.tenantId, device.mac);
         if (!current || current.state !== 'signing_in') {
           throw new DomainError('conflict', `This device is ${current ? stateLabels[current.state] : 'unknown'}, not signing in: report signed-in only after entering a login code.`);
+        }
+        const session = await findOpenSession(tx, current);
+        const chosen = session?.account ?? null;
+        if (chosen && !sameAccount(chosen, account)) {
+          // Kept (committed): the audit row and the admins' warning. The device stays signing in.
+          const actor = { kind: 'device', mac: device.mac } as const;
+          await recordAudit(tx, { tenantId: current.tenantId, deviceId: current.id, actor, action: deviceRecords.refuse_sign_in.audit, data: { expected: chosen, reported: account } }, now);
+          await enqueueEvent(tx, { kind: deviceRecords.refuse_sign_in.event, tenantId: current.tenantId, deviceId: current.id, mac: current.mac, expected: chosen, reported: account }, now);
+          return chosen;
         }
         await moveDevice(
           tx,
@@ -134,7 +164,11 @@ export function createSignIn(db: Database, clock: Clock) {
           now,
         );
         await closeOpenSessions(tx, current, 'completed', now);
+        return null;
       });
+      if (refused !== null) {
+        throw new DomainError('account_mismatch', `The admin asked for ${refused} to be signed in, not ${account}: nothing was changed and the admins have been told. Sign in with ${refused}.`, { expected: refused });
+      }
       return { state: 'signed_in', signInRequested: false, account };
     },
 

@@ -8,6 +8,7 @@ export type DomainEvent =
   | { kind: 'sign_in.requested'; tenantId: string; actor: string; deviceId: string; mac: string; account: string | null }
   | { kind: 'sign_in.code_ready'; tenantId: string; deviceId: string; mac: string; account: string | null; expiresAt: string }
   | { kind: 'sign_in.lapsed'; tenantId: string; deviceId: string; mac: string }
+  | { kind: 'sign_in.account_mismatch'; tenantId: string; deviceId: string; mac: string; expected: string; reported: string }
   | { kind: 'device.signed_in'; tenantId: string; deviceId: string; mac: string; account: string }
   | { kind: 'code.expired'; tenantId: string; deviceId: string; mac: string }
   | { kind: 'device.reset'; tenantId: string; actor: string; deviceId: string; mac: string }
@@ -35,6 +36,7 @@ export const domainEventKinds = [
   'sign_in.requested',
   'sign_in.code_ready',
   'sign_in.lapsed',
+  'sign_in.account_mismatch',
   'device.signed_in',
   'code.expired',
   'device.reset',

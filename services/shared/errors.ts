@@ -13,6 +13,8 @@ export type DomainErrorCode =
   | 'already_provisioned'
   | 'locked_out'
   | 'sign_in_not_requested'
+  /** A device reports an account signed in other than the one the admin chose. */
+  | 'account_mismatch'
   | 'too_large';
 
 export class DomainError extends Error {

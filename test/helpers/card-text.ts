@@ -5,13 +5,18 @@ import type { AdaptiveCard } from '../../cards/template-data.ts';
 import { renderView } from '../../bot/teams/render-view.ts';
 import type { View } from '../../bot/views/reply.ts';
 
+/** Text as Teams shows it: the renderer's markdown escapes (bot/teams/literal-markdown.ts) read as the characters they stand for. */
+export function unescaped(text: string): string {
+  return text.replace(/\\([\\`*_[\]()<>#|~!.+-])/g, '$1');
+}
+
 export function cardTexts(card: unknown): string[] {
   const texts: string[] = [];
   const walk = (node: unknown) => {
     if (Array.isArray(node)) return node.forEach(walk);
     if (node === null || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node)) {
-      if ((key === 'text' || key === 'title' || key === 'value' || key === 'fallbackText') && typeof value === 'string') texts.push(value);
+      if ((key === 'text' || key === 'title' || key === 'value' || key === 'fallbackText') && typeof value === 'string') texts.push(unescaped(value));
       else walk(value);
     }
   };

@@ -90,6 +90,13 @@ describe('grant and roles', () => {
     expect(roles).toContain("**Admins:** Bea Boot (from the bot's configuration)");
   });
 
+  it("names the person as the conversation's roster does, not as the mention's text says", async () => {
+    addMember(tom);
+    // A client may send any text and name with a mention: the grant must not record "The CEO".
+    expect(await say('grant technician', inChannel(bea), [{ id: tom.id, name: 'The CEO' }])).toBe('Granted technician to Tom Tech.');
+    expect(await say('roles', personal(bea))).toContain('**Technicians:** Tom Tech');
+  });
+
   it('grants by the Entra object id typed instead of a mention', async () => {
     expect(await say(`grant technician ${tom.aadObjectId.toUpperCase()}`, personal(bea))).toBe(`Granted technician to ${tom.aadObjectId}.`);
     expect(await say('bench', personal(tom))).toBe('on the bench');

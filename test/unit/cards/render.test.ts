@@ -193,13 +193,18 @@ describe('awaitingSignIn', () => {
   it('shows the device, asks for an account and offers sign-in and status', () => {
     const card = render(s.awaitingSignIn);
     expect(textsOf(card)[0]).toBe('Device provisioned, waiting for sign-in');
+    // The bot's own record first, then what the device claims, under a heading that says so.
     expect(factsOf(card)).toEqual([
       ['MAC', 'AA-BB-CC-DD-EE-01'],
       ['Location', 'Building 4 — Lobby'],
+      ['Code issued by', 'Megan Bowen, Mon 23 Nov 2026, 08:02 UTC'],
+      ['Provisioned at', 'Mon 23 Nov 2026, 09:12 UTC'],
+      ['Provisioned from', '10.20.30.40'],
+      ['History', 'provisioned once'],
       ['Model', 'Poly CCX 505'],
       ['Firmware', '8.1.3.1300'],
-      ['Provisioned at', 'Mon 23 Nov 2026, 09:12 UTC'],
     ]);
+    expect(textsOf(card)).toEqual(expect.arrayContaining(['What the bot recorded', 'Reported by the device (not checked)', 'Mon 23 Nov 2026, 09:12 UTC: The device took its code: a technician activated it']));
     expect(ofType(card, 'Input.Text')).toEqual([
       expect.objectContaining({
         id: 'account',
@@ -216,7 +221,8 @@ describe('awaitingSignIn', () => {
 
   it('leaves out model and firmware until the device reports them, with an empty account', () => {
     const card = render(s.awaitingSignInBare);
-    expect(factsOf(card).map(([title]) => title)).toEqual(['MAC', 'Location', 'Provisioned at']);
+    expect(factsOf(card).map(([title]) => title)).toEqual(['MAC', 'Location', 'Code issued by', 'Provisioned at', 'Provisioned from', 'History']);
+    expect(textsOf(card)).not.toContain('Reported by the device (not checked)');
     expect(ofType(card, 'Input.Text')[0]).toMatchObject({ id: 'account', value: '' });
   });
 });
@@ -248,6 +254,13 @@ describe('signInProgress', () => {
     ]);
   });
 
+  it("code_ready: beside the device's code, the bot's record of the device and any warning about reported text", () => {
+    const card = render(s.signInCodeReady);
+    expect(factsOf(card)).toEqual(expect.arrayContaining([['Provisioned from', '10.20.30.40'], ['Code issued by', 'Megan Bowen, Mon 23 Nov 2026, 08:02 UTC'], ['History', 'provisioned twice, factory reset once']]));
+    expect(textsOf(card)).toEqual(expect.arrayContaining(['Login code, as reported by the device', 'Login code looks suspicious: it mixes scripts (Latin and Cyrillic), as look-alike names do.']));
+    expect(ofType(card, 'Container').find((box) => box.style === 'attention')).toBeDefined();
+  });
+
   it('code_ready without an account leaves the account line out', () => {
     expect(textsOf(render(s.signInCodeReadyNoAccount)).some((t) => t.includes('account'))).toBe(false);
   });
@@ -267,7 +280,7 @@ describe('signInProgress', () => {
     const [box] = ofType(card, 'Container');
     expect(box).toMatchObject({ style: 'emphasis' });
     expect(ofType(box, 'TextBlock').map((block) => block.color)).toEqual([undefined]);
-    expect(textsOf(box)).toEqual(['Signed in as lobby-phone@contoso.com at Mon 23 Nov 2026, 09:21 UTC']);
+    expect(textsOf(box)).toEqual(['Signed in as lobby-phone@contoso.com (reported by the device) at Mon 23 Nov 2026, 09:21 UTC']);
     expect(buttons(card)).toEqual([expect.objectContaining(statusButton)]);
   });
 

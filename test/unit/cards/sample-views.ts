@@ -127,6 +127,23 @@ export const awaitingSignIn = sample('awaitingSignIn', 'with model, firmware and
   model: 'Poly CCX 505',
   firmwareVersion: '8.1.3.1300',
   provisionedAt: 'Mon 23 Nov 2026, 09:12 UTC',
+  provenance: {
+    location: 'Building 4 — Lobby',
+    codeIssuedBy: 'Megan Bowen',
+    codeIssuedAt: 'Mon 23 Nov 2026, 08:02 UTC',
+    provisionedAt: 'Mon 23 Nov 2026, 09:12 UTC',
+    provisionedFrom: '10.20.30.40',
+    historySummary: 'provisioned once',
+    history: [
+      { at: 'Mon 23 Nov 2026, 08:00 UTC', text: 'Megan Bowen registered the device' },
+      { at: 'Mon 23 Nov 2026, 09:12 UTC', text: 'The device took its code: a technician activated it' },
+    ],
+  },
+  reported: [
+    { title: 'Model', value: 'Poly CCX 505' },
+    { title: 'Firmware', value: '8.1.3.1300' },
+  ],
+  warnings: [],
   suggestedAccount: 'lobby-phone@contoso.com',
 });
 
@@ -136,10 +153,21 @@ export const awaitingSignInBare = sample('awaitingSignIn', 'nothing reported yet
   model: null,
   firmwareVersion: null,
   provisionedAt: 'Mon 23 Nov 2026, 09:14 UTC',
+  provenance: {
+    location: 'Room 4.12',
+    codeIssuedBy: 'unknown',
+    codeIssuedAt: null,
+    provisionedAt: 'Mon 23 Nov 2026, 09:14 UTC',
+    provisionedFrom: 'not recorded',
+    historySummary: 'provisioned once',
+    history: [],
+  },
+  reported: [],
+  warnings: [],
   suggestedAccount: null,
 });
 
-const signIn = { mac: 'AA-BB-CC-DD-EE-01', location: 'Building 4 — Lobby', portalUrl: 'https://microsoft.com/devicelogin' };
+const signIn = { mac: 'AA-BB-CC-DD-EE-01', location: 'Building 4 — Lobby', portalUrl: 'https://microsoft.com/devicelogin', provenance: null, warnings: [] };
 
 export const signInRequested = sample('signInProgress', 'requested', {
   ...signIn,
@@ -155,6 +183,16 @@ export const signInCodeReady = sample('signInProgress', 'code_ready', {
   loginCode: 'HKQ7-MX2P',
   account: 'lobby-phone@contoso.com',
   at: 'Mon 23 Nov 2026, 09:30 UTC',
+  provenance: {
+    location: 'Building 4 — Lobby',
+    codeIssuedBy: 'Megan Bowen',
+    codeIssuedAt: 'Mon 23 Nov 2026, 08:02 UTC',
+    provisionedAt: 'Mon 23 Nov 2026, 09:12 UTC',
+    provisionedFrom: '10.20.30.40',
+    historySummary: 'provisioned twice, factory reset once',
+    history: [],
+  },
+  warnings: ['Login code looks suspicious: it mixes scripts (Latin and Cyrillic), as look-alike names do.'],
 });
 
 export const signInCodeReadyNoAccount = sample('signInProgress', 'code_ready without an account', {

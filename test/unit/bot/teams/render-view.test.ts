@@ -4,7 +4,18 @@
 import { describe, expect, it } from 'vitest';
 import { adaptiveAction, formCard, renderView, withTimesFormatted } from '../../../../bot/teams/render-view.ts';
 import { instant, view } from '../../../../bot/views/reply.ts';
-import type { FormView } from '../../../../bot/views/view-data.ts';
+import type { FormView, Instant, SignInProvenance } from '../../../../bot/views/view-data.ts';
+
+/** The bot's record of a device provisioned at `at`, for sign-in cards. */
+const provenance = (at: Instant): SignInProvenance => ({
+  location: 'Lobby',
+  codeIssuedBy: 'Megan Bowen',
+  codeIssuedAt: null,
+  provisionedAt: at,
+  provisionedFrom: '10.0.0.7',
+  historySummary: 'provisioned once',
+  history: [],
+});
 import { commands } from '../../../../bot/commands/index.ts';
 import { actionsOf, cardProblems, nodesOf, textsOf } from '../../cards/card-checks.ts';
 
@@ -66,7 +77,7 @@ describe('the Teams renderer of neutral views', () => {
     );
     expect(cardProblems(card)).toEqual([]);
     expect(card.fallbackText).toBe('All the blocks');
-    expect(textsOf(card)).toEqual(expect.arrayContaining(['Everything', 'Plain **text**', 'Careful', '00-04-F2-81-24-B3', 'Online: ███░░░░░░░░░ 3 of 12']));
+    expect(textsOf(card)).toEqual(expect.arrayContaining(['Everything', 'Plain \\*\\*text\\*\\*', 'Careful', '00-04-F2-81-24-B3', 'Online: ███░░░░░░░░░ 3 of 12']));
   });
 
   it.each([
@@ -98,7 +109,7 @@ describe('the Teams renderer of neutral views', () => {
 
     it('keeps the zone text in fact values (DATE/TIME is documented for TextBlock only) and shows the hand-off expiry in the reader\'s zone', () => {
       const awaiting = renderView(
-        view('awaitingSignIn', { mac: '00-04-F2-81-24-B3', location: 'Lobby', model: null, firmwareVersion: null, provisionedAt: instant(at, 'Europe/Berlin'), suggestedAccount: null }),
+        view('awaitingSignIn', { mac: '00-04-F2-81-24-B3', location: 'Lobby', model: null, firmwareVersion: null, provisionedAt: instant(at, 'Europe/Berlin'), provenance: provenance(instant(at, 'Europe/Berlin')), reported: [], warnings: [], suggestedAccount: null }),
       );
       expect(cardProblems(awaiting)).toEqual([]);
       const facts = nodesOf(awaiting).filter((node) => typeof node.title === 'string' && typeof node.value === 'string' && node.type === undefined);
@@ -136,7 +147,7 @@ describe('the Teams renderer of neutral views', () => {
 
     it("keeps a user's text holding the marker's private-use character as typed, never turned into a time", () => {
       const card = renderView(
-        view('awaitingSignIn', { mac: '00-04-F2-81-24-B3', location: 'Lobby \uE0100\uE011 \uE010', model: null, firmwareVersion: null, provisionedAt: instant(at, 'UTC'), suggestedAccount: null }),
+        view('awaitingSignIn', { mac: '00-04-F2-81-24-B3', location: 'Lobby \uE0100\uE011 \uE010', model: null, firmwareVersion: null, provisionedAt: instant(at, 'UTC'), provenance: { ...provenance(instant(at, 'UTC')), location: 'Lobby \uE0100\uE011 \uE010' }, reported: [], warnings: [], suggestedAccount: null }),
       );
       expect(nodesOf(card)).toContainEqual({ title: 'Location', value: 'Lobby \uE0100\uE011 \uE010' });
     });
