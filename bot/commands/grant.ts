@@ -71,7 +71,7 @@ export async function peopleToChange(context: CommandContext, args: RoleChangeAr
     throw new DomainError(
       'not_found',
       `I couldn't find ${unresolved.join(', ')} among the members of this conversation. ` +
-        'Mention a person who is a member of this team or chat, or type their Entra object id instead (they can see it with **whoami**).',
+        'Mention a person who is a member of this team or chat, or type their Entra object id instead (they can see it with "whoami").',
     );
   }
 
@@ -102,7 +102,7 @@ export async function peopleToChange(context: CommandContext, args: RoleChangeAr
 /** When nobody is named: the usage, as for any argument that does not fit; null when someone is. */
 export function nobodyNamed(context: CommandContext, args: RoleChangeArgs, verb: 'grant' | 'revoke', usage: string): Reply | null {
   if (context.mentions.length > 0 || args.objectIds.length > 0) return null;
-  const problem = `@mention the person to ${verb} ${args.role} (in a channel or group chat), or type their Entra object id (they see it with **whoami**).`;
+  const problem = `@mention the person to ${verb} ${args.role} (in a channel or group chat), or type their Entra object id (they see it with "whoami").`;
   return errorReply(`That doesn't fit "${verb}"`, problem, null, usage);
 }
 
