@@ -114,7 +114,7 @@ describe('grant and roles', () => {
     const reply = await say('grant technician', inChannel(bea), [stranger]);
     expect(reply).toContain("I couldn't find Sam Stranger among the members of this conversation");
     expect(reply).toContain('Mention a person who is a member of this team or chat, or type their Entra object id');
-    expect(reply).toContain('**whoami**');
+    expect(reply).toContain('they can see it with "whoami"');
     expect(await bot.server.store.db.roleGrant.count()).toBe(0);
   });
 
