@@ -110,7 +110,10 @@ export class UnknownMacGuesses {
   }
 }
 
-/** Serializes the lockout check of one MAC across instances (PostgreSQL; SQLite runs one writer at a time). */
-export async function lockMacForCheck(tx: DatabaseOrTransaction, mac: string): Promise<void> {
-  await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', `provision-mac:${mac}`);
+/**
+ * Serializes a check across instances until the transaction ends (PostgreSQL, where READ
+ * COMMITTED lets two transactions read the same count; SQLite runs one writer at a time).
+ */
+export async function lockForCheck(tx: DatabaseOrTransaction, key: string): Promise<void> {
+  await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', key);
 }

@@ -8,7 +8,7 @@ import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { KeyedHasher } from '../shared/keyed-hash.ts';
 import { newBearerToken, newId } from '../shared/random.ts';
-import { attemptLimits, lockMacForCheck, lockoutPolicy, overLimitUntil, rateLimited, RefusedSources, secondsUntil, UnknownMacGuesses, type LimitScope } from './attempt-limits.ts';
+import { attemptLimits, lockForCheck, lockoutPolicy, overLimitUntil, rateLimited, RefusedSources, secondsUntil, UnknownMacGuesses, type LimitScope } from './attempt-limits.ts';
 import { findDevicesWithMacInAnyTenant } from './device-repository.ts';
 import { activated } from './device-state.ts';
 import { parseMac } from './mac-address.ts';
@@ -41,7 +41,7 @@ type Outcome = { ok: true; result: ProvisionResult } | { ok: false; error: Domai
 async function recentFailures(tx: DatabaseOrTransaction, mac: string, source: string, since: Date, now: Date): Promise<Date[]> {
   const windowStart = new Date(now.getTime() - lockoutPolicy.windowMs);
   const rows = await tx.provisioningAttempt.findMany({
-    where: { mac, source, succeeded: false, countsForMac: true, at: { gt: since > windowStart ? since : windowStart } },
+    where: { mac, source, succeeded: false, countsForMac: true, at: since > windowStart ? { gte: since } : { gt: windowStart } },
     orderBy: { at: 'desc' },
     take: lockoutPolicy.maxFailures,
     select: { at: true },
@@ -99,6 +99,14 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
       select: { id: true },
     });
     if (!failedBefore) return null;
+    if (onPostgres) {
+      // An address with failures is checked one request at a time across instances, so a burst
+      // from it cannot all read "under the limit" at once. Clean addresses (a site's roll-out)
+      // are never serialized. MAC lock first, then the source's: always in this order.
+      await lockForCheck(tx, `provision-source:${source}`);
+      const until = await overLimitUntil(tx, { source }, attemptLimits.source, now);
+      if (until) return { scope: 'source', until };
+    }
     if (tenantIds.length > 0) {
       const tenantUntil = await overLimitUntil(tx, { tenantId: { in: tenantIds } }, attemptLimits.tenant, now);
       if (tenantUntil) return { scope: 'tenant', until: tenantUntil };
@@ -142,7 +150,7 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
 
   async function attempt(tx: DatabaseOrTransaction, mac: string, code: string, request: ProvisionRequest, source: string, now: Date): Promise<Outcome> {
     // Two instances must not both read "4 failures" for one MAC and both go on (READ COMMITTED).
-    if (onPostgres) await lockMacForCheck(tx, mac);
+    if (onPostgres) await lockForCheck(tx, `provision-mac:${mac}`);
     const devices = await findDevicesWithMacInAnyTenant(tx, mac);
     const tenantIds = [...new Set(devices.map((device) => device.tenantId))].sort();
 
