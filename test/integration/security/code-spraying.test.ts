@@ -3,6 +3,7 @@
 // live codes: after the source limit every answer is 429 with Retry-After, nothing is provisioned,
 // nothing more is written, and the admins hear of it once; devices elsewhere still provision.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readinessCacheMs } from '../../../prisma/store.ts';
 import { attemptLimits, lockoutPolicy } from '../../../services/devices/attempt-limits.ts';
 import { listOutbox } from '../../../services/notifications/outbox.ts';
 import { closeDeviceRequestAgents, inParallel, provisionFrom, type DeviceAnswer } from '../../helpers/device-requests.ts';
@@ -163,6 +164,16 @@ describe.each(testProviders)('on %s', (provider) => {
         const mac = macs[7]!;
         expect((await provisionFrom(bot.url, { mac, verificationCode: codes.get(mac)! }, { localAddress: '127.0.0.2', secret: true })).status).toBe(200);
       }, 60_000);
+
+      it('a flood of /readyz does not become a flood of probe writes: one probe answers every request within 1.5 s', async () => {
+        const store = bot.server.store;
+        const first = store.checkReadiness();
+        expect(store.checkReadiness()).toBe(first);
+        const answers = await inParallel(300, 30, async () => (await fetch(`${bot.url}/readyz`)).status);
+        expect(new Set(answers)).toEqual(new Set([200]));
+        await new Promise((resolve) => setTimeout(resolve, readinessCacheMs + 50));
+        expect(store.checkReadiness()).not.toBe(first);
+      });
     });
   });
 });
