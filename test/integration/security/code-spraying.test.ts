@@ -98,6 +98,30 @@ describe.each(testProviders)('on %s', (provider) => {
         expect(await failuresFrom(attacker)).toBe(0);
       }, 120_000);
 
+      it('a spray from many addresses at one organisation stops at its limit for addresses that already failed; a clean address still provisions', async () => {
+        const macs = macsOf(0x5f, 400);
+        const codes = await registeredWithCodes(macs);
+        const live = new Set(codes.values());
+        const perSource = attemptLimits.source.maxFailures - 1;
+        const sources = Math.ceil(attemptLimits.tenant.maxFailures / perSource) + 2;
+        // Each address stays under its own limit; together they pass the organisation's.
+        const answers = await inParallel(sources * perSource, 20, (index) =>
+          provisionFrom(bot.url, { mac: macs[index % macs.length]!, verificationCode: wrongGuess(index, live) }, { forwardedFor: `198.18.0.${Math.floor(index / perSource) + 1}` }),
+        );
+        const statuses = tally(answers.map((answer) => answer.status));
+        expect(statuses.get(200)).toBeUndefined();
+        // At the limit, plus at most one first guess per address that had not failed yet (clean addresses are heard once).
+        const recorded = await bot.server.store.db.provisioningAttempt.count({ where: { tenantId, succeeded: false } });
+        console.info(`many-address spray on ${provider}: ${sources} addresses, ${answers.length} guesses, ${recorded} failures recorded (limit ${attemptLimits.tenant.maxFailures})`);
+        expect(recorded).toBeGreaterThanOrEqual(attemptLimits.tenant.maxFailures);
+        expect(recorded).toBeLessThanOrEqual(attemptLimits.tenant.maxFailures + sources);
+        expect(answers.filter((answer) => answer.status === 429).every((answer) => String(answer.body.message).includes("this organisation's devices"))).toBe(true);
+        // An address with failures is refused even with a right code; a clean one is heard.
+        const mac = macs[399]!;
+        expect((await provisionFrom(bot.url, { mac, verificationCode: codes.get(mac)! }, { forwardedFor: '198.18.0.1', secret: true })).status).toBe(429);
+        expect((await provisionFrom(bot.url, { mac, verificationCode: codes.get(mac)! }, { forwardedFor: technician, secret: true })).status).toBe(200);
+      }, 60_000);
+
       it('wrong codes from one address lock the MAC for that address only: the right code from another address provisions', async () => {
         const [mac] = macsOf(0x5b, 1);
         const code = (await registeredWithCodes([mac!])).get(mac!)!;
