@@ -94,6 +94,7 @@ const environmentSchema = z
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day as HH:mm, e.g. 08:00')
       .default('08:00'),
     DIGEST_TIMEZONE: timeZone.default('UTC'),
+    TRUST_PROXY: z.enum(['true', 'false'], { error: 'expected true (a reverse proxy in front appends X-Forwarded-For) or false' }).default('false'),
     CODE_HASH_SECRET: z.string().min(32, 'expected at least 32 characters, e.g. the output of: openssl rand -base64 32').optional(),
   })
   .superRefine((env, ctx) => {
@@ -166,6 +167,8 @@ export interface Config {
   bootstrapAdmins: readonly string[];
   /** Unset with SQLite: a secret is generated beside the database file on first start. */
   codeHashSecret: string | null;
+  /** The client address is the rightmost X-Forwarded-For entry (a reverse proxy in front), not the socket's. */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -222,6 +225,7 @@ export function parseConfig(rawEnv: Environment): Config {
     digest: Object.freeze({ time: parsed.DIGEST_TIME, timeZone: parsed.DIGEST_TIMEZONE }),
     bootstrapAdmins: Object.freeze((parsed.ADMIN_USER_IDS ?? '').split(',').map((id) => id.trim().toLowerCase()).filter((id) => id !== '')),
     codeHashSecret: parsed.CODE_HASH_SECRET ?? null,
+    trustProxy: parsed.TRUST_PROXY === 'true',
   };
   return Object.freeze({ ...config, botAuth: Object.freeze(config.botAuth) });
 }

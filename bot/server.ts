@@ -27,6 +27,7 @@ import { attachJobBoard, startScheduler, type JobBoard, type JobDefinition, type
 import { resolveCodeHashSecret } from './code-hash-secret.ts';
 import { registerDeviceRoutes } from './device-api/device-routes.ts';
 import { codeForHttpStatus } from './device-api/http-errors.ts';
+import { clientAddressOf } from './device-api/client-address.ts';
 import { activityShapeProblem } from './activity-shape.ts';
 import { guardRequestBody, maxRequestBodyBytes } from './request-body-guard.ts';
 import { openStore, type Database, type Store } from '../prisma/store.ts';
@@ -146,7 +147,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   server.pre((req: Request, res: Response, next) => {
     const requestId = req.getId();
     res.header('x-request-id', requestId);
-    requestLoggers.set(req, logger.child({ requestId }));
+    // The client address on every request's lines (the source the device API's limits count).
+    requestLoggers.set(req, logger.child({ requestId, client: clientAddressOf(req, config.trustProxy) }));
     if (draining) {
       res.header('connection', 'close');
       res.send(503, { code: 'shutting_down', message: 'The bot is restarting; retry in a few seconds.' });
@@ -171,7 +173,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     await chat.handle(req, res, requestLogger(req, logger));
   });
 
-  registerDeviceRoutes(server, services.devices, (req) => requestLogger(req, logger));
+  registerDeviceRoutes(server, services.devices, (req) => requestLogger(req, logger), { trustProxy: config.trustProxy });
 
   server.get('/healthz', async (_req: Request, res: Response) => {
     res.send(200, { status: 'ok' });

@@ -50,6 +50,8 @@ type ReadinessProbe = () => Promise<string[]>;
 const appliedMigrationsSql = 'SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL';
 const noOpWriteSql = 'UPDATE "_prisma_migrations" SET "logs" = "logs" WHERE 1 = 0';
 const probeBusyTimeoutMs = 5_000;
+/** How long one readiness answer is reused (a flood of /readyz must not become a flood of writes). */
+export const readinessCacheMs = 1_500;
 
 /**
  * SQLite's probe runs on a connection of its own, opened for each check: the bot's working
@@ -106,19 +108,29 @@ export async function openStore(databaseUrl: string, options: { log?: MigrationL
   const { db, probe } = connect(databaseUrl, provider);
   const expectedMigrations = readMigrationFiles(migrationsDirFor(provider)).map((file) => file.name);
 
+  // /readyz is open to anyone: its probe (a read and a write) runs at most once per
+  // readinessCacheMs, however often it is asked; callers in between share the last answer.
+  let lastCheck: { at: number; answer: Promise<Readiness> } | null = null;
+
+  async function check(): Promise<Readiness> {
+    try {
+      const applied = new Set(await probe());
+      const pending = expectedMigrations.filter((name) => !applied.has(name));
+      return pending.length === 0 ? { ready: true } : { ready: false, reason: `migrations not applied: ${pending.join(', ')}` };
+    } catch (error) {
+      const failure = storageFailureOf(error);
+      if (!failure) return { ready: false, reason: `database error: ${errorSummary(error)}` };
+      return { ready: false, reason: `storage unavailable: ${describeStorageFailure(failure)}` };
+    }
+  }
+
   return {
     db,
     provider,
-    async checkReadiness() {
-      try {
-        const applied = new Set(await probe());
-        const pending = expectedMigrations.filter((name) => !applied.has(name));
-        return pending.length === 0 ? { ready: true } : { ready: false, reason: `migrations not applied: ${pending.join(', ')}` };
-      } catch (error) {
-        const failure = storageFailureOf(error);
-        if (!failure) return { ready: false, reason: `database error: ${errorSummary(error)}` };
-        return { ready: false, reason: `storage unavailable: ${describeStorageFailure(failure)}` };
-      }
+    checkReadiness() {
+      const now = Date.now();
+      if (!lastCheck || now - lastCheck.at >= readinessCacheMs) lastCheck = { at: now, answer: check() };
+      return lastCheck.answer;
     },
     close: () => db.$disconnect(),
   };

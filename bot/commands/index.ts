@@ -17,6 +17,7 @@ import { statusCommand } from './status.ts';
 import { whoamiCommand } from './whoami.ts';
 import { jobsCommand } from './jobs.ts';
 import { timeZoneCommand } from './timezone.ts';
+import { unlockCommand } from './unlock.ts';
 
 export const commands: readonly CommandSpec[] = [
   helpCommand,
@@ -35,4 +36,5 @@ export const commands: readonly CommandSpec[] = [
   digestCommand,
   jobsCommand,
   timeZoneCommand,
+  unlockCommand,
 ];

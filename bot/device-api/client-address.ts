@@ -1,11 +1,22 @@
-// The network address a device request came from, as the bot records it (the provisioning
-// card shows it to admins). One small function so that proxy handling (TRUST_PROXY and
-// X-Forwarded-For) can replace it in one place: today it is the TCP peer.
+// The address a device request came from: what the source limits count and every request's
+// log line shows. Behind a reverse proxy the socket's address is the proxy's; with TRUST_PROXY
+// the rightmost X-Forwarded-For entry counts (the one our proxy appended: entries to its left
+// were written by the client and prove nothing). Without TRUST_PROXY the header is ignored,
+// or anyone could claim a new address with every guess.
+import { isIP } from 'node:net';
 import type { Request } from 'restify';
 
-/** The peer's address, IPv4-mapped IPv6 ("::ffff:10.0.0.5") written as plain IPv4; null when the socket is gone. */
-export function clientAddressOf(req: Request): string | null {
-  const address = req.socket?.remoteAddress;
-  if (!address) return null;
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
+function normalized(address: string): string {
+  const trimmed = address.trim();
+  // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
+  return trimmed.startsWith('::ffff:') && isIP(trimmed.slice(7)) === 4 ? trimmed.slice(7) : trimmed;
+}
+
+export function clientAddressOf(req: Request, trustProxy: boolean): string {
+  const direct = normalized(req.socket?.remoteAddress ?? '') || 'unknown';
+  if (!trustProxy) return direct;
+  const header = req.headers['x-forwarded-for'];
+  const value = Array.isArray(header) ? header.join(',') : header;
+  const last = value?.split(',').map(normalized).filter((entry) => entry !== '').at(-1);
+  return last && isIP(last) ? last : direct;
 }

@@ -13,8 +13,8 @@ import { DomainError } from '../../services/shared/errors.ts';
 import { newErrorReference } from '../../services/shared/random.ts';
 import { describeStorageFailure, storageFailureOf } from '../../prisma/storage-errors.ts';
 import type { Logger } from '../logger.ts';
-import { statusOf, storageUnavailableAnswer } from './http-errors.ts';
 import { clientAddressOf } from './client-address.ts';
+import { statusOf, storageUnavailableAnswer } from './http-errors.ts';
 
 export const deviceApiBase = '/api/device/v1';
 
@@ -44,13 +44,13 @@ function parseBody<T>(schema: z.ZodType<T>, req: Request): T {
 }
 
 function sendError(res: Response, error: DomainError): void {
-  if (error.code === 'locked_out' && typeof error.details.retryAfterSeconds === 'number') {
+  if ((error.code === 'locked_out' || error.code === 'rate_limited') && typeof error.details.retryAfterSeconds === 'number') {
     res.header('Retry-After', String(error.details.retryAfterSeconds));
   }
   res.send(statusOf[error.code], { code: error.code, message: error.message, ...error.details });
 }
 
-export function registerDeviceRoutes(server: Server, devices: DeviceServices, logFor: (req: Request) => Logger): void {
+export function registerDeviceRoutes(server: Server, devices: DeviceServices, logFor: (req: Request) => Logger, options: { trustProxy?: boolean } = {}): void {
   /**
    * Runs a handler; domain errors become their HTTP answer, an unavailable store a 503 the
    * device retries after Retry-After, anything else goes to the server's error handler.
@@ -75,7 +75,7 @@ export function registerDeviceRoutes(server: Server, devices: DeviceServices, lo
 
   const authenticated = (req: Request) => devices.access.authenticate(req.header('authorization'));
 
-  server.post(`${deviceApiBase}/provision`, route(async (req) => devices.provisioning.provision(parseBody(provisionBody, req), { clientAddress: clientAddressOf(req) })));
+  server.post(`${deviceApiBase}/provision`, route(async (req) => devices.provisioning.provision(parseBody(provisionBody, req), { source: clientAddressOf(req, options.trustProxy ?? false) })));
 
   server.get(`${deviceApiBase}/state`, route(async (req) => devices.signIn.stateOf(await authenticated(req))));
 

@@ -17,6 +17,7 @@ export const statusOf: Record<DomainErrorCode, number> = {
   code_replaced: 410,
   too_large: 413,
   locked_out: 429,
+  rate_limited: 429,
 };
 
 /** The `code` for errors raised by the HTTP layer itself (bad JSON, unknown route…). */

@@ -76,10 +76,11 @@ export function jobDefinitions({ services, leases, runs, digestSchedule = defaul
       name: 'housekeeping',
       cron: '7 * * * *',
       summary:
-        'Hourly: marks job runs whose instance stopped mid-run as interrupted, forgets expired job leases, job runs older than 30 days and Teams activity ids older than a day, and purges the sealed codes of hand-offs none of whose codes can still be used.',
+        'Hourly: marks job runs whose instance stopped mid-run as interrupted, forgets expired job leases, job runs older than 30 days and Teams activity ids older than a day, purges the sealed codes of hand-offs none of whose codes can still be used, and forgets wrong-code attempts past the 15-minute lockout window.',
       async run(now) {
         return {
           handoffsPurged: await services.devices.handoffs.purgeSealedCodes(now),
+          attemptsPurged: await services.devices.provisioning.purgeAttempts(now),
           runsInterrupted: await runs.markInterruptedBefore(new Date(now.getTime() - abandonedRunAfterMs), now),
           leasesPurged: await leases.purgeExpired(now),
           runsPurged: await runs.purgeStartedBefore(new Date(now.getTime() - jobRunRetentionMs)),

@@ -5,8 +5,9 @@
 //   sign_in.*, device.signed_in → every copy of the device's sign-in cards (and of its status
 //                         cards that offered a next step) redrawn; the code, if no card exists yet
 //   device.reset, code.expired  → hand-off and sign-in cards redrawn
-//   device.locked_out   → a warning to the admins
+//   device.locked_out   → a warning to the admins (at most one per organisation and 15 minutes)
 //   sign_in.account_mismatch → a warning to the admins (the device reported another account; refused)
+//   source.blocked      → a warning to the admins channel: one address guessed codes (once per incident)
 //   handoff.installed   → hand-off cards redrawn
 //   handoff.problem     → hand-off cards redrawn; a card to the admins channel, or else to the
 //                         personal chat of the admin who issued the hand-off
@@ -24,16 +25,33 @@ import { problemReportedView } from '../views/problem-view.ts';
 import { accountMismatchView } from '../views/sign-in-views.ts';
 import { planCodesExpired, planCodesExpiring, planDevicesStale, planDigestDue } from './plan-jobs.ts';
 
-/** A device locked out after wrong codes: what happened, until when, and the way out (a new code). */
-function lockoutView(mac: string, until: Date, timeZone: string): View {
+/**
+ * A device locked out after wrong codes from one address: what happened, until when, and the
+ * way out (a new code or `unlock`). One notice per organisation and 15 minutes: later lockouts
+ * in that window are not posted one by one.
+ */
+function lockoutView(mac: string, until: Date, timeZone: string, source: string | undefined): View {
+  const from = source ? ` from ${source}` : '';
   return view('blocks', {
     title: 'Device locked out',
-    summary: `Device ${mac} is locked out after 5 wrong verification codes.`,
+    summary: `Device ${mac} is locked out after 5 wrong verification codes${from}.`,
     blocks: [
-      { kind: 'notice', style: 'attention', text: `Device ${mac} is locked out after 5 wrong verification codes, until ${formatTime(until, timeZone)}.` },
-      { kind: 'text', text: `If the technician has the right code, they can try again then; otherwise issue a new one with "codes ${mac}".` },
+      { kind: 'notice', style: 'attention', text: `Device ${mac} is locked out after 5 wrong verification codes${from}, until ${formatTime(until, timeZone)}. Devices elsewhere can still use their codes.` },
+      { kind: 'text', text: `If the technician has the right code, they can try again then, or an admin can clear it now with "unlock ${mac}"; otherwise issue a new one with "codes ${mac}" (a new code clears the lock). Other lockouts in the next 15 minutes are not posted separately.` },
     ],
     actions: [{ label: 'Issue a new code', dialog: 'codes', data: { target: 'macs', macs: mac } }],
+  });
+}
+
+/** One network address sent too many wrong codes, some at this organisation's devices: said once per incident. */
+function sourceBlockedView(event: { source: string; failures: number; macs: number; until: string }, timeZone: string): View {
+  return view('blocks', {
+    title: 'Wrong codes from one address refused',
+    summary: `${event.failures} wrong verification codes from ${event.source}; refused until ${formatTime(new Date(event.until), timeZone)}.`,
+    blocks: [
+      { kind: 'notice', style: 'attention', text: `${event.failures} wrong verification codes came from ${event.source} within 15 minutes, at ${event.macs} ${event.macs === 1 ? 'device' : 'devices'} of yours among others. Codes from that address are refused until ${formatTime(new Date(event.until), timeZone)}; devices elsewhere are not affected.` },
+      { kind: 'text', text: 'If this is not a site of yours, someone may be guessing codes: consider issuing new codes for the devices still waiting for provisioning.' },
+    ],
   });
 }
 
@@ -140,13 +158,19 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         const destination = await admins(tenantId, device.id);
         if (!destination) return [];
         const profile = await services.tenants.profile(tenantId);
-        const message = { view: lockoutView(event.mac, new Date(event.until), profile.timeZone) };
+        const message = { view: lockoutView(event.mac, new Date(event.until), profile.timeZone, event.source) };
         return [{ key: keyOf('lockout', destination), conversation: destination, message }];
       }
       case 'sign_in.account_mismatch': {
         const destination = await admins(tenantId, event.deviceId);
         if (!destination) return [];
         return [{ key: keyOf('account-mismatch', destination), conversation: destination, message: { view: view('blocks', accountMismatchView(event)) } }];
+      }
+      case 'source.blocked': {
+        const destination = await conversations.findAudience(tenantId, 'admins');
+        if (!destination) return [];
+        const profile = await services.tenants.profile(tenantId);
+        return [{ key: keyOf(`source-blocked:${event.source}:${event.until}`, destination), conversation: destination, message: { view: sourceBlockedView(event, profile.timeZone) } }];
       }
       case 'devices.registered':
         return [];

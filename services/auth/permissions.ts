@@ -29,6 +29,8 @@ export const permissionTable = {
   jobs: ['admin', 'manager'],
   /** Set (and see) the tenant's and each location's time zone. */
   setTimeZone: ['admin'],
+  /** Clear a device's lockout after wrong verification codes. */
+  unlock: ['admin'],
 } as const satisfies Record<string, Permission>;
 
 export type Operation = keyof typeof permissionTable;

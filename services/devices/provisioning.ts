@@ -1,18 +1,29 @@
 // A device reporting in with the verification code a technician typed on it. The answer
-// never tells a wrong code from an unknown MAC (so MACs cannot be enumerated), and five wrong
-// codes for one MAC within 15 minutes lock that MAC out for the rest of the window.
+// never tells a wrong code from an unknown MAC (so MACs cannot be enumerated). Wrong codes are
+// limited per MAC and source address, per source, per tenant and overall (./attempt-limits.ts);
+// a request over a limit is refused before anything is written.
 import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { KeyedHasher } from '../shared/keyed-hash.ts';
 import { newBearerToken, newId } from '../shared/random.ts';
+import { attemptLimits, lockForCheck, lockoutPolicy, overLimitUntil, rateLimited, RefusedSources, secondsUntil, UnknownMacGuesses, type LimitScope } from './attempt-limits.ts';
 import { findDevicesWithMacInAnyTenant } from './device-repository.ts';
 import { activated } from './device-state.ts';
 import { parseMac } from './mac-address.ts';
 import { moveDevice } from './transition.ts';
 
-export const lockoutPolicy = { maxFailures: 5, windowMs: 15 * 60_000 };
+export { lockoutPolicy } from './attempt-limits.ts';
+
+/**
+ * Where a provision request came from, as the bot saw it (never what the device says): the
+ * client address (bot/device-api/client-address.ts). The limits count it; the provision's
+ * audit row keeps it, and the sign-in card shows it to admins.
+ */
+export interface ProvisionSource {
+  source: string;
+}
 
 export interface ProvisionRequest {
   mac: string;
@@ -28,17 +39,15 @@ export interface ProvisionResult {
   tenantName: string;
 }
 
-/** Where the request came from, as the bot saw it (never what the device says): kept on the audit row, shown to admins. */
-export interface ProvisionSource {
-  clientAddress: string | null;
-}
-
 type Outcome = { ok: true; result: ProvisionResult } | { ok: false; error: DomainError };
 
-async function recentFailures(tx: DatabaseOrTransaction, mac: string, now: Date): Promise<Date[]> {
+/** Failures of this MAC from this source that still count: in the window, after the MAC's newest code, not unlocked. */
+async function recentFailures(tx: DatabaseOrTransaction, mac: string, source: string, since: Date, now: Date): Promise<Date[]> {
+  const windowStart = new Date(now.getTime() - lockoutPolicy.windowMs);
   const rows = await tx.provisioningAttempt.findMany({
-    where: { mac, succeeded: false, at: { gt: new Date(now.getTime() - lockoutPolicy.windowMs) } },
+    where: { mac, source, succeeded: false, countsForMac: true, at: since > windowStart ? { gte: since } : { gt: windowStart } },
     orderBy: { at: 'desc' },
+    take: lockoutPolicy.maxFailures,
     select: { at: true },
   });
   return rows.map((row) => row.at);
@@ -80,11 +89,92 @@ export function checkProvisionRequest(request: ProvisionRequest): { mac: string;
 }
 
 export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHasher) {
-  async function attempt(tx: DatabaseOrTransaction, mac: string, code: string, request: ProvisionRequest, source: ProvisionSource, now: Date): Promise<Outcome> {
-    const failures = await recentFailures(tx, mac, now);
+  const onPostgres = (db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql';
+  const refusedSources = new RefusedSources();
+  const unknownMacs = new UnknownMacGuesses();
+
+  /** The limits that refuse before anything is written; null when the request may go on. */
+  async function overALimit(tx: DatabaseOrTransaction, source: string, tenantIds: string[], now: Date): Promise<{ scope: LimitScope; until: Date } | null> {
+    const sourceUntil = await overLimitUntil(tx, { source }, attemptLimits.source, now);
+    if (sourceUntil) return { scope: 'source', until: sourceUntil };
+    // A source with a clean record in the window is always heard (see attempt-limits.ts).
+    const failedBefore = await tx.provisioningAttempt.findFirst({
+      where: { source, succeeded: false, at: { gt: new Date(now.getTime() - attemptLimits.source.windowMs) } },
+      select: { id: true },
+    });
+    if (!failedBefore) return null;
+    if (onPostgres) {
+      // An address with failures is checked one request at a time across instances, so a burst
+      // from it cannot all read "under the limit" at once. Clean addresses (a site's roll-out)
+      // are never serialized. MAC lock first, then the source's: always in this order.
+      await lockForCheck(tx, `provision-source:${source}`);
+      const until = await overLimitUntil(tx, { source }, attemptLimits.source, now);
+      if (until) return { scope: 'source', until };
+    }
+    if (tenantIds.length > 0) {
+      const tenantUntil = await overLimitUntil(tx, { tenantId: { in: tenantIds } }, attemptLimits.tenant, now);
+      if (tenantUntil) return { scope: 'tenant', until: tenantUntil };
+    }
+    const overallUntil = await overLimitUntil(tx, {}, attemptLimits.overall, now);
+    return overallUntil ? { scope: 'overall', until: overallUntil } : null;
+  }
+
+  /** The source just reached its limit: each tenant whose devices it guessed at hears of it, once per incident. */
+  async function alertSourceBlocked(tx: DatabaseOrTransaction, source: string, until: Date, now: Date): Promise<void> {
+    const rows = await tx.provisioningAttempt.findMany({
+      where: { source, succeeded: false, at: { gt: new Date(now.getTime() - attemptLimits.source.windowMs) } },
+      select: { tenantId: true, mac: true },
+    });
+    const tenants = new Map<string, Set<string>>();
+    for (const row of rows) {
+      if (row.tenantId && row.mac) tenants.set(row.tenantId, (tenants.get(row.tenantId) ?? new Set()).add(row.mac));
+    }
+    for (const [tenantId, macs] of tenants) {
+      const keyPrefix = `spray:${tenantId}:${source}:`;
+      const alreadyTold = await tx.outboxMessage.findFirst({
+        where: { tenantId, kind: 'source.blocked', dedupeKey: { startsWith: keyPrefix }, createdAt: { gt: new Date(now.getTime() - attemptLimits.alertEveryMs) } },
+        select: { id: true },
+      });
+      if (alreadyTold) continue;
+      await enqueueEvent(tx, { kind: 'source.blocked', tenantId, source, failures: rows.length, macs: macs.size, until: until.toISOString() }, now, `${keyPrefix}${now.toISOString()}`);
+    }
+  }
+
+  /** A MAC locked for a source: each owning tenant hears of it, at most once per tenant and window (the first lockout). */
+  async function noticeLockout(tx: DatabaseOrTransaction, tenantIds: string[], mac: string, source: string, until: string, now: Date): Promise<void> {
+    for (const tenantId of tenantIds) {
+      const recent = await tx.outboxMessage.findFirst({
+        where: { tenantId, kind: 'device.locked_out', createdAt: { gt: new Date(now.getTime() - lockoutPolicy.windowMs) } },
+        select: { id: true },
+      });
+      if (recent) continue;
+      await enqueueEvent(tx, { kind: 'device.locked_out', tenantId, mac, until, source }, now, `lockout:${tenantId}:${mac}:${until}`);
+    }
+  }
+
+  async function attempt(tx: DatabaseOrTransaction, mac: string, code: string, request: ProvisionRequest, source: string, now: Date): Promise<Outcome> {
+    // Two instances must not both read "4 failures" for one MAC and both go on (READ COMMITTED).
+    if (onPostgres) await lockForCheck(tx, `provision-mac:${mac}`);
+    const devices = await findDevicesWithMacInAnyTenant(tx, mac);
+    const tenantIds = [...new Set(devices.map((device) => device.tenantId))].sort();
+
+    const over = await overALimit(tx, source, tenantIds, now);
+    if (over) {
+      if (over.scope === 'source') refusedSources.refuse(source, over.until);
+      return { ok: false, error: rateLimited(over.scope, secondsUntil(over.until, now)) };
+    }
+
+    // A newer code clears the MAC's lock: only failures after the newest code count.
+    const newestCode = devices.length === 0 ? null : await tx.verificationCode.findFirst({
+      where: { deviceId: { in: devices.map((device) => device.id) } },
+      orderBy: { issuedAt: 'desc' },
+      select: { issuedAt: true },
+    });
+    const failures = devices.length === 0
+      ? unknownMacs.recent(mac, source, now)
+      : await recentFailures(tx, mac, source, newestCode?.issuedAt ?? new Date(0), now);
     if (failures.length >= lockoutPolicy.maxFailures) return { ok: false, error: lockedOut(failures, now) };
 
-    const devices = await findDevicesWithMacInAnyTenant(tx, mac);
     const codeHash = hasher.hash(code);
     const match = devices.length === 0 ? null : await tx.verificationCode.findFirst({
       where: { deviceId: { in: devices.map((device) => device.id) }, codeHash },
@@ -93,16 +183,21 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
     const device = devices.find((candidate) => candidate.id === match?.deviceId);
 
     if (!match || !device) {
-      await tx.provisioningAttempt.create({ data: { id: newId(), mac, succeeded: false, at: now } });
-      const failuresNow = [now, ...failures];
+      // Nothing is kept about a MAC that names no device; the failure still counts against its source.
+      await tx.provisioningAttempt.create({ data: { id: newId(), mac: devices.length === 0 ? null : mac, tenantId: tenantIds[0] ?? null, source, succeeded: false, at: now } });
+      const sourceUntil = await overLimitUntil(tx, { source }, attemptLimits.source, now);
+      if (sourceUntil) {
+        refusedSources.refuse(source, sourceUntil);
+        await alertSourceBlocked(tx, source, sourceUntil, now);
+        return { ok: false, error: rateLimited('source', secondsUntil(sourceUntil, now)) };
+      }
+      const failuresNow = devices.length === 0 ? unknownMacs.add(mac, source, now) : [now, ...failures];
       if (failuresNow.length < lockoutPolicy.maxFailures) {
         const attemptsLeft = lockoutPolicy.maxFailures - failuresNow.length;
         return { ok: false, error: new DomainError('wrong_code', `That code is not right for this device. Check it on the hand-off card; ${attemptsLeft} ${attemptsLeft === 1 ? 'attempt' : 'attempts'} left.`, { attemptsLeft }) };
       }
       const until = new Date(now.getTime() + retryAfterSeconds(failuresNow, now) * 1000).toISOString();
-      for (const owner of devices) {
-        await enqueueEvent(tx, { kind: 'device.locked_out', tenantId: owner.tenantId, mac, until }, now, `lockout:${owner.tenantId}:${mac}:${until}`);
-      }
+      await noticeLockout(tx, tenantIds, mac, source, until, now);
       return { ok: false, error: lockedOut(failuresNow, now) };
     }
 
@@ -127,21 +222,26 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
         device,
         step: 'provision',
         actor: { kind: 'device', mac },
-        data: { model, firmwareVersion, clientAddress: source.clientAddress },
+        data: { model, firmwareVersion, clientAddress: source },
         set: { deviceTokenHash: hasher.hash(deviceToken), model, firmwareVersion },
         event: { location: device.location, model, firmwareVersion },
       },
       now,
     );
-    await tx.provisioningAttempt.create({ data: { id: newId(), mac, succeeded: true, at: now } });
+    await tx.provisioningAttempt.create({ data: { id: newId(), mac, tenantId: device.tenantId, source, succeeded: true, at: now } });
     const tenant = await tx.tenant.findUnique({ where: { id: device.tenantId } });
     return { ok: true, result: { deviceId: device.id, deviceToken, tenantName: tenant?.name ?? device.tenantId } };
   }
 
   return {
-    async provision(request: ProvisionRequest, source: ProvisionSource = { clientAddress: null }): Promise<ProvisionResult> {
+    /** `from.source` is the client address; callers without one (jobs, tests) count as "local". */
+    async provision(request: ProvisionRequest, from: ProvisionSource = { source: 'local' }): Promise<ProvisionResult> {
       const { mac, code } = checkProvisionRequest(request);
       const now = clock.now();
+      const source = from.source || 'unknown';
+      // A source this instance already found over its limit is refused without a query.
+      const refusedUntil = refusedSources.refusedFor(source, now);
+      if (refusedUntil !== null) throw rateLimited('source', secondsUntil(new Date(refusedUntil), now));
       // Failed attempts must be kept, so errors are returned from the transaction, not thrown in it.
       // A site's phones come up together (a power cut, a morning roll-out): a burst of provisions
       // queues for the store (one writer on SQLite, a pool on PostgreSQL) and waits its turn
@@ -149,6 +249,26 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
       const outcome = await db.$transaction((tx) => attempt(tx, mac, code, request, source, now));
       if (!outcome.ok) throw outcome.error;
       return outcome.result;
+    },
+
+    /**
+     * An admin clears a MAC's lockout (every source) in their tenant: the failures stop counting
+     * for the MAC, but still count against the addresses they came from. How many were cleared.
+     */
+    async unlock(tenantId: string, mac: string): Promise<number> {
+      const parsed = parseMac(mac);
+      if (!parsed.ok) throw new DomainError('invalid_input', `${parsed.reason}. Example: "unlock 00-04-F2-81-24-B3".`);
+      const device = await db.device.findUnique({ where: { tenantId_mac: { tenantId, mac: parsed.mac } }, select: { id: true } });
+      if (!device) throw new DomainError('not_found', `No device ${parsed.mac} is registered here. "list" shows the registered devices.`);
+      const cleared = await db.provisioningAttempt.updateMany({ where: { mac: parsed.mac, succeeded: false, countsForMac: true }, data: { countsForMac: false } });
+      return cleared.count;
+    },
+
+    /** Housekeeping: failed attempts older than every window are forgotten. How many. */
+    async purgeAttempts(now: Date): Promise<number> {
+      const longest = Math.max(lockoutPolicy.windowMs, attemptLimits.source.windowMs, attemptLimits.tenant.windowMs, attemptLimits.overall.windowMs);
+      const purged = await db.provisioningAttempt.deleteMany({ where: { succeeded: false, at: { lt: new Date(now.getTime() - longest) } } });
+      return purged.count;
     },
   };
 }

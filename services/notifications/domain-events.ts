@@ -4,7 +4,9 @@ export type DomainEvent =
   | { kind: 'devices.registered'; tenantId: string; actor: string; macs: string[] }
   | { kind: 'codes.issued'; tenantId: string; actor: string; batchId: string; devices: { mac: string; location: string | null; expiresAt: string }[] }
   | { kind: 'device.provisioned'; tenantId: string; deviceId: string; mac: string; location: string | null; model: string | null; firmwareVersion: string | null }
-  | { kind: 'device.locked_out'; tenantId: string; mac: string; until: string }
+  | { kind: 'device.locked_out'; tenantId: string; mac: string; until: string; source?: string }
+  /** One network address sent too many wrong codes, some at this tenant's devices: refused until `until`; said once per incident. */
+  | { kind: 'source.blocked'; tenantId: string; source: string; failures: number; macs: number; until: string }
   | { kind: 'sign_in.requested'; tenantId: string; actor: string; deviceId: string; mac: string; account: string | null }
   | { kind: 'sign_in.code_ready'; tenantId: string; deviceId: string; mac: string; account: string | null; expiresAt: string }
   | { kind: 'sign_in.lapsed'; tenantId: string; deviceId: string; mac: string }
@@ -33,6 +35,7 @@ export const domainEventKinds = [
   'codes.issued',
   'device.provisioned',
   'device.locked_out',
+  'source.blocked',
   'sign_in.requested',
   'sign_in.code_ready',
   'sign_in.lapsed',

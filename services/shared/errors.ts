@@ -12,6 +12,8 @@ export type DomainErrorCode =
   | 'code_replaced'
   | 'already_provisioned'
   | 'locked_out'
+  /** Too many wrong codes from one network address, one tenant's devices or in total: wait Retry-After. */
+  | 'rate_limited'
   | 'sign_in_not_requested'
   /** A device reports an account signed in other than the one the admin chose. */
   | 'account_mismatch'

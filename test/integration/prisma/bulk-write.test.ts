@@ -17,7 +17,7 @@ const registeredAt = new Date('2026-03-04T05:06:07.089Z');
 const expiresAt = new Date('2026-03-05T05:06:07.001Z');
 
 function attempts(count: number, prefix: string): CompleteRow<'ProvisioningAttempt'>[] {
-  return Array.from({ length: count }, (_, index) => ({ id: `${prefix}-${index}`, mac: `02-00-00-00-00-${index % 100}`, succeeded: index % 2 === 0, at: registeredAt }));
+  return Array.from({ length: count }, (_, index) => ({ id: `${prefix}-${index}`, mac: `02-00-00-00-00-${index % 100}`, succeeded: index % 2 === 0, at: registeredAt, source: '', tenantId: null, countsForMac: true }));
 }
 
 describe.each(testProviders)('bulk writes on %s', (provider) => {
@@ -95,7 +95,7 @@ describe.each(testProviders)('bulk writes on %s', (provider) => {
       await insertRows(db(), 'Device', [device('by-bulk', '02-00-00-00-00-02')]);
       await insertRows(db(), 'VerificationCode', [code('by-bulk', 'by-bulk')]);
       await insertRows(db(), 'AuditEvent', [audit('by-bulk', 'by-bulk')]);
-      await insertRows(db(), 'ProvisioningAttempt', [{ id: 'by-bulk', mac: 'm', succeeded: true, at: registeredAt }, { id: 'by-bulk-2', mac: 'm', succeeded: false, at: registeredAt }]);
+      await insertRows(db(), 'ProvisioningAttempt', [{ id: 'by-bulk', mac: 'm', succeeded: true, at: registeredAt, source: '', tenantId: null, countsForMac: true }, { id: 'by-bulk-2', mac: 'm', succeeded: false, at: registeredAt, source: '', tenantId: null, countsForMac: true }]);
 
       const read = async <T extends { id: string }>(find: (id: string) => Promise<T | null>, id: string) => ({ ...(await find(id)), id: 'same' });
       expect(await read((id) => db().device.findUnique({ where: { id } }), 'by-bulk')).toEqual({
@@ -123,9 +123,9 @@ describe.each(testProviders)('bulk writes on %s', (provider) => {
 
     it('stores dates that Prisma filters and orders by time', async () => {
       await insertRows(db(), 'ProvisioningAttempt', [
-        { id: 'earlier', mac: 'm', succeeded: true, at: new Date(registeredAt.getTime() - 1) },
-        { id: 'exact', mac: 'm', succeeded: true, at: registeredAt },
-        { id: 'later', mac: 'm', succeeded: true, at: new Date(registeredAt.getTime() + 1) },
+        { id: 'earlier', mac: 'm', succeeded: true, at: new Date(registeredAt.getTime() - 1), source: '', tenantId: null, countsForMac: true },
+        { id: 'exact', mac: 'm', succeeded: true, at: registeredAt, source: '', tenantId: null, countsForMac: true },
+        { id: 'later', mac: 'm', succeeded: true, at: new Date(registeredAt.getTime() + 1), source: '', tenantId: null, countsForMac: true },
       ]);
       const after = await db().provisioningAttempt.findMany({ where: { at: { gt: registeredAt } }, select: { id: true } });
       expect(after.map((row) => row.id)).toEqual(['later']);

@@ -66,6 +66,7 @@ const commandSamples: Record<string, CommandSample> = {
   digest: { args: '' },
   jobs: { args: '' },
   timezone: { args: 'Europe/Berlin' },
+  unlock: { args: macs[0] },
 };
 
 const inAFewMinutes = () => new Date(Date.now() + 5 * 60_000).toISOString();

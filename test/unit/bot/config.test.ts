@@ -34,7 +34,14 @@ describe('parseConfig', () => {
       digest: { time: '08:00', timeZone: 'UTC' },
       bootstrapAdmins: [],
       codeHashSecret: null,
+      trustProxy: false,
     });
+  });
+
+  it('TRUST_PROXY=true makes X-Forwarded-For count; anything but true or false stops start-up naming it', () => {
+    expect(parseConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(parseConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(() => parseConfig({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY: expected true .* or false \(got "yes"\)/);
   });
 
   it.each([
