@@ -9,10 +9,14 @@
 // also button data and input values, which must round-trip exactly. So the expanded card is
 // walked, and only the places Teams reads as markdown are escaped.
 
-// CommonMark's backslash escapes: emphasis, code, links and images, headings, quotes, tables,
-// strike-through, autolinks and inline HTML. Curly braces are left alone: Teams' {{DATE()}}
-// functions are how the renderer writes times (render-view.ts), after this pass.
-const inlineSpecial = /[\\`*_[\]()<>#|~!]/g;
+// Only what Teams' card markdown acts on is escaped: emphasis (* and _), links ([text](url))
+// and list markers at the start of a line. Headings, tables, images, quotes and code are not
+// markdown in Teams cards, so "#", "|", "!", "(" and friends stay as they are: each escape is a
+// backslash a reader would see if a client ever showed it, so there are as few as can be. An
+// underscore inside a word ("lobby_phone_1") never starts emphasis in CommonMark, and a UPN
+// must stay copyable, so only one at a word's edge is escaped. Curly braces are left alone:
+// Teams' {{DATE()}} functions are how the renderer writes times (render-view.ts), after this pass.
+const inlineSpecial = /[\\*[\]]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu;
 // List markers count only at the start of a line: "- x", "+ x", "1. x".
 const listMarker = /^(\s*)([-+]|\d+\.)(?=\s|$)/gm;
 
