@@ -110,7 +110,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       staleAfterMs: config.staleAfterMs,
     },
   });
-  const chat = createTeamsChat({ botAuth: config.botAuth, services, commands: options.commands ?? defaultCommands, actions });
+  const chat = createTeamsChat({
+    botAuth: config.botAuth,
+    services,
+    commands: options.commands ?? defaultCommands,
+    actions,
+    hosts: { serviceUrl: config.serviceUrlHosts, fileDownload: config.fileDownloadHosts },
+  });
   // Proactive delivery of domain events: the planner decides where and what, the sender gets it there.
   const plan = options.planNotifications?.({ services, db: store.db, config }) ?? createNotificationPlanner(services);
   const outboxSender = createOutboxDelivery({
@@ -221,6 +227,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, database: store.provider, authenticationDisabled: config.authenticationDisabled }, 'listening');
+  if (config.authenticationDisabled) logger.warn({ host: config.host, hostExplicit: config.hostExplicit }, localModeWarning(config));
   outboxJob = startOutboxJob({ sender: outboxSender, intervalMs: options.outboxIntervalMs ?? defaultOutboxIntervalMs, log: logger.child({ component: 'outbox' }) });
   if (schedulerMode !== 'off') {
     scheduler = startScheduler({
@@ -259,6 +266,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   return { url, port, store, services, outbox: { kick: () => outboxJob?.kick() }, jobs: { ...jobBoard, scheduler, instanceId }, close };
 }
 
+/** What start-up says when no MicrosoftAppId is set: anyone who reaches the bot can act as anyone. */
+export function localModeWarning(config: Config): string {
+  const where = isLoopbackHost(config.host)
+    ? `listening only on ${config.host} (loopback)`
+    : `listening on ${config.host}, reachable from the network, because HOST is set`;
+  return `LOCAL MODE: no MicrosoftAppId, so requests are not authenticated and anyone who reaches /api/messages can act as any user of any tenant; ${where}. Set MicrosoftAppId to run with Teams.`;
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 /** /readyz's view of the jobs: each one's last fire and outcome, on whichever instance it ran. */
 async function jobsReadiness(board: JobBoard, log: Logger): Promise<Record<string, { lastFire: string | null; outcome: string | null }> | undefined> {
   try {
@@ -291,6 +310,7 @@ async function main(): Promise<void> {
   let running: RunningServer;
   try {
     running = await startServer(config, { logger });
+    if (config.authenticationDisabled) console.warn(`WARNING: ${localModeWarning(config)}`);
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     console.error(`Start-up failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);

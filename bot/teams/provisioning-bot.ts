@@ -28,6 +28,7 @@ import { resolveMentions } from './mentions.ts';
 import { toActivity } from './outgoing.ts';
 import { adaptiveCardContentType, renderView } from './render-view.ts';
 import { turnLogger } from './turn-logger.ts';
+import { defaultFileDownloadHosts } from '../host-allowlist.ts';
 import { newErrorReference } from '../../services/shared/random.ts';
 import { describeStorageFailure, storageFailureOf, storageUnavailableMessage } from '../../prisma/storage-errors.ts';
 
@@ -40,6 +41,8 @@ export class ProvisioningBot extends TeamsActivityHandler {
     private readonly services: Services,
     private readonly commands: readonly CommandSpec[],
     private readonly actions: readonly ActionSpec[],
+    /** Attached files are downloaded only from these hosts (bot/host-allowlist.ts); default: Teams' file storage. */
+    private readonly options: { fileDownloadHosts?: readonly string[] } = {},
   ) {
     super();
 
@@ -176,7 +179,7 @@ export class ProvisioningBot extends TeamsActivityHandler {
     const reply = await routeMessage(commandText(context.activity), {
       ...(await this.actionContext(context, tenantId)),
       mentions: await resolveMentions(context),
-      files: attachedFiles(context.activity),
+      files: attachedFiles(context.activity, this.options.fileDownloadHosts ?? defaultFileDownloadHosts),
     });
     // The command name only: message text can hold MACs, codes or names.
     log.info({ command: reply.command, tenantId }, 'message handled');
