@@ -41,7 +41,7 @@ export const exportCommand = defineCommand({
     const devices = await services.devices.queries.list(tenantId);
     // The tenant's zone (`timezone`), named in the header: a CSV has one zone, whoever opens it.
     const zone = profile.timeZone;
-    const header = `MAC,Location,Model,Firmware,State,Since (UTC),Since (${zone} local)\r\n`;
+    const header = ['MAC', 'Location', 'Model', 'Firmware', 'State', 'Since (UTC)', `Since (${zone} local)`].map(escapeCsvCell).join(',') + '\r\n';
     const rows = devices.map((device) =>
       [device.mac, device.location ?? '', device.model ?? '', device.firmwareVersion ?? '', stateLabels[device.state], device.stateChangedAt.toISOString(), localDateTime(device.stateChangedAt, zone)]
         .map(escapeCsvCell)

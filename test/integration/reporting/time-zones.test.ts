@@ -83,7 +83,7 @@ describe('the timezone command', () => {
     await bot.server.services.roles.grant(admin, tenantId, { platform: 'teams', userId: technician.aadObjectId, name: technician.name }, 'technician');
     await say('timezone Europe/Berlin');
     const csv = await say('export devices', technician);
-    expect(csv).toContain('MAC,Location,Model,Firmware,State,Since (UTC),Since (Europe/Berlin local)');
+    expect(csv).toContain('"MAC","Location","Model","Firmware","State","Since (UTC)","Since (Europe/Berlin local)"');
   });
 });
 
