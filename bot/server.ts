@@ -190,7 +190,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     }
     const readiness = await store.checkReadiness();
     if (!readiness.ready) {
-      res.send(503, { status: 'not_ready', reason: readiness.reason });
+      // The reason names the database's host and port: shown only to this machine, logged always.
+      requestLogger(req, logger).warn({ reason: readiness.reason }, 'not ready');
+      res.send(503, { status: 'not_ready', reason: fromThisMachine(req) ? readiness.reason : publicReason(readiness.reason) });
       return;
     }
     // A failed job does not make the instance unready: it is reported, and the next fire retries.
@@ -264,6 +266,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   }
 
   return { url, port, store, services, outbox: { kick: () => outboxJob?.kick() }, jobs: { ...jobBoard, scheduler, instanceId }, close };
+}
+
+/** A request from this machine itself, not relayed by a proxy (a proxy on loopback would make everyone local). */
+function fromThisMachine(req: Request): boolean {
+  const address = req.socket.remoteAddress ?? '';
+  const loopback = address === '::1' || /^(::ffff:)?127\./.test(address);
+  return loopback && req.header('x-forwarded-for') === undefined && req.header('forwarded') === undefined;
+}
+
+/** /readyz's reason for anyone else: its kind ("storage unavailable", "database error", …), no detail. */
+function publicReason(reason: string | undefined): string {
+  return `${(reason ?? 'not ready').split(':')[0]}; details are in the bot's log`;
 }
 
 /** What start-up says when no MicrosoftAppId is set: anyone who reaches the bot can act as anyone. */
