@@ -34,6 +34,11 @@ const activity = z.looseObject({
     message: "an invoke's value must be an object",
     path: ['value'],
   })
+  .refine((parsed) => parsed.name !== 'adaptiveCard/action' || parsed.value == null || !isObject((parsed.value as { action?: unknown }).action) || typeof ((parsed.value as { action: { verb?: unknown } }).action.verb ?? '') === 'string', {
+    // A card's verb is a string; an object there was echoed back in the refusal.
+    message: "a card action's verb must be a string",
+    path: ['value', 'action', 'verb'],
+  })
   .refine((parsed) => parsed.name !== 'adaptiveCard/action' || parsed.value == null || isObject((parsed.value as { action?: unknown }).action), {
     // A card press without an action object fails inside botbuilder (value.action.type) and the turn fails.
     message: 'a card action must carry an action object',
@@ -44,8 +49,28 @@ function isObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * How deep an activity may nest. Teams' deepest (a card's data inside an invoke's value) is
+ * under 10; a verb nested thousands deep ran botbuilder's recursive code out of stack
+ * (RangeError, a 501 and the apology).
+ */
+export const maxActivityDepth = 32;
+
+/** True when `value` nests objects or arrays deeper than `max` (walked without recursion). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** What is wrong with the body as an activity, in one sentence; null when the adapter can take it. */
 export function activityShapeProblem(body: unknown): string | null {
+  if (nestsDeeperThan(body, maxActivityDepth)) return `Not a Bot Framework activity (body: nested deeper than ${maxActivityDepth} levels).`;
   const result = activity.safeParse(body);
   if (result.success) return null;
   const where = result.error.issues
