@@ -35,9 +35,9 @@ describe('a card verb nested deeply', () => {
     expect(bot.logs().some((line) => line.msg === 'turn failed' || line.msg === 'request failed')).toBe(false);
   });
 
-  it('a verb that is an object, even a shallow one, is refused as 400', async () => {
+  it('a verb that is a shallow object stays what it was: an unknown button (400)', async () => {
     const answer = await postRaw(pressWithVerbJson('{"v":"x"}'));
-    expect(answer).toMatchObject({ status: 400, body: { code: 'invalid_input', message: expect.stringContaining("a card action's verb must be a string") } });
+    expect(answer).toMatchObject({ status: 400, body: { value: { code: 'unknown_button' } } });
   });
 });
 
