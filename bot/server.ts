@@ -4,6 +4,7 @@
 // Routes:
 //   POST /api/messages  the chat channel (Teams, the Emulator) → teams/teams-chat.ts
 //   /api/device/v1/*    the provisioning service devices talk to → device-api/device-routes.ts
+//   GET  /exports/<t>   an export's CSV behind a signed 15-minute link → exports/export-routes.ts
 //   GET  /healthz       the process is up
 //   GET  /readyz        the database is reachable and every migration applied (+ each job's last run)
 import { pathToFileURL } from 'node:url';
@@ -26,6 +27,8 @@ import { jobDefinitions } from './jobs/job-definitions.ts';
 import { attachJobBoard, startScheduler, type JobBoard, type JobDefinition, type Scheduler, type SchedulerMode } from './jobs/scheduler.ts';
 import { resolveCodeHashSecret } from './code-hash-secret.ts';
 import { registerDeviceRoutes } from './device-api/device-routes.ts';
+import { createExportLinks } from './exports/export-links.ts';
+import { registerExportRoutes } from './exports/export-routes.ts';
 import { codeForHttpStatus } from './device-api/http-errors.ts';
 import { activityShapeProblem } from './activity-shape.ts';
 import { guardRequestBody, maxRequestBodyBytes } from './request-body-guard.ts';
@@ -99,23 +102,26 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const store = await openStore(config.databaseUrl, { log: logger.child({ component: 'migrations' }) });
   const clock = options.clock ?? systemClock;
   const instanceId = `${hostname()}/${process.pid}/${newId().slice(-8)}`;
+  const codeHashSecret = resolveCodeHashSecret(config);
   const services = createServices({
     db: store.db,
     clock,
     settings: {
       codeTtlMs: config.codeTtlMs,
-      codeHashSecret: resolveCodeHashSecret(config),
+      codeHashSecret,
       bootstrapAdmins: config.bootstrapAdmins.map((userId) => ({ platform: 'teams' as const, userId })),
       codeWarningLeadsMinutes: config.codeWarningLeadsMinutes,
       staleAfterMs: config.staleAfterMs,
     },
   });
+  const exportLinks = createExportLinks({ secret: codeHashSecret, publicBaseUrl: config.publicBaseUrl, clock });
   const chat = createTeamsChat({
     botAuth: config.botAuth,
     services,
     commands: options.commands ?? defaultCommands,
     actions,
     hosts: { serviceUrl: config.serviceUrlHosts, fileDownload: config.fileDownloadHosts },
+    exportLinks,
   });
   // Proactive delivery of domain events: the planner decides where and what, the sender gets it there.
   const plan = options.planNotifications?.({ services, db: store.db, config }) ?? createNotificationPlanner(services);
@@ -178,6 +184,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
 
   registerDeviceRoutes(server, services.devices, (req) => requestLogger(req, logger));
+  registerExportRoutes(server, exportLinks, services, (req) => requestLogger(req, logger));
 
   server.get('/healthz', async (_req: Request, res: Response) => {
     res.send(200, { status: 'ok' });

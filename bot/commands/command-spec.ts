@@ -45,6 +45,8 @@ export interface CommandContext {
   services: Services;
   /** True when the user confirmed this run on a confirmation card. */
   confirmed?: boolean;
+  /** A short-lived download link for one of this tenant's exports, where the door serves them (GET /exports/<token>). */
+  exportLink?: (kind: 'devices' | 'codes') => { url: string; expiresAt: Date };
   /** Every registered command, for commands that describe the others. */
   commands: readonly CommandSpec[];
 }

@@ -20,6 +20,7 @@ import type { ActionSpec } from '../actions/action-spec.ts';
 import { ProvisioningBot } from './provisioning-bot.ts';
 import { setTurnLogger, turnLogger } from './turn-logger.ts';
 import { hostOf, urlHostAllowed } from '../host-allowlist.ts';
+import type { ExportLinks } from '../exports/export-links.ts';
 import { authenticateChannelRequest, channelEndpoints, type AuthenticateRequestResult } from './channel-auth.ts';
 
 export interface TeamsChat {
@@ -79,6 +80,8 @@ export function createTeamsChat(options: {
   actions: readonly ActionSpec[];
   /** Allowed hosts: serviceUrl (checked with an app id) and attached files' downloads. */
   hosts: { serviceUrl: readonly string[]; fileDownload: readonly string[] };
+  /** Where `export` puts its files (GET /exports/<token>); without it, exports come as text. */
+  exportLinks?: ExportLinks;
 }): TeamsChat {
   const { botAuth, hosts } = options;
   const auth = new ConfigurationBotFrameworkAuthentication({
@@ -90,7 +93,7 @@ export function createTeamsChat(options: {
   });
   const adapter = new ChannelAdapter(auth);
   adapter.onTurnError = onTurnError;
-  const bot = new ProvisioningBot(options.services, options.commands, options.actions, { fileDownloadHosts: hosts.fileDownload });
+  const bot = new ProvisioningBot(options.services, options.commands, options.actions, { fileDownloadHosts: hosts.fileDownload, exportLinks: options.exportLinks });
 
   return {
     adapter,
