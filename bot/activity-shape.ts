@@ -44,8 +44,28 @@ function isObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * How deep an activity may nest. Teams' deepest (a card's data inside an invoke's value) is
+ * under 10; a verb nested thousands deep ran botbuilder's recursive code out of stack
+ * (RangeError, a 501 and the apology).
+ */
+export const maxActivityDepth = 32;
+
+/** True when `value` nests objects or arrays deeper than `max` (walked without recursion). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** What is wrong with the body as an activity, in one sentence; null when the adapter can take it. */
 export function activityShapeProblem(body: unknown): string | null {
+  if (nestsDeeperThan(body, maxActivityDepth)) return `Not a Bot Framework activity (body: nested deeper than ${maxActivityDepth} levels).`;
   const result = activity.safeParse(body);
   if (result.success) return null;
   const where = result.error.issues

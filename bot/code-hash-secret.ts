@@ -4,7 +4,7 @@
 // only, so a copy of the database alone does not reveal it.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { sqliteFilePath } from '../prisma/database-url.ts';
+import { restrictToOwner, sqliteFilePath } from '../prisma/database-url.ts';
 import { newSecretKey } from '../services/shared/random.ts';
 import type { Config } from './config.ts';
 
@@ -24,6 +24,8 @@ export function resolveCodeHashSecret(config: Pick<Config, 'codeHashSecret' | 'd
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
+  // A secret written by an earlier version (or copied in) may be readable by others.
+  restrictToOwner(file);
   const secret = readFileSync(file, 'utf8').trim();
   if (secret.length < 32) {
     throw new Error(`${file} holds no usable secret (under 32 characters). Restore it from a backup; replacing it invalidates every live code and device token.`);

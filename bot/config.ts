@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { defaultDatabaseUrl, providerOf, redactDatabaseUrl } from '../prisma/database-url.ts';
 import type { Provider } from '../prisma/schemas.ts';
 import type { Environment } from './environment.ts';
+import { defaultFileDownloadHosts, defaultServiceUrlHosts, parseHostPatterns } from './host-allowlist.ts';
 
 const port = z
   .string()
@@ -21,6 +22,11 @@ const httpUrl = z
   .string()
   .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'expected an http(s) URL such as https://bot.example.com')
   .transform((value) => value.replace(/\/+$/, ''));
+
+const hostPatterns = z
+  .string()
+  .transform((text) => parseHostPatterns(text))
+  .refine((patterns): patterns is string[] => patterns !== null, 'expected host names separated by commas, e.g. "smba.trafficmanager.net,*.botframework.com" (*. for any subdomain)');
 
 const seconds = (min: number, max: number) =>
   z
@@ -58,7 +64,9 @@ const timeZone = z.string().refine((zone) => {
 const environmentSchema = z
   .object({
     PORT: port.default(3978),
-    HOST: z.string().min(1).default('0.0.0.0'),
+    // No default here: without MicrosoftAppId (no authentication) the bot listens on loopback
+    // unless HOST is set; with one, on every interface. See parseConfig.
+    HOST: z.string().min(1).optional(),
     PUBLIC_BASE_URL: httpUrl.optional(),
     DATABASE_URL: databaseUrl.default(defaultDatabaseUrl),
     MicrosoftAppId: z.string().default(''),
@@ -95,6 +103,8 @@ const environmentSchema = z
       .default('08:00'),
     DIGEST_TIMEZONE: timeZone.default('UTC'),
     TRUST_PROXY: z.enum(['true', 'false'], { error: 'expected true (a reverse proxy in front appends X-Forwarded-For) or false' }).default('false'),
+    SERVICE_URL_HOSTS: hostPatterns.default([...defaultServiceUrlHosts]),
+    FILE_DOWNLOAD_HOSTS: hostPatterns.default([...defaultFileDownloadHosts]),
     CODE_HASH_SECRET: z.string().min(32, 'expected at least 32 characters, e.g. the output of: openssl rand -base64 32').optional(),
   })
   .superRefine((env, ctx) => {
@@ -138,6 +148,8 @@ export const configKeys: readonly string[] = Object.keys(environmentSchema.shape
 export interface Config {
   port: number;
   host: string;
+  /** HOST was set: without an app id the bot listens where it says instead of on loopback. */
+  hostExplicit: boolean;
   /** Where Teams and devices reach this bot from outside, without a trailing slash. */
   publicBaseUrl: string;
   databaseUrl: string;
@@ -165,6 +177,10 @@ export interface Config {
   digest: { time: string; timeZone: string };
   /** User ids that are admins in every tenant (to grant the first roles): Entra object ids, or, without an app id, the ids emulators send. */
   bootstrapAdmins: readonly string[];
+  /** With an app id, activities whose serviceUrl is on none of these hosts are refused (403): replies go only to Microsoft's channels. */
+  serviceUrlHosts: readonly string[];
+  /** Attached files are downloaded only from these hosts (Teams: SharePoint and OneDrive). */
+  fileDownloadHosts: readonly string[];
   /** Unset with SQLite: a secret is generated beside the database file on first start. */
   codeHashSecret: string | null;
   /** The client address is the rightmost X-Forwarded-For entry (a reverse proxy in front), not the socket's. */
@@ -204,7 +220,8 @@ export function parseConfig(rawEnv: Environment): Config {
   const parsed = result.data;
   const config: Config = {
     port: parsed.PORT,
-    host: parsed.HOST,
+    host: parsed.HOST ?? (parsed.MicrosoftAppId === '' ? '127.0.0.1' : '0.0.0.0'),
+    hostExplicit: parsed.HOST !== undefined,
     publicBaseUrl: parsed.PUBLIC_BASE_URL ?? `http://localhost:${parsed.PORT}`,
     databaseUrl: parsed.DATABASE_URL,
     databaseProvider: providerOf(parsed.DATABASE_URL),
@@ -224,6 +241,8 @@ export function parseConfig(rawEnv: Environment): Config {
     staleAfterMs: parsed.STALE_AFTER * 60_000,
     digest: Object.freeze({ time: parsed.DIGEST_TIME, timeZone: parsed.DIGEST_TIMEZONE }),
     bootstrapAdmins: Object.freeze((parsed.ADMIN_USER_IDS ?? '').split(',').map((id) => id.trim().toLowerCase()).filter((id) => id !== '')),
+    serviceUrlHosts: Object.freeze(parsed.SERVICE_URL_HOSTS),
+    fileDownloadHosts: Object.freeze(parsed.FILE_DOWNLOAD_HOSTS),
     codeHashSecret: parsed.CODE_HASH_SECRET ?? null,
     trustProxy: parsed.TRUST_PROXY === 'true',
   };

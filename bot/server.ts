@@ -4,6 +4,7 @@
 // Routes:
 //   POST /api/messages  the chat channel (Teams, the Emulator) → teams/teams-chat.ts
 //   /api/device/v1/*    the provisioning service devices talk to → device-api/device-routes.ts
+//   GET  /exports/<t>   an export's CSV behind a signed 15-minute link → exports/export-routes.ts
 //   GET  /healthz       the process is up
 //   GET  /readyz        the database is reachable and every migration applied (+ each job's last run)
 import { pathToFileURL } from 'node:url';
@@ -26,6 +27,8 @@ import { jobDefinitions } from './jobs/job-definitions.ts';
 import { attachJobBoard, startScheduler, type JobBoard, type JobDefinition, type Scheduler, type SchedulerMode } from './jobs/scheduler.ts';
 import { resolveCodeHashSecret } from './code-hash-secret.ts';
 import { registerDeviceRoutes } from './device-api/device-routes.ts';
+import { createExportLinks } from './exports/export-links.ts';
+import { registerExportRoutes } from './exports/export-routes.ts';
 import { codeForHttpStatus } from './device-api/http-errors.ts';
 import { clientAddressOf } from './device-api/client-address.ts';
 import { activityShapeProblem } from './activity-shape.ts';
@@ -100,18 +103,27 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const store = await openStore(config.databaseUrl, { log: logger.child({ component: 'migrations' }) });
   const clock = options.clock ?? systemClock;
   const instanceId = `${hostname()}/${process.pid}/${newId().slice(-8)}`;
+  const codeHashSecret = resolveCodeHashSecret(config);
   const services = createServices({
     db: store.db,
     clock,
     settings: {
       codeTtlMs: config.codeTtlMs,
-      codeHashSecret: resolveCodeHashSecret(config),
+      codeHashSecret,
       bootstrapAdmins: config.bootstrapAdmins.map((userId) => ({ platform: 'teams' as const, userId })),
       codeWarningLeadsMinutes: config.codeWarningLeadsMinutes,
       staleAfterMs: config.staleAfterMs,
     },
   });
-  const chat = createTeamsChat({ botAuth: config.botAuth, services, commands: options.commands ?? defaultCommands, actions });
+  const exportLinks = createExportLinks({ secret: codeHashSecret, publicBaseUrl: config.publicBaseUrl, clock });
+  const chat = createTeamsChat({
+    botAuth: config.botAuth,
+    services,
+    commands: options.commands ?? defaultCommands,
+    actions,
+    hosts: { serviceUrl: config.serviceUrlHosts, fileDownload: config.fileDownloadHosts },
+    exportLinks,
+  });
   // Proactive delivery of domain events: the planner decides where and what, the sender gets it there.
   const plan = options.planNotifications?.({ services, db: store.db, config }) ?? createNotificationPlanner(services);
   const outboxSender = createOutboxDelivery({
@@ -174,6 +186,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
 
   registerDeviceRoutes(server, services.devices, (req) => requestLogger(req, logger), { trustProxy: config.trustProxy });
+  registerExportRoutes(server, exportLinks, services, (req) => requestLogger(req, logger));
 
   server.get('/healthz', async (_req: Request, res: Response) => {
     res.send(200, { status: 'ok' });
@@ -186,7 +199,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     }
     const readiness = await store.checkReadiness();
     if (!readiness.ready) {
-      res.send(503, { status: 'not_ready', reason: readiness.reason });
+      // The reason names the database's host and port: shown only to this machine, logged always.
+      requestLogger(req, logger).warn({ reason: readiness.reason }, 'not ready');
+      res.send(503, { status: 'not_ready', reason: fromThisMachine(req) ? readiness.reason : publicReason(readiness.reason) });
       return;
     }
     // A failed job does not make the instance unready: it is reported, and the next fire retries.
@@ -223,6 +238,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, database: store.provider, authenticationDisabled: config.authenticationDisabled }, 'listening');
+  if (config.authenticationDisabled) logger.warn({ host: config.host, hostExplicit: config.hostExplicit }, localModeWarning(config));
   outboxJob = startOutboxJob({ sender: outboxSender, intervalMs: options.outboxIntervalMs ?? defaultOutboxIntervalMs, log: logger.child({ component: 'outbox' }) });
   if (schedulerMode !== 'off') {
     scheduler = startScheduler({
@@ -261,6 +277,30 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   return { url, port, store, services, outbox: { kick: () => outboxJob?.kick() }, jobs: { ...jobBoard, scheduler, instanceId }, close };
 }
 
+/** A request from this machine itself, not relayed by a proxy (a proxy on loopback would make everyone local). */
+function fromThisMachine(req: Request): boolean {
+  const address = req.socket.remoteAddress ?? '';
+  const loopback = address === '::1' || /^(::ffff:)?127\./.test(address);
+  return loopback && req.header('x-forwarded-for') === undefined && req.header('forwarded') === undefined;
+}
+
+/** /readyz's reason for anyone else: its kind ("storage unavailable", "database error", …), no detail. */
+function publicReason(reason: string | undefined): string {
+  return `${(reason ?? 'not ready').split(':')[0]}; details are in the bot's log`;
+}
+
+/** What start-up says when no MicrosoftAppId is set: anyone who reaches the bot can act as anyone. */
+export function localModeWarning(config: Config): string {
+  const where = isLoopbackHost(config.host)
+    ? `listening only on ${config.host} (loopback)`
+    : `listening on ${config.host}, reachable from the network, because HOST is set`;
+  return `LOCAL MODE: no MicrosoftAppId, so requests are not authenticated and anyone who reaches /api/messages can act as any user of any tenant; ${where}. Set MicrosoftAppId to run with Teams.`;
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 /** /readyz's view of the jobs: each one's last fire and outcome, on whichever instance it ran. */
 async function jobsReadiness(board: JobBoard, log: Logger): Promise<Record<string, { lastFire: string | null; outcome: string | null }> | undefined> {
   try {
@@ -293,6 +333,7 @@ async function main(): Promise<void> {
   let running: RunningServer;
   try {
     running = await startServer(config, { logger });
+    if (config.authenticationDisabled) console.warn(`WARNING: ${localModeWarning(config)}`);
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     console.error(`Start-up failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);

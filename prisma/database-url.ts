@@ -1,6 +1,6 @@
 // DATABASE_URL decides the store: a `file:` URL is the embedded SQLite default,
 // `postgres://` / `postgresql://` is a PostgreSQL server shared by several instances.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Provider } from './schemas.ts';
 
@@ -20,11 +20,34 @@ export function sqliteFilePath(databaseUrl: string): string {
   return path.resolve(withoutQuery);
 }
 
-/** The `file:` URL the libsql driver gets: absolute, and with its folder created on first start. */
+/**
+ * The `file:` URL the libsql driver gets: absolute, with its folder created on first start. The
+ * database holds code hashes, device tokens' hashes and device-login codes: it is created
+ * readable by its owner only (0600, its folder 0700), and a file of an earlier version that
+ * others could read is narrowed to its owner (SQLite gives its -wal and -shm files the
+ * database's mode).
+ */
 export function prepareSqliteUrl(databaseUrl: string): string {
   const file = sqliteFilePath(databaseUrl);
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    // An empty file is a valid new SQLite database; "wx" never touches an existing one.
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) restrictToOwner(each);
   return `file:${file}`;
+}
+
+/** Drops the group's and others' permission bits, keeping the owner's (a read-only file stays read-only). */
+export function restrictToOwner(file: string): void {
+  try {
+    const mode = statSync(file).mode & 0o777;
+    if ((mode & 0o077) !== 0) chmodSync(file, mode & 0o700);
+  } catch {
+    // Missing (no -wal yet) or not ours to change: nothing to narrow here.
+  }
 }
 
 /** The URL with any password replaced, safe to log or to show in an error. */

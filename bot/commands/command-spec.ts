@@ -22,6 +22,10 @@ export interface AttachedFile {
   name: string;
   /** Pre-authenticated download URL the platform gives for a file sent to the bot. */
   downloadUrl: string;
+  /** False when the URL's host is not one of the platform's file hosts (FILE_DOWNLOAD_HOSTS): never fetched. */
+  fromAllowedHost: boolean;
+  /** Whether a redirect target is on the same allowed hosts. */
+  isAllowedUrl(url: string): boolean;
 }
 
 /** Who is talking and where, taken from the platform's request (never from the message text). */
@@ -41,6 +45,8 @@ export interface CommandContext {
   services: Services;
   /** True when the user confirmed this run on a confirmation card. */
   confirmed?: boolean;
+  /** A short-lived download link for one of this tenant's exports, where the door serves them (GET /exports/<token>). */
+  exportLink?: (kind: 'devices' | 'codes') => { url: string; expiresAt: Date };
   /** Every registered command, for commands that describe the others. */
   commands: readonly CommandSpec[];
 }

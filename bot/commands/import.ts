@@ -6,9 +6,29 @@ import { view } from '../views/reply.ts';
 import { actorOf } from './actor.ts';
 import { defineCommand, type AttachedFile } from './command-spec.ts';
 
+/** GET, following at most 3 redirects, and only those that stay on the file's allowed hosts. */
+async function fetchOnAllowedHosts(file: AttachedFile): Promise<Response> {
+  const signal = AbortSignal.timeout(30_000);
+  let url = file.downloadUrl;
+  for (let hop = 0; hop <= 3; hop++) {
+    const response = await fetch(url, { signal, redirect: 'manual' });
+    const location = response.status >= 300 && response.status < 400 ? response.headers.get('location') : null;
+    if (location === null) return response;
+    await response.body?.cancel();
+    url = new URL(location, url).href;
+    if (!file.isAllowedUrl(url)) break;
+  }
+  throw new DomainError('invalid_input', `Could not download ${file.name}: it is redirected away from the chat's file storage. Paste the CSV after "import" instead.`);
+}
+
 /** Downloads a file attached to the message (its URL is pre-authenticated), refusing more than the import limit. */
 async function download(file: AttachedFile): Promise<Buffer> {
-  const response = await fetch(file.downloadUrl, { signal: AbortSignal.timeout(30_000) });
+  if (!file.fromAllowedHost) {
+    // The URL comes from the message: fetching any host would let a sender make the bot reach
+    // into the network it runs in.
+    throw new DomainError('invalid_input', `I only download attachments from the chat's own file storage, and ${file.name} is somewhere else. Attach it again in personal chat with me, or paste the CSV after "import".`);
+  }
+  const response = await fetchOnAllowedHosts(file);
   if (!response.ok || !response.body) throw new DomainError('invalid_input', `Could not download ${file.name} (HTTP ${response.status}). Send it again.`);
   const chunks: Buffer[] = [];
   let size = 0;

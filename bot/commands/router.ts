@@ -8,6 +8,16 @@ import { DomainError } from '../../services/shared/errors.ts';
 import { errorReply, type Reply } from '../views/reply.ts';
 import type { CommandContext, CommandSpec } from './command-spec.ts';
 import { findCommand, suggestCommands } from './find-command.ts';
+import { MAX_DEVICE_CSV_BYTES } from '../../services/devices/csv-device-list.ts';
+
+/**
+ * The longest chat message read, checked before any parsing: a 1 MB one-word message kept the
+ * event loop busy for about a second (and its echo made a 3 MB reply). A pasted import may be as
+ * long as an attached CSV may be large.
+ */
+export const maxChatTextChars = 100_000;
+/** Longer "command" words are no typo of a command: neither compared with each name nor echoed whole. */
+const maxSuggestedWordChars = 40;
 
 export interface ParsedMessage {
   word: string;
@@ -24,6 +34,22 @@ export function parseMessage(text: string): ParsedMessage {
 export type RoutedReply = Reply & { command: string | null };
 
 export async function routeMessage(text: string, context: CommandContext): Promise<RoutedReply> {
+  if (text.length > maxChatTextChars) {
+    const first = (/^\s*(\S{1,20})/.exec(text.slice(0, 64))?.[1] ?? '').toLowerCase();
+    const command = findCommand(context.commands, first);
+    const limit = command?.name === 'import' ? MAX_DEVICE_CSV_BYTES : maxChatTextChars;
+    if (text.length > limit) {
+      const kb = (chars: number) => `${Math.round(chars / 1000).toLocaleString('en')} KB`;
+      return {
+        command: command?.name ?? null,
+        ...errorReply(
+          'Message too long',
+          `That message is ${kb(text.length)} long; I read messages of at most ${kb(limit)}, so nothing was done.`,
+          command?.name === 'import' ? 'Split the CSV into smaller parts.' : 'For many devices, attach a CSV to "import" in personal chat with me.',
+        ),
+      };
+    }
+  }
   const { word, rest } = parseMessage(text);
   if (word === '') {
     return { command: null, text: 'Hi! Type **help** to see what I can do.' };
@@ -48,6 +74,9 @@ function preview(rest: string): string {
  * the same arguments ("stauts 00-04-…" → **status 00-04-…**), as if typed.
  */
 export function unknownCommand(word: string, rest: string, commands: readonly CommandSpec[], prefix = ''): Reply {
+  if (word.length > maxSuggestedWordChars) {
+    return errorReply('Unknown command', `I don't know the command "${[...word].slice(0, maxSuggestedWordChars - 1).join('')}…".`, 'Type "help" to see what I can do.');
+  }
   const suggestions = suggestCommands(commands, word).slice(0, 3);
   const problem = `I don't know the command "${word}".`;
   if (suggestions.length === 0) return errorReply('Unknown command', problem, 'Type "help" to see what I can do.');

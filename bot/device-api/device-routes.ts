@@ -56,6 +56,9 @@ export function registerDeviceRoutes(server: Server, devices: DeviceServices, lo
    * device retries after Retry-After, anything else goes to the server's error handler.
    */
   const route = (handler: (req: Request) => Promise<object>) => async (req: Request, res: Response) => {
+    // Answers carry device tokens and sign-in state: no cache may keep them, no browser guess their type.
+    res.header('Cache-Control', 'no-store');
+    res.header('X-Content-Type-Options', 'nosniff');
     try {
       res.send(200, await handler(req));
     } catch (error) {

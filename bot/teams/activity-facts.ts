@@ -1,6 +1,8 @@
 // Facts the bot reads off an incoming activity. Pure functions over the wire format, so
 // they are tested with plain objects. The tenant always comes from the activity itself.
 import type { Activity, ConversationReference } from 'botbuilder';
+import type { AttachedFile } from '../commands/command-spec.ts';
+import { urlHostAllowed } from '../host-allowlist.ts';
 
 type ActivityLike = Partial<Pick<Activity, 'text' | 'entities' | 'recipient' | 'channelData' | 'conversation' | 'channelId' | 'from'>>;
 
@@ -110,10 +112,10 @@ export function conversationToRemember(activity: Partial<Activity>, reference: P
 const teamsFileDownload = 'application/vnd.microsoft.teams.file.download.info';
 
 /** Files sent in personal chat: Teams attaches a download URL for each (the manifest sets supportsFiles). */
-export function attachedFiles(activity: Partial<Activity>): { name: string; downloadUrl: string }[] {
+export function attachedFiles(activity: Partial<Activity>, allowedHosts: readonly string[]): AttachedFile[] {
   return (activity.attachments ?? []).flatMap((attachment) => {
     const content = attachment.content as { downloadUrl?: unknown } | undefined;
     if (attachment.contentType !== teamsFileDownload || typeof content?.downloadUrl !== 'string') return [];
-    return [{ name: attachment.name ?? 'file', downloadUrl: content.downloadUrl }];
+    return [{ name: attachment.name ?? 'file', downloadUrl: content.downloadUrl, fromAllowedHost: urlHostAllowed(content.downloadUrl, allowedHosts), isAllowedUrl: (url: string) => urlHostAllowed(url, allowedHosts) }];
   });
 }

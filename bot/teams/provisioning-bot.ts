@@ -28,6 +28,8 @@ import { resolveMentions } from './mentions.ts';
 import { toActivity } from './outgoing.ts';
 import { adaptiveCardContentType, renderView } from './render-view.ts';
 import { turnLogger } from './turn-logger.ts';
+import { defaultFileDownloadHosts } from '../host-allowlist.ts';
+import type { ExportLinks } from '../exports/export-links.ts';
 import { newErrorReference } from '../../services/shared/random.ts';
 import { describeStorageFailure, storageFailureOf, storageUnavailableMessage } from '../../prisma/storage-errors.ts';
 
@@ -35,11 +37,18 @@ const noTenantReply =
   "I can't tell which Microsoft 365 organisation this conversation belongs to, so I can't act here. " +
   'Talk to me from Microsoft Teams (or the Bot Framework Emulator for local testing).';
 
+/** Export links bound to the tenant of the conversation they are asked for in. */
+function linkIn(links: ExportLinks, tenantId: string): NonNullable<CommandContext['exportLink']> {
+  return (kind) => links.linkFor(tenantId, kind);
+}
+
 export class ProvisioningBot extends TeamsActivityHandler {
   constructor(
     private readonly services: Services,
     private readonly commands: readonly CommandSpec[],
     private readonly actions: readonly ActionSpec[],
+    /** Attached files are downloaded only from these hosts (bot/host-allowlist.ts); default: Teams' file storage. */
+    private readonly options: { fileDownloadHosts?: readonly string[]; exportLinks?: ExportLinks } = {},
   ) {
     super();
 
@@ -127,6 +136,7 @@ export class ProvisioningBot extends TeamsActivityHandler {
       services: this.services,
       commands: this.commands,
       members: () => conversationMembers(context),
+      ...(this.options.exportLinks ? { exportLink: linkIn(this.options.exportLinks, tenantId) } : {}),
     };
   }
 
@@ -176,7 +186,7 @@ export class ProvisioningBot extends TeamsActivityHandler {
     const reply = await routeMessage(commandText(context.activity), {
       ...(await this.actionContext(context, tenantId)),
       mentions: await resolveMentions(context),
-      files: attachedFiles(context.activity),
+      files: attachedFiles(context.activity, this.options.fileDownloadHosts ?? defaultFileDownloadHosts),
     });
     // The command name only: message text can hold MACs, codes or names.
     log.info({ command: reply.command, tenantId }, 'message handled');

@@ -19,6 +19,8 @@ import type { CommandSpec } from '../commands/command-spec.ts';
 import type { ActionSpec } from '../actions/action-spec.ts';
 import { ProvisioningBot } from './provisioning-bot.ts';
 import { setTurnLogger, turnLogger } from './turn-logger.ts';
+import { hostOf, urlHostAllowed } from '../host-allowlist.ts';
+import type { ExportLinks } from '../exports/export-links.ts';
 import { authenticateChannelRequest, channelEndpoints, type AuthenticateRequestResult } from './channel-auth.ts';
 
 export interface TeamsChat {
@@ -76,8 +78,12 @@ export function createTeamsChat(options: {
   services: Services;
   commands: readonly CommandSpec[];
   actions: readonly ActionSpec[];
+  /** Allowed hosts: serviceUrl (checked with an app id) and attached files' downloads. */
+  hosts: { serviceUrl: readonly string[]; fileDownload: readonly string[] };
+  /** Where `export` puts its files (GET /exports/<token>); without it, exports come as text. */
+  exportLinks?: ExportLinks;
 }): TeamsChat {
-  const { botAuth } = options;
+  const { botAuth, hosts } = options;
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: botAuth.appId,
     MicrosoftAppPassword: botAuth.appPassword,
@@ -87,7 +93,7 @@ export function createTeamsChat(options: {
   });
   const adapter = new ChannelAdapter(auth);
   adapter.onTurnError = onTurnError;
-  const bot = new ProvisioningBot(options.services, options.commands, options.actions);
+  const bot = new ProvisioningBot(options.services, options.commands, options.actions, { fileDownloadHosts: hosts.fileDownload, exportLinks: options.exportLinks });
 
   return {
     adapter,
@@ -101,6 +107,12 @@ export function createTeamsChat(options: {
       if (!authenticated.ok) {
         if (authenticated.status === 503) res.header('Retry-After', '30');
         return send(res, authenticated.status, authenticated.body);
+      }
+      // The token's serviceurl claim matches the activity's, but a channel of another cloud (or a
+      // leaked token) must not make the bot post codes elsewhere: only Microsoft's channel hosts.
+      if (botAuth.appId !== '' && !urlHostAllowed(activity.serviceUrl ?? '', hosts.serviceUrl)) {
+        log.warn({ serviceUrlHost: hostOf(activity.serviceUrl ?? '') }, 'activity refused: serviceUrl is not a channel host (SERVICE_URL_HOSTS)');
+        return send(res, 403, { code: 'forbidden', message: 'This serviceUrl is not one of the channel hosts the bot answers (SERVICE_URL_HOSTS).' });
       }
       // Errors past this point are bugs: they go to the server's one error handler (500 with a reference).
       const invokeResponse = await adapter.runAuthenticated(authenticated.result, activity, async (context) => {

@@ -13,8 +13,14 @@ export interface CodeSheetEntry {
 
 const BOM = '\uFEFF';
 const CRLF = '\r\n';
-// OWASP: a cell starting with one of these may be run as a formula by a spreadsheet.
-const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r']);
+// OWASP: a cell starting with one of these may be run as a formula by a spreadsheet. Excel
+// opened with another list separator (";" in much of Europe, or a tab or "|" on import) splits a
+// value into cells at that separator, so a trigger after one starts a formula too:
+// `Lobby;=cmd|' /C calc'!A0` was a live formula with ";" as separator.
+const FORMULA_START = /(^|[,;\t|])(?=\s*[=+\-@]|[\t\r])/g;
+// Line breaks (and the other characters that end a line) would end the row in a chat's code
+// block, or a markdown block around it; a space keeps the value on its line.
+const LINE_BREAKS = /[\r\n\v\f\u0085\u2028\u2029]+/g;
 // Numeric collation so "Room 2" comes before "Room 10"; a fixed locale keeps output stable.
 const locationOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
@@ -32,10 +38,16 @@ export function buildCodeSheet(entries: readonly CodeSheetEntry[], timeZone: str
   return BOM + [header, ...rows].map((cells) => cells.map(escapeCsvCell).join(',') + CRLF).join('');
 }
 
-/** One cell, safe to open: formula triggers neutralised with a leading `'`, then RFC 4180 quoting. */
+/**
+ * One cell, safe to open and to show: line breaks become spaces, every formula start (at the
+ * start, or after a separator Excel might split on) gets a `'` so it reads as text, and the cell
+ * is always quoted (RFC 4180), so no line of the CSV starts with anything but `"`, a code fence
+ * included.
+ */
 export function escapeCsvCell(value: string): string {
-  const safe = FORMULA_TRIGGERS.has(value.charAt(0)) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+  const oneLine = value.replace(LINE_BREAKS, ' ');
+  const safe = oneLine.replace(FORMULA_START, "$1'");
+  return `"${safe.replaceAll('"', '""')}"`;
 }
 
 // Rooms without a location go last: the technician works through named rooms first.

@@ -30,7 +30,9 @@ export async function findOpenSession(db: DatabaseOrTransaction, device: Device)
 }
 
 export async function closeOpenSessions(db: DatabaseOrTransaction, device: Device, status: 'cancelled' | 'lapsed' | 'completed', now: Date): Promise<void> {
-  await db.signInSession.updateMany({ where: { deviceId: device.id, status: { in: openStatuses } }, data: { status, updatedAt: now } });
+  // The device-login code is a credential for the portal step only: once the sign-in ends or
+  // lapses it is dropped, so a copy of the store does not keep it (its expiry stays, as history).
+  await db.signInSession.updateMany({ where: { deviceId: device.id, status: { in: openStatuses } }, data: { status, loginCode: null, updatedAt: now } });
 }
 
 /** When the device's login code has lapsed, moves it back to waiting for sign-in. Returns the device as it now is. */

@@ -52,7 +52,8 @@ export function startBotProcess(cwd: string, env: Record<string, string>, option
   const child = spawn(command!, args, {
     cwd,
     // Only what the test gives, plus PATH: the test runner's own variables must not leak in.
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+    // The fake channel and its files are on loopback: allowed as channel and file hosts.
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', SERVICE_URL_HOSTS: '127.0.0.1', FILE_DOWNLOAD_HOSTS: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

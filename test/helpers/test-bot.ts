@@ -42,6 +42,9 @@ export async function startTestBot(env: Record<string, string> = {}, options: Om
   const config = parseConfig({
     PORT: '0',
     HOST: '127.0.0.1',
+    // The fake channel and the files it serves are on loopback: allowed as channel and file hosts.
+    SERVICE_URL_HOSTS: '127.0.0.1',
+    FILE_DOWNLOAD_HOSTS: '127.0.0.1',
     DATABASE_URL: `file:${path.join(dir, 'bot.db')}`,
     LOG_LEVEL: 'debug',
     SHUTDOWN_GRACE_SECONDS: '5',

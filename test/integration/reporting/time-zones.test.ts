@@ -82,8 +82,10 @@ describe('the timezone command', () => {
   it("names the tenant's zone in the device export's header", async () => {
     await bot.server.services.roles.grant(admin, tenantId, { platform: 'teams', userId: technician.aadObjectId, name: technician.name }, 'technician');
     await say('timezone Europe/Berlin');
-    const csv = await say('export devices', technician);
-    expect(csv).toContain('MAC,Location,Model,Firmware,State,Since (UTC),Since (Europe/Berlin local)');
+    const reply = await say('export devices', technician);
+    const link = /\((http[^)\s]+\/exports\/[^)\s]+)\)/.exec(reply)?.[1] ?? '';
+    const csv = await (await fetch(`${bot.url}${new URL(link).pathname}`)).text();
+    expect(csv).toContain('"MAC","Location","Model","Firmware","State","Since (UTC)","Since (Europe/Berlin local)"');
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../bot/config.ts';
 import type { Environment } from '../../../bot/environment.ts';
+import { defaultFileDownloadHosts, defaultServiceUrlHosts } from '../../../bot/host-allowlist.ts';
 
 /** The ConfigError that parseConfig throws for `env`, or a failure if it throws none. */
 function configErrorFor(env: Environment): ConfigError {
@@ -19,7 +20,8 @@ describe('parseConfig', () => {
   it('with nothing set, the bot listens on 3978, uses the embedded SQLite file and needs no Bot Framework auth', () => {
     expect(parseConfig({})).toEqual({
       port: 3978,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
+      hostExplicit: false,
       publicBaseUrl: 'http://localhost:3978',
       databaseUrl: 'file:./data/provisioning.db',
       databaseProvider: 'sqlite',
@@ -33,6 +35,8 @@ describe('parseConfig', () => {
       staleAfterMs: 24 * 3_600_000,
       digest: { time: '08:00', timeZone: 'UTC' },
       bootstrapAdmins: [],
+      serviceUrlHosts: [...defaultServiceUrlHosts],
+      fileDownloadHosts: [...defaultFileDownloadHosts],
       codeHashSecret: null,
       trustProxy: false,
     });
@@ -42,6 +46,22 @@ describe('parseConfig', () => {
     expect(parseConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(parseConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
     expect(() => parseConfig({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY: expected true .* or false \(got "yes"\)/);
+  });
+
+  it('without an app id the bot listens on loopback unless HOST is set; with one, on every interface', () => {
+    expect(parseConfig({}).host).toBe('127.0.0.1');
+    expect(parseConfig({ HOST: '0.0.0.0' })).toMatchObject({ host: '0.0.0.0', hostExplicit: true });
+    expect(parseConfig(withApp).host).toBe('0.0.0.0');
+    expect(parseConfig({ ...withApp, HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+  });
+
+  it("by default, replies go only to Microsoft's channel hosts and files come only from SharePoint", () => {
+    const config = parseConfig(withApp);
+    expect(config.serviceUrlHosts).toEqual(expect.arrayContaining(['smba.trafficmanager.net', '*.botframework.com']));
+    expect(config.fileDownloadHosts).toEqual(expect.arrayContaining(['*.sharepoint.com']));
+    expect(parseConfig({ SERVICE_URL_HOSTS: ' smba.trafficmanager.net , *.Example.com ' }).serviceUrlHosts).toEqual(['smba.trafficmanager.net', '*.example.com']);
+    expect(() => parseConfig({ FILE_DOWNLOAD_HOSTS: 'https://x.sharepoint.com/' })).toThrow(/FILE_DOWNLOAD_HOSTS: expected host names/);
+    expect(() => parseConfig({ SERVICE_URL_HOSTS: '*' })).toThrow(/SERVICE_URL_HOSTS: expected host names/);
   });
 
   it.each([

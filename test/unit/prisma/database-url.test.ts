@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -43,13 +43,15 @@ describe('prepareSqliteUrl', () => {
   let dir: string | undefined;
   afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 
-  it('gives an absolute file: URL and creates the folder the file goes in', () => {
+  it('gives an absolute file: URL and creates the folder (0700) and an empty database file (0600) for its owner only', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'provisioning-bot-url-'));
     const file = path.join(dir, 'nested', 'deeper', 'bot.db');
 
     expect(prepareSqliteUrl(`file:${file}`)).toBe(`file:${file}`);
     expect(existsSync(path.dirname(file))).toBe(true);
-    expect(existsSync(file)).toBe(false);
+    expect(statSync(file).size).toBe(0);
+    expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+    expect((statSync(path.dirname(file)).mode & 0o777).toString(8)).toBe('700');
   });
 });
 

@@ -17,18 +17,18 @@ describe('buildCodeSheet', () => {
   it('starts with a UTF-8 BOM, then the header, and ends every line with CRLF', () => {
     const sheet = buildCodeSheet([entry({ location: 'Salle Égée' })], 'Europe/Paris');
     expect(sheet).toBe(
-      `${BOM}MAC,Location,Code,"Expires (UTC, ISO 8601)",Expires (Europe/Paris local)\r\n` +
-        '00-04-F2-81-24-B3,Salle Égée,123456,2025-06-01T08:00:00Z,2025-06-01 10:00\r\n',
+      `${BOM}"MAC","Location","Code","Expires (UTC, ISO 8601)","Expires (Europe/Paris local)"\r\n` +
+        '"00-04-F2-81-24-B3","Salle Égée","123456","2025-06-01T08:00:00Z","2025-06-01 10:00"\r\n',
     );
   });
 
   it('names the zone in the last header and quotes the UTC header, which holds a comma', () => {
     const [header] = buildCodeSheet([], 'America/New_York').slice(BOM.length).split('\r\n');
-    expect(header).toBe('MAC,Location,Code,"Expires (UTC, ISO 8601)",Expires (America/New_York local)');
+    expect(header).toBe('"MAC","Location","Code","Expires (UTC, ISO 8601)","Expires (America/New_York local)"');
   });
 
   it('with no entries, is the header alone', () => {
-    expect(buildCodeSheet([], 'UTC')).toBe(`${BOM}MAC,Location,Code,"Expires (UTC, ISO 8601)",Expires (UTC local)\r\n`);
+    expect(buildCodeSheet([], 'UTC')).toBe(`${BOM}"MAC","Location","Code","Expires (UTC, ISO 8601)","Expires (UTC local)"\r\n`);
   });
 
   it('sorts by location (numbers in order, case ignored), then MAC, and puts devices without a location last', () => {
@@ -40,7 +40,7 @@ describe('buildCodeSheet', () => {
       entry({ mac: '00-00-00-00-00-01', location: 'Room 2' }),
       entry({ mac: '00-00-00-00-00-04', location: 'Lobby' }),
     ];
-    const order = dataLines(buildCodeSheet(entries, 'UTC')).map((line) => line.split(',').slice(0, 2).join(' '));
+    const order = dataLines(buildCodeSheet(entries, 'UTC')).map((line) => line.split(',').slice(0, 2).join(' ').replaceAll('"', ''));
     expect(order).toEqual([
       '00-00-00-00-00-04 Lobby',
       '00-00-00-00-00-01 Room 2',
@@ -59,13 +59,35 @@ describe('buildCodeSheet', () => {
 
   it.each([
     ['=HYPERLINK("http://evil.example","Click")', `"'=HYPERLINK(""http://evil.example"",""Click"")"`],
-    ['+1', "'+1"],
-    ['-2', "'-2"],
-    ['@SUM(A1:A2)', "'@SUM(A1:A2)"],
+    ['+1', `"'+1"`],
+    ['-2', `"'-2"`],
+    ['@SUM(A1:A2)', `"'@SUM(A1:A2)"`],
+    // Issue 12, item 7: Excel with ";" as its list separator split this into a live formula.
+    ["Lobby;=cmd|' /C calc'!A0", `"Lobby;'=cmd|' /C calc'!A0"`],
+    ['Lobby,+1', `"Lobby,'+1"`],
+    ['Lobby\t-2', `"Lobby\t'-2"`],
+    ['Lobby; @SUM(A1)', `"Lobby;' @SUM(A1)"`],
+    ['Lobby|=1', `"Lobby|'=1"`],
+    ['\t=1', `"'\t=1"`],
+    ['a-b=c', `"a-b=c"`],
   ])('neutralises a formula in a location: %s → %s', (location, cell) => {
     expect(dataLines(buildCodeSheet([entry({ location })], 'UTC'))[0]).toBe(
-      `00-04-F2-81-24-B3,${cell},123456,2025-06-01T08:00:00Z,2025-06-01 08:00`,
+      `"00-04-F2-81-24-B3",${cell},"123456","2025-06-01T08:00:00Z","2025-06-01 08:00"`,
     );
+  });
+
+  it('keeps a location with line breaks and a code fence on its own line, quoted, so it cannot leave its cell or a code block', () => {
+    const sheet = buildCodeSheet([entry({ location: 'Lobby\n```\n**[Click](https://evil.example)**\r\n=1' })], 'UTC');
+    const lines = dataLines(sheet);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toBe('"00-04-F2-81-24-B3","Lobby ``` **[Click](https://evil.example)** =1","123456","2025-06-01T08:00:00Z","2025-06-01 08:00"');
+    expect(sheet.slice(BOM.length).split('\r\n').every((line) => line === '' || line.startsWith('"'))).toBe(true);
+  });
+
+  it.each(['', 'plain', '=1', 'a,b', 'say "hi"', '\u2028x'])('always quotes the cell: %j', (value) => {
+    const cell = escapeCsvCell(value);
+    expect(cell.startsWith('"') && cell.endsWith('"')).toBe(true);
+    expect(cell).not.toMatch(/[\r\n\u2028\u2029]/);
   });
 
   it.each([
@@ -83,12 +105,12 @@ describe('buildCodeSheet', () => {
     ['UTC', 'UTC itself', '2025-07-04T16:45:59.999Z', '2025-07-04 16:45'],
   ])('in %s, %s: %s is %s local', (timeZone, _moment, iso, local) => {
     const [line] = dataLines(buildCodeSheet([entry({ expiresAt: new Date(iso) })], timeZone));
-    expect(line?.split(',').slice(3)).toEqual([iso.replace(/\.\d{3}Z$/, 'Z'), local]);
+    expect(line?.replaceAll('"', '').split(',').slice(3)).toEqual([iso.replace(/\.\d{3}Z$/, 'Z'), local]);
   });
 
   it('writes the UTC expiry as ISO 8601 to the second', () => {
     const [line] = dataLines(buildCodeSheet([entry({ expiresAt: new Date('2025-06-01T08:00:00.123Z') })], 'UTC'));
-    expect(line?.split(',')[3]).toBe('2025-06-01T08:00:00Z');
+    expect(line?.split(',')[3]).toBe('"2025-06-01T08:00:00Z"');
   });
 
   it.each(['Mars/Olympus', 'Paris', '', '+01:00'])('rejects %j as a time zone, asking for an IANA name', (timeZone) => {
@@ -101,23 +123,25 @@ describe('buildCodeSheet', () => {
 
 describe('escapeCsvCell', () => {
   it.each([
-    ['plain text', 'Room 1', 'Room 1'],
-    ['empty', '', ''],
-    ['a MAC', '00-04-F2-81-24-B3', '00-04-F2-81-24-B3'],
-    ['a code with leading zeros', '012345', '012345'],
+    ['plain text', 'Room 1', '"Room 1"'],
+    ['empty', '', '""'],
+    ['a MAC', '00-04-F2-81-24-B3', '"00-04-F2-81-24-B3"'],
+    ['a code with leading zeros', '012345', '"012345"'],
     ['a comma', 'Paris, 3rd floor', '"Paris, 3rd floor"'],
     ['a quote', 'The "Blue" room', '"The ""Blue"" room"'],
-    ['a line feed', 'Floor 2\nRoom 7', '"Floor 2\nRoom 7"'],
-    ['a CRLF', 'Floor 2\r\nRoom 7', '"Floor 2\r\nRoom 7"'],
-    ['a semicolon (not our delimiter)', 'A; B', 'A; B'],
-    ['a leading =', '=1+1', "'=1+1"],
-    ['a leading +', '+33 1 23 45 67 89', "'+33 1 23 45 67 89"],
-    ['a leading -', '-2', "'-2"],
-    ['a leading @', '@SUM(A1)', "'@SUM(A1)"],
-    ['a leading tab', '\t=1', "'\t=1"],
-    ['a leading CR', '\r=1', `"'\r=1"`],
+    ['a line feed: kept on one line', 'Floor 2\nRoom 7', '"Floor 2 Room 7"'],
+    ['a CRLF: kept on one line', 'Floor 2\r\nRoom 7', '"Floor 2 Room 7"'],
+    ['a semicolon', 'A; B', '"A; B"'],
+    ['a leading =', '=1+1', `"'=1+1"`],
+    ['a leading +', '+33 1 23 45 67 89', `"'+33 1 23 45 67 89"`],
+    ['a leading -', '-2', `"'-2"`],
+    ['a leading @', '@SUM(A1)', `"'@SUM(A1)"`],
+    ['a leading tab', '\t=1', `"'\t=1"`],
+    ['a leading CR', '\r=1', `"' =1"`],
+    ['a leading space before =', ' =1', `"' =1"`],
+    ['a formula after ;', "Lobby;=cmd|' /C calc'!A0", `"Lobby;'=cmd|' /C calc'!A0"`],
     ['a formula that also needs quotes', '=HYPERLINK("x")', `"'=HYPERLINK(""x"")"`],
-    ['= not at the start', 'Room =1', 'Room =1'],
+    ['= not at the start', 'Room =1', '"Room =1"'],
   ])('%s: %j → %j', (_what, value, cell) => {
     expect(escapeCsvCell(value)).toBe(cell);
   });
