@@ -11,7 +11,7 @@ import { DomainError } from '../shared/errors.ts';
 import { chunks, digestOf, groupBy, jobTransaction } from './code-expiry-support.ts';
 import { findDeviceByMac } from './device-repository.ts';
 import { deviceSteps } from './device-steps.ts';
-import { lapseIfDue } from './sign-in-sessions.ts';
+import { lapseIfDueCounted } from './sign-in-sessions.ts';
 import { moveDevicesTogether } from './transition.ts';
 
 export interface ExpireCounts {
@@ -97,7 +97,9 @@ export async function lapseLoginCodes(db: Database, now: Date): Promise<LapseCou
         // Read again inside the transaction: another run may have lapsed it, or a new code came.
         const device = await findDeviceByMac(tx, session.tenantId, session.device.mac);
         if (!device || device.state !== 'signing_in') return false;
-        return (await lapseIfDue(tx, device, now)).state === 'awaiting_sign_in';
+        // Counted only when this run moved it: under READ COMMITTED a concurrent run's lapse is
+        // visible to the next read, and would otherwise be counted twice.
+        return (await lapseIfDueCounted(tx, device, now)).lapsed;
       });
       if (moved) lapsed += 1;
     } catch (error) {

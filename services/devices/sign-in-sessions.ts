@@ -35,16 +35,25 @@ export async function closeOpenSessions(db: DatabaseOrTransaction, device: Devic
   await db.signInSession.updateMany({ where: { deviceId: device.id, status: { in: openStatuses } }, data: { status, loginCode: null, updatedAt: now } });
 }
 
-/** When the device's login code has lapsed, moves it back to waiting for sign-in. Returns the device as it now is. */
-export async function lapseIfDue(db: DatabaseOrTransaction, snapshot: Device, now: Date): Promise<Device> {
+/**
+ * When the device's login code has lapsed, moves it back to waiting for sign-in. Returns the
+ * device as it now is, and whether THIS call moved it (a concurrent run may have done it first:
+ * the sweep counts only its own).
+ */
+export async function lapseIfDueCounted(db: DatabaseOrTransaction, snapshot: Device, now: Date): Promise<{ device: Device; lapsed: boolean }> {
   // Decide on the stored state, not on the caller's copy: the device may have signed in since
   // that copy was read (a phone polls while the person completes the portal step).
   const device = (await findDeviceByMac(db, snapshot.tenantId, snapshot.mac)) ?? snapshot;
-  if (device.state !== 'signing_in') return device;
+  if (device.state !== 'signing_in') return { device, lapsed: false };
   const session = await findOpenSession(db, device);
   const expiresAt = session?.loginCodeExpiresAt;
-  if (expiresAt && expiresAt.getTime() > now.getTime()) return device;
+  if (expiresAt && expiresAt.getTime() > now.getTime()) return { device, lapsed: false };
   const moved = await moveDevice(db, { device, step: 'lapse_login_code', actor: { kind: 'system' }, event: {} }, now);
   await closeOpenSessions(db, device, 'lapsed', now);
-  return moved;
+  return { device: moved, lapsed: true };
+}
+
+/** When the device's login code has lapsed, moves it back to waiting for sign-in. Returns the device as it now is. */
+export async function lapseIfDue(db: DatabaseOrTransaction, snapshot: Device, now: Date): Promise<Device> {
+  return (await lapseIfDueCounted(db, snapshot, now)).device;
 }
