@@ -30,13 +30,14 @@ import { planCodesExpired, planCodesExpiring, planDevicesStale, planDigestDue } 
  * way out (a new code or `unlock`). One notice per organisation and 15 minutes: later lockouts
  * in that window are not posted one by one.
  */
-function lockoutView(mac: string, until: Date, timeZone: string, source: string | undefined): View {
+function lockoutView(mac: string, location: string | null, until: Date, timeZone: string, source: string | undefined): View {
   const from = source ? ` from ${source}` : '';
+  const where = location ? ` (${location})` : '';
   return view('blocks', {
     title: 'Device locked out',
-    summary: `Device ${mac} is locked out after 5 wrong verification codes${from}.`,
+    summary: `Device ${mac}${where} is locked out after 5 wrong verification codes${from}.`,
     blocks: [
-      { kind: 'notice', style: 'attention', text: `Device ${mac} is locked out after 5 wrong verification codes${from}, until ${formatTime(until, timeZone)}. Devices elsewhere can still use their codes.` },
+      { kind: 'notice', style: 'attention', text: `Device ${mac}${where} is locked out after 5 wrong verification codes${from}, until ${formatTime(until, timeZone)}. Devices elsewhere can still use their codes.` },
       { kind: 'text', text: `If the technician has the right code, they can try again then, or an admin can clear it now with "unlock ${mac}"; otherwise issue a new one with "codes ${mac}" (a new code clears the lock). Other lockouts in the next 15 minutes are not posted separately.` },
     ],
     actions: [{ label: 'Issue a new code', dialog: 'codes', data: { target: 'macs', macs: mac } }],
@@ -154,11 +155,15 @@ export function createNotificationPlanner(services: Services): NotificationPlann
       case 'code.expired':
         return [...(await redrawHandoffs(tenantId, event.deviceId)), ...(await redrawSignIn(tenantId, event.deviceId, event.mac))];
       case 'device.locked_out': {
-        const { device } = await services.devices.queries.details(tenantId, event.mac);
+        // This tenant's own device, by id (the same MAC may be another tenant's device too).
+        const device = event.deviceId
+          ? await services.devices.queries.byId(tenantId, event.deviceId)
+          : (await services.devices.queries.details(tenantId, event.mac)).device;
+        if (!device) return [];
         const destination = await admins(tenantId, device.id);
         if (!destination) return [];
         const profile = await services.tenants.profile(tenantId);
-        const message = { view: lockoutView(event.mac, new Date(event.until), profile.timeZone, event.source) };
+        const message = { view: lockoutView(device.mac, device.location, new Date(event.until), profile.timeZone, event.source) };
         return [{ key: keyOf('lockout', destination), conversation: destination, message }];
       }
       case 'sign_in.account_mismatch': {

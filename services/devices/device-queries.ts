@@ -2,7 +2,7 @@
 import type { Database } from '../../prisma/store.ts';
 import { DomainError } from '../shared/errors.ts';
 import { deviceTimeline, type AuditRecord } from './audit-log.ts';
-import { findDeviceByMac, listDevices, type Device, type DeviceFilter } from './device-repository.ts';
+import { findDeviceById, findDeviceByMac, listDevices, type Device, type DeviceFilter } from './device-repository.ts';
 import { parseMac } from './mac-address.ts';
 
 export interface DeviceDetails {
@@ -13,6 +13,9 @@ export interface DeviceDetails {
 export function createDeviceQueries(db: Database) {
   return {
     list: (tenantId: string, filter: DeviceFilter = {}): Promise<Device[]> => listDevices(db, tenantId, filter),
+
+    /** The tenant's device with this id, or null (an id of another tenant's device finds nothing). */
+    byId: (tenantId: string, deviceId: string): Promise<Device | null> => findDeviceById(db, tenantId, deviceId),
 
     /** The tenant's locations in use, A to Z (at most `limit`): what forms offer as choices. */
     async locations(tenantId: string, limit = 100): Promise<string[]> {

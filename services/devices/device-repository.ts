@@ -39,6 +39,12 @@ export async function findDeviceByMac(db: DatabaseOrTransaction, tenantId: strin
   return row ? toDevice(row) : null;
 }
 
+/** The tenant's device with this id: null when the id is another tenant's (or none). */
+export async function findDeviceById(db: DatabaseOrTransaction, tenantId: string, id: string): Promise<Device | null> {
+  const row = await db.device.findFirst({ where: { tenantId, id } });
+  return row ? toDevice(row) : null;
+}
+
 /**
  * What a step over many devices needs of each (registering, issuing codes): no dates, no
  * token. Reading thousands of rows, Prisma spends most of its time turning columns into

@@ -140,15 +140,20 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
     }
   }
 
-  /** A MAC locked for a source: each owning tenant hears of it, at most once per tenant and window (the first lockout). */
-  async function noticeLockout(tx: DatabaseOrTransaction, tenantIds: string[], mac: string, source: string, until: string, now: Date): Promise<void> {
-    for (const tenantId of tenantIds) {
+  /**
+   * A MAC locked for a source: each owning tenant hears of it, at most once per tenant and window
+   * (the first lockout), about its own device (the same MAC may be registered in several tenants).
+   */
+  async function noticeLockout(tx: DatabaseOrTransaction, devices: readonly { id: string; tenantId: string }[], mac: string, source: string, until: string, now: Date): Promise<void> {
+    const deviceOfTenant = new Map<string, string>();
+    for (const device of devices) if (!deviceOfTenant.has(device.tenantId)) deviceOfTenant.set(device.tenantId, device.id);
+    for (const [tenantId, deviceId] of [...deviceOfTenant].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const recent = await tx.outboxMessage.findFirst({
         where: { tenantId, kind: 'device.locked_out', createdAt: { gt: new Date(now.getTime() - lockoutPolicy.windowMs) } },
         select: { id: true },
       });
       if (recent) continue;
-      await enqueueEvent(tx, { kind: 'device.locked_out', tenantId, mac, until, source }, now, `lockout:${tenantId}:${mac}:${until}`);
+      await enqueueEvent(tx, { kind: 'device.locked_out', tenantId, deviceId, mac, until, source }, now, `lockout:${tenantId}:${mac}:${until}`);
     }
   }
 
@@ -197,7 +202,7 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
         return { ok: false, error: new DomainError('wrong_code', `That code is not right for this device. Check it on the hand-off card; ${attemptsLeft} ${attemptsLeft === 1 ? 'attempt' : 'attempts'} left.`, { attemptsLeft }) };
       }
       const until = new Date(now.getTime() + retryAfterSeconds(failuresNow, now) * 1000).toISOString();
-      await noticeLockout(tx, tenantIds, mac, source, until, now);
+      await noticeLockout(tx, devices, mac, source, until, now);
       return { ok: false, error: lockedOut(failuresNow, now) };
     }
 

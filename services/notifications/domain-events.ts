@@ -4,7 +4,8 @@ export type DomainEvent =
   | { kind: 'devices.registered'; tenantId: string; actor: string; macs: string[] }
   | { kind: 'codes.issued'; tenantId: string; actor: string; batchId: string; devices: { mac: string; location: string | null; expiresAt: string }[] }
   | { kind: 'device.provisioned'; tenantId: string; deviceId: string; mac: string; location: string | null; model: string | null; firmwareVersion: string | null }
-  | { kind: 'device.locked_out'; tenantId: string; mac: string; until: string; source?: string }
+  /** `deviceId`: this tenant's own device with that MAC (another tenant may register the same MAC); absent on events queued before it was carried. */
+  | { kind: 'device.locked_out'; tenantId: string; deviceId?: string; mac: string; until: string; source?: string }
   /** One network address sent too many wrong codes, some at this tenant's devices: refused until `until`; said once per incident. */
   | { kind: 'source.blocked'; tenantId: string; source: string; failures: number; macs: number; until: string }
   | { kind: 'sign_in.requested'; tenantId: string; actor: string; deviceId: string; mac: string; account: string | null }
