@@ -10,7 +10,7 @@ import { insertRows, type CompleteRow } from '../../prisma/bulk-write.ts';
 import { DomainError } from '../shared/errors.ts';
 import { newId } from '../shared/random.ts';
 import { recordAudit, recordAudits, type AuditEntry } from './audit-log.ts';
-import { parseDeviceCsv } from './csv-device-list.ts';
+import { readDeviceCsv } from './csv-device-list.ts';
 import { findDevicesByMacs } from './device-repository.ts';
 import { deviceRecords } from './device-steps.ts';
 import { parseMac } from './mac-address.ts';
@@ -139,7 +139,7 @@ export function createDeviceRegistry(db: Database, clock: Clock): DeviceRegistry
       return apply(actor, tenantId, validateEntries(entries));
     },
     async importCsv(actor, tenantId, csv) {
-      const parsed = parseDeviceCsv(csv);
+      const parsed = await readDeviceCsv(csv);
       return apply(actor, tenantId, { valid: parsed.rows, rejected: parsed.rejected, duplicates: parsed.duplicates });
     },
   };
