@@ -4,6 +4,7 @@ import type { Database } from '../prisma/store.ts';
 import { createConversationService, type ConversationService } from './conversations/conversation-service.ts';
 import type { PrincipalId } from './auth/principal.ts';
 import { createRolesService, type RolesService } from './auth/roles-service.ts';
+import { createLocationAssignments, type LocationAssignments } from './auth/location-assignments.ts';
 import { createDeviceServices, type DeviceServices } from './devices/index.ts';
 import type { Clock } from './shared/clock.ts';
 import { createKeyedHasher } from './shared/keyed-hash.ts';
@@ -37,6 +38,8 @@ export interface Services {
   conversations: ConversationService;
   devices: DeviceServices;
   roles: RolesService;
+  /** Technicians assigned to locations: their hand-off cards by direct message (`assign`). */
+  assignments: LocationAssignments;
   tenants: Tenants;
   /** The tenant's and each site's time zone (`timezone`). */
   timeZones: TimeZones;
@@ -56,6 +59,7 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
       ...(settings.staleAfterMs ? { staleAfterMs: settings.staleAfterMs } : {}),
     }),
     roles: createRolesService(db, clock, settings.bootstrapAdmins),
+    assignments: createLocationAssignments(db, clock),
     tenants: createTenants(db),
     timeZones: createTimeZones(db),
     postedCards: createPostedCards(db),

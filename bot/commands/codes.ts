@@ -2,7 +2,11 @@ import { z } from 'zod';
 import type { CodeTarget } from '../../services/devices/verification-codes.ts';
 import { waitingOnActivation } from '../../services/devices/device-state.ts';
 import { handoffReply, withLines } from '../views/handoff-cards.ts';
-import { fitsOneCard } from '../views/handoff-pages.ts';
+import { devicesByLocation, fitsOneCard } from '../views/handoff-pages.ts';
+import type { Handoff } from '../../services/devices/handoffs.ts';
+import type { Services } from '../../services/index.ts';
+import { locationKeyOf } from '../../services/time-zones.ts';
+import { technicianName } from '../notifications/handoff-deliveries.ts';
 import { formatDuration } from '../views/job-views.ts';
 import { errorReply } from '../views/reply.ts';
 import { confirmationReply } from './confirmation.ts';
@@ -35,6 +39,30 @@ function whereCodesGo(techniciansChannel: boolean, oneCard: boolean): string {
   return techniciansChannel
     ? 'The technicians channel gets the codes: a card per location, 20 devices a card.'
     : 'No technicians channel is set up yet: run "@Provisioning setup technicians" in their channel (the codes go there then, on the next "codes"), or give them "export codes".';
+}
+
+/**
+ * Where the codes of locations with assigned technicians go: by direct message to them, not
+ * the channel; and who cannot get them because they never talked to the bot.
+ */
+async function assignedLines(services: Services, tenantId: string, handoff: Handoff): Promise<string[]> {
+  const assigned = await services.assignments.byLocation(tenantId);
+  if (assigned.size === 0) return [];
+  const lines: string[] = [];
+  for (const location of devicesByLocation(handoff).keys()) {
+    const technicians = assigned.get(locationKeyOf(location));
+    if (!technicians) continue;
+    const reached: string[] = [];
+    const unreached: string[] = [];
+    for (const technician of technicians) {
+      const chat = await services.conversations.findPersonalChat(tenantId, { platform: technician.platform, userId: technician.userId });
+      (chat ? reached : unreached).push(technicianName(technician, chat));
+    }
+    const to = reached.length > 0 ? `by direct message to ${reached.join(', ')}` : 'to nobody';
+    lines.push(`${location}: codes sent ${to}, not the technicians channel.`);
+    if (unreached.length > 0) lines.push(`${location}: ${unreached.join(', ')} never talked to the bot, so I can't send them the codes: ask them to send the bot a message (e.g. "whoami"), then issue again, or give them "export codes".`);
+  }
+  return lines;
 }
 
 export const codesCommand = defineCommand({
@@ -109,7 +137,7 @@ export const codesCommand = defineCommand({
     const issued = `${report.issued.length} ${report.issued.length === 1 ? 'code' : 'codes'} issued. ${where}`;
     const skippedLines = report.skipped.map((entry) => `Skipped ${entry.mac}: ${entry.reason}`);
     return {
-      ...withLines(handoffReply(handoff, profile.timeZone), [issued, ...skippedLines]),
+      ...withLines(handoffReply(handoff, profile.timeZone), [issued, ...(await assignedLines(services, tenantId, handoff)), ...skippedLines]),
     };
   },
 });

@@ -18,6 +18,7 @@ import { whoamiCommand } from './whoami.ts';
 import { jobsCommand } from './jobs.ts';
 import { timeZoneCommand } from './timezone.ts';
 import { unlockCommand } from './unlock.ts';
+import { assignCommand, assignmentsCommand, unassignCommand } from './assign.ts';
 
 export const commands: readonly CommandSpec[] = [
   helpCommand,
@@ -37,4 +38,7 @@ export const commands: readonly CommandSpec[] = [
   jobsCommand,
   timeZoneCommand,
   unlockCommand,
+  assignCommand,
+  unassignCommand,
+  assignmentsCommand,
 ];

@@ -1,5 +1,6 @@
 // Who hears about each domain event, and what they see:
-//   codes.issued        → the hand-off card(s), posted to the technicians channel (./handoff-deliveries.ts)
+//   codes.issued        → the hand-off card(s), posted to the technicians channel, or by direct message to the
+//                         technicians assigned to a location (./handoff-deliveries.ts)
 //   device.provisioned  → the hand-off cards showing the device redrawn ("7 of 12 online"); the awaiting sign-in card
 //                         posted to the admins channel, or else to the issuing admin's chat
 //   sign_in.*, device.signed_in → every copy of the device's sign-in cards (and of its status
@@ -115,7 +116,6 @@ export function createNotificationPlanner(services: Services): NotificationPlann
     switch (event.kind) {
       case 'codes.issued': {
         const technicians = await conversations.findAudience(tenantId, 'technicians');
-        if (!technicians) return [];
         return handoffs.post(tenantId, event.batchId, technicians);
       }
       case 'device.provisioned': {

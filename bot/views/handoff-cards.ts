@@ -39,12 +39,12 @@ export function handoffSummaryView(handoff: Handoff, timeZone: string): View {
 }
 
 /** The card a subject names, as things are now; null when it shows nothing any more. */
-export function handoffCard(handoff: Handoff, timeZone: string, subject: string): View | null {
+export function handoffCard(handoff: Handoff, timeZone: string, subject: string, sentTo = ''): View | null {
   if (subject === handoff.batchId) {
-    return fitsOneCard(handoff) ? view('codeHandoff', codeHandoffView(handoff, timeZone)) : handoffSummaryView(handoff, timeZone);
+    return fitsOneCard(handoff) ? view('codeHandoff', codeHandoffView(handoff, timeZone, null, sentTo)) : handoffSummaryView(handoff, timeZone);
   }
   const page = pageBySubject(handoff, subject);
-  return page ? view('codeHandoff', codeHandoffView(handoff, timeZone, page)) : null;
+  return page ? view('codeHandoff', codeHandoffView(handoff, timeZone, page, sentTo)) : null;
 }
 
 /** What the admin who issued the codes sees: the card if the batch fits one, else the summary; tracked either way. */

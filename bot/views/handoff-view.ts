@@ -39,7 +39,7 @@ function shortNote(device: HandoffDevice): string | null {
  * The hand-off card: the whole batch (`page` null: it fits one card), or one page of one
  * location, whose form marks only that page's devices and names the page (`pageKey`) to redraw.
  */
-export function codeHandoffView(handoff: Handoff, timeZone: string, page: HandoffPage | null = null): CodeHandoffView {
+export function codeHandoffView(handoff: Handoff, timeZone: string, page: HandoffPage | null = null, sentTo = ''): CodeHandoffView {
   const shown = page ? page.devices : [...devicesByLocation(handoff).values()].flat();
   const byLocation = new Map<string, HandoffDeviceView[]>();
   for (const device of shown) {
@@ -56,6 +56,7 @@ export function codeHandoffView(handoff: Handoff, timeZone: string, page: Handof
     page: page ? pageLabel(page) : '',
     issuedBy: handoff.issuedByName ?? 'an admin',
     expiresAt: instant(handoff.expiresAt, timeZone),
+    sentTo,
     lines: [],
     onlineCount: shown.filter(isOnline).length,
     totalCount: shown.length,

@@ -69,6 +69,8 @@ export interface CodeHandoffView extends NextSteps {
   page: string;
   issuedBy: string;
   expiresAt: Instant;
+  /** Who can see this card: "the technicians channel", "Tom Tech (direct message)"; "" on the issuing admin's own copy. */
+  sentTo: string;
   /** Sentences shown under the title, e.g. the codes reply's "12 codes issued…": a tracked card is sent alone, its words inside it. */
   lines: string[];
   onlineCount: number;

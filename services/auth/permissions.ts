@@ -31,6 +31,8 @@ export const permissionTable = {
   setTimeZone: ['admin'],
   /** Clear a device's lockout after wrong verification codes. */
   unlock: ['admin'],
+  /** Assign technicians to locations (their hand-off cards by direct message), and list them. */
+  assignLocations: ['admin'],
 } as const satisfies Record<string, Permission>;
 
 export type Operation = keyof typeof permissionTable;

@@ -67,6 +67,9 @@ const commandSamples: Record<string, CommandSample> = {
   jobs: { args: '' },
   timezone: { args: 'Europe/Berlin' },
   unlock: { args: macs[0] },
+  assign: { args: `Annex ${someoneElseId}` },
+  unassign: { args: `Annex ${someoneElseId}` },
+  assignments: { args: '' },
 };
 
 const inAFewMinutes = () => new Date(Date.now() + 5 * 60_000).toISOString();

@@ -16,6 +16,7 @@ function page(location: string, note: string | null, count: number): CardViews['
     page: `${location}, page 2 of 30 (devices 21–40 of 600)`,
     lines: [],
     issuedBy: 'Megan Bowen',
+    sentTo: 'the technicians channel',
     expiresAt: 'Tue 24 Nov 2026, 09:00 UTC',
     onlineCount: 0,
     totalCount: count,

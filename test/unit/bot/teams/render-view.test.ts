@@ -117,7 +117,7 @@ describe('the Teams renderer of neutral views', () => {
       expect(awaiting.fallbackText).toContain('since Mon 23 Nov, 09:00 CET');
 
       const handoff = renderView(
-        view('codeHandoff', { batchId: 'b', pageKey: 'b', page: '', lines: [], issuedBy: 'Megan', expiresAt: instant(at, 'America/New_York'), onlineCount: 0, totalCount: 0, locations: [], markable: [] }),
+        view('codeHandoff', { batchId: 'b', pageKey: 'b', page: '', lines: [], issuedBy: 'Megan', sentTo: '', expiresAt: instant(at, 'America/New_York'), onlineCount: 0, totalCount: 0, locations: [], markable: [] }),
       );
       expect(cardProblems(handoff)).toEqual([]);
       expect(textsOf(handoff)).toContain(`Valid until ${local}`);

@@ -1,0 +1,20 @@
+-- CreateTable
+CREATE TABLE "LocationAssignment" (
+    "id" TEXT NOT NULL,
+    "tenantId" TEXT NOT NULL,
+    "location" TEXT NOT NULL,
+    "locationKey" TEXT NOT NULL,
+    "platform" TEXT NOT NULL DEFAULT 'teams',
+    "userId" TEXT NOT NULL,
+    "userName" TEXT,
+    "assignedBy" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "LocationAssignment_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "LocationAssignment_tenantId_locationKey_platform_userId_key" ON "LocationAssignment"("tenantId", "locationKey", "platform", "userId");
+
+-- AddForeignKey
+ALTER TABLE "LocationAssignment" ADD CONSTRAINT "LocationAssignment_tenantId_fkey" FOREIGN KEY ("tenantId") REFERENCES "Tenant"("id") ON DELETE CASCADE ON UPDATE CASCADE;
