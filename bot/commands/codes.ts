@@ -131,13 +131,20 @@ export const codesCommand = defineCommand({
     const profile = await services.tenants.profile(tenantId);
     const handoff = await services.devices.handoffs.get(tenantId, report.batchId);
     const technicians = await services.conversations.findAudience(tenantId, 'technicians');
-    const where = whereCodesGo(technicians !== null, fitsOneCard(handoff));
+    const toAssigned = await assignedLines(services, tenantId, handoff);
+    // With assigned technicians, the channel gets only the locations nobody is assigned to.
+    const where =
+      toAssigned.length === 0
+        ? whereCodesGo(technicians !== null, fitsOneCard(handoff))
+        : technicians
+          ? 'Locations nobody is assigned to go to the technicians channel.'
+          : 'Locations nobody is assigned to: no technicians channel is set up yet (run "@Provisioning setup technicians" there), or give them "export codes".';
     // A tracked card goes alone, its sentence inside it: some clients split text and card into
     // two messages, and the card's id (to redraw it) would be lost.
     const issued = `${report.issued.length} ${report.issued.length === 1 ? 'code' : 'codes'} issued. ${where}`;
     const skippedLines = report.skipped.map((entry) => `Skipped ${entry.mac}: ${entry.reason}`);
     return {
-      ...withLines(handoffReply(handoff, profile.timeZone), [issued, ...(await assignedLines(services, tenantId, handoff)), ...skippedLines]),
+      ...withLines(handoffReply(handoff, profile.timeZone), [issued, ...toAssigned, ...skippedLines]),
     };
   },
 });
