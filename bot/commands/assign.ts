@@ -3,12 +3,8 @@
 // the bot) instead of the technicians channel, so only they see those codes.
 import { z } from 'zod';
 import { actorOf } from './actor.ts';
-import { defineCommand, type CommandContext } from './command-spec.ts';
-import { peopleToChange } from './grant.ts';
-import { errorReply } from '../views/reply.ts';
-
-const objectIdPattern = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
-const fillerWords = new Set(['to', 'from', 'and', 'for']);
+import { defineCommand } from './command-spec.ts';
+import { fillerWords, nobodyNamed, objectIdPattern, peopleToChange } from './grant.ts';
 
 export interface AssignArgs {
   location: string;
@@ -35,10 +31,7 @@ const assignArgs = z.string().transform((text, ctx): AssignArgs => {
   return { location, objectIds };
 });
 
-function nobodyNamed(context: CommandContext, args: AssignArgs, usage: string, verb: string) {
-  if (context.mentions.length > 0 || args.objectIds.length > 0) return null;
-  return errorReply(`That doesn't fit "${verb}"`, `@mention the technician after the location (in a channel or group chat), or type their Entra object id (they see it with "whoami").`, null, usage);
-}
+const technicianAfterLocation = 'the technician after the location';
 
 export const assignCommand = defineCommand({
   name: 'assign',
@@ -48,7 +41,7 @@ export const assignCommand = defineCommand({
   operation: 'assignLocations',
   args: assignArgs,
   async run(context, args) {
-    const nobody = nobodyNamed(context, args, this.usage, 'assign');
+    const nobody = nobodyNamed(context, args.objectIds, 'assign', technicianAfterLocation, this.usage);
     if (nobody) return nobody;
     const actor = actorOf(context);
     const people = await peopleToChange(context, { role: 'technician', objectIds: args.objectIds });
@@ -73,7 +66,7 @@ export const unassignCommand = defineCommand({
   operation: 'assignLocations',
   args: assignArgs,
   async run(context, args) {
-    const nobody = nobodyNamed(context, args, this.usage, 'unassign');
+    const nobody = nobodyNamed(context, args.objectIds, 'unassign', technicianAfterLocation, this.usage);
     if (nobody) return nobody;
     const people = await peopleToChange(context, { role: 'technician', objectIds: args.objectIds });
     const lines: string[] = [];

@@ -6,9 +6,9 @@ import { errorReply, type Reply } from '../views/reply.ts';
 import { actorOf } from './actor.ts';
 import { defineCommand, type CommandContext, type CommandForm } from './command-spec.ts';
 
-const objectIdPattern = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
+export const objectIdPattern = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 // Words people type between the role and the person ("grant technician to @Tom and @Ann").
-const fillerWords = new Set(['to', 'from', 'and', 'for']);
+export const fillerWords = new Set(['to', 'from', 'and', 'for']);
 
 export interface RoleChangeArgs {
   role: Role;
@@ -99,10 +99,13 @@ export async function peopleToChange(context: CommandContext, args: RoleChangeAr
   return [...people.values()];
 }
 
-/** When nobody is named: the usage, as for any argument that does not fit; null when someone is. */
-export function nobodyNamed(context: CommandContext, args: RoleChangeArgs, verb: 'grant' | 'revoke', usage: string): Reply | null {
-  if (context.mentions.length > 0 || args.objectIds.length > 0) return null;
-  const problem = `@mention the person to ${verb} ${args.role} (in a channel or group chat), or type their Entra object id (they see it with "whoami").`;
+/**
+ * When nobody is named (no mention, no typed id): the usage, as for any argument that does not
+ * fit; null when someone is. `whom` says who to mention, e.g. "the person to grant technician".
+ */
+export function nobodyNamed(context: CommandContext, objectIds: readonly string[], verb: string, whom: string, usage: string): Reply | null {
+  if (context.mentions.length > 0 || objectIds.length > 0) return null;
+  const problem = `@mention ${whom} (in a channel or group chat), or type their Entra object id (they see it with "whoami").`;
   return errorReply(`That doesn't fit "${verb}"`, problem, null, usage);
 }
 
@@ -141,7 +144,7 @@ export const grantCommand = defineCommand({
   args: roleChangeArgs('grant'),
   form: roleChangeForm('grant'),
   async run(context, args) {
-    const nobody = nobodyNamed(context, args, 'grant', this.usage);
+    const nobody = nobodyNamed(context, args.objectIds, 'grant', `the person to grant ${args.role}`, this.usage);
     if (nobody) return nobody;
     const actor = actorOf(context);
     const people = await peopleToChange(context, args);

@@ -11,7 +11,7 @@ export const revokeCommand = defineCommand({
   form: roleChangeForm('revoke'),
   async run(context, args) {
     const { roles } = context.services;
-    const nobody = nobodyNamed(context, args, 'revoke', this.usage);
+    const nobody = nobodyNamed(context, args.objectIds, 'revoke', `the person to revoke ${args.role}`, this.usage);
     if (nobody) return nobody;
     const people = await peopleToChange(context, args);
     // Admins from the bot's configuration cannot be revoked (the service refuses): ask about
