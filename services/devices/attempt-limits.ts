@@ -54,7 +54,8 @@ export function rateLimited(scope: LimitScope, seconds: number): DomainError {
   const whose = scope === 'source' ? 'from this network address' : scope === 'tenant' ? "for this organisation's devices" : 'in total';
   return new DomainError(
     'rate_limited',
-    `Too many wrong verification codes ${whose}. Wait ${Math.ceil(seconds / 60)} minutes, then enter the code again; the admins have been told.`,
+    // Only the per-address limit alerts the admins (once per incident); the wider ones do not.
+    `Too many wrong verification codes ${whose}. Wait ${Math.ceil(seconds / 60)} minutes, then enter the code again; ${scope === 'source' ? 'the admins have been told' : 'if it keeps happening, tell your admin'}.`,
     { retryAfterSeconds: seconds },
   );
 }
