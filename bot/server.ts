@@ -317,7 +317,7 @@ async function jobsReadiness(board: JobBoard, log: Logger): Promise<Record<strin
   }
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   let config: Config;
   try {
     config = parseConfig(loadEnvironment());

@@ -1,5 +1,6 @@
-// Runs a server (the bot, or a baseline) as its own process, the way `npm start` runs the bot
-// (node --import tsx <entry>), so that its memory is its own and the load client, the fake
+// Runs a server (the bot, or a baseline) as its own process, compiled as in production: the bot
+// exactly as `npm start` runs it (node bot/start.mjs, the esbuild bundle), each baseline bundled
+// the same way into a scratch folder. So that its memory is its own and the load client, the fake
 // channel and the bench harness do not share its event loop. The same approach as
 // test/helpers/bot-process.ts, plus what a benchmark needs: the moment of spawning, the
 // process's memory from /proc, an optional CPU profile, and a clean stop.
@@ -8,11 +9,30 @@ import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { buildServer, bundleModule } from '../../bot/production-build.mjs';
 
 export const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const botEntry = path.join(projectDir, 'bot', 'server.ts');
-const tsxLoader = pathToFileURL(path.join(projectDir, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const botStart = path.join(projectDir, 'bot', 'start.mjs');
+
+const compiled = new Map<string, Promise<string>>();
+/** The JavaScript module that runs `entry`: bot/start.mjs for the bot, a bundle of its own for a baseline. Built once per run. */
+function compiledEntry(entry: string): Promise<string> {
+  let module = compiled.get(entry);
+  if (!module) {
+    if (entry === botEntry) {
+      // Built up front, so that no start-up time measures a rebuild of a stale bundle.
+      module = buildServer().then(() => botStart);
+    } else {
+      // Inside the checkout (dist/ is not committed): its imports of npm packages resolve from node_modules.
+      const outfile = path.join(projectDir, 'dist', 'bench', `${path.basename(entry, '.ts')}.mjs`);
+      module = bundleModule(entry, outfile).then(() => outfile);
+    }
+    compiled.set(entry, module);
+  }
+  return module;
+}
 
 export interface ChildServer {
   child: ChildProcess;
@@ -50,8 +70,9 @@ export async function startChildServer(entry: string, options: ChildServerOption
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const module = await compiledEntry(entry);
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...profiling, '--import', tsxLoader, entry], {
+  const child = spawn(process.execPath, [...profiling, module], {
     cwd: options.cwd,
     // Only what the benchmark gives, plus PATH: the harness's own variables (DATABASE_URL…) must not leak in.
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...options.env, PORT: String(port) },

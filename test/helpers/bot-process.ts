@@ -1,18 +1,18 @@
-// Runs the bot as `npm start` does (node --import tsx bot/server.ts) in a separate process, in a
+// Runs the bot as `npm start` does (node bot/start.mjs: the production build, rebuilt when a
+// source is newer) in a separate process, in a
 // working directory of the test's choosing, so start-up, exit codes and signals are real.
 // Its stdout and stderr go to the run's leak watch, with the secrets it was started with
 // (test/helpers/leak-watch.ts): the run fails if one of them is ever logged.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { secretFilePath } from '../../bot/code-hash-secret.ts';
 import { defaultDatabaseUrl } from '../../prisma/database-url.ts';
 import { captureLogLines, currentTestFile, lineSplitter, noteSecret } from './leak-watch.ts';
 
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const serverEntry = path.join(projectDir, 'bot', 'server.ts');
-const tsxLoader = pathToFileURL(path.join(projectDir, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const startEntry = path.join(projectDir, 'bot', 'start.mjs');
 
 export interface BotProcess {
   child: ChildProcess;
@@ -48,7 +48,7 @@ export interface BotProcessOptions {
 export function startBotProcess(cwd: string, env: Record<string, string>, options: BotProcessOptions = {}): BotProcess {
   noteSecretsOf(env);
   const testFile = currentTestFile();
-  const [command, ...args] = [...(options.commandPrefix ?? []), process.execPath, '--import', tsxLoader, serverEntry];
+  const [command, ...args] = [...(options.commandPrefix ?? []), process.execPath, startEntry];
   const child = spawn(command!, args, {
     cwd,
     // Only what the test gives, plus PATH: the test runner's own variables must not leak in.
