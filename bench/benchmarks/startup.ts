@@ -1,11 +1,11 @@
-// Start-up: from spawning the bot (node --import tsx bot/server.ts, as `npm start` runs it) to
+// Start-up: from spawning the bot (node bot/start.mjs, the bundle `npm start` runs) to
 // its first 200 on /readyz, on SQLite:
 //   - empty: a new folder, so the start creates the file and applies every migration (a first start);
 //   - fleet: a copy of a database holding a large fleet (bench/fixtures/large-fleet.ts), all
 //     migrations applied (a restart of a big customer's instance). Each run starts on a fresh
 //     copy, so no run finds what an earlier run's start-up jobs wrote.
 // Side by side, the bare botbuilder echo bot's spawn to its first 200 (/healthz): the floor that
-// Node, tsx, restify and botbuilder set before the bot does anything of its own.
+// Node, restify and botbuilder set before the bot does anything of its own (bundled the same way).
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// Crash drill, import: the bot runs as a real process (node --import tsx bot/server.ts) on a
+// Crash drill, import: the bot runs as a real process (node bot/start.mjs, as `npm start` runs it) on a
 // SQLite file and is killed with SIGKILL (no shutdown, no flush) in the middle of a
 // 10,000-row CSV import an admin sent in chat, then started again on the same file.
 //
