@@ -1,8 +1,23 @@
 // Every random value of the bot comes from here, drawn from the operating system's CSPRNG.
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomFillSync, randomInt } from 'node:crypto';
 
 let lastMs = 0;
 let sequence = 0;
+
+// An id's 8 random bytes come from a pool refilled 4 KiB at a time: one call into the CSPRNG
+// per 512 ids instead of one per id (codes for 10,000 devices make about 20,000 ids).
+const randomPool = Buffer.alloc(4096);
+let poolOffset = randomPool.length;
+
+/** Copies 8 fresh random bytes into `target` at `at`; no byte of the pool is handed out twice. */
+function copyRandomBytes(target: Buffer, at: number): void {
+  if (poolOffset + 8 > randomPool.length) {
+    randomFillSync(randomPool);
+    poolOffset = 0;
+  }
+  randomPool.copy(target, at, poolOffset, poolOffset + 8);
+  poolOffset += 8;
+}
 
 /**
  * A UUID version 7: the time in milliseconds first, then a counter, then random bits. Ids made
@@ -21,7 +36,8 @@ export function newId(): string {
       sequence = 0;
     }
   }
-  const bytes = randomBytes(16);
+  const bytes = Buffer.allocUnsafe(16);
+  copyRandomBytes(bytes, 8);
   bytes.writeUIntBE(lastMs, 0, 6);
   bytes[6] = 0x70 | (sequence >> 8);
   bytes[7] = sequence & 0xff;

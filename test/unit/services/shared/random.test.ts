@@ -11,6 +11,13 @@ describe('newId', () => {
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  it('every id carries random bits of its own, across refills of the random pool (512 ids each)', () => {
+    const randomParts = Array.from({ length: 2_000 }, () => newId().slice(19).replace('-', ''));
+    expect(new Set(randomParts).size).toBe(randomParts.length);
+    // Not all zeros (an unfilled pool) anywhere.
+    expect(randomParts.filter((part) => /^[89ab]0{15}$/.test(part))).toEqual([]);
+  });
 });
 
 describe('randomDigits and error references', () => {
