@@ -19,9 +19,9 @@ import { parseMac } from './mac-address.ts';
 import { planAutoSignIn, planLocationSignIn, planRenewal, type AutoSignInDecision } from './sign-in-plan.ts';
 
 /**
- * Devices per queue card. Measured (test/unit/bot/views/sign-in-queue-view.test.ts): a row is
- * about 1 KB at most (a 254-character account, a long location and address), so 15 rows and the
- * card's head stay under 24 KB, with margin under the 28 KB quoted as Teams' oldest limit.
+ * Devices per queue card. Measured (test/unit/bot/views/sign-in-queue-view.test.ts): a full card
+ * of 15 rows with the longest account, location, name and address on each is about 18 KB, under
+ * the 24 KB budget the hand-off cards keep (margin under the 28 KB quoted as Teams' oldest limit).
  */
 export const queuePageSize = 15;
 
@@ -136,6 +136,23 @@ export interface QueuePage extends QueueCardRef {
   pages: number;
 }
 
+export interface QueueWaiting {
+  devices: number;
+  /** When the device waiting longest joined its queue; null when none waits. */
+  oldestSince: Date | null;
+  locations: number;
+}
+
+/** Devices waiting in a sign-in queue (not signed in, not marked done), at how many locations, and since when the longest has waited. */
+export async function waitingInSignInQueues(db: DatabaseOrTransaction, tenantId: string): Promise<QueueWaiting> {
+  const rows = await db.signInQueueEntry.findMany({
+    where: { tenantId, markedDoneAt: null, device: { state: { in: ['awaiting_sign_in', 'signing_in'] } } },
+    select: { queuedAt: true, locationKey: true },
+  });
+  const oldest = rows.reduce<Date | null>((min, row) => (min === null || row.queuedAt < min ? row.queuedAt : min), null);
+  return { devices: rows.length, oldestSince: oldest, locations: new Set(rows.map((row) => row.locationKey)).size };
+}
+
 const trustActions = ['device.provisioned', 'code.issued', 'code.reissued', 'device.reset'];
 
 export function createSignInQueue(db: Database, clock: Clock) {
@@ -247,15 +264,7 @@ export function createSignInQueue(db: Database, clock: Clock) {
       await db.signInSetting.upsert({ where: { tenantId }, create: { tenantId, autoSignIn: on, updatedBy: actorLabel(actor) }, update: { autoSignIn: on, updatedBy: actorLabel(actor) } });
     },
 
-    /** Devices waiting in a queue (sign-in not done, not marked done), and since when the longest has waited. */
-    async waiting(tenantId: string): Promise<{ devices: number; oldestSince: Date | null; locations: number }> {
-      const rows = await db.signInQueueEntry.findMany({
-        where: { tenantId, markedDoneAt: null, device: { state: { in: ['awaiting_sign_in', 'signing_in'] } } },
-        select: { queuedAt: true, locationKey: true },
-      });
-      const oldest = rows.reduce<Date | null>((min, row) => (min === null || row.queuedAt < min ? row.queuedAt : min), null);
-      return { devices: rows.length, oldestSince: oldest, locations: new Set(rows.map((row) => row.locationKey)).size };
-    },
+    waiting: (tenantId: string) => waitingInSignInQueues(db, tenantId),
   };
 }
 

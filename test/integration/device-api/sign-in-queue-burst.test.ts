@@ -4,6 +4,7 @@
 // code and appears on its site's queue card exactly once; lapsed codes are renewed (at most 4
 // times, then the device waits for the admin); the cards empty as the devices sign in.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { digestView } from '../../../bot/views/digest-view.ts';
 import { DeviceClient, newLoginCode } from '../../../bot/device-simulator/device-client.ts';
 import { cardOf, cardTexts } from '../../helpers/card-text.ts';
 import type { ReceivedActivity } from '../../helpers/fake-channel.ts';
@@ -102,11 +103,16 @@ describe('30 devices with planned accounts at two sites', () => {
     await cardsShowing('the renewed codes', (site, shown) => onItsCardOnce(site, shown) && phones.every((phone) => !shown.includes(firstCodes.get(phone.mac)!)));
     const entries = await bot.server.store.db.signInQueueEntry.findMany();
     expect(entries.map((entry) => entry.renewals)).toEqual(Array(30).fill(1));
+    // The managers' digest counts them, and how long the longest has waited.
+    const digest = await bot.server.services.reporting.buildDigest(tenantId, clock.now(), { timeZone: 'UTC' });
+    expect(digest.signInQueues).toEqual({ devices: 30, locations: 2, oldestSince: expect.any(Date) });
+    expect(digestView(digest, 'UTC').attention).toContainEqual({ title: 'Waiting in sign-in queues', value: expect.stringMatching(/^30 devices at 2 locations, the longest for 16/) });
 
     // They sign in one after the other: each card ends with no code on it, all done.
     for (const phone of phones) await phone.client.reportSignedIn(phone.account);
     await cardsShowing('all signed in', (_site, shown) => /Signed in: \S+ 15 of 15/.test(shown) && phones.every((phone) => !shown.includes(phone.loginCode!)));
     for (const site of sites) expect(queueCards(site)).toHaveLength(1);
+    expect((await bot.server.services.reporting.buildDigest(tenantId, clock.now(), { timeZone: 'UTC' })).signInQueues?.devices).toBe(0);
   });
 
   it('a code that lapses a fifth time is not renewed: the device waits for the admin, and the card says so', async () => {
