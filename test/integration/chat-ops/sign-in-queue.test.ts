@@ -142,6 +142,18 @@ describe('planned accounts', () => {
     expect(listed).toContain('kiosk@contoso.com');
   });
 
+  it("the register dialog's Shared account field plans it; a malformed one comes back under the field and nothing is stored", async () => {
+    const personal = { from: admin, conversationId: adminChat };
+    const bad = JSON.stringify(await bot.channel.dialog('submit', { dialog: 'register', macs: '00-04-F2-18-03-01', location: 'Lobby', account: 'lobby phone' }, personal));
+    expect(bad).toContain('Write the account as its UPN');
+    expect(await bot.server.store.db.device.count()).toBe(0);
+    await bot.channel.dialog('submit', { dialog: 'register', macs: '00-04-F2-18-03-01', location: 'Lobby', account: 'lobby-9@contoso.com' }, personal);
+    const planned = await bot.server.store.db.plannedAccount.findFirst({ include: { device: true } });
+    expect(planned).toMatchObject({ account: 'lobby-9@contoso.com', device: { mac: '00-04-F2-18-03-01', location: 'Lobby' } });
+    const history = await bot.server.store.db.auditEvent.findMany({ where: { action: 'device.account_planned' } });
+    expect(history).toHaveLength(1);
+  });
+
   it('a malformed UPN is refused with what to write, and nothing is planned', async () => {
     await adminSays('register 00-04-F2-18-02-01 Lobby');
     const reply = text(await adminSays('accounts\nMAC,Account\n00-04-F2-18-02-01,not an account'));
