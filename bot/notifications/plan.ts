@@ -156,8 +156,12 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         ];
       }
       case 'sign_in.requested':
-      case 'sign_in.lapsed':
-        return [...(await redrawSignIn(tenantId, event.deviceId, event.mac)), ...(await queueCards.forDevice(tenantId, event.deviceId, { post: false }))];
+      case 'sign_in.lapsed': {
+        // A request the bot made itself (a device came online, a code renewed) shows on the queue
+        // card with the code it brings (sign_in.code_ready) or the lapse before it: no redraw of its own.
+        const queueRedraw = event.kind === 'sign_in.requested' && event.actor === 'system' ? [] : await queueCards.forDevice(tenantId, event.deviceId, { post: false });
+        return [...(await redrawSignIn(tenantId, event.deviceId, event.mac)), ...queueRedraw];
+      }
       case 'sign_in.marked_done':
         return queueCards.forDevice(tenantId, event.deviceId, { post: false });
       case 'device.signed_in':

@@ -33,11 +33,6 @@ export interface QueueCardRef {
 
 export const queueSubjectOf = (ref: QueueCardRef): string => `${ref.page}:${ref.locationKey}`;
 
-export function parseQueueSubject(subject: string): QueueCardRef | null {
-  const match = /^(\d+):(.*)$/s.exec(subject);
-  return match ? { page: Number(match[1]), locationKey: match[2]! } : null;
-}
-
 const automatic: Actor = { kind: 'system' };
 
 /** The tenant's auto sign-in setting (no row: on). */
