@@ -42,6 +42,21 @@ async function adminSays(message: string): Promise<ReceivedActivity> {
   return (await bot.channel.waitFor(before + 1, posts, 10_000)).at(-1)!;
 }
 
+/** The data of the "yes" button of a confirmation card. */
+function confirmData(activity: ReceivedActivity): Record<string, unknown> {
+  let found: Record<string, unknown> | null = null;
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (record.verb === verbs.confirm) found = record.data as Record<string, unknown>;
+    Object.values(record).forEach(walk);
+  };
+  walk(cardOf(activity));
+  if (!found) throw new Error(`no confirmation button on: ${text(activity)}`);
+  return found;
+}
+
 /** The queue card as it now stands: its post, or the latest update of it. */
 function currentQueueCard(): { activityId: string; shown: string } | null {
   const posted = bot.channel.received.filter((activity) => isQueueCard(activity) && activity.method === 'POST');
@@ -131,6 +146,26 @@ describe('devices imported with a planned account', () => {
   });
 });
 
+describe('signin location', () => {
+  it('asks first above 20 devices, and lists the devices without a planned account instead of guessing one', async () => {
+    await adminSays('auto signin off');
+    const macs = Array.from({ length: 22 }, (_, index) => `00-04-F2-18-04-${String(index + 1).padStart(2, '0')}`);
+    // 21 with a planned account, the last without one.
+    const csv = ['MAC,Location,Account', ...macs.map((mac, index) => `${mac},Annex,${index < 21 ? `annex-${index}@contoso.com` : ''}`)].join('\n');
+    await adminSays(`import\n${csv}`);
+    const { issued } = await bot.server.services.devices.codes.issue({ kind: 'user', id: adminId }, 'tenant-contoso', { location: 'Annex' });
+    await Promise.all(issued.map((code) => new DeviceClient({ server: bot.url }).provision({ mac: code.mac, verificationCode: code.code })));
+    const asked = await adminSays('signin location Annex');
+    expect(text(asked)).toMatch(/Sign in 21 devices at Annex\?/);
+    expect(await bot.server.store.db.signInSession.count()).toBe(0);
+    const answer = await bot.channel.invoke(verbs.confirm, confirmData(asked), { from: admin, conversationId: adminChat });
+    const shown = cardTexts((answer.body as { value: unknown }).value).join('\n');
+    expect(shown).toMatch(/Sign-in requested\n21/);
+    expect(shown).toContain(`No planned account, so not asked (no account is guessed): ${macs[21]}`);
+    expect(await bot.server.store.db.signInSession.count({ where: { status: 'requested' } })).toBe(21);
+  });
+});
+
 describe('planned accounts', () => {
   it('register … account UPN plans it; a second device with the same account asks first and changes nothing until confirmed', async () => {
     expect(text(await adminSays('register 00-04-F2-18-01-01 Lobby account kiosk@contoso.com'))).toMatch(/Planned accounts for 1 device/);
@@ -140,6 +175,11 @@ describe('planned accounts', () => {
     const listed = text(await adminSays('accounts location Lobby'));
     expect(listed).toMatch(/With a planned account\n1/);
     expect(listed).toContain('kiosk@contoso.com');
+    // Confirmed on the card: both devices carry it.
+    const answer = await bot.channel.invoke(verbs.confirm, confirmData(asked), { from: admin, conversationId: adminChat });
+    expect(answer.body).toMatchObject({ statusCode: 200 });
+    const planned = await bot.server.store.db.plannedAccount.findMany({ include: { device: true }, orderBy: { deviceId: 'asc' } });
+    expect(planned.map((row) => row.accountKey)).toEqual(['kiosk@contoso.com', 'kiosk@contoso.com']);
   });
 
   it("the register dialog's Shared account field plans it; a malformed one comes back under the field and nothing is stored", async () => {
