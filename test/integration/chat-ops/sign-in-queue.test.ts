@@ -67,7 +67,7 @@ function currentQueueCard(): { activityId: string; shown: string } | null {
 }
 
 async function queueCardShowing(pattern: RegExp): Promise<{ activityId: string; shown: string }> {
-  await bot.channel.waitUntil(() => pattern.test(currentQueueCard()?.shown ?? ''), `the queue card to show ${pattern}`, 10_000);
+  await bot.channel.waitUntil(() => pattern.test(currentQueueCard()?.shown ?? ''), `the queue card to show ${pattern}`, 30_000);
   return currentQueueCard()!;
 }
 
@@ -132,7 +132,7 @@ describe('devices imported with a planned account', () => {
     expect(last.activityId).toBe(card.activityId);
     expect(last.shown).toContain('Every device of this card is signed in');
     expect(bot.channel.received.filter((activity) => isQueueCard(activity) && activity.method === 'POST')).toHaveLength(1);
-  });
+  }, 90_000);
 
   it('with auto sign-in off, wait for the admin; "signin location" then asks them all with their planned accounts', async () => {
     expect(text(await adminSays('auto signin off'))).toMatch(/Auto sign-in is off/);
