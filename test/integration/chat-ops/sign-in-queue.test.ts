@@ -201,4 +201,19 @@ describe('planned accounts', () => {
     expect(reply).toMatch(/lobby-phone@contoso\.com/);
     expect(await bot.server.store.db.plannedAccount.count()).toBe(0);
   });
+
+  it('"accounts" with MAC,Account lines plans them for registered devices, names the unregistered ones, and lists with and without', async () => {
+    await adminSays('register 00-04-F2-18-05-01 Lobby\n00-04-F2-18-05-02 Lobby\n00-04-F2-18-05-03 Annex');
+    const reply = text(await adminSays('accounts\nMAC ID;Account\n00:04:f2:18:05:01;lobby-a@contoso.com\n00-04-F2-18-05-02;lobby-b@contoso.com\n00-04-F2-18-05-99;nobody@contoso.com'));
+    expect(reply).toMatch(/Planned\n2/);
+    expect(reply).toMatch(/Not registered here, so nothing was planned for them: 00-04-F2-18-05-99/);
+    const all = text(await adminSays('accounts'));
+    expect(all).toMatch(/With a planned account\n2/);
+    expect(all).toMatch(/Without one\n1/);
+    expect(all).toContain('00-04-F2-18-05-03');
+    // Changing one is audited with what it was.
+    await adminSays('accounts\nMAC,Account\n00-04-F2-18-05-01,lobby-c@contoso.com');
+    const changes = await bot.server.store.db.auditEvent.findMany({ where: { action: 'device.account_planned' }, orderBy: { at: 'asc' } });
+    expect(changes.map((row) => JSON.parse(row.data ?? '{}'))).toContainEqual({ from: 'lobby-a@contoso.com', to: 'lobby-c@contoso.com' });
+  });
 });
