@@ -29,6 +29,12 @@ export async function plannedAccountsAround(db: DatabaseOrTransaction, tenantId:
   return planned;
 }
 
+/** The account planned for a device, or null. */
+export async function plannedAccountOf(db: DatabaseOrTransaction, deviceId: string): Promise<string | null> {
+  const row = await db.plannedAccount.findUnique({ where: { deviceId }, select: { account: true } });
+  return row?.account ?? null;
+}
+
 /** Sets (or replaces) the planned account of devices, one audit row each where it changed. Returns the MACs whose plan changed. */
 export async function storePlannedAccounts(
   tx: DatabaseOrTransaction,

@@ -15,6 +15,7 @@ import { parseMac } from './mac-address.ts';
 import { findOpenSession, closeOpenSessions, lapseIfDue } from './sign-in-sessions.ts';
 import { upnHint, upnPattern } from './sign-in-plan.ts';
 import { renewalsRestored } from './sign-in-queue.ts';
+import { plannedAccountOf } from './planned-accounts.ts';
 import { moveDevice } from './transition.ts';
 
 /** A shared account's sign-in name (UPN), e.g. lobby-phone@contoso.com. */
@@ -81,9 +82,9 @@ export function createSignIn(db: Database, clock: Clock) {
         if (open) {
           await tx.signInSession.update({ where: { id: open.id }, data: { account: wanted ?? open.account, updatedAt: now } });
         } else {
-          // A refresh after a lapsed code keeps the account asked for before.
+          // A refresh after a lapsed code keeps the account asked for before; else the device's planned account.
           const previous = wanted ? null : await tx.signInSession.findFirst({ where: { deviceId: device.id }, orderBy: { createdAt: 'desc' } });
-          const account = wanted ?? previous?.account ?? null;
+          const account = wanted ?? previous?.account ?? (await plannedAccountOf(tx, device.id));
           await tx.signInSession.create({ data: { id: newId(), tenantId, deviceId: device.id, requestedBy: actorLabel(actor), account, createdAt: now, updatedAt: now } });
         }
         await renewalsRestored(tx, device.id);

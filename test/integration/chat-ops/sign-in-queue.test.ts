@@ -134,6 +134,19 @@ describe('devices imported with a planned account', () => {
     expect(bot.channel.received.filter((activity) => isQueueCard(activity) && activity.method === 'POST')).toHaveLength(1);
   }, 90_000);
 
+  it('with auto sign-in off, "signin MAC" without an account uses the planned one, and another account is refused', async () => {
+    await adminSays('auto signin off');
+    const [phone] = await threePhonesOnline();
+    // Not queued: the admins get the device's own awaiting-sign-in card, with the planned account offered.
+    const awaiting = await bot.channel.waitFor(1, (activity) => inAdminsChannel(activity) && /waiting for sign-in/i.test(text(activity)), 10_000);
+    expect(JSON.stringify(cardOf(awaiting[0]!))).toContain(devices[0]!.account);
+    await adminSays(`signin ${devices[0]!.mac}`);
+    expect(await phone!.state()).toEqual({ state: 'awaiting_sign_in', signInRequested: true, account: devices[0]!.account });
+    await phone!.reportLoginCode(devices[0]!.loginCode, 900);
+    const refused = await phone!.reportSignedIn('attacker@fabrikam.com').then(() => null, (error: unknown) => error);
+    expect((refused as DeviceApiError).code).toBe('account_mismatch');
+  });
+
   it('with auto sign-in off, wait for the admin; "signin location" then asks them all with their planned accounts', async () => {
     expect(text(await adminSays('auto signin off'))).toMatch(/Auto sign-in is off/);
     const phones = await threePhonesOnline();
