@@ -7,6 +7,7 @@ import { digestBenchmark } from './digest.ts';
 import { importBenchmark } from './import.ts';
 import { migrationsBenchmark } from './migrations.ts';
 import { scanBenchmark } from './scan.ts';
+import { signInQueueBenchmark } from './sign-in-queue.ts';
 import { startupBenchmark } from './startup.ts';
 
 export const benchmarks: readonly Benchmark[] = [
@@ -18,4 +19,5 @@ export const benchmarks: readonly Benchmark[] = [
   digestBenchmark,
   chatBenchmark,
   deviceApiBenchmark,
+  signInQueueBenchmark,
 ];

@@ -4,6 +4,7 @@ import { cancelAction, confirmAction } from './confirm-actions.ts';
 import { markInstalledAction, reportProblemAction } from './handoff-actions.ts';
 import { refreshSignInAction, showStatusAction, signInAction } from './sign-in-actions.ts';
 import { regenerateCodesAction } from './regenerate-actions.ts';
+import { signInQueueDoneAction } from './sign-in-queue-actions.ts';
 
 export const actions: readonly ActionSpec[] = [
   signInAction,
@@ -14,4 +15,5 @@ export const actions: readonly ActionSpec[] = [
   confirmAction,
   cancelAction,
   regenerateCodesAction,
+  signInQueueDoneAction,
 ];

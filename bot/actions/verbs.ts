@@ -5,6 +5,8 @@ export const verbs = {
   signIn: 'device.signIn',
   /** Sign-in card after the login code lapsed: ask the device for a fresh one. data { mac } */
   refreshSignIn: 'device.refreshSignIn',
+  /** Sign-in queue card: the admin signed this device in at the portal. data { mac } */
+  signInQueueDone: 'signin.queueDone',
   /** Any card: show the device's status card. data { mac } */
   showStatus: 'device.status',
   /** Hand-off card: a technician marks a device installed. data { batchId }, input "mac", "note" */

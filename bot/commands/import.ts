@@ -5,6 +5,8 @@ import { importResultView } from '../views/import-view.ts';
 import { view } from '../views/reply.ts';
 import { actorOf } from './actor.ts';
 import { defineCommand, type AttachedFile } from './command-spec.ts';
+import { sharedAccountsText } from './accounts.ts';
+import { plannedAccountsText, sharedAccountsConfirmation } from './planned-account-replies.ts';
 
 /** GET, following at most 3 redirects, and only those that stay on the file's allowed hosts. */
 async function fetchOnAllowedHosts(file: AttachedFile): Promise<Response> {
@@ -60,7 +62,13 @@ export const importCommand = defineCommand({
       throw new DomainError('invalid_input', 'Paste the CSV after "import" (header row first: MAC address,Location), or attach the .csv file to a message in personal chat with me.');
     }
     const csv = file ? await download(file) : pasted;
-    const report = await context.services.devices.registry.importCsv(actorOf(context), context.tenantId, csv);
-    return { view: view('importResult', importResultView(report, file ? `Imported ${file.name}` : 'Imported the pasted CSV')) };
+    const report = await context.services.devices.registry.importCsv(actorOf(context), context.tenantId, csv, { confirmedSharedAccounts: context.confirmed ?? false });
+    if (report.needsConfirmation) {
+      if (file) {
+        throw new DomainError('invalid_input', `Nothing was imported: ${sharedAccountsText(report.needsConfirmation)} (one account planned on several devices). Fix the Account column and attach the file again, or paste the CSV after "import" to confirm them.`);
+      }
+      return sharedAccountsConfirmation(context, report.needsConfirmation, 'import', pasted);
+    }
+    return { view: view('importResult', importResultView(report, file ? `Imported ${file.name}` : 'Imported the pasted CSV')), ...plannedAccountsText(report) };
   },
 });

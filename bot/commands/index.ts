@@ -19,6 +19,8 @@ import { jobsCommand } from './jobs.ts';
 import { timeZoneCommand } from './timezone.ts';
 import { unlockCommand } from './unlock.ts';
 import { assignCommand, assignmentsCommand, unassignCommand } from './assign.ts';
+import { accountsCommand } from './accounts.ts';
+import { autoSignInCommand } from './auto-signin.ts';
 
 export const commands: readonly CommandSpec[] = [
   helpCommand,
@@ -41,4 +43,6 @@ export const commands: readonly CommandSpec[] = [
   assignCommand,
   unassignCommand,
   assignmentsCommand,
+  accountsCommand,
+  autoSignInCommand,
 ];

@@ -3,14 +3,27 @@ import { signInProgressView } from '../views/sign-in-views.ts';
 import { view } from '../views/reply.ts';
 import { actorOf } from './actor.ts';
 import { defineCommand } from './command-spec.ts';
+import { signInWaiting } from './signin-waiting.ts';
 
-const signInArgs = z
+const oneDevice = z
   .string()
-  .regex(/^\S+(\s+\S+)?$/, 'give the MAC address and, optionally, the shared account')
+  .regex(/^\S+(\s+\S+)?$/, 'give the MAC address and, optionally, the shared account (or "location NAME", or "all")')
   .transform((text) => {
     const [mac = '', account] = text.split(/\s+/);
-    return { mac, account: account ?? null };
+    return { kind: 'device' as const, mac, account: account ?? null };
   });
+
+/** "signin MAC [account]", "signin location NAME" or "signin all" (every device waiting, each with its planned account). */
+const signInArgs = z.string().pipe(
+  z.union([
+    z.string().regex(/^all$/i).transform(() => ({ kind: 'waiting' as const, location: null })),
+    z
+      .string()
+      .regex(/^location\s+\S/is)
+      .transform((text) => ({ kind: 'waiting' as const, location: text.replace(/^location\s+/i, '').trim().replace(/^["“”']|["“”']$/g, '') })),
+    oneDevice,
+  ]),
+);
 
 /** A UPN as people type it: name@domain, no spaces. */
 const upnPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -19,7 +32,7 @@ export const signInCommand = defineCommand({
   name: 'signin',
   aliases: ['sign-in', 'login'],
   summary: 'Sign a shared account into a provisioned device remotely (the device shows a login code for the portal).',
-  usage: 'signin MAC [account]',
+  usage: 'signin MAC [account] | signin location NAME | signin all',
   operation: 'signIn',
   args: signInArgs,
   form: {
@@ -39,7 +52,9 @@ export const signInCommand = defineCommand({
     },
     toArgs: (values) => `${(values.mac ?? '').trim()} ${(values.account ?? '').trim()}`,
   },
-  async run(context, { mac, account }) {
+  async run(context, args) {
+    if (args.kind === 'waiting') return signInWaiting(context, args.location);
+    const { mac, account } = args;
     const { services, tenantId } = context;
     const device = await services.devices.signIn.request(actorOf(context), tenantId, mac, account);
     const profile = await services.tenants.profile(tenantId);

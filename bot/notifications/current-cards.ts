@@ -33,5 +33,6 @@ export async function currentSignInView(services: Services, tenantId: string, ma
   if (device.state === 'registered' || device.state === 'code_issued') {
     return view('notice', { title: `${device.mac} was reset`, text: 'The device was factory reset: it needs a new verification code before it can be signed in.', style: 'attention' });
   }
-  return view('awaitingSignIn', awaitingSignInView(device, timeline, zone, session?.account ?? null));
+  // The account asked for before, or else the one planned for the device: the dialog opens with it.
+  return view('awaitingSignIn', awaitingSignInView(device, timeline, zone, session?.account ?? (await services.devices.plannedAccounts.of(tenantId, device.id))));
 }

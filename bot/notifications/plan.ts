@@ -3,6 +3,8 @@
 //                         technicians assigned to a location (./handoff-deliveries.ts)
 //   device.provisioned  → the hand-off cards showing the device redrawn ("7 of 12 online"); the awaiting sign-in card
 //                         posted to the admins channel, or else to the issuing admin's chat
+//   sign_in.*, device.signed_in, device.reset → a queued device's location queue card, posted when its first
+//                         code is ready, then redrawn in place (./sign-in-queue-deliveries.ts)
 //   sign_in.*, device.signed_in → every copy of the device's sign-in cards (and of its status
 //                         cards that offered a next step) redrawn; the code, if no card exists yet
 //   device.reset, code.expired  → hand-off and sign-in cards redrawn
@@ -20,6 +22,7 @@ import type { PostedCardKind } from '../../services/notifications/posted-cards.t
 import type { NotificationPlanner, PlannedDelivery } from './outgoing-message.ts';
 import { currentSignInView, currentStatusView } from './current-cards.ts';
 import { createHandoffDeliveries } from './handoff-deliveries.ts';
+import { createSignInQueueDeliveries } from './sign-in-queue-deliveries.ts';
 import { view, type View } from '../views/reply.ts';
 import { formatTime } from '../views/time.ts';
 import { problemReportedView } from '../views/problem-view.ts';
@@ -111,6 +114,9 @@ export function createNotificationPlanner(services: Services): NotificationPlann
     return issuer ? conversations.findPersonalChat(tenantId, issuer) : null;
   }
 
+  // Devices in a location's sign-in queue are shown on its queue card, not one card each.
+  const queueCards = createSignInQueueDeliveries(services, admins);
+
   return async (event: DomainEvent): Promise<PlannedDelivery[]> => {
     const { tenantId } = event;
     switch (event.kind) {
@@ -120,7 +126,7 @@ export function createNotificationPlanner(services: Services): NotificationPlann
       }
       case 'device.provisioned': {
         const deliveries = [...(await redrawHandoffs(tenantId, event.deviceId)), ...(await redrawStatus(tenantId, event.deviceId, event.mac))];
-        const destination = await admins(tenantId, event.deviceId);
+        const destination = (await queueCards.isQueued(tenantId, event.deviceId)) ? null : await admins(tenantId, event.deviceId);
         if (destination) {
           deliveries.push({
             key: keyOf('awaiting-sign-in', destination),
@@ -134,6 +140,8 @@ export function createNotificationPlanner(services: Services): NotificationPlann
       case 'sign_in.code_ready': {
         const redrawn = await redraw(tenantId, 'sign_in', event.deviceId, () => currentSignInView(services, tenantId, event.mac));
         const statuses = await redrawStatus(tenantId, event.deviceId, event.mac);
+        const queued = await queueCards.forDevice(tenantId, event.deviceId, { post: true });
+        if (queued.length > 0 || (await queueCards.isQueued(tenantId, event.deviceId))) return [...redrawn, ...statuses, ...queued];
         if (redrawn.length > 0) return [...redrawn, ...statuses];
         const destination = await admins(tenantId, event.deviceId);
         if (!destination) return statuses;
@@ -148,12 +156,22 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         ];
       }
       case 'sign_in.requested':
-      case 'sign_in.lapsed':
-        return redrawSignIn(tenantId, event.deviceId, event.mac);
+      case 'sign_in.lapsed': {
+        // A request the bot made itself (a device came online, a code renewed) shows on the queue
+        // card with the code it brings (sign_in.code_ready) or the lapse before it: no redraw of its own.
+        const queueRedraw = event.kind === 'sign_in.requested' && event.actor === 'system' ? [] : await queueCards.forDevice(tenantId, event.deviceId, { post: false });
+        return [...(await redrawSignIn(tenantId, event.deviceId, event.mac)), ...queueRedraw];
+      }
+      case 'sign_in.marked_done':
+        return queueCards.forDevice(tenantId, event.deviceId, { post: false });
       case 'device.signed_in':
       case 'device.reset':
       case 'code.expired':
-        return [...(await redrawHandoffs(tenantId, event.deviceId)), ...(await redrawSignIn(tenantId, event.deviceId, event.mac))];
+        return [
+          ...(await redrawHandoffs(tenantId, event.deviceId)),
+          ...(await redrawSignIn(tenantId, event.deviceId, event.mac)),
+          ...(await queueCards.forDevice(tenantId, event.deviceId, { post: false })),
+        ];
       case 'device.locked_out': {
         // This tenant's own device, by id (the same MAC may be another tenant's device too).
         const device = event.deviceId

@@ -126,6 +126,18 @@ function blockElements(block: Block): Record<string, unknown>[] {
       const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
       return [{ type: 'TextBlock', text: `${block.label}: ${bar} ${block.done} of ${block.total}`, fontType: 'monospace', wrap: true }];
     }
+    case 'item':
+      return [
+        {
+          type: 'Container',
+          separator: true,
+          items: [
+            { type: 'TextBlock', text: block.title, weight: 'bolder', wrap: true },
+            ...(block.facts.length === 0 ? [] : [{ type: 'FactSet', facts: block.facts.map((fact) => ({ title: fact.title, value: fact.value })) }]),
+            ...(block.action ? [{ type: 'ActionSet', actions: [adaptiveAction(block.action)] }] : []),
+          ],
+        },
+      ];
     case 'notice':
       return [{ type: 'Container', style: noticeBox(block.style).box, items: [{ type: 'TextBlock', text: block.text, color: noticeBox(block.style).color, wrap: true }] }];
   }

@@ -46,6 +46,8 @@ const historyLines: Record<string, (entry: AuditRecord, actor: string, byDevice:
   'sign_in.account_mismatch': (entry) => `The device reported ${text(entry.data?.reported) ?? 'another account'} signed in instead of ${text(entry.data?.expected) ?? 'the account asked for'}: refused`,
   'device.signed_in': (entry) => `The device signed in${text(entry.data?.account) ? ` as ${text(entry.data?.account)}` : ''}`,
   'device.reset': (_, actor, byDevice) => (byDevice ? 'The device was factory reset' : `${actor} factory reset the device`),
+  'device.account_planned': (entry, actor) => `${actor} planned the account ${text(entry.data?.to) ?? '(none)'} for the device`,
+  'sign_in.marked_done': (_, actor) => `${actor} marked the sign-in done on the queue card`,
   'handoff.installed': (entry, actor) => withNote(`${actor} marked the device installed`, entry.data?.note),
   'handoff.problem': (entry, actor) => withNote(`${actor} reported a problem`, entry.data?.note),
 };

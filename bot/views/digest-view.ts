@@ -41,6 +41,13 @@ function locationLine(location: LocationCounts): string {
 
 const locationName = (location: string | null) => location ?? 'No location';
 
+/** "12 devices at 2 locations, the longest for 3 h": login codes waiting for someone at the portal. */
+function queueLine(queues: NonNullable<Digest['signInQueues']>, now: Date): string {
+  if (queues.devices === 0) return 'none';
+  const longest = queues.oldestSince ? `, the longest for ${formatDuration(now.getTime() - queues.oldestSince.getTime())}` : '';
+  return `${plural(queues.devices, 'device', 'devices')} at ${plural(queues.locations, 'location', 'locations')}${longest}`;
+}
+
 export function digestView(digest: Digest, timeZone: string): DigestView {
   const largest = Math.max(0, ...deviceStates.map((state) => digest.byState[state]));
   const pipeline = deviceStates.map((state: DeviceState) => ({
@@ -73,6 +80,7 @@ export function digestView(digest: Digest, timeZone: string): DigestView {
     { title: 'Codes expiring in 24 h', value: digest.expiring.count === 0 ? 'none' : `${number(digest.expiring.count)}: ${expiringWhere}${expiringMore}` },
     { title: 'Stuck before sign-in > 24 h', value: digest.stuck.length === 0 ? 'none' : number(digest.stuck.length) },
     { title: 'Lockouts in 24 h', value: digest.lockouts.macs.length === 0 ? 'none' : number(digest.lockouts.macs.length) },
+    ...(digest.signInQueues ? [{ title: 'Waiting in sign-in queues', value: queueLine(digest.signInQueues, digest.generatedAt) }] : []),
   ];
 
   const lockedOut = digest.lockouts.macs.slice(0, lockoutLimit).join(', ') + (digest.lockouts.macs.length > lockoutLimit ? ` and ${number(digest.lockouts.macs.length - lockoutLimit)} more` : '');

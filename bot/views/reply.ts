@@ -21,7 +21,7 @@ export function view<K extends ViewName>(name: K, data: ViewData[K]): View {
  * a hand-off (subject: batch id), a sign-in card or a device's status card (subject: device id).
  */
 export interface TrackedCard {
-  kind: 'handoff' | 'sign_in' | 'status';
+  kind: 'handoff' | 'sign_in' | 'status' | 'sign_in_queue';
   subject: string;
 }
 

@@ -270,7 +270,9 @@ export type Block =
   | { kind: 'facts'; facts: { title: string; value: string }[] }
   | { kind: 'table'; columns: string[]; rows: string[][] }
   | { kind: 'progress'; label: string; done: number; total: number }
-  | { kind: 'notice'; text: string; style: Style };
+  | { kind: 'notice'; text: string; style: Style }
+  /** One entry of a list with its own button (a queue card's row and its "done"). */
+  | { kind: 'item'; title: string; facts: { title: string; value: string }[]; action?: ViewAction };
 
 /** A view without a template of its own: a title, blocks, buttons. */
 export interface BlocksView extends NextSteps {

@@ -33,6 +33,10 @@ export const permissionTable = {
   unlock: ['admin'],
   /** Assign technicians to locations (their hand-off cards by direct message), and list them. */
   assignLocations: ['admin'],
+  /** Plan the shared account each device signs in with (register … account, Account column, `accounts`), and list them. */
+  planAccounts: ['admin'],
+  /** Turn the tenant's auto sign-in (sign-in requested as devices with a planned account come online) on or off. */
+  setAutoSignIn: ['admin'],
 } as const satisfies Record<string, Permission>;
 
 export type Operation = keyof typeof permissionTable;

@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { DomainError } from '../shared/errors.ts';
 import { unfitTextReason } from '../shared/plain-text.ts';
 import { parseMac, type MacAddress } from './mac-address.ts';
+import { upnProblem } from './sign-in-plan.ts';
 
 export const MAX_DEVICE_CSV_BYTES = 5 * 1024 * 1024;
 export const MAX_DEVICE_CSV_ROWS = 50_000;
@@ -31,6 +32,8 @@ export interface DeviceCsvRow {
   mac: MacAddress;
   location: string | null;
   model: string | null;
+  /** The shared account planned for the device (an Account column), checked for form. */
+  account?: string | null;
 }
 
 export interface DeviceCsvResult {
@@ -44,7 +47,8 @@ export const MAC_COLUMN_NAMES = ['MAC address', 'MAC ID', 'MAC', 'HardwareId'] a
 const MAC_KEYS = new Set(MAC_COLUMN_NAMES.map(headerKey));
 const LOCATION_KEY = headerKey('Location');
 const MODEL_KEY = headerKey('Model');
-const ACCEPTED_HEADERS = `${MAC_COLUMN_NAMES.join(', ')} (Location and Model columns are optional)`;
+const ACCOUNT_KEY = headerKey('Account');
+const ACCEPTED_HEADERS = `${MAC_COLUMN_NAMES.join(', ')} (Location, Model and Account columns are optional)`;
 
 const DEFAULT_LIMITS: DeviceCsvLimits = { maxBytes: MAX_DEVICE_CSV_BYTES, maxRows: MAX_DEVICE_CSV_ROWS };
 
@@ -137,7 +141,8 @@ function* rowsOf(text: string, records: string[][], limits: DeviceCsvLimits): Ge
     }
     const location = optionalCell(record, columns.location);
     const model = optionalCell(record, columns.model);
-    const unfit = unfitTextReason(location, MAX_LOCATION_LENGTH, 'location') ?? unfitTextReason(model, MAX_MODEL_LENGTH, 'model');
+    const account = optionalCell(record, columns.account);
+    const unfit = unfitTextReason(location, MAX_LOCATION_LENGTH, 'location') ?? unfitTextReason(model, MAX_MODEL_LENGTH, 'model') ?? (account === null ? null : upnProblem(account));
     if (unfit) {
       // `value` is always the MAC as written: it names the row, and matches registry.ts's own checks.
       result.rejected.push({ line, value: macCell.trim(), reason: unfit });
@@ -150,7 +155,7 @@ function* rowsOf(text: string, records: string[][], limits: DeviceCsvLimits): Ge
       continue;
     }
     firstLineByMac.set(parsed.mac, line);
-    result.rows.push({ line, mac: parsed.mac, location, model });
+    result.rows.push({ line, mac: parsed.mac, location, model, ...(account === null ? {} : { account }) });
   }
   return result;
 }
@@ -286,7 +291,7 @@ function detectDelimiter(text: string): ',' | ';' {
   return semicolons > commas ? ';' : ',';
 }
 
-function locateColumns(header: string[], line: number): { mac: number; location: number; model: number } {
+function locateColumns(header: string[], line: number): { mac: number; location: number; model: number; account: number } {
   const keys = header.map(headerKey);
   const mac = keys.findIndex((key) => MAC_KEYS.has(key));
   if (mac === -1) {
@@ -298,7 +303,7 @@ function locateColumns(header: string[], line: number): { mac: number; location:
         : `No MAC column in the header (line ${line}). Name the MAC column one of: `) + `${ACCEPTED_HEADERS}.`,
     );
   }
-  return { mac, location: keys.indexOf(LOCATION_KEY), model: keys.indexOf(MODEL_KEY) };
+  return { mac, location: keys.indexOf(LOCATION_KEY), model: keys.indexOf(MODEL_KEY), account: keys.indexOf(ACCOUNT_KEY) };
 }
 
 function headerKey(name: string): string {

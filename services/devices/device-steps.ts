@@ -57,6 +57,10 @@ export const deviceRecords = {
   request_sign_in: { audit: 'sign_in.requested', event: 'sign_in.requested', eventPer: 'device' },
   /** A device reported an account other than the one asked for: refused, the device stays signing in. */
   refuse_sign_in: { audit: 'sign_in.account_mismatch', event: 'sign_in.account_mismatch', eventPer: 'device' },
+  /** An admin planned (or changed) the shared account a device signs in with once it is online. */
+  plan_account: { audit: 'device.account_planned' },
+  /** An admin pressed "done" for a device on a sign-in queue card; the device's signed-in report confirms it. */
+  mark_sign_in_done: { audit: 'sign_in.marked_done', event: 'sign_in.marked_done', eventPer: 'device' },
   mark_installed: { audit: 'handoff.installed', event: 'handoff.installed', eventPer: 'device' },
   mark_problem: { audit: 'handoff.problem', event: 'handoff.problem', eventPer: 'device' },
 } as const satisfies Record<string, { audit: string; event?: DomainEventKind; eventPer?: 'device' | 'batch' }>;

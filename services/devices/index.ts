@@ -11,6 +11,8 @@ import { createDeviceQueries } from './device-queries.ts';
 import { createProvisioning } from './provisioning.ts';
 import { createDeviceRegistry } from './registry.ts';
 import { createSignIn } from './sign-in.ts';
+import { createPlannedAccounts } from './planned-accounts.ts';
+import { createSignInQueue } from './sign-in-queue.ts';
 import { createVerificationCodes } from './verification-codes.ts';
 
 export interface DeviceSettings {
@@ -28,6 +30,8 @@ export function createDeviceServices(db: Database, clock: Clock, hasher: KeyedHa
     handoffs: createHandoffs(db, clock, handoffBox),
     provisioning: createProvisioning(db, clock, hasher),
     signIn: createSignIn(db, clock),
+    plannedAccounts: createPlannedAccounts(db, clock),
+    signInQueue: createSignInQueue(db, clock),
     access: createDeviceAccess(db, clock, hasher),
     queries: createDeviceQueries(db),
     expiry: createCodeExpiry(db, clock, settings),

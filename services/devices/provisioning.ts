@@ -12,6 +12,7 @@ import { attemptLimits, lockForCheck, lockoutPolicy, overLimitUntil, rateLimited
 import { findDevicesWithMacInAnyTenant } from './device-repository.ts';
 import { activated } from './device-state.ts';
 import { parseMac } from './mac-address.ts';
+import { queueOnProvision } from './sign-in-queue.ts';
 import { moveDevice } from './transition.ts';
 
 export { lockoutPolicy } from './attempt-limits.ts';
@@ -221,7 +222,7 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
     const firmwareVersion = request.firmwareVersion?.trim() || device.firmwareVersion;
     const used = await tx.verificationCode.updateMany({ where: { id: match.id, status: 'live' }, data: { status: 'used', closedAt: now } });
     if (used.count !== 1) return { ok: false, error: new DomainError('already_provisioned', 'This code was just used. If this device is not provisioned, ask your admin for a new code.') };
-    await moveDevice(
+    const online = await moveDevice(
       tx,
       {
         device,
@@ -233,6 +234,9 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
       },
       now,
     );
+    // With a planned account, its sign-in is requested at once (./sign-in-queue.ts). Firmware
+    // readiness (issue 14) is not wired here yet: `false` until the firmware check lands.
+    await queueOnProvision(tx, online, now, { firmwareBelowMinimum: false });
     await tx.provisioningAttempt.create({ data: { id: newId(), mac, tenantId: device.tenantId, source, succeeded: true, at: now } });
     const tenant = await tx.tenant.findUnique({ where: { id: device.tenantId } });
     return { ok: true, result: { deviceId: device.id, deviceToken, tenantName: tenant?.name ?? device.tenantId } };

@@ -4,6 +4,7 @@
 // waiting for sign-in, so a fresh one can be requested.
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import { findDeviceByMac, type Device } from './device-repository.ts';
+import { renewIfQueued } from './sign-in-queue.ts';
 import { moveDevice } from './transition.ts';
 
 export type SignInStatus = 'requested' | 'code_reported' | 'completed' | 'lapsed' | 'cancelled';
@@ -50,6 +51,8 @@ export async function lapseIfDueCounted(db: DatabaseOrTransaction, snapshot: Dev
   if (expiresAt && expiresAt.getTime() > now.getTime()) return { device, lapsed: false };
   const moved = await moveDevice(db, { device, step: 'lapse_login_code', actor: { kind: 'system' }, event: {} }, now);
   await closeOpenSessions(db, device, 'lapsed', now);
+  // A device in a sign-in queue gets a fresh code at once, while renewals are left.
+  await renewIfQueued(db, moved, now);
   return { device: moved, lapsed: true };
 }
 

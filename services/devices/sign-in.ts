@@ -13,6 +13,9 @@ import { stateLabels } from './device-state.ts';
 import { deviceRecords } from './device-steps.ts';
 import { parseMac } from './mac-address.ts';
 import { findOpenSession, closeOpenSessions, lapseIfDue } from './sign-in-sessions.ts';
+import { upnHint, upnPattern } from './sign-in-plan.ts';
+import { renewalsRestored } from './sign-in-queue.ts';
+import { plannedAccountOf } from './planned-accounts.ts';
 import { moveDevice } from './transition.ts';
 
 /** A shared account's sign-in name (UPN), e.g. lobby-phone@contoso.com. */
@@ -22,7 +25,7 @@ const accountSchema = z
   .string()
   .trim()
   .max(254)
-  .regex(/^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/, 'expected a sign-in name such as lobby-phone@contoso.com');
+  .regex(upnPattern, upnHint);
 /**
  * The user code of Microsoft's device-code flow, as the device-login portal takes it: 9
  * letters and digits (e.g. EV9PGNQN8). Anything else is not a code an admin should type there.
@@ -79,11 +82,12 @@ export function createSignIn(db: Database, clock: Clock) {
         if (open) {
           await tx.signInSession.update({ where: { id: open.id }, data: { account: wanted ?? open.account, updatedAt: now } });
         } else {
-          // A refresh after a lapsed code keeps the account asked for before.
+          // A refresh after a lapsed code keeps the account asked for before; else the device's planned account.
           const previous = wanted ? null : await tx.signInSession.findFirst({ where: { deviceId: device.id }, orderBy: { createdAt: 'desc' } });
-          const account = wanted ?? previous?.account ?? null;
+          const account = wanted ?? previous?.account ?? (await plannedAccountOf(tx, device.id));
           await tx.signInSession.create({ data: { id: newId(), tenantId, deviceId: device.id, requestedBy: actorLabel(actor), account, createdAt: now, updatedAt: now } });
         }
+        await renewalsRestored(tx, device.id);
         await recordAudit(tx, { tenantId, deviceId: device.id, actor, action: deviceRecords.request_sign_in.audit, data: { account: wanted } }, now);
         await enqueueEvent(tx, { kind: deviceRecords.request_sign_in.event, tenantId, actor: actorLabel(actor), deviceId: device.id, mac: device.mac, account: wanted }, now);
         return device;

@@ -12,6 +12,8 @@ export type DomainEvent =
   | { kind: 'sign_in.code_ready'; tenantId: string; deviceId: string; mac: string; account: string | null; expiresAt: string }
   | { kind: 'sign_in.lapsed'; tenantId: string; deviceId: string; mac: string }
   | { kind: 'sign_in.account_mismatch'; tenantId: string; deviceId: string; mac: string; expected: string; reported: string }
+  /** An admin marked a queued device's sign-in done on the queue card (the device confirms by its own report). */
+  | { kind: 'sign_in.marked_done'; tenantId: string; actor: string; deviceId: string; mac: string }
   | { kind: 'device.signed_in'; tenantId: string; deviceId: string; mac: string; account: string }
   | { kind: 'code.expired'; tenantId: string; deviceId: string; mac: string }
   | { kind: 'device.reset'; tenantId: string; actor: string; deviceId: string; mac: string }
@@ -41,6 +43,7 @@ export const domainEventKinds = [
   'sign_in.code_ready',
   'sign_in.lapsed',
   'sign_in.account_mismatch',
+  'sign_in.marked_done',
   'device.signed_in',
   'code.expired',
   'device.reset',

@@ -2,6 +2,7 @@
 // and per location, and what needs attention (codes about to expire, devices stuck before
 // sign-in, lockouts), plus how long provisioning takes. A handful of queries whatever the
 // number of devices: counts are grouped by the database, the rest is folded here.
+import { waitingInSignInQueues, type QueueWaiting } from '../devices/sign-in-queue.ts';
 import { Prisma } from '../../generated/sqlite/client.ts';
 import type { Database } from '../../prisma/store.ts';
 import { deviceStates, isDeviceState, type DeviceState } from '../devices/device-state.ts';
@@ -80,6 +81,8 @@ export interface Digest {
     medianMs: number | null;
     devices: number;
   };
+  /** Devices waiting in a location's sign-in queue (services/devices/sign-in-queue.ts), and since when. */
+  signInQueues?: QueueWaiting;
 }
 
 export interface DigestOptions {
@@ -216,6 +219,8 @@ export async function buildDigest(db: Database, tenantId: string, now: Date, opt
     }
   }
 
+  const signInQueues = await waitingInSignInQueues(db, tenantId);
+
   return {
     tenantId,
     day,
@@ -241,5 +246,6 @@ export async function buildDigest(db: Database, tenantId: string, now: Date, opt
     })),
     lockouts: { since: lockoutsSince, macs: [...lockedOut] },
     timeToSignedIn: { since: timeToSignedInSince, medianMs: median(durations), devices: durations.length },
+    signInQueues,
   };
 }

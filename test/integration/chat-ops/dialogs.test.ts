@@ -65,7 +65,7 @@ describe.each(testProviders)('on %s', (provider) => {
     });
 
     it.each([
-      ['register', ['macs', 'location']],
+      ['register', ['macs', 'location', 'account']],
       ['import', ['csv']],
       ['codes', ['target', 'location', 'macs']],
       ['signin', ['mac', 'account']],
@@ -102,7 +102,7 @@ describe.each(testProviders)('on %s', (provider) => {
 
     it('task/submit of register with a bad MAC answers the form again with the error next to the field, and stores nothing', async () => {
       const card = cardIn(await dialog('submit', { dialog: 'register', macs: '00-04-F2-D1-00-09\n00-04-F2-ZZ-00-10', location: 'Floor 3' }));
-      expect(inputIds(card)).toEqual(['macs', 'location']);
+      expect(inputIds(card)).toEqual(['macs', 'location', 'account']);
       const all = nodes(card);
       const field = all.findIndex((node) => node.id === 'macs');
       const error = all.slice(field + 1).find((node) => node.type === 'TextBlock');

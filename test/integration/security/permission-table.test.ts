@@ -70,6 +70,8 @@ const commandSamples: Record<string, CommandSample> = {
   assign: { args: `Annex ${someoneElseId}` },
   unassign: { args: `Annex ${someoneElseId}` },
   assignments: { args: '' },
+  accounts: { args: 'location Lobby' },
+  auto: { args: 'signin off' },
 };
 
 const inAFewMinutes = () => new Date(Date.now() + 5 * 60_000).toISOString();
@@ -84,6 +86,7 @@ const verbSamples: Record<string, (fixture: Fixture) => Record<string, unknown>>
   [verbs.confirm]: () => ({ command: 'help', args: '', expiresAt: inAFewMinutes() }),
   [verbs.cancel]: () => ({ command: 'help' }),
   [verbs.regenerateCodes]: ({ batchId }) => ({ batchId, location: 'Lobby' }),
+  [verbs.signInQueueDone]: () => ({ mac: macs[1] }),
 };
 
 /** How a door is knocked on, and how its answer reads. */

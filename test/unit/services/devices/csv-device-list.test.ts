@@ -119,7 +119,7 @@ describe('parseDeviceCsv — header', () => {
   ])('rejects %s and lists the accepted MAC column names', (_what, csv, message) => {
     const error = errorFor(csv);
     expect(error.message).toMatch(message);
-    expect(error.message).toContain('MAC address, MAC ID, MAC, HardwareId (Location and Model columns are optional)');
+    expect(error.message).toContain('MAC address, MAC ID, MAC, HardwareId (Location, Model and Account columns are optional)');
   });
 
   it.each([
