@@ -139,7 +139,7 @@ interface SignIn {
 }
 
 /** The sign-in events of (from, now], each with its device's registration time, in one read. */
-async function signInsSince(db: Database, tenantId: string, from: Date, now: Date): Promise<SignIn[]> {
+export async function signInsSince(db: Database, tenantId: string, from: Date, now: Date): Promise<SignIn[]> {
   // One join instead of the events and then the registration events of their devices, 500 ids
   // at a time (10,000 devices signed in over a week at a big site: 20 queries more).
   return db.$queryRaw<SignIn[]>(Prisma.sql`
