@@ -191,7 +191,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   registerDeviceRoutes(server, services.devices, (req) => requestLogger(req, logger), { trustProxy: config.trustProxy });
   registerExportRoutes(server, exportLinks, services, (req) => requestLogger(req, logger));
-  await registerTabPage(server);
+  await registerTabPage(server, { teamsAppId: config.botAuth.appId });
   registerTabApi(server, { services, sso: config.tabSso, log: (req) => requestLogger(req, logger), kickOutbox: () => outboxJob?.kick() });
 
   server.get('/healthz', async (_req: Request, res: Response) => {

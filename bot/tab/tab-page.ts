@@ -43,11 +43,17 @@ export const tabContentSecurityPolicy = [
 
 const indexPath = join(import.meta.dirname, '..', '..', 'tab-app', 'index.html');
 
-export async function registerTabPage(server: Server): Promise<void> {
+/** The HTML, with the Teams app id the page links to when opened outside Teams. */
+async function pageHtml(teamsAppId: string): Promise<Buffer> {
+  const template = await readFile(indexPath, 'utf8');
+  const escaped = teamsAppId.replace(/[^0-9a-zA-Z-]/g, '');
+  return Buffer.from(template.replace('%TEAMS_APP_ID%', escaped), 'utf8');
+}
+
+export async function registerTabPage(server: Server, options: { teamsAppId: string }): Promise<void> {
   // Built at install; rebuilt here when the sources changed since (a checkout, an edit).
   await ensureTabBundle();
-  const send = async (res: Response, path: string, type: string, cache: string) => {
-    const body = await readFile(path);
+  const send = async (res: Response, body: Buffer, type: string, cache: string) => {
     res.writeHead(200, {
       'content-type': type,
       'content-length': body.byteLength,
@@ -62,6 +68,6 @@ export async function registerTabPage(server: Server): Promise<void> {
     res.header('location', '/tab/');
     res.send(301);
   });
-  server.get('/tab/', async (_req: Request, res: Response) => send(res, indexPath, 'text/html; charset=utf-8', 'no-cache'));
-  server.get('/tab/app.js', async (_req: Request, res: Response) => send(res, tabBundlePath, 'text/javascript; charset=utf-8', 'no-cache'));
+  server.get('/tab/', async (_req: Request, res: Response) => send(res, await pageHtml(options.teamsAppId), 'text/html; charset=utf-8', 'no-cache'));
+  server.get('/tab/app.js', async (_req: Request, res: Response) => send(res, await readFile(tabBundlePath), 'text/javascript; charset=utf-8', 'no-cache'));
 }
