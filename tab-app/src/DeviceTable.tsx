@@ -20,7 +20,7 @@ import { locationName, when } from './format.ts';
 const useStyles = makeStyles({
   filters: { display: 'flex', flexWrap: 'wrap', gap: '8px', alignItems: 'end', marginBottom: '8px' },
   pager: { display: 'flex', gap: '8px', alignItems: 'center', marginTop: '8px' },
-  mac: { fontFamily: 'monospace' },
+  mac: { fontFamily: 'monospace', whiteSpace: 'nowrap' },
 });
 
 const columns: { key: string; label: string }[] = [

@@ -5,11 +5,12 @@ import { tokens } from '@fluentui/react-components';
 import { duration } from './format.ts';
 import type { Overview } from './api.ts';
 
-const width = 600;
-const height = 160;
+const width = 1000;
+const height = 180;
 const pad = { left: 8, right: 8, top: 12, bottom: 20 };
 
 export function MedianChart({ data }: { data: Overview['timeToSignedIn'] }) {
+  if (data.devices30d === 0) return <p>No device signed in over the last 30 days.</p>;
   const values = data.daily.map((day) => day.medianMs ?? 0);
   const max = Math.max(1, ...values, data.median7dMs ?? 0, data.median30dMs ?? 0);
   const plotWidth = width - pad.left - pad.right;
@@ -20,7 +21,7 @@ export function MedianChart({ data }: { data: Overview['timeToSignedIn'] }) {
     ms === null ? null : (
       <g>
         <line x1={pad.left} x2={width - pad.right} y1={y(ms)} y2={y(ms)} stroke={colour} strokeWidth={2} strokeDasharray="6 4" />
-        <text x={width - pad.right} y={y(ms) - 4} textAnchor="end" fontSize={11} fill={colour}>
+        <text x={width - pad.right} y={y(ms) - 4} textAnchor="end" fontSize={13} fill={colour}>
           {label} {duration(ms)}
         </text>
       </g>
@@ -35,10 +36,10 @@ export function MedianChart({ data }: { data: Overview['timeToSignedIn'] }) {
         ),
       )}
       <line x1={pad.left} x2={width - pad.right} y1={pad.top + plotHeight} y2={pad.top + plotHeight} stroke={tokens.colorNeutralStroke1} />
-      <text x={pad.left} y={height - 4} fontSize={11} fill={tokens.colorNeutralForeground3}>
+      <text x={pad.left} y={height - 4} fontSize={13} fill={tokens.colorNeutralForeground3}>
         {data.daily[0]?.day}
       </text>
-      <text x={width - pad.right} y={height - 4} fontSize={11} textAnchor="end" fill={tokens.colorNeutralForeground3}>
+      <text x={width - pad.right} y={height - 4} fontSize={13} textAnchor="end" fill={tokens.colorNeutralForeground3}>
         {data.daily.at(-1)?.day}
       </text>
       {line(data.median30dMs, tokens.colorPaletteMarigoldForeground1, '30 d')}

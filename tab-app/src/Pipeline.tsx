@@ -7,7 +7,7 @@ import { MedianChart } from './MedianChart.tsx';
 
 const useStyles = makeStyles({
   grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(260px, 1fr))', gap: '12px' },
-  row: { display: 'grid', gridTemplateColumns: '9em 1fr 4em', alignItems: 'center', gap: '8px', marginBottom: '6px' },
+  row: { display: 'grid', gridTemplateColumns: '11em 1fr 4em', alignItems: 'center', gap: '8px', marginBottom: '6px' },
   number: { textAlign: 'right', fontVariantNumeric: 'tabular-nums' },
   list: { margin: 0, paddingLeft: '1.2em', maxHeight: '12em', overflowY: 'auto' },
   wide: { gridColumn: '1 / -1' },
