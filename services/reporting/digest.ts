@@ -118,7 +118,7 @@ async function previousDigestAt(db: Database, tenantId: string, now: Date, day: 
 }
 
 /** Live codes expiring in (now, until], counted per location of their device, by the database. */
-async function expiringPerLocation(db: Database, tenantId: string, now: Date, until: Date): Promise<Map<string | null, number>> {
+export async function expiringPerLocation(db: Database, tenantId: string, now: Date, until: Date): Promise<Map<string | null, number>> {
   // Raw SQL: counting codes per location of their device is a GROUP BY across the relation, which
   // Prisma's groupBy cannot do; without it, every code (20,000 at a big site) and its device's
   // location were read to be counted here. Dates are bound by Prisma as each provider stores them.

@@ -4,7 +4,7 @@ import type { Database } from '../../prisma/store.ts';
 import type { Clock } from '../shared/clock.ts';
 import { expiredCodeIssuers, regenerableMacs } from './code-batches.ts';
 import { buildDigest, type Digest, type DigestOptions } from './digest.ts';
-import { buildFleetOverview, type FleetOverview } from './fleet-overview.ts';
+import { createFleetOverview, type FleetOverview } from './fleet-overview.ts';
 import { queueDueDigests, type DigestQueueResult, type DigestSchedule } from './digest-schedule.ts';
 
 export type { Digest, DigestOptions } from './digest.ts';
@@ -25,9 +25,10 @@ export interface Reporting {
 }
 
 export function createReporting(db: Database, clock: Clock): Reporting {
+  const fleetOverview = createFleetOverview(db, clock);
   return {
     buildDigest: (tenantId, now, options) => buildDigest(db, tenantId, now ?? clock.now(), options),
-    fleetOverview: (tenantId, timeZone) => buildFleetOverview(db, tenantId, clock.now(), timeZone),
+    fleetOverview,
     queueDueDigests: (now, schedule) => queueDueDigests(db, now ?? clock.now(), schedule),
     regenerableMacs: (tenantId, batchId, location) => regenerableMacs(db, tenantId, batchId, location),
     expiredCodeIssuers: (tenantId, macs) => expiredCodeIssuers(db, tenantId, macs),
