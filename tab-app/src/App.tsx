@@ -214,6 +214,7 @@ function Fleet() {
           setSelected(next);
         }}
         onOpen={(device) => api.timeline(device.id).then(setOpened, (error: unknown) => setNotice({ intent: 'error', text: message(error) }))}
+        selectable={allowed.issueCodes}
         canSignIn={allowed.signIn}
         onSignIn={(device) => act(async () => `Sign-in requested for ${(await api.signIn(device.id, null)).device.mac}; the device shows a login code.`)}
       />

@@ -42,6 +42,8 @@ export interface DeviceTableProps {
   selected: ReadonlySet<string>;
   onSelect(device: Device, on: boolean): void;
   onOpen(device: Device): void;
+  /** Rows can be selected (for issuing codes) only by those who may issue them. */
+  selectable: boolean;
   canSignIn: boolean;
   onSignIn(device: Device): void;
 }
@@ -81,7 +83,7 @@ export function DeviceTable(props: DeviceTableProps) {
       <Table size="small" aria-label="Devices" sortable>
         <TableHeader>
           <TableRow>
-            <TableHeaderCell style={{ width: '3em' }} />
+            {props.selectable ? <TableHeaderCell style={{ width: '3em' }} /> : null}
             {columns.map((column) => (
               <TableHeaderCell key={column.key} sortDirection={sortDirection(column.key)} onClick={() => sortBy(column.key)}>
                 {column.label}
@@ -94,9 +96,11 @@ export function DeviceTable(props: DeviceTableProps) {
         <TableBody>
           {(page?.devices ?? []).map((device) => (
             <TableRow key={device.id}>
-              <TableCell>
-                <Checkbox aria-label={`Select ${device.mac}`} checked={props.selected.has(device.mac)} onChange={(_event, data) => props.onSelect(device, data.checked === true)} />
-              </TableCell>
+              {props.selectable ? (
+                <TableCell>
+                  <Checkbox aria-label={`Select ${device.mac}`} checked={props.selected.has(device.mac)} onChange={(_event, data) => props.onSelect(device, data.checked === true)} />
+                </TableCell>
+              ) : null}
               <TableCell>
                 <Button appearance="transparent" className={styles.mac} onClick={() => props.onOpen(device)} title="Show its timeline">
                   {device.mac}

@@ -23,6 +23,7 @@ const artifacts = path.resolve('test-artifacts', 'fleet-tab');
 const contoso = '11111111-1111-4111-8111-111111111111';
 const fabrikam = '22222222-2222-4222-8222-222222222222';
 const ada = 'aaaaaaaa-0000-4000-8000-00000000000a';
+const mel = 'bbbbbbbb-0000-4000-8000-00000000000b';
 const seed = { kind: 'user' as const, id: 'seed' };
 const techChannel = { conversationType: 'channel' as const, conversationId: '19:technicians@thread.tacv2', teamId: '19:team@thread.tacv2' };
 
@@ -72,8 +73,11 @@ describe.skipIf(noChromium)(noChromium ? `the fleet tab in Chromium (SKIPPED: ${
     await bot.channel.message('setup technicians', { ...techChannel, tenantId: contoso, mentionBot: true, from: { id: '29:ada', name: 'Ada Admin', aadObjectId: ada } });
     await bot.channel.waitFor(1);
 
+    await bot.server.services.roles.grant(seed, contoso, { platform: 'teams', userId: mel, name: 'Mel Manager' }, 'manager');
     const token = await entra.token({ tid: contoso, oid: ada, name: 'Ada Admin' });
+    const managerToken = await entra.token({ tid: contoso, oid: mel, name: 'Mel Manager' });
     noteSecret('tab SSO token', token);
+    noteSecret('tab SSO token', managerToken);
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
     const context = await browser.newContext({ viewport: { width: 1280, height: 1500 } });
     await context.route('**/*', async (route) => {
@@ -85,6 +89,10 @@ describe.skipIf(noChromium)(noChromium ? `the fleet tab in Chromium (SKIPPED: ${
       }
       if (url.pathname === '/teams-host.html') {
         await route.fulfill({ status: 200, contentType: 'text/html', body: teamsHostPage({ token, tenantId: contoso, userObjectId: ada, theme: 'default' }) });
+        return;
+      }
+      if (url.pathname === '/teams-host-manager.html') {
+        await route.fulfill({ status: 200, contentType: 'text/html', body: teamsHostPage({ token: managerToken, tenantId: contoso, userObjectId: mel, theme: 'contrast' }) });
         return;
       }
       await route.continue();
@@ -133,6 +141,23 @@ describe.skipIf(noChromium)(noChromium ? `the fleet tab in Chromium (SKIPPED: ${
     await page.screenshot({ path: path.join(artifacts, 'light.png'), fullPage: true });
   });
 
+  it('issues codes for the selected devices', async () => {
+    await tab.getByRole('combobox', { name: 'Location' }).selectOption('Lobby');
+    await tab.getByRole('checkbox', { name: 'Select 00-04-F2-00-00-01' }).check();
+    await tab.getByRole('button', { name: 'Issue codes for selected (1)' }).click();
+    await expect.poll(() => tab.getByText('1 code issued').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => tab.getByRole('row', { name: /00-04-F2-00-00-01.*Code issued/ }).count()).toBe(1);
+    await expect.poll(() => tab.getByRole('row', { name: /00-04-F2-00-00-02.*Waiting on activation/ }).count()).toBe(1);
+    await tab.getByRole('combobox', { name: 'Location' }).selectOption('');
+  });
+
+  it("opens a device's timeline from the audit trail", async () => {
+    await tab.getByRole('button', { name: '00-04-F2-00-00-04' }).click();
+    const timeline = tab.getByRole('region', { name: 'Timeline of 00-04-F2-00-00-04' });
+    await expect.poll(() => timeline.getByText(/device\.registered/).count()).toBe(1);
+    await expect.poll(() => timeline.getByText(/code\.issued → code_issued · Ada Admin/).count()).toBe(1);
+  });
+
   it('follows a theme change from Teams', async () => {
     const background = () => tab.locator('main').evaluate((element) => (globalThis as unknown as { getComputedStyle(node: unknown): { backgroundColor: string } }).getComputedStyle(element).backgroundColor);
     const light = await background();
@@ -140,6 +165,21 @@ describe.skipIf(noChromium)(noChromium ? `the fleet tab in Chromium (SKIPPED: ${
     await expect.poll(() => tab.locator('[data-theme="dark"]').count()).toBe(1);
     await expect.poll(background).not.toBe(light);
     await page.screenshot({ path: path.join(artifacts, 'dark.png'), fullPage: true });
+  });
+
+  it('shows a manager the fleet in high contrast, with no action buttons', async () => {
+    const managerPage = await page.context().newPage();
+    await managerPage.goto(`${bot.url}/teams-host-manager.html`);
+    const managerTab = managerPage.frameLocator('#tab');
+    await expect.poll(() => managerTab.getByText('Pipeline · 9 devices').count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => managerTab.locator('[data-theme="contrast"]').count()).toBe(1);
+    await expect.poll(() => managerTab.getByRole('button', { name: /^00-04-F2/ }).count()).toBe(9);
+    expect(await managerTab.getByRole('button', { name: /Issue codes|Sign in/ }).count()).toBe(0);
+    expect(await managerTab.getByRole('checkbox').count()).toBe(0);
+    // Export is a reading: managers may export, as in chat.
+    expect(await managerTab.getByRole('button', { name: 'Export CSV' }).count()).toBe(1);
+    await managerPage.screenshot({ path: path.join(artifacts, 'contrast-manager.png'), fullPage: true });
+    await managerPage.close();
   });
 
   it("blocked teams-js's request for Teams' origins (Microsoft's CDN), and the tab worked on its built-in list", () => {

@@ -197,6 +197,26 @@ describe('the tab API with a valid token', () => {
     expect(other.status).toBe(404);
   });
 
+  it('requests a sign-in for a device waiting for it (admin), refuses a manager and a device in the wrong state', async () => {
+    const db = bot.server.store.db;
+    const device = await db.device.update({ where: { tenantId_mac: { tenantId: contoso, mac: '00-04-F2-00-00-02' } }, data: { state: 'awaiting_sign_in' } });
+    const manager = await post(`/api/tab/v1/devices/${device.id}/sign-in`, { account: null }, await tokenOf({ tid: contoso, oid: mel }));
+    expect(manager.status).toBe(403);
+    expect(await db.signInSession.count({ where: { deviceId: device.id } })).toBe(0);
+    const admin = await tokenOf({ tid: contoso, oid: ada });
+    const badAccount = await post(`/api/tab/v1/devices/${device.id}/sign-in`, { account: 'not an account' }, admin);
+    expect(badAccount.status).toBe(400);
+    expect(((await badAccount.json()) as { message: string }).message).toContain('UPN');
+    const requested = await post(`/api/tab/v1/devices/${device.id}/sign-in`, { account: 'lobby-phone@contoso.com' }, admin);
+    expect(requested.status).toBe(200);
+    expect(await db.signInSession.findFirst({ where: { deviceId: device.id } })).toMatchObject({ account: 'lobby-phone@contoso.com' });
+    const registered = await db.device.findFirstOrThrow({ where: { tenantId: contoso, mac: '00-04-F2-00-00-01' } });
+    const wrongState = await post(`/api/tab/v1/devices/${registered.id}/sign-in`, {}, admin);
+    expect(wrongState.status).toBe(409);
+    // Another tenant's admin cannot reach the device by its id.
+    expect((await post(`/api/tab/v1/devices/${device.id}/sign-in`, {}, await tokenOf({ tid: fabrikam, oid: fay }))).status).toBe(404);
+  });
+
   it('exports the devices as CSV', async () => {
     const response = await get('/api/tab/v1/export/devices.csv', await tokenOf({ tid: contoso, oid: ada }));
     expect(response.status).toBe(200);
