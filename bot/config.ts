@@ -76,7 +76,7 @@ const environmentSchema = z
       .default('MultiTenant'),
     MicrosoftAppTenantId: z.string().default(''),
     BotOpenIdMetadata: httpUrl.optional(),
-    // The fleet tab's single sign-on (bot/tab/): see the README's "Fleet tab" section.
+    // The fleet tab's single sign-on (bot/tab/): see the README section "The fleet tab".
     TAB_SSO_CLIENT_ID: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected the client id (a GUID) of the Entra app registration that exposes access_as_user').optional(),
     TAB_SSO_JWKS_URL: httpUrl.optional(),
     LOG_LEVEL: z

@@ -19,7 +19,7 @@ import { createTabTokenVerifier, TabTokenRejected, type TabSsoSettings } from '.
 export const tabApiPrefix = '/api/tab/v1';
 
 export const tabOffMessage =
-  'The fleet tab is off: set TAB_SSO_CLIENT_ID (or MicrosoftAppId) to the client id of the Entra app registration that exposes the access_as_user scope, then restart. The README\'s "Fleet tab" section walks through it.';
+  'The fleet tab is off: set TAB_SSO_CLIENT_ID (or MicrosoftAppId) to the client id of the Entra app registration that exposes the access_as_user scope, then restart. The README section "The fleet tab" walks through it.';
 
 export interface TabApiOptions {
   services: Services;
