@@ -14,7 +14,7 @@ import type { Services } from '../../services/index.ts';
 import type { Logger } from '../logger.ts';
 import { statusOf } from '../device-api/http-errors.ts';
 import { buildExport } from '../exports/export-files.ts';
-import { createTabTokenVerifier, TabTokenRejected, type TabSsoSettings } from './tab-sso.ts';
+import { createTabTokenVerifier, TabKeysUnavailable, TabTokenRejected, type TabSsoSettings } from './tab-sso.ts';
 
 export const tabApiPrefix = '/api/tab/v1';
 
@@ -90,6 +90,10 @@ export function registerTabApi(server: Server, options: TabApiOptions): void {
       const principal: Principal = { platform: 'teams', tenantId: identity.tenantId, userId: identity.userId, displayName: identity.displayName };
       return { principal, roles: await services.roles.rolesOf(principal) };
     } catch (error) {
+      if (error instanceof TabKeysUnavailable) {
+        options.log(req).warn({ reason: error.message, jwksUrl: sso.jwksUrl }, 'fleet tab: the sign-in keys cannot be read');
+        throw new HttpRefusal(503, 'keys_unavailable', 'Sign-ins cannot be checked right now (the bot cannot read Microsoft\'s signing keys); try again in a minute. The bot\'s log says why.');
+      }
       if (!(error instanceof TabTokenRejected)) throw error;
       options.log(req).info({ reason: error.message }, 'fleet tab token refused');
       throw new HttpRefusal(401, 'unauthorized', 'Your Teams sign-in token was not accepted; reload the tab in Teams.');
@@ -108,6 +112,7 @@ export function registerTabApi(server: Server, options: TabApiOptions): void {
       } catch (error) {
         if (error instanceof HttpRefusal) {
           if (error.status === 401) res.header('www-authenticate', 'Bearer');
+          if (error.status === 503) res.header('retry-after', '60');
           res.send(error.status, { code: error.code, message: error.message });
         } else if (error instanceof DomainError) {
           res.send(statusOf[error.code], { code: error.code, message: error.message });

@@ -4,7 +4,7 @@
 // what a v1 token or a token for another resource carries), the v2 issuer of the token's own
 // tenant, the access_as_user scope, not expired. Anything else is refused without saying
 // which check failed to the caller (the log says it).
-import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
 
 export const tabScope = 'access_as_user';
 
@@ -18,6 +18,17 @@ export interface TabIdentity {
 
 export class TabTokenRejected extends Error {
   override name = 'TabTokenRejected';
+}
+
+/** Entra's keys could not be read (network, timeout, not a key set): nobody can be checked now. */
+export class TabKeysUnavailable extends Error {
+  override name = 'TabKeysUnavailable';
+}
+
+/** Failures of reading the key set rather than of the token. */
+function keysUnavailable(error: unknown): boolean {
+  if (!(error instanceof errors.JOSEError)) return true;
+  return error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error.code === 'ERR_JOSE_GENERIC';
 }
 
 export interface TabSsoSettings {
@@ -48,6 +59,7 @@ export function createTabTokenVerifier(settings: TabSsoSettings) {
     try {
       ({ payload } = await jwtVerify(token, keys, { algorithms: ['RS256'], audience: settings.clientId, issuer: issuerOf(tid), requiredClaims: ['exp', 'oid', 'tid'] }));
     } catch (error) {
+      if (keysUnavailable(error)) throw new TabKeysUnavailable(error instanceof Error ? `${error.name}: ${error.message}` : 'key set unavailable');
       throw new TabTokenRejected(error instanceof Error ? `${error.name}: ${error.message}` : 'verification failed');
     }
     const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];

@@ -227,6 +227,21 @@ describe('the tab API with a valid token', () => {
   });
 });
 
+describe("when Entra's keys cannot be read", () => {
+  it('answers 503 with Retry-After (nobody is let in) and logs why', async () => {
+    const unreachable = await startTestBot({ TAB_SSO_CLIENT_ID: tabClientId, TAB_SSO_JWKS_URL: 'http://127.0.0.1:9/keys' });
+    try {
+      const response = await fetch(`${unreachable.url}/api/tab/v1/pipeline`, { headers: { authorization: `Bearer ${await tokenOf({ tid: contoso, oid: ada })}` } });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('60');
+      expect(await response.json()).toMatchObject({ code: 'keys_unavailable' });
+      expect(unreachable.logText()).toContain('the sign-in keys cannot be read');
+    } finally {
+      await unreachable.close();
+    }
+  });
+});
+
 describe('without a client id', () => {
   it('keeps the tab API off and says how to turn it on', async () => {
     const off = await startTestBot();
