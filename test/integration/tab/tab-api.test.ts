@@ -11,6 +11,8 @@ const fabrikam = '22222222-2222-4222-8222-222222222222';
 const ada = 'aaaaaaaa-0000-4000-8000-00000000000a';
 const mel = 'bbbbbbbb-0000-4000-8000-00000000000b';
 const fay = 'cccccccc-0000-4000-8000-00000000000c';
+const tom = 'dddddddd-0000-4000-8000-00000000000d';
+const nobody = 'eeeeeeee-0000-4000-8000-00000000000e';
 const system = { kind: 'user' as const, id: 'seed' };
 
 let bot: TestBot;
@@ -44,6 +46,7 @@ beforeAll(async () => {
   await roles.grant(system, contoso, { platform: 'teams', userId: ada, name: 'Ada' }, 'admin');
   await roles.grant(system, contoso, { platform: 'teams', userId: mel, name: 'Mel' }, 'manager');
   await roles.grant(system, fabrikam, { platform: 'teams', userId: fay, name: 'Fay' }, 'admin');
+  await roles.grant(system, contoso, { platform: 'teams', userId: tom, name: 'Tom' }, 'technician');
 });
 
 afterAll(async () => {
@@ -224,6 +227,32 @@ describe('the tab API with a valid token', () => {
     const csv = await response.text();
     expect(csv).toContain('00-04-F2-00-00-01');
     expect(csv).not.toContain('00-04-F2-99-99-99');
+  });
+});
+
+describe('every tab route asks the permission table, as chat does', () => {
+  // Statuses per role: admin, technician, manager, no role. An admin's 404 (no such location) and
+  // 409 (a device not waiting for sign-in) show the request got past the check to the service.
+  const walk: [string, 'get' | 'post', (deviceId: string) => string, unknown, [number, number, number, number]][] = [
+    ['me', 'get', () => '/api/tab/v1/me', null, [200, 200, 200, 200]],
+    ['pipeline', 'get', () => '/api/tab/v1/pipeline', null, [200, 200, 200, 403]],
+    ['locations', 'get', () => '/api/tab/v1/locations', null, [200, 200, 200, 403]],
+    ['devices', 'get', () => '/api/tab/v1/devices', null, [200, 200, 200, 403]],
+    ['timeline', 'get', (id) => `/api/tab/v1/devices/${id}/timeline`, null, [200, 200, 200, 403]],
+    ['export', 'get', () => '/api/tab/v1/export/devices.csv', null, [200, 200, 200, 403]],
+    ['codes', 'post', () => '/api/tab/v1/codes', { location: 'Nowhere' }, [404, 403, 403, 403]],
+    ['sign-in', 'post', (id) => `/api/tab/v1/devices/${id}/sign-in`, {}, [409, 403, 403, 403]],
+  ];
+
+  it.each(walk)('%s', async (_name, method, path, body, expected) => {
+    const device = await bot.server.store.db.device.findFirstOrThrow({ where: { tenantId: contoso, mac: '00-04-F2-00-00-01' } });
+    const statuses: number[] = [];
+    for (const oid of [ada, tom, mel, nobody]) {
+      const token = await tokenOf({ tid: contoso, oid });
+      const response = method === 'get' ? await get(path(device.id), token) : await post(path(device.id), body, token);
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual(expected);
   });
 });
 
