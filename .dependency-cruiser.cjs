@@ -52,6 +52,20 @@ module.exports = {
       to: { path: ['^prisma/', '^generated/', '^@prisma/'] },
     },
     {
+      name: 'tab-door-own-folder',
+      comment: 'The fleet tab (bot/tab/) is a door of its own: it checks its SSO tokens with jose (used nowhere else) and uses nothing of the Teams chat adapter (bot/teams/).',
+      severity: 'error',
+      from: { pathNot: '^bot/tab/' },
+      to: { path: '^node_modules/jose/' },
+    },
+    {
+      name: 'tab-door-not-chat-adapter',
+      comment: 'The fleet tab talks HTTP and JSON to its page; botbuilder and the chat adapter stay in bot/teams/.',
+      severity: 'error',
+      from: { path: '^bot/tab/' },
+      to: { path: '^bot/teams/' },
+    },
+    {
       name: 'no-circular',
       comment: 'Modules depend on each other in one direction only.',
       severity: 'error',

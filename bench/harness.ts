@@ -13,7 +13,7 @@ export interface BenchOptions {
   postgresUrl: string | null;
 }
 
-export type Unit = 'ms' | 'ops/s' | 'MB';
+export type Unit = 'ms' | 'ops/s' | 'MB' | 'KB';
 
 export interface Target {
   /** e.g. "≤ 1000 ms" or "≤ 4× baseline". */

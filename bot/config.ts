@@ -76,6 +76,9 @@ const environmentSchema = z
       .default('MultiTenant'),
     MicrosoftAppTenantId: z.string().default(''),
     BotOpenIdMetadata: httpUrl.optional(),
+    // The fleet tab's single sign-on (bot/tab/): see the README section "The fleet tab".
+    TAB_SSO_CLIENT_ID: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected the client id (a GUID) of the Entra app registration that exposes access_as_user').optional(),
+    TAB_SSO_JWKS_URL: httpUrl.optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' })
       .default('info'),
@@ -185,6 +188,8 @@ export interface Config {
   codeHashSecret: string | null;
   /** The client address is the rightmost X-Forwarded-For entry (a reverse proxy in front), not the socket's. */
   trustProxy: boolean;
+  /** The fleet tab's single sign-on: tokens for this client id, signed by the keys at jwksUrl; clientId null: the tab API is off. */
+  tabSso: { clientId: string | null; jwksUrl: string };
 }
 
 export class ConfigError extends Error {
@@ -245,6 +250,10 @@ export function parseConfig(rawEnv: Environment): Config {
     fileDownloadHosts: Object.freeze(parsed.FILE_DOWNLOAD_HOSTS),
     codeHashSecret: parsed.CODE_HASH_SECRET ?? null,
     trustProxy: parsed.TRUST_PROXY === 'true',
+    tabSso: Object.freeze({
+      clientId: parsed.TAB_SSO_CLIENT_ID ?? (parsed.MicrosoftAppId === '' ? null : parsed.MicrosoftAppId),
+      jwksUrl: parsed.TAB_SSO_JWKS_URL ?? 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
+    }),
   };
   return Object.freeze({ ...config, botAuth: Object.freeze(config.botAuth) });
 }

@@ -5,6 +5,8 @@
 //   POST /api/messages  the chat channel (Teams, the Emulator) → teams/teams-chat.ts
 //   /api/device/v1/*    the provisioning service devices talk to → device-api/device-routes.ts
 //   GET  /exports/<t>   an export's CSV behind a signed 15-minute link → exports/export-routes.ts
+//   GET  /tab/          the fleet tab's page (Teams personal tab) → tab/tab-page.ts
+//   /api/tab/v1/*       the fleet tab's JSON API, single sign-on → tab/tab-api.ts
 //   GET  /healthz       the process is up
 //   GET  /readyz        the database is reachable and every migration applied (+ each job's last run)
 import { pathToFileURL } from 'node:url';
@@ -30,6 +32,8 @@ import { registerDeviceRoutes } from './device-api/device-routes.ts';
 import { createExportLinks } from './exports/export-links.ts';
 import { registerExportRoutes } from './exports/export-routes.ts';
 import { codeForHttpStatus } from './device-api/http-errors.ts';
+import { registerTabPage } from './tab/tab-page.ts';
+import { registerTabApi } from './tab/tab-api.ts';
 import { clientAddressOf } from './device-api/client-address.ts';
 import { activityShapeProblem } from './activity-shape.ts';
 import { guardRequestBody, maxRequestBodyBytes } from './request-body-guard.ts';
@@ -187,6 +191,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   registerDeviceRoutes(server, services.devices, (req) => requestLogger(req, logger), { trustProxy: config.trustProxy });
   registerExportRoutes(server, exportLinks, services, (req) => requestLogger(req, logger));
+  await registerTabPage(server, { teamsAppId: config.botAuth.appId });
+  registerTabApi(server, { services, sso: config.tabSso, log: (req) => requestLogger(req, logger), kickOutbox: () => outboxJob?.kick() });
 
   server.get('/healthz', async (_req: Request, res: Response) => {
     res.send(200, { status: 'ok' });

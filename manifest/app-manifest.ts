@@ -11,6 +11,24 @@ export interface ManifestInput {
   publicBaseUrl: string;
   version: string;
   commands: readonly CommandSpec[];
+  /**
+   * The client id of the Entra app registration the fleet tab signs in with (TAB_SSO_CLIENT_ID,
+   * default the app id). Given: the package gets the personal tab Fleet and webApplicationInfo.
+   */
+  tabClientId?: string | null;
+}
+
+/** The fleet tab (bot/tab/): after the chat with the bot, which Teams' reserved "conversations" entity keeps first. */
+function fleetTab(input: ManifestInput, host: string, clientId: string): Record<string, unknown> {
+  const tabUrl = `${input.publicBaseUrl}/tab/`;
+  return {
+    staticTabs: [
+      { entityId: 'conversations', scopes: ['personal'] },
+      { entityId: 'fleet', name: 'Fleet', contentUrl: tabUrl, websiteUrl: tabUrl, scopes: ['personal'] },
+    ],
+    // Single sign-on: Teams asks Entra for a token of this app for the tab (README, "Fleet tab").
+    webApplicationInfo: { id: clientId, resource: `api://${host}/${clientId}` },
+  };
 }
 
 // Teams limits: 10 commands per list, title up to 32 characters, description up to 128.
@@ -57,6 +75,7 @@ export function buildManifest(input: ManifestInput): Record<string, unknown> {
         commandLists: [{ scopes: ['personal', 'team', 'groupChat'], commands }],
       },
     ],
+    ...(input.tabClientId ? fleetTab(input, host, input.tabClientId) : {}),
     permissions: ['identity', 'messageTeamMembers'],
     validDomains: [host],
   };

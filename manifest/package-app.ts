@@ -18,7 +18,7 @@ try {
   if (config.botAuth.appId === '') {
     throw new ConfigError('MicrosoftAppId is not set: Teams needs the bot\'s app id in the package. Set it (and PUBLIC_BASE_URL) in .env, then run this again.');
   }
-  const manifest = buildManifest({ appId: config.botAuth.appId, publicBaseUrl: config.publicBaseUrl, version: packageJson.version, commands });
+  const manifest = buildManifest({ appId: config.botAuth.appId, publicBaseUrl: config.publicBaseUrl, version: packageJson.version, commands, tabClientId: config.tabSso.clientId });
   const outDir = path.join(manifestDir, '..', 'build');
   mkdirSync(outDir, { recursive: true });
   const out = path.join(outDir, 'app-package.zip');

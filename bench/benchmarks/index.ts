@@ -9,6 +9,7 @@ import { migrationsBenchmark } from './migrations.ts';
 import { scanBenchmark } from './scan.ts';
 import { signInQueueBenchmark } from './sign-in-queue.ts';
 import { startupBenchmark } from './startup.ts';
+import { tabBenchmark } from './tab.ts';
 
 export const benchmarks: readonly Benchmark[] = [
   migrationsBenchmark,
@@ -20,4 +21,5 @@ export const benchmarks: readonly Benchmark[] = [
   chatBenchmark,
   deviceApiBenchmark,
   signInQueueBenchmark,
+  tabBenchmark,
 ];

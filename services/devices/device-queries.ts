@@ -4,6 +4,7 @@ import { DomainError } from '../shared/errors.ts';
 import { deviceTimeline, type AuditRecord } from './audit-log.ts';
 import { findDeviceById, findDeviceByMac, listDevices, type Device, type DeviceFilter } from './device-repository.ts';
 import { parseMac } from './mac-address.ts';
+import { pageDevices, type DevicePage, type DevicePageQuery } from './device-page.ts';
 
 export interface DeviceDetails {
   device: Device;
@@ -16,6 +17,12 @@ export function createDeviceQueries(db: Database) {
 
     /** The tenant's device with this id, or null (an id of another tenant's device finds nothing). */
     byId: (tenantId: string, deviceId: string): Promise<Device | null> => findDeviceById(db, tenantId, deviceId),
+
+    /** One page of the fleet tab's table: searched, filtered, sorted and paged by the database. */
+    page: (tenantId: string, query: DevicePageQuery): Promise<DevicePage> => pageDevices(db, tenantId, query),
+
+    /** The audit trail of the tenant's device with this id (empty for another tenant's id). */
+    timelineById: (tenantId: string, deviceId: string): Promise<AuditRecord[]> => deviceTimeline(db, tenantId, deviceId),
 
     /** The tenant's locations in use, A to Z (at most `limit`): what forms offer as choices. */
     async locations(tenantId: string, limit = 100): Promise<string[]> {

@@ -121,7 +121,7 @@ async function previousDigestAt(db: Database, tenantId: string, now: Date, day: 
 }
 
 /** Live codes expiring in (now, until], counted per location of their device, by the database. */
-async function expiringPerLocation(db: Database, tenantId: string, now: Date, until: Date): Promise<Map<string | null, number>> {
+export async function expiringPerLocation(db: Database, tenantId: string, now: Date, until: Date): Promise<Map<string | null, number>> {
   // Raw SQL: counting codes per location of their device is a GROUP BY across the relation, which
   // Prisma's groupBy cannot do; without it, every code (20,000 at a big site) and its device's
   // location were read to be counted here. Dates are bound by Prisma as each provider stores them.
@@ -142,7 +142,7 @@ interface SignIn {
 }
 
 /** The sign-in events of (from, now], each with its device's registration time, in one read. */
-async function signInsSince(db: Database, tenantId: string, from: Date, now: Date): Promise<SignIn[]> {
+export async function signInsSince(db: Database, tenantId: string, from: Date, now: Date): Promise<SignIn[]> {
   // One join instead of the events and then the registration events of their devices, 500 ids
   // at a time (10,000 devices signed in over a week at a big site: 20 queries more).
   return db.$queryRaw<SignIn[]>(Prisma.sql`

@@ -24,6 +24,22 @@ describe('Teams app manifest', () => {
     expect(errors.length).toBeGreaterThan(0);
   });
 
+  it('with a tab client id: validates, has the Fleet tab after the chat, webApplicationInfo, the tab host in validDomains', async () => {
+    const tabClientId = '66666666-7777-4888-9999-000000000000';
+    const manifest = buildManifest({ ...input, tabClientId }) as Record<string, unknown> & {
+      staticTabs: { entityId: string; contentUrl?: string; scopes: string[] }[];
+      webApplicationInfo: { id: string; resource: string };
+      validDomains: string[];
+    };
+    const errors = await AppManifestUtils.validateAgainstSchema(manifest as unknown as Parameters<typeof AppManifestUtils.validateAgainstSchema>[0]);
+    expect(errors).toEqual([]);
+    expect(manifest.staticTabs.map((tab) => tab.entityId)).toEqual(['conversations', 'fleet']);
+    expect(manifest.staticTabs[1]?.contentUrl).toBe('https://bot.contoso.com/tab/');
+    expect(manifest.webApplicationInfo).toEqual({ id: tabClientId, resource: `api://bot.contoso.com/${tabClientId}` });
+    expect(manifest.validDomains).toContain(new URL(manifest.staticTabs[1]?.contentUrl ?? '').host);
+    expect(buildManifest(input)).not.toHaveProperty('staticTabs');
+  });
+
   it('lists the registry commands, supports files and allows the bot host', () => {
     const manifest = buildManifest(input) as { bots: { supportsFiles: boolean; commandLists: { commands: { title: string; description: string }[] }[] }[]; validDomains: string[] };
     const bot = manifest.bots[0];

@@ -39,7 +39,18 @@ describe('parseConfig', () => {
       fileDownloadHosts: [...defaultFileDownloadHosts],
       codeHashSecret: null,
       trustProxy: false,
+      tabSso: { clientId: null, jwksUrl: 'https://login.microsoftonline.com/common/discovery/v2.0/keys' },
     });
+  });
+
+  it('the fleet tab signs in with TAB_SSO_CLIENT_ID, else MicrosoftAppId, else it is off; a client id that is no GUID stops start-up', () => {
+    expect(parseConfig({}).tabSso).toEqual({ clientId: null, jwksUrl: 'https://login.microsoftonline.com/common/discovery/v2.0/keys' });
+    const appId = '11111111-2222-4333-8444-555555555555';
+    expect(parseConfig({ MicrosoftAppId: appId, MicrosoftAppPassword: 'pw' }).tabSso.clientId).toBe(appId);
+    const tabId = '66666666-7777-4888-9999-000000000000';
+    expect(parseConfig({ TAB_SSO_CLIENT_ID: tabId, TAB_SSO_JWKS_URL: 'https://mirror.contoso.com/keys/' }).tabSso).toEqual({ clientId: tabId, jwksUrl: 'https://mirror.contoso.com/keys' });
+    expect(() => parseConfig({ TAB_SSO_CLIENT_ID: `api://bot.contoso.com/${tabId}` })).toThrow(/TAB_SSO_CLIENT_ID: expected the client id \(a GUID\)/);
+    expect(() => parseConfig({ TAB_SSO_JWKS_URL: 'keys.json' })).toThrow(/TAB_SSO_JWKS_URL: expected an http\(s\) URL/);
   });
 
   it('TRUST_PROXY=true makes X-Forwarded-For count; anything but true or false stops start-up naming it', () => {
