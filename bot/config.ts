@@ -6,6 +6,7 @@ import { defaultDatabaseUrl, providerOf, redactDatabaseUrl } from '../prisma/dat
 import type { Provider } from '../prisma/schemas.ts';
 import type { Environment } from './environment.ts';
 import { defaultFileDownloadHosts, defaultServiceUrlHosts, parseHostPatterns } from './host-allowlist.ts';
+import { checkSipEnvironment, sipConfigOf, sipEnvironmentShape, type SipConfig } from './sip-gateway/sip-config.ts';
 
 const port = z
   .string()
@@ -106,8 +107,10 @@ const environmentSchema = z
     SERVICE_URL_HOSTS: hostPatterns.default([...defaultServiceUrlHosts]),
     FILE_DOWNLOAD_HOSTS: hostPatterns.default([...defaultFileDownloadHosts]),
     CODE_HASH_SECRET: z.string().min(32, 'expected at least 32 characters, e.g. the output of: openssl rand -base64 32').optional(),
+    ...sipEnvironmentShape,
   })
   .superRefine((env, ctx) => {
+    checkSipEnvironment(env, ctx);
     // With an app id the bot talks to real Teams, whose users are Entra object ids (GUIDs).
     // Without one (local mode, authentication off) emulators and test tools send ids of their
     // own, such as the Agents Playground's "00000000-0000-0000-0000-00000000000011": accept
@@ -185,6 +188,8 @@ export interface Config {
   codeHashSecret: string | null;
   /** The client address is the rightmost X-Forwarded-For entry (a reverse proxy in front), not the socket's. */
   trustProxy: boolean;
+  /** SIP Gateway bulk sign-in: the adapter and its settings (SIP_*). */
+  sip: SipConfig;
 }
 
 export class ConfigError extends Error {
@@ -245,6 +250,7 @@ export function parseConfig(rawEnv: Environment): Config {
     fileDownloadHosts: Object.freeze(parsed.FILE_DOWNLOAD_HOSTS),
     codeHashSecret: parsed.CODE_HASH_SECRET ?? null,
     trustProxy: parsed.TRUST_PROXY === 'true',
+    sip: sipConfigOf(parsed),
   };
   return Object.freeze({ ...config, botAuth: Object.freeze(config.botAuth) });
 }
