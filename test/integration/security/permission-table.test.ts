@@ -70,6 +70,15 @@ const commandSamples: Record<string, CommandSample> = {
   assign: { args: `Annex ${someoneElseId}` },
   unassign: { args: `Annex ${someoneElseId}` },
   assignments: { args: '' },
+  sip: {
+    args: 'status',
+    inner: [
+      { operation: 'sipImport', args: 'import Username,HardwareId\r\nlobby-sip@contoso.com,00-04-F2-5E-00-20' },
+      { operation: 'sipSignIn', args: 'signin all region EMEA' },
+      { operation: 'sipExport', args: 'export' },
+      { operation: 'sipSettings', args: 'region default EMEA' },
+    ],
+  },
 };
 
 const inAFewMinutes = () => new Date(Date.now() + 5 * 60_000).toISOString();
