@@ -1,0 +1,142 @@
+// SIP sign-in beyond the happy path, over HTTP: regions from the Region column, the location
+// and the tenant default; deadline warnings at 48 h and 66 h and "deadline expired" after 72 h,
+// each once, through the outbox on an injected clock; on-premises AD throttling answered with a
+// retry in smaller batches; the provisioning URLs; the checklist; and bad input that changes nothing.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cardOf, cardTexts } from '../../helpers/card-text.ts';
+import type { ReceivedActivity } from '../../helpers/fake-channel.ts';
+import { hours, ManualClock } from '../../helpers/manual-clock.ts';
+import { startTestBot, type TestBot } from '../../helpers/test-bot.ts';
+
+const adminId = '0f6c1d2e-1111-4a4a-9b9b-00000000052b';
+const admin = { id: '29:ada', name: 'Ada Admin', aadObjectId: adminId };
+const adminChat = `a:personal-${adminId}`;
+const adminsChannel = { conversationType: 'channel' as const, conversationId: '19:admins@thread.tacv2', teamId: '19:team@thread.tacv2' };
+const start = new Date('2026-12-07T09:00:00Z');
+const throttled = '02-00-00-52-00-03';
+
+let dir: string;
+let clock: ManualClock;
+let bot: TestBot;
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'sip-deadlines-'));
+  writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify({ [throttled]: 'On-premises AD throttling: too many requests, try again later.' }));
+  clock = new ManualClock(start);
+  bot = await startTestBot({ ADMIN_USER_IDS: adminId, SIP_SIMULATOR_SCENARIO: path.join(dir, 'scenario.json') }, { clock, outboxIntervalMs: 50 });
+  await bot.channel.message('setup admins', { ...adminsChannel, mentionBot: true, from: admin });
+  await bot.channel.waitFor(1);
+});
+afterEach(async () => {
+  await bot.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const inAdminChat = (activity: ReceivedActivity) => activity.conversationId === adminChat && activity.method === 'POST';
+const inAdmins = (activity: ReceivedActivity) => activity.conversationId === adminsChannel.conversationId && activity.method === 'POST';
+const text = (activity: ReceivedActivity | undefined) => (activity ? cardTexts(cardOf(activity)).join('\n') + (activity.body.text ?? '') : '');
+
+async function adminSays(message: string): Promise<string> {
+  const before = bot.channel.received.filter(inAdminChat).length;
+  await bot.channel.message(message, { from: admin, conversationId: adminChat });
+  return text((await bot.channel.waitFor(before + 1, inAdminChat, 10_000)).at(-1));
+}
+
+const db = () => bot.server.store.db;
+const importIdOf = (reply: string) => /Import\n([0-9a-f-]{36})/.exec(reply)?.[1] ?? '';
+
+async function at(time: Date): Promise<void> {
+  clock.advance(time.getTime() - clock.now().getTime());
+  await bot.server.jobs.scheduler!.runDue(clock.now());
+}
+
+describe('SIP regions, deadlines, retries and checks', () => {
+  it('gives each account its region: the Region column, else its location\'s, else the tenant default; one batch per region', async () => {
+    await adminSays('sip region default APAC');
+    await adminSays('sip region location "Berlin HQ" EMEA');
+    const reply = await adminSays('sip import Username,HardwareId,Location,Region\nberlin@contoso.com,02-00-00-52-00-01,berlin hq,\nsydney@contoso.com,02-00-00-52-00-02,,\nseattle@contoso.com,02-00-00-52-00-04,Berlin HQ,noam');
+    expect(reply).toContain('3 accepted');
+    expect(reply).toMatch(/APAC 1|EMEA 1|NOAM 1/);
+    const accounts = await db().sipAccount.findMany({ orderBy: { line: 'asc' } });
+    expect(accounts.map((account) => account.region)).toEqual(['EMEA', 'APAC', 'NOAM']);
+    // Three accounts: no confirmation needed.
+    expect(await adminSays('sip signin')).toMatch(/3 accounts in 3 batches/);
+    expect((await db().sipBatch.findMany()).map((batch) => batch.region).sort()).toEqual(['APAC', 'EMEA', 'NOAM']);
+  });
+
+  it('without a region anywhere, the row is rejected with what to do', async () => {
+    expect(await adminSays('sip import Username,HardwareId\nlost@contoso.com,02-00-00-52-00-09')).toMatch(/no region: add a Region column[\s\S]*sip region default EMEA/);
+    expect(await db().sipAccount.count()).toBe(0);
+  });
+
+  it('warns at 48 h and 66 h after onboarding and says "deadline expired" after 72 h, each once', async () => {
+    await adminSays('sip region default EMEA');
+    await adminSays('sip import Username;HardwareId;Onboarded\nlate1@contoso.com;02-00-00-52-00-11;2026-12-07 09:00\nlate2@contoso.com;02-00-00-52-00-12;2026-12-07 09:00');
+    const deadlineCards = () => bot.channel.received.filter((activity) => inAdmins(activity) && /SIP sign-in deadline/.test(text(activity)));
+
+    await at(new Date(start.getTime() + hours(47)));
+    expect(await db().outboxMessage.count({ where: { kind: 'sip.deadline' } })).toBe(0);
+
+    await at(new Date(start.getTime() + hours(48)));
+    await bot.channel.waitFor(1, (activity) => deadlineCards().includes(activity), 10_000);
+    expect(text(deadlineCards()[0])).toMatch(/2 SIP devices must be signed in by .*10 Dec.*\(48 h after onboarding now\)/);
+    await at(new Date(start.getTime() + hours(48) + 5 * 60_000));
+    await at(new Date(start.getTime() + hours(66)));
+    await bot.channel.waitUntil(() => deadlineCards().length === 2, 'the 66 h warning', 10_000);
+    expect(text(deadlineCards()[1])).toMatch(/66 h after onboarding/);
+
+    await at(new Date(start.getTime() + hours(72)));
+    await bot.channel.waitUntil(() => deadlineCards().length === 3, 'the expiry notice', 10_000);
+    expect(text(deadlineCards()[2])).toContain('deadline expired: factory reset and onboard again');
+    await at(new Date(start.getTime() + hours(80)));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(deadlineCards()).toHaveLength(3);
+    expect(await db().outboxMessage.count({ where: { kind: 'sip.deadline' } })).toBe(3);
+  });
+
+  it('on-premises AD throttling is explained and offered as a retry in smaller batches, which signs the failed ones in again', async () => {
+    await adminSays('sip region default EMEA');
+    const imported = await adminSays('sip import Username,HardwareId\na@contoso.com,02-00-00-52-00-01\nb@contoso.com,02-00-00-52-00-02\nc@contoso.com,02-00-00-52-00-03');
+    const importId = importIdOf(imported);
+    await adminSays(`sip signin ${importId}`);
+    await at(new Date(start.getTime() + 60_000));
+    const status = await adminSays('sip status');
+    expect(status).toContain('2 succeeded, 1 failed');
+    expect(status).toMatch(/On-premises AD throttling[\s\S]*retry with a smaller batch/);
+    const card = bot.channel.received.filter((activity) => inAdmins(activity) && /^SIP batch [0-9a-f-]{36}$/m.test(text(activity))).at(-1);
+    expect(text(card)).toMatch(/Retry in batches of 20/);
+
+    expect(await adminSays(`sip retry ${importId} size 20`)).toMatch(/1 accounts in 1 batch/);
+    const retried = await db().sipAccount.findFirstOrThrow({ where: { hardwareId: throttled } });
+    expect(retried.status).toBe('running');
+    expect(await db().sipBatch.count()).toBe(2);
+    expect(await adminSays('sip retry')).toMatch(/No failed account to retry/);
+  });
+
+  it('lists the provisioning URLs per region and device kind, and keeps the prerequisites checklist', async () => {
+    const urls = await adminSays('sip urls');
+    expect(urls).toContain('http://emea.ipp.sdg.teams.microsoft.com/tenantid/tenant-contoso');
+    expect(urls).toContain('http://noam.ipp.sdg.teams.microsoft.com/tenantid/tenant-contoso/$PSN.xml');
+    expect(urls).toContain('http://apac.ipp.sdg.teams.microsoft.com/tenantid/tenant-contoso/mac.ini');
+    expect(urls).toContain('/mac.cfg');
+    expect(urls).toContain('/$mac.cfg');
+
+    expect(await adminSays('sip check')).toMatch(/0 of 7 prerequisites ticked; gateway adapter: simulated/);
+    const ticked = await adminSays('sip check done trusted-ips');
+    expect(ticked).toMatch(/1 of 7 prerequisites ticked/);
+    expect(ticked).toMatch(/✔\nTrusted IPs set at least 24 h before/);
+    expect(await adminSays('sip check done mfa-off')).toMatch(/No prerequisite "mfa-off"\. Tick one of: trusted-ips/);
+  });
+
+  it('bad input gets a sentence that says what to type, and changes nothing', async () => {
+    expect(await adminSays('sip signin region MARS')).toMatch(/after "region" write one of NOAM, EMEA, APAC/);
+    expect(await adminSays('sip frobnicate')).toMatch(/"frobnicate" is not a sip verb/);
+    expect(await adminSays('sip import Name,Phone\nx,y')).toMatch(/No Username and HardwareId column in the header/);
+    expect(await adminSays('sip status')).toMatch(/No SIP list imported yet/);
+    expect(await db().sipImport.count()).toBe(0);
+    expect(await db().sipSettings.count()).toBe(0);
+  });
+});
