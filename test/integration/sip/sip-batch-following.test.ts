@@ -1,0 +1,101 @@
+// How batches are followed (services/sip/sip-sign-in.ts) on a real SQLite store, against a gateway
+// that answers what the test says: at most 3 running per region (the rest wait their turn and
+// go when one completes), polling backs off while nothing changes, a batch still for 30 minutes
+// is reported once, and a batch a crash left "submitting" is never sent again.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createScratchDatabase } from '../../../prisma/schema-engine/index.ts';
+import { openStore, type Store } from '../../../prisma/store.ts';
+import { createSipServices, type SipServices } from '../../../services/sip/index.ts';
+import type { SipBatchStatus, SipGateway } from '../../../services/sip/sip-gateway.ts';
+import { ManualClock, minutes } from '../../helpers/manual-clock.ts';
+
+const tenantId = 'tenant-follow';
+
+/** A gateway whose batches finish only when the test says so. */
+class ScriptedGateway implements SipGateway {
+  readonly name = 'scripted';
+  submitted: { region: string; items: number }[] = [];
+  finished = new Map<string, number>();
+  completed = new Set<string>();
+  async submit(_tenantId: string, region: string, items: readonly unknown[]) {
+    this.submitted.push({ region, items: items.length });
+    return { batchId: `gw-${this.submitted.length}` };
+  }
+  async status(_tenantId: string, batchId: string): Promise<SipBatchStatus> {
+    const done = this.finished.get(batchId) ?? 0;
+    return { status: this.completed.has(batchId) ? 'Completed' : 'Running', items: Array.from({ length: done }, (_, index) => ({ username: `u${index}`, hardwareId: `none-${index}`, status: 'Success', error: null })) };
+  }
+}
+
+let store: Store;
+let drop: () => Promise<void>;
+let clock: ManualClock;
+let gateway: ScriptedGateway;
+let sip: SipServices;
+
+beforeEach(async () => {
+  const database = await createScratchDatabase('sqlite', undefined, 'sip_follow');
+  store = await openStore(database.url);
+  drop = database.drop;
+  clock = new ManualClock(new Date('2026-12-07T09:00:00Z'));
+  gateway = new ScriptedGateway();
+  sip = createSipServices(store.db, clock, gateway);
+  await store.db.tenant.create({ data: { id: tenantId } });
+  await sip.settings.setDefaultRegion(tenantId, 'EMEA');
+});
+afterEach(async () => {
+  await store.close();
+  await drop();
+});
+
+function list(rows: number): string {
+  return ['Username,HardwareId', ...Array.from({ length: rows }, (_, index) => `p${index}@contoso.com,02-00-00-53-${(index >> 8).toString(16).padStart(2, '0')}-${(index & 0xff).toString(16).padStart(2, '0')}`)].join('\n');
+}
+
+const batches = () => store.db.sipBatch.findMany({ orderBy: { createdAt: 'asc' } });
+
+describe('following SIP batches', () => {
+  it('runs at most 3 batches per region; the fourth waits and goes when one completes', async () => {
+    await sip.signIn.importCsv('user:admin', tenantId, list(350));
+    await sip.signIn.signIn(tenantId, {});
+    expect((await batches()).map((batch) => batch.status)).toEqual(['running', 'running', 'running', 'waiting']);
+    expect(gateway.submitted.map((submitted) => submitted.items)).toEqual([100, 100, 100]);
+
+    clock.advance(minutes(1));
+    expect(await sip.signIn.advance()).toMatchObject({ polled: 3, submitted: 0 });
+    gateway.completed.add('gw-1');
+    clock.advance(minutes(2));
+    expect(await sip.signIn.advance()).toMatchObject({ completed: 1, submitted: 1 });
+    expect(gateway.submitted.map((submitted) => submitted.items)).toEqual([100, 100, 100, 50]);
+  });
+
+  it('backs off while nothing changes (15 s doubling to 5 min), and reports a batch still for 30 minutes once', async () => {
+    await sip.signIn.importCsv('user:admin', tenantId, list(10));
+    await sip.signIn.signIn(tenantId, {});
+    const intervals: number[] = [];
+    let stuck = 0;
+    for (let poll = 0; poll < 12; poll++) {
+      const [batch] = await batches();
+      clock.advance(batch!.nextPollAt!.getTime() - clock.now().getTime());
+      const before = clock.now().getTime();
+      stuck += (await sip.signIn.advance()).stuck;
+      const [after] = await batches();
+      intervals.push((after!.nextPollAt!.getTime() - before) / 1000);
+    }
+    expect(intervals.slice(0, 6)).toEqual([30, 60, 120, 240, 300, 300]);
+    expect(stuck).toBe(1);
+    expect(await store.db.outboxMessage.count({ where: { kind: 'sip.batch_stuck' } })).toBe(1);
+  });
+
+  it('never submits again a batch a crash left "submitting"', async () => {
+    await sip.signIn.importCsv('user:admin', tenantId, list(10));
+    // The crash: claimed, but the gateway's answer never stored.
+    const [account] = await store.db.sipAccount.findMany();
+    await store.db.sipBatch.create({ data: { id: 'crashed', tenantId, region: 'EMEA', status: 'submitting', size: 10, createdAt: clock.now(), submittedAt: clock.now() } });
+    await store.db.sipAccount.updateMany({ data: { status: 'queued', batchId: 'crashed' } });
+    clock.advance(minutes(5));
+    await sip.signIn.advance();
+    expect(gateway.submitted).toEqual([]);
+    expect((await store.db.sipAccount.findUniqueOrThrow({ where: { id: account!.id } })).status).toBe('queued');
+  });
+});
