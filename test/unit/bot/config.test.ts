@@ -39,7 +39,22 @@ describe('parseConfig', () => {
       fileDownloadHosts: [...defaultFileDownloadHosts],
       codeHashSecret: null,
       trustProxy: false,
+      sip: {
+        gateway: 'simulated',
+        scenario: {},
+        powershell: { pwshPath: 'pwsh', timeoutMs: 120_000, appId: '', tenantId: '', certificateThumbprint: null, certificateFile: null, certificatePassword: null },
+      },
     });
+  });
+
+  it('SIP_GATEWAY=powershell needs its app-only sign-in, and a bad scenario file stops start-up naming it', () => {
+    expect(() => parseConfig({ SIP_GATEWAY: 'powershell' })).toThrow(/SIP_TEAMS_APP_ID: required with SIP_GATEWAY=powershell.*SIP_TEAMS_TENANT_ID: required.*SIP_TEAMS_CERT_THUMBPRINT: required with SIP_GATEWAY=powershell, or SIP_TEAMS_CERT_FILE/);
+    expect(() => parseConfig({ SIP_GATEWAY: 'ssh' })).toThrow(/SIP_GATEWAY: expected simulated or powershell \(got "ssh"\)/);
+    expect(() => parseConfig({ SIP_TEAMS_CERT_THUMBPRINT: 'abc' })).toThrow(/SIP_TEAMS_CERT_THUMBPRINT: expected the certificate's SHA-1 thumbprint: 40 hex digits/);
+    expect(() => parseConfig({ SIP_SIMULATOR_SCENARIO: '/no/such/scenario.json' })).toThrow(/SIP_SIMULATOR_SCENARIO: expected the path of a JSON file.*no file there/);
+    const powershell = parseConfig({ SIP_GATEWAY: 'powershell', SIP_TEAMS_APP_ID: 'app', SIP_TEAMS_TENANT_ID: 'contoso.onmicrosoft.com', SIP_TEAMS_CERT_THUMBPRINT: 'a'.repeat(40), SIP_TEAMS_CERT_PASSWORD: 'pfx-secret' });
+    expect(powershell.sip.powershell).toMatchObject({ appId: 'app', certificateThumbprint: 'a'.repeat(40), certificatePassword: 'pfx-secret' });
+    expect(() => parseConfig({ SIP_TEAMS_CERT_PASSWORD: 'pfx-secret', SIP_PWSH_TIMEOUT_SECONDS: '1' })).toThrow(/SIP_PWSH_TIMEOUT_SECONDS/);
   });
 
   it('TRUST_PROXY=true makes X-Forwarded-For count; anything but true or false stops start-up naming it', () => {
