@@ -99,6 +99,14 @@ export const sipCommand = defineCommand({
   usage: sipUsage,
   operation: 'sipView',
   args: sipArgs,
+  // The dialog imports a list (the other verbs are one line to type).
+  form: {
+    title: 'Import SIP phones for bulk sign-in',
+    intro: 'Paste the list: a header row (Username,HardwareId; Region, Location and Onboarded are optional), then one phone or ATA port per row.',
+    submitLabel: 'Import',
+    fields: [{ id: 'csv', label: 'CSV', kind: 'multiline', required: true, placeholder: 'Username,HardwareId', hint: 'Comma or semicolon separated; quotes and a BOM are fine. HardwareId: a MAC, or MAC:001 for an ATA port.' }],
+    toArgs: (values) => `import ${values.csv ?? ''}`,
+  },
   async run(context, request) {
     switch (request.verb) {
       case 'import':

@@ -72,6 +72,7 @@ const commandSamples: Record<string, CommandSample> = {
   assignments: { args: '' },
   sip: {
     args: 'status',
+    form: { csv: 'Username,HardwareId\r\nlobby-sip2@contoso.com,00-04-F2-5E-00-21' },
     inner: [
       { operation: 'sipImport', args: 'import Username,HardwareId\r\nlobby-sip@contoso.com,00-04-F2-5E-00-20' },
       { operation: 'sipSignIn', args: 'signin all region EMEA' },

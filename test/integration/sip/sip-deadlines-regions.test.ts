@@ -67,6 +67,14 @@ describe('SIP regions, deadlines, retries and checks', () => {
     expect((await db().sipBatch.findMany()).map((batch) => batch.region).sort()).toEqual(['APAC', 'EMEA', 'NOAM']);
   });
 
+  it('the import dialog imports exactly as the typed command does', async () => {
+    await adminSays('sip region default NOAM');
+    const response = await bot.channel.dialog('submit', { dialog: 'sip', csv: 'Username;HardwareId\nlobby@contoso.com;1a:2b:3c:d4:e5:f6:001' }, { from: admin, conversationId: adminChat });
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(response.body)).toContain('1 accepted, 0 rejected, 0 duplicates.');
+    expect(await db().sipAccount.findMany({ select: { hardwareId: true, region: true } })).toEqual([{ hardwareId: '1A-2B-3C-D4-E5-F6:001', region: 'NOAM' }]);
+  });
+
   it('without a region anywhere, the row is rejected with what to do', async () => {
     expect(await adminSays('sip import Username,HardwareId\nlost@contoso.com,02-00-00-52-00-09')).toMatch(/no region: add a Region column[\s\S]*sip region default EMEA/);
     expect(await db().sipAccount.count()).toBe(0);
