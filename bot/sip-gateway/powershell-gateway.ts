@@ -57,9 +57,11 @@ export function createPowerShellSipGateway(settings: PowerShellSettings, log: Lo
     const started = Date.now();
     const { code, stdout, timedOut } = await runPwsh(settings.pwshPath, script, { ...(options.baseEnv ?? process.env), ...credentials, ...values }, settings.timeoutMs);
     log.info({ what, exitCode: code, timedOut, ms: Date.now() - started }, 'pwsh ran');
-    if (timedOut) throw new SipGatewayError('unavailable', `PowerShell did not answer within ${settings.timeoutMs / 1000} s (${what}); the bot asks again later.`);
+    // After a submission pwsh may have sent, no answer is not "not sent": the batch must not go twice.
+    const unanswered = values.SDG_CSV_PATH ? 'outcome_unknown' : 'unavailable';
+    if (timedOut) throw new SipGatewayError(unanswered, `PowerShell did not answer within ${settings.timeoutMs / 1000} s (${what}).`);
     const reply = lastJsonLine(stdout);
-    if (!reply) throw new SipGatewayError('unavailable', `PowerShell gave no JSON answer (${what}, exit code ${code}); check that pwsh runs and the MicrosoftTeams module (5.6.0 or later) is installed.`);
+    if (!reply) throw new SipGatewayError(unanswered, `PowerShell gave no JSON answer (${what}, exit code ${code}); check that pwsh runs and the MicrosoftTeams module (5.6.0 or later) is installed.`);
     const ok = field(reply, 'ok');
     if (ok !== true) throw refusal(String(field(reply, 'error') ?? 'unknown error'));
     return field(reply, 'result');

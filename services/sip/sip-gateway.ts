@@ -29,7 +29,11 @@ export interface SipBatchStatus {
 export class SipGatewayError extends Error {
   override name = 'SipGatewayError';
   constructor(
-    readonly kind: 'too_many_batches' | 'too_large' | 'throttled' | 'access_denied' | 'not_found' | 'unavailable',
+    /**
+     * unavailable: nothing reached the gateway (safe to send again); outcome_unknown: the request
+     * may have reached it but no answer came back (a timeout), so it must not be sent again blindly.
+     */
+    readonly kind: 'too_many_batches' | 'too_large' | 'throttled' | 'access_denied' | 'not_found' | 'unavailable' | 'outcome_unknown',
     message: string,
   ) {
     super(message);

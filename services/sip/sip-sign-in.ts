@@ -172,9 +172,13 @@ export function createSipSignIn(db: Database, clock: Clock, gateway: SipGateway)
         await db.sipBatch.update({ where: { id: batchId }, data: { status: 'waiting', submittedAt: null, refusal: error.message } });
         return false;
       }
-      // Refused for good (throttling, access denied, too large): its accounts fail with the reason.
-      await db.sipBatch.update({ where: { id: batchId }, data: { status: 'refused', refusal: error.message, completedAt: now } });
-      await db.sipAccount.updateMany({ where: { batchId }, data: { status: 'failed', error: error.message, updatedAt: now } });
+      // Refused for good (throttling, access denied, too large), or not confirmed: its accounts fail
+      // with the reason, and only a person's "sip retry" sends them again.
+      const reason = error.kind === 'outcome_unknown'
+        ? `${error.message} The gateway may have accepted the batch: check Get-CsSdgBulkSignInRequestsSummary before "sip retry", or the devices are sent twice.`
+        : error.message;
+      await db.sipBatch.update({ where: { id: batchId }, data: { status: 'refused', refusal: reason, completedAt: now } });
+      await db.sipAccount.updateMany({ where: { batchId }, data: { status: 'failed', error: reason, updatedAt: now } });
       return false;
     }
   }

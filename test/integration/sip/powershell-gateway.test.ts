@@ -110,6 +110,12 @@ describe('the PowerShell SIP Gateway adapter', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('a submission without an answer is "outcome unknown", never "not sent": it must not be sent again blindly', async () => {
+    const error = await refusal(gateway('hang', { timeoutMs: 1_000 }).submit('tenant-contoso', 'EMEA', items));
+    expect(error.kind).toBe('outcome_unknown');
+    expect((await refusal(gateway('garbage').submit('tenant-contoso', 'EMEA', items))).kind).toBe('outcome_unknown');
+  });
+
   it('says so when pwsh answers no JSON, exits early, or is not there at all', async () => {
     expect((await refusal(gateway('garbage').status('tenant-contoso', 'x'))).message).toMatch(/no JSON answer.*MicrosoftTeams module/);
     expect((await refusal(gateway('crash').status('tenant-contoso', 'x'))).message).toMatch(/exit code 1/);

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createScratchDatabase } from '../../../prisma/schema-engine/index.ts';
 import { openStore, type Store } from '../../../prisma/store.ts';
 import { createSipServices, type SipServices } from '../../../services/sip/index.ts';
-import type { SipBatchStatus, SipGateway } from '../../../services/sip/sip-gateway.ts';
+import { SipGatewayError, type SipBatchStatus, type SipGateway } from '../../../services/sip/sip-gateway.ts';
 import { ManualClock, minutes } from '../../helpers/manual-clock.ts';
 
 const tenantId = 'tenant-follow';
@@ -17,7 +17,11 @@ class ScriptedGateway implements SipGateway {
   submitted: { region: string; items: number }[] = [];
   finished = new Map<string, number>();
   completed = new Set<string>();
+  failNext: SipGatewayError | null = null;
   async submit(_tenantId: string, region: string, items: readonly unknown[]) {
+    const failure = this.failNext;
+    this.failNext = null;
+    if (failure) throw failure;
     this.submitted.push({ region, items: items.length });
     return { batchId: `gw-${this.submitted.length}` };
   }
@@ -85,6 +89,25 @@ describe('following SIP batches', () => {
     expect(intervals.slice(0, 6)).toEqual([30, 60, 120, 240, 300, 300]);
     expect(stuck).toBe(1);
     expect(await store.db.outboxMessage.count({ where: { kind: 'sip.batch_stuck' } })).toBe(1);
+  });
+
+  it('a submission the gateway never confirmed fails its accounts with what to check, and is not sent again by itself', async () => {
+    await sip.signIn.importCsv('user:admin', tenantId, list(5));
+    gateway.failNext = new SipGatewayError('outcome_unknown', 'PowerShell did not answer within 120 s (New-CsSdgBulkSignInRequest).');
+    await sip.signIn.signIn(tenantId, {});
+    expect((await batches()).map((batch) => batch.status)).toEqual(['refused']);
+    const accounts = await store.db.sipAccount.findMany();
+    expect(accounts.every((account) => account.status === 'failed' && /may have accepted the batch: check Get-CsSdgBulkSignInRequestsSummary/.test(account.error ?? ''))).toBe(true);
+    clock.advance(minutes(5));
+    await sip.signIn.advance();
+    expect(gateway.submitted).toEqual([]);
+    // Unavailable (nothing sent): the batch simply waits for the next turn.
+    await store.db.sipAccount.updateMany({ data: { status: 'ready' } });
+    gateway.failNext = new SipGatewayError('unavailable', 'Could not start PowerShell at SIP_PWSH_PATH (ENOENT).');
+    await sip.signIn.signIn(tenantId, {});
+    expect((await batches()).map((batch) => batch.status)).toEqual(['refused', 'waiting']);
+    await sip.signIn.advance();
+    expect((await batches()).map((batch) => batch.status)).toEqual(['refused', 'running']);
   });
 
   it('never submits again a batch a crash left "submitting"', async () => {
