@@ -67,6 +67,7 @@ export const sipArgs = z.string().transform((text, ctx): SipRequest => {
       return { verb, ...selection(true) };
     case 'status':
     case 'export':
+      // status also takes a batch id (same form): the command tells which it is.
       return { verb, ...optionalImport() };
     case 'urls':
       return { verb };

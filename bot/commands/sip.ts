@@ -6,7 +6,7 @@ import { DomainError } from '../../services/shared/errors.ts';
 import { maxBatchSize } from '../../services/sip/batching.ts';
 import { buildSipExport } from '../exports/sip-export.ts';
 import { view } from '../views/reply.ts';
-import { sipCheckView, sipImportView, sipSignInStartedView, sipStatusView, sipUrlsView } from '../views/sip-views.ts';
+import { sipBatchCardView, sipCheckView, sipImportView, sipSignInStartedView, sipStatusView, sipUrlsView } from '../views/sip-views.ts';
 import { actorOf } from './actor.ts';
 import { defineCommand, type CommandContext, type Reply } from './command-spec.ts';
 import { confirmationReply } from './confirmation.ts';
@@ -80,7 +80,7 @@ async function checklist(context: CommandContext, tick: { id: string; done: bool
     await services.sip.settings.tick(tenantId, tick.id, tick.done);
   }
   const [settings, profile] = await Promise.all([services.sip.settings.read(tenantId), services.tenants.profile(tenantId)]);
-  return blocks(sipCheckView(settings.checklist, services.sip.gateway.name, profile.timeZone));
+  return blocks(sipCheckView(settings.checklist, services.sip.gateway.name, profile.timeZone, services.clock.now()));
 }
 
 async function onboarded(context: CommandContext, request: Extract<SipRequest, { verb: 'onboarded' }>): Promise<Reply> {
@@ -90,6 +90,16 @@ async function onboarded(context: CommandContext, request: Extract<SipRequest, {
   if (Number.isNaN(at.getTime())) throw new DomainError('invalid_input', `"${request.at}" is not a time: write "now", or 2026-12-07 09:30 (UTC).`);
   const updated = await services.sip.deadlines.setOnboarded(tenantId, request.importId, at);
   return { text: `Recorded: the ${updated} devices of import ${request.importId} not yet signed in were onboarded at ${at.toISOString()}. The bot warns at 48 h and 66 h; the deadline is 72 h after onboarding.` };
+}
+
+/** An import's status (default: the latest), or one batch's card when the id is a batch's. */
+async function statusOf(context: CommandContext, id: string | undefined): Promise<Reply> {
+  const { services, tenantId } = context;
+  if (id && !(await services.sip.signIn.isImport(tenantId, id))) {
+    const [batch, profile] = await Promise.all([services.sip.signIn.batch(tenantId, id), services.tenants.profile(tenantId)]);
+    return blocks(sipBatchCardView(batch, services.clock.now(), profile.timeZone));
+  }
+  return blocks(sipStatusView(await services.sip.signIn.status(tenantId, id)));
 }
 
 export const sipCommand = defineCommand({
@@ -114,10 +124,8 @@ export const sipCommand = defineCommand({
       case 'signin':
       case 'retry':
         return signIn(context, request, typedArgs(request));
-      case 'status': {
-        const status = await context.services.sip.signIn.status(context.tenantId, request.importId);
-        return blocks(sipStatusView(status));
-      }
+      case 'status':
+        return statusOf(context, request.importId);
       case 'export':
         return exportResults(context, request.importId);
       case 'region':

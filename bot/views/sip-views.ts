@@ -150,8 +150,20 @@ export function sipUrlsView(tenantId: string): BlocksView {
   };
 }
 
-export function sipCheckView(checklist: Record<string, string>, gateway: string, timeZone: string): BlocksView {
-  const rows = sipChecks.map((check) => [checklist[check.id] ? '✔' : '✘', check.title, check.id, checklist[check.id] ? `ticked ${formatTime(new Date(checklist[check.id]!), timeZone)}` : check.how]);
+/** Trusted IPs take up to a day to apply: a tick younger than that is not yet enough. */
+const trustedIpsSettleMs = 24 * 3_600_000;
+
+function tickedText(checkId: string, ticked: Date, now: Date, timeZone: string): string {
+  const settled = new Date(ticked.getTime() + trustedIpsSettleMs);
+  if (checkId === 'trusted-ips' && settled > now) return `ticked ${formatTime(ticked, timeZone)}; wait until ${formatTime(settled, timeZone)} before signing in (they take up to 24 h to apply)`;
+  return `ticked ${formatTime(ticked, timeZone)}`;
+}
+
+export function sipCheckView(checklist: Record<string, string>, gateway: string, timeZone: string, now: Date = new Date()): BlocksView {
+  const rows = sipChecks.map((check) => {
+    const ticked = checklist[check.id];
+    return [ticked ? '✔' : '✘', check.title, check.id, ticked ? tickedText(check.id, new Date(ticked), now, timeZone) : check.how];
+  });
   const done = sipChecks.filter((check) => checklist[check.id]).length;
   return {
     title: 'SIP bulk sign-in prerequisites',

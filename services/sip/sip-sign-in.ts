@@ -94,6 +94,10 @@ export function createSipSignIn(db: Database, clock: Clock, gateway: SipGateway)
     return latest.id;
   }
 
+  async function isImport(tenantId: string, id: string): Promise<boolean> {
+    return (await db.sipImport.count({ where: { tenantId, id } })) > 0;
+  }
+
   async function checkImport(tenantId: string, importId: string): Promise<void> {
     const found = await db.sipImport.findFirst({ where: { tenantId, id: importId }, select: { id: true } });
     if (!found) throw new DomainError('not_found', `No SIP import ${importId} here. "sip status" lists the imports.`);
@@ -275,14 +279,14 @@ export function createSipSignIn(db: Database, clock: Clock, gateway: SipGateway)
   /** One batch as its card shows it: counts, the failed rows explained, the oldest deadline still open. */
   async function batch(tenantId: string, batchId: string) {
     const [summary] = await batchSummaries(tenantId, [batchId]);
-    if (!summary) throw new DomainError('not_found', `No SIP batch ${batchId} here.`);
+    if (!summary) throw new DomainError('not_found', `No SIP import or batch ${batchId} here. "sip status" shows the latest import and its batches.`);
     const accounts = (await db.sipAccount.findMany({ where: { tenantId, batchId }, orderBy: { line: 'asc' } })).map(toAccount);
     const failed = accounts.filter((account) => account.status === 'failed').map((account) => ({ ...account, explained: explainSipError(account.error ?? '') }));
     const refusal = (await db.sipBatch.findUnique({ where: { id: batchId }, select: { refusal: true } }))?.refusal ?? null;
     return { ...summary, importIds: [...new Set(accounts.map((account) => account.importId))], failedAccounts: failed, oldestDeadline: oldestDeadline(accounts), refusal };
   }
 
-  return { importCsv, countReady, signIn, retry, advance, poll, status, batch, batchSummaries, latestImportId };
+  return { importCsv, isImport, countReady, signIn, retry, advance, poll, status, batch, batchSummaries, latestImportId };
 }
 
 export type SipSignIn = ReturnType<typeof createSipSignIn>;

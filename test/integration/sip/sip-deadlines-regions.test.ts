@@ -114,14 +114,17 @@ describe('SIP regions, deadlines, retries and checks', () => {
     const status = await adminSays('sip status');
     expect(status).toContain('2 succeeded, 1 failed');
     expect(status).toMatch(/On-premises AD throttling[\s\S]*retry with a smaller batch/);
-    const card = bot.channel.received.filter((activity) => inAdmins(activity) && /^SIP batch [0-9a-f-]{36}$/m.test(text(activity))).at(-1);
-    expect(text(card)).toMatch(/Retry in batches of 20/);
+    const [card] = await bot.channel.waitFor(1, (activity) => inAdmins(activity) && /^SIP batch [0-9a-f-]{36}$/m.test(text(activity)), 10_000);
+    expect(text(card)).toMatch(/On-premises AD throttling[\s\S]*Retry in batches of 20/);
 
     expect(await adminSays(`sip retry ${importId} size 20`)).toMatch(/1 accounts in 1 batch/);
     const retried = await db().sipAccount.findFirstOrThrow({ where: { hardwareId: throttled } });
     expect(retried.status).toBe('running');
     expect(await db().sipBatch.count()).toBe(2);
     expect(await adminSays('sip retry')).toMatch(/No failed account to retry/);
+    // One batch by its id: its card.
+    const [first] = await db().sipBatch.findMany({ orderBy: { createdAt: 'asc' } });
+    expect(await adminSays(`sip status ${first!.id}`)).toMatch(new RegExp(`SIP batch ${first!.id}[\\s\\S]*Succeeded\\n2\\nFailed\\n0`));
   });
 
   it('lists the provisioning URLs per region and device kind, and keeps the prerequisites checklist', async () => {
@@ -135,7 +138,7 @@ describe('SIP regions, deadlines, retries and checks', () => {
     expect(await adminSays('sip check')).toMatch(/0 of 7 prerequisites ticked; gateway adapter: simulated/);
     const ticked = await adminSays('sip check done trusted-ips');
     expect(ticked).toMatch(/1 of 7 prerequisites ticked/);
-    expect(ticked).toMatch(/✔\nTrusted IPs set at least 24 h before/);
+    expect(ticked).toMatch(/✔\nTrusted IPs set at least 24 h before\ntrusted-ips\nticked .*; wait until .* before signing in/);
     expect(await adminSays('sip check done mfa-off')).toMatch(/No prerequisite "mfa-off"\. Tick one of: trusted-ips/);
   });
 
