@@ -69,6 +69,7 @@ export function createPowerShellSipGateway(settings: PowerShellSettings, log: Lo
 
   return {
     name: 'powershell',
+    answersQuickly: false,
     async submit(_tenantId, region, items) {
       // A folder only this user may enter, and a file only this user may read.
       const dir = await mkdtemp(path.join(tmpdir(), 'sip-batch-'));

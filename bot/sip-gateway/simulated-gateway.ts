@@ -20,6 +20,7 @@ export function createSimulatedSipGateway(db: Database, clock: Clock, scenario: 
 
   return {
     name: 'simulated',
+    answersQuickly: true,
     async submit(tenantId, region, items) {
       if (items.length > maxBatchSize) throw new SipGatewayError('too_large', `A batch holds at most ${maxBatchSize} devices; this one has ${items.length}.`);
       const seen = new Set<string>();

@@ -49,7 +49,7 @@ export function sipSignInStartedView(result: { accounts: number; batches: SipBat
     title: 'SIP sign-in started',
     summary: `${result.accounts} accounts in ${result.batches.length} batches.`,
     blocks: [
-      { kind: 'text', text: `${result.accounts} accounts in ${result.batches.length} ${result.batches.length === 1 ? 'batch' : 'batches'} of at most 100; at most 3 run at once per region, the rest wait their turn. Each is followed to the end; "sip status" shows where they stand.` },
+      { kind: 'text', text: `${result.accounts} accounts in ${result.batches.length} ${result.batches.length === 1 ? 'batch' : 'batches'} of at most 100; at most 3 run at once per region, the rest wait their turn (a waiting batch goes within a minute of a free place). Each is followed to the end; "sip status" shows where they stand.` },
       { kind: 'table', columns: ['Batch', 'Region', 'Devices', 'State'], rows },
     ],
     actions: [{ label: 'Status', command: 'sip status' }],

@@ -17,6 +17,7 @@ export interface SipServices {
 /** Without a configured adapter (services built by a tool or a test that needs no SIP): every call says so. */
 const noGateway: SipGateway = {
   name: 'none',
+  answersQuickly: true,
   submit: () => Promise.reject(new SipGatewayError('unavailable', 'No SIP Gateway adapter is configured (SIP_GATEWAY).')),
   status: () => Promise.reject(new SipGatewayError('unavailable', 'No SIP Gateway adapter is configured (SIP_GATEWAY).')),
 };

@@ -43,6 +43,12 @@ export class SipGatewayError extends Error {
 export interface SipGateway {
   /** Which adapter this is (shown by `sip check`). */
   readonly name: string;
+  /**
+   * True when a submission answers in well under a second, so `sip signin` submits while the
+   * admin waits; false (PowerShell: seconds per run) leaves it to the follow job, since a chat
+   * turn must answer within seconds.
+   */
+  readonly answersQuickly: boolean;
   /** Submits one batch (≤ 100 items) for a region; returns the gateway's batch id. */
   submit(tenantId: string, region: SipRegion, items: readonly SipBatchItemInput[]): Promise<{ batchId: string }>;
   status(tenantId: string, batchId: string): Promise<SipBatchStatus>;

@@ -134,7 +134,7 @@ export function createSipSignIn(db: Database, clock: Clock, gateway: SipGateway)
         await tx.sipAccount.updateMany({ where: { id: { in: batch.accounts.map((account) => account.id) }, status: 'ready' }, data: { status: 'queued', batchId: id, error: null, updatedAt: now } });
       });
     }
-    await submitWaiting(tenantId);
+    if (gateway.answersQuickly) await submitWaiting(tenantId);
     return { accounts: ready.length, batches: await batchSummaries(tenantId, batchIds) };
   }
 

@@ -14,6 +14,7 @@ const tenantId = 'tenant-follow';
 /** A gateway whose batches finish only when the test says so. */
 class ScriptedGateway implements SipGateway {
   readonly name = 'scripted';
+  answersQuickly = true;
   submitted: { region: string; items: number }[] = [];
   finished = new Map<string, number>();
   completed = new Set<string>();
@@ -108,6 +109,15 @@ describe('following SIP batches', () => {
     expect((await batches()).map((batch) => batch.status)).toEqual(['refused', 'waiting']);
     await sip.signIn.advance();
     expect((await batches()).map((batch) => batch.status)).toEqual(['refused', 'running']);
+  });
+
+  it('with a slow gateway (PowerShell), sign-in only plans the batches; the follow job submits them', async () => {
+    gateway.answersQuickly = false;
+    await sip.signIn.importCsv('user:admin', tenantId, list(150));
+    const started = await sip.signIn.signIn(tenantId, {});
+    expect(started.batches.map((batch) => batch.status)).toEqual(['waiting', 'waiting']);
+    expect(gateway.submitted).toEqual([]);
+    expect(await sip.signIn.advance()).toMatchObject({ submitted: 2 });
   });
 
   it('never submits again a batch a crash left "submitting"', async () => {
