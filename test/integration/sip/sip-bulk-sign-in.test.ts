@@ -3,20 +3,9 @@
 // three batches of at most 100, followed to the end by the scheduled job on an injected clock,
 // every failure explained, the results exported behind a signed link; and a restart while
 // batches run, after which nothing is submitted twice and every batch is followed to the end.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verbs } from '../../../bot/actions/verbs.ts';
-import { cardOf, cardTexts } from '../../helpers/card-text.ts';
 import type { ReceivedActivity } from '../../helpers/fake-channel.ts';
-import { ManualClock } from '../../helpers/manual-clock.ts';
-import { startTestBot, type TestBot } from '../../helpers/test-bot.ts';
-
-const adminId = '0f6c1d2e-1111-4a4a-9b9b-00000000051a';
-const admin = { id: '29:ada', name: 'Ada Admin', aadObjectId: adminId };
-const adminChat = `a:personal-${adminId}`;
-const adminsChannel = { conversationType: 'channel' as const, conversationId: '19:admins@thread.tacv2', teamId: '19:team@thread.tacv2' };
+import { inAdmins, SipChat, text } from './sip-chat.ts';
 
 const hex = (n: number) => n.toString(16).padStart(2, '0').toUpperCase();
 const macOf = (index: number) => `02-00-00-51-${hex(index >> 8)}-${hex(index & 0xff)}`;
@@ -34,53 +23,21 @@ function sipCsv(rows = 250): string {
   return lines.join('\r\n');
 }
 
-let dir: string;
-let clock: ManualClock;
-let bot: TestBot;
-
-async function start(): Promise<TestBot> {
-  return startTestBot(
-    { ADMIN_USER_IDS: adminId, SIP_SIMULATOR_SCENARIO: path.join(dir, 'scenario.json'), DATABASE_URL: `file:${path.join(dir, 'bot.db')}` },
-    { clock, outboxIntervalMs: 50 },
-  );
-}
+let chat: SipChat;
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'sip-sign-in-'));
-  writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify({ [offline[0]!]: 'Device is offline.', [offline[1]!.toLowerCase()]: 'Device is offline.', [unknownUser]: 'User not found in tenant.' }));
-  clock = new ManualClock(new Date('2026-12-07T09:00:00Z'));
-  bot = await start();
-  await bot.channel.message('setup admins', { ...adminsChannel, mentionBot: true, from: admin });
-  await bot.channel.waitFor(1);
+  chat = await SipChat.start({ [offline[0]!]: 'Device is offline.', [offline[1]!.toLowerCase()]: 'Device is offline.', [unknownUser]: 'User not found in tenant.' });
 });
 afterEach(async () => {
-  await bot.close();
-  rmSync(dir, { recursive: true, force: true });
+  await chat.close();
 });
 
-const inAdminChat = (activity: ReceivedActivity) => activity.conversationId === adminChat && activity.method === 'POST';
-const text = (activity: ReceivedActivity | undefined) => (activity ? cardTexts(cardOf(activity)).join('\n') + (activity.body.text ?? '') : '');
-
-async function adminSays(message: string): Promise<string> {
-  const before = bot.channel.received.filter(inAdminChat).length;
-  await bot.channel.message(message, { from: admin, conversationId: adminChat });
-  return text((await bot.channel.waitFor(before + 1, inAdminChat, 10_000)).at(-1));
-}
-
-async function confirm(command: string, args: string): Promise<string> {
-  const value = { action: { type: 'Action.Execute', verb: verbs.confirm, data: { command, args, expiresAt: new Date(clock.now().getTime() + 60_000).toISOString() } }, trigger: 'manual' };
-  const response = await bot.channel.post(bot.channel.activity({ type: 'invoke', name: 'adaptiveCard/action', value }, { from: admin, conversationId: adminChat }));
-  expect(response.status).toBe(200);
-  return cardTexts((response.body as { value: unknown }).value).join('\n');
-}
-
+const adminSays = (message: string) => chat.adminSays(message);
+const confirm = (command: string, args: string) => chat.confirm(command, args);
 /** One fire of the every-minute jobs, a minute later. */
-async function nextMinute(): Promise<void> {
-  clock.advance(60_000);
-  await bot.server.jobs.scheduler!.runDue(clock.now());
-}
+const nextMinute = () => chat.jobsAt(new Date(chat.clock.now().getTime() + 60_000));
+const db = () => chat.db;
 
-const db = () => bot.server.store.db;
 
 describe('SIP Gateway bulk sign-in with the simulated gateway', () => {
   it('imports 250 rows as 248 accepted, signs EMEA in with three batches, ends 245 succeeded and 3 failed with remediations, and exports them', async () => {
@@ -102,13 +59,12 @@ describe('SIP Gateway bulk sign-in with the simulated gateway', () => {
     expect(await db().sipSimulatedBatch.count()).toBe(3);
 
     // Polled with backoff, not every second: the first look comes 15 s after submission.
-    clock.advance(2_000);
-    expect((await bot.server.services.sip.signIn.advance()).polled).toBe(0);
+    chat.clock.advance(2_000);
+    expect((await chat.bot.server.services.sip.signIn.advance()).polled).toBe(0);
     // A look at the first batch mid-way (items finish one by one): its card is posted to the admins channel.
-    const inAdmins = (activity: ReceivedActivity) => activity.conversationId === adminsChannel.conversationId;
     const isBatchCard = (activity: ReceivedActivity) => inAdmins(activity) && /^SIP batch [0-9a-f-]{36}$/m.test(text(activity));
-    expect(await bot.server.services.sip.signIn.poll(batches[0]!.id)).toBe('running');
-    const [midway] = await bot.channel.waitFor(1, (activity) => isBatchCard(activity) && activity.method === 'POST', 10_000);
+    expect(await chat.bot.server.services.sip.signIn.poll(batches[0]!.id)).toBe('running');
+    const [midway] = await chat.bot.channel.waitFor(1, (activity) => isBatchCard(activity) && activity.method === 'POST', 10_000);
     expect(text(midway)).toMatch(/40 of 100[\s\S]*Still running\n60/);
     await nextMinute();
     await nextMinute();
@@ -125,7 +81,7 @@ describe('SIP Gateway bulk sign-in with the simulated gateway', () => {
     const exported = await adminSays('sip export');
     const link = /\((http:\/\/[^)]+\/exports\/[^)]+)\)/.exec(exported)?.[1];
     expect(link).toBeDefined();
-    const response = await fetch(`${bot.url}${new URL(link!).pathname}`);
+    const response = await fetch(`${chat.bot.url}${new URL(link!).pathname}`);
     expect(response.status).toBe(200);
     const csv = (await response.text()).replace(/^\uFEFF/, '');
     const lines = csv.trimEnd().split('\r\n');
@@ -138,9 +94,9 @@ describe('SIP Gateway bulk sign-in with the simulated gateway', () => {
     expect(lines.find((line) => line.includes('1+1@contoso.com'))).toMatch(/^"'=1\+1@contoso.com"/);
 
     // The admins channel: one card per batch, the first redrawn in place, and a completion summary each.
-    await bot.channel.waitFor(3, (activity) => inAdmins(activity) && activity.method === 'POST' && text(activity).includes('SIP batch completed'), 10_000);
-    expect(bot.channel.received.filter((activity) => isBatchCard(activity) && activity.method === 'POST')).toHaveLength(3);
-    const [redrawn] = await bot.channel.waitFor(1, (activity) => isBatchCard(activity) && activity.method === 'PUT' && activity.targetActivityId === midway!.assignedId && /completed/.test(text(activity)), 10_000);
+    await chat.bot.channel.waitFor(3, (activity) => inAdmins(activity) && activity.method === 'POST' && text(activity).includes('SIP batch completed'), 10_000);
+    expect(chat.bot.channel.received.filter((activity) => isBatchCard(activity) && activity.method === 'POST')).toHaveLength(3);
+    const [redrawn] = await chat.bot.channel.waitFor(1, (activity) => isBatchCard(activity) && activity.method === 'PUT' && activity.targetActivityId === midway!.assignedId && /completed/.test(text(activity)), 10_000);
     expect(text(redrawn)).toMatch(/100 of 100[\s\S]*Succeeded\n99\nFailed\n1[\s\S]*Device is offline\.[\s\S]*Power the device on[\s\S]*Export[\s\S]*Retry the failed/);
   });
 
@@ -152,12 +108,11 @@ describe('SIP Gateway bulk sign-in with the simulated gateway', () => {
     expect((await db().sipBatch.findMany({ orderBy: { createdAt: 'asc' } })).map((batch) => batch.status)).toEqual(['running', 'running', 'running', 'waiting', 'waiting']);
 
     // A fourth batch in the region is refused by the gateway itself.
-    await expect(bot.server.services.sip.gateway.submit('tenant-contoso', 'EMEA', [{ username: 'x@contoso.com', hardwareId: macOf(300) }])).rejects.toThrow(/At most 3/);
+    await expect(chat.bot.server.services.sip.gateway.submit('tenant-contoso', 'EMEA', [{ username: 'x@contoso.com', hardwareId: macOf(300) }])).rejects.toThrow(/At most 3/);
 
-    await bot.close();
-    clock.advance(60_000);
-    bot = await start();
-    await bot.server.jobs.scheduler!.runDue(clock.now());
+    chat.clock.advance(60_000);
+    await chat.restart();
+    await chat.bot.server.jobs.scheduler!.runDue(chat.clock.now());
     // The three were polled (completed) from their stored ids, then the two waiting ones submitted.
     expect((await db().sipBatch.findMany({ orderBy: { createdAt: 'asc' } })).map((batch) => batch.status)).toEqual(['completed', 'completed', 'completed', 'running', 'running']);
     await nextMinute();

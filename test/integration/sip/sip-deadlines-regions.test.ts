@@ -2,56 +2,28 @@
 // and the tenant default; deadline warnings at 48 h and 66 h and "deadline expired" after 72 h,
 // each once, through the outbox on an injected clock; on-premises AD throttling answered with a
 // retry in smaller batches; the provisioning URLs; the checklist; and bad input that changes nothing.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cardOf, cardTexts } from '../../helpers/card-text.ts';
+import { hours } from '../../helpers/manual-clock.ts';
+import { admin, adminChat, inAdmins as inAdminsChannel, SipChat, text } from './sip-chat.ts';
 import type { ReceivedActivity } from '../../helpers/fake-channel.ts';
-import { hours, ManualClock } from '../../helpers/manual-clock.ts';
-import { startTestBot, type TestBot } from '../../helpers/test-bot.ts';
 
-const adminId = '0f6c1d2e-1111-4a4a-9b9b-00000000052b';
-const admin = { id: '29:ada', name: 'Ada Admin', aadObjectId: adminId };
-const adminChat = `a:personal-${adminId}`;
-const adminsChannel = { conversationType: 'channel' as const, conversationId: '19:admins@thread.tacv2', teamId: '19:team@thread.tacv2' };
 const start = new Date('2026-12-07T09:00:00Z');
 const throttled = '02-00-00-52-00-03';
 
-let dir: string;
-let clock: ManualClock;
-let bot: TestBot;
+let chat: SipChat;
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'sip-deadlines-'));
-  writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify({ [throttled]: 'On-premises AD throttling: too many requests, try again later.' }));
-  clock = new ManualClock(start);
-  bot = await startTestBot({ ADMIN_USER_IDS: adminId, SIP_SIMULATOR_SCENARIO: path.join(dir, 'scenario.json') }, { clock, outboxIntervalMs: 50 });
-  await bot.channel.message('setup admins', { ...adminsChannel, mentionBot: true, from: admin });
-  await bot.channel.waitFor(1);
+  chat = await SipChat.start({ [throttled]: 'On-premises AD throttling: too many requests, try again later.' }, start);
 });
 afterEach(async () => {
-  await bot.close();
-  rmSync(dir, { recursive: true, force: true });
+  await chat.close();
 });
 
-const inAdminChat = (activity: ReceivedActivity) => activity.conversationId === adminChat && activity.method === 'POST';
-const inAdmins = (activity: ReceivedActivity) => activity.conversationId === adminsChannel.conversationId && activity.method === 'POST';
-const text = (activity: ReceivedActivity | undefined) => (activity ? cardTexts(cardOf(activity)).join('\n') + (activity.body.text ?? '') : '');
-
-async function adminSays(message: string): Promise<string> {
-  const before = bot.channel.received.filter(inAdminChat).length;
-  await bot.channel.message(message, { from: admin, conversationId: adminChat });
-  return text((await bot.channel.waitFor(before + 1, inAdminChat, 10_000)).at(-1));
-}
-
-const db = () => bot.server.store.db;
+const inAdmins = (activity: ReceivedActivity) => inAdminsChannel(activity) && activity.method === 'POST';
+const adminSays = (message: string) => chat.adminSays(message);
+const db = () => chat.db;
+const at = (time: Date) => chat.jobsAt(time);
 const importIdOf = (reply: string) => /Import\n([0-9a-f-]{36})/.exec(reply)?.[1] ?? '';
-
-async function at(time: Date): Promise<void> {
-  clock.advance(time.getTime() - clock.now().getTime());
-  await bot.server.jobs.scheduler!.runDue(clock.now());
-}
 
 describe('SIP regions, deadlines, retries and checks', () => {
   it('gives each account its region: the Region column, else its location\'s, else the tenant default; one batch per region', async () => {
@@ -69,7 +41,7 @@ describe('SIP regions, deadlines, retries and checks', () => {
 
   it('the import dialog imports exactly as the typed command does', async () => {
     await adminSays('sip region default NOAM');
-    const response = await bot.channel.dialog('submit', { dialog: 'sip', csv: 'Username;HardwareId\nlobby@contoso.com;1a:2b:3c:d4:e5:f6:001' }, { from: admin, conversationId: adminChat });
+    const response = await chat.bot.channel.dialog('submit', { dialog: 'sip', csv: 'Username;HardwareId\nlobby@contoso.com;1a:2b:3c:d4:e5:f6:001' }, { from: admin, conversationId: adminChat });
     expect(response.status).toBe(200);
     expect(JSON.stringify(response.body)).toContain('1 accepted, 0 rejected, 0 duplicates.');
     expect(await db().sipAccount.findMany({ select: { hardwareId: true, region: true } })).toEqual([{ hardwareId: '1A-2B-3C-D4-E5-F6:001', region: 'NOAM' }]);
@@ -83,21 +55,21 @@ describe('SIP regions, deadlines, retries and checks', () => {
   it('warns at 48 h and 66 h after onboarding and says "deadline expired" after 72 h, each once', async () => {
     await adminSays('sip region default EMEA');
     await adminSays('sip import Username;HardwareId;Onboarded\nlate1@contoso.com;02-00-00-52-00-11;2026-12-07 09:00\nlate2@contoso.com;02-00-00-52-00-12;2026-12-07 09:00');
-    const deadlineCards = () => bot.channel.received.filter((activity) => inAdmins(activity) && /SIP sign-in deadline/.test(text(activity)));
+    const deadlineCards = () => chat.bot.channel.received.filter((activity) => inAdmins(activity) && /SIP sign-in deadline/.test(text(activity)));
 
     await at(new Date(start.getTime() + hours(47)));
     expect(await db().outboxMessage.count({ where: { kind: 'sip.deadline' } })).toBe(0);
 
     await at(new Date(start.getTime() + hours(48)));
-    await bot.channel.waitFor(1, (activity) => deadlineCards().includes(activity), 10_000);
+    await chat.bot.channel.waitFor(1, (activity) => deadlineCards().includes(activity), 10_000);
     expect(text(deadlineCards()[0])).toMatch(/2 SIP devices must be signed in by .*10 Dec.*\(48 h after onboarding now\)/);
     await at(new Date(start.getTime() + hours(48) + 5 * 60_000));
     await at(new Date(start.getTime() + hours(66)));
-    await bot.channel.waitUntil(() => deadlineCards().length === 2, 'the 66 h warning', 10_000);
+    await chat.bot.channel.waitUntil(() => deadlineCards().length === 2, 'the 66 h warning', 10_000);
     expect(text(deadlineCards()[1])).toMatch(/66 h after onboarding/);
 
     await at(new Date(start.getTime() + hours(72)));
-    await bot.channel.waitUntil(() => deadlineCards().length === 3, 'the expiry notice', 10_000);
+    await chat.bot.channel.waitUntil(() => deadlineCards().length === 3, 'the expiry notice', 10_000);
     expect(text(deadlineCards()[2])).toContain('deadline expired: factory reset and onboard again');
     await at(new Date(start.getTime() + hours(80)));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -114,7 +86,7 @@ describe('SIP regions, deadlines, retries and checks', () => {
     const status = await adminSays('sip status');
     expect(status).toContain('2 succeeded, 1 failed');
     expect(status).toMatch(/On-premises AD throttling[\s\S]*retry with a smaller batch/);
-    const [card] = await bot.channel.waitFor(1, (activity) => inAdmins(activity) && /^SIP batch [0-9a-f-]{36}$/m.test(text(activity)), 10_000);
+    const [card] = await chat.bot.channel.waitFor(1, (activity) => inAdmins(activity) && /^SIP batch [0-9a-f-]{36}$/m.test(text(activity)), 10_000);
     expect(text(card)).toMatch(/On-premises AD throttling[\s\S]*Retry in batches of 20/);
 
     expect(await adminSays(`sip retry ${importId} size 20`)).toMatch(/1 accounts in 1 batch/);
