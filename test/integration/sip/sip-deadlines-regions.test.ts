@@ -6,6 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hours } from '../../helpers/manual-clock.ts';
 import { admin, adminChat, inAdmins as inAdminsChannel, SipChat, text } from './sip-chat.ts';
 import type { ReceivedActivity } from '../../helpers/fake-channel.ts';
+import { teamsCardOf } from '../../helpers/card-text.ts';
+import { textsOf } from '../../unit/cards/card-checks.ts';
+import { createNotificationPlanner } from '../../../bot/notifications/plan.ts';
 
 const start = new Date('2026-12-07T09:00:00Z');
 const throttled = '02-00-00-52-00-03';
@@ -97,6 +100,20 @@ describe('SIP regions, deadlines, retries and checks', () => {
     // One batch by its id: its card.
     const [first] = await db().sipBatch.findMany({ orderBy: { createdAt: 'asc' } });
     expect(await adminSays(`sip status ${first!.id}`)).toMatch(new RegExp(`SIP batch ${first!.id}[\\s\\S]*Succeeded\\n2\\nFailed\\n0`));
+  });
+
+  it('a stuck batch is said once, to the admins channel, with when it last moved', async () => {
+    await adminSays('sip region default EMEA');
+    await adminSays('sip import Username,HardwareId\na@contoso.com,02-00-00-52-00-01');
+    await adminSays('sip signin');
+    const [batch] = await db().sipBatch.findMany();
+    const plan = createNotificationPlanner(chat.bot.server.services);
+    const event = { kind: 'sip.batch_stuck' as const, tenantId: 'tenant-contoso', batchId: batch!.id, since: start.toISOString() };
+    const deliveries = await plan(event);
+    expect(deliveries.map((delivery) => delivery.conversation.conversationId)).toEqual(['19:admins@thread.tacv2']);
+    expect(textsOf(teamsCardOf(deliveries[0]?.message)).join('\n')).toMatch(/SIP batch stuck[\s\S]*has made no progress since Mon 7 Dec, 09:00/);
+    // A retried delivery has the same key: the outbox sends it once.
+    expect((await plan(event)).map((delivery) => delivery.key)).toEqual(deliveries.map((delivery) => delivery.key));
   });
 
   it('lists the provisioning URLs per region and device kind, and keeps the prerequisites checklist', async () => {
