@@ -148,7 +148,8 @@ export function createSipSignIn(db: Database, clock: Clock, gateway: SipGateway)
 
   /** Submits waiting batches of a tenant (oldest first) while its regions have room. */
   async function submitWaiting(tenantId: string): Promise<number> {
-    const waiting = await db.sipBatch.findMany({ where: { tenantId, status: 'waiting' }, orderBy: { createdAt: 'asc' } });
+    // Ids are time-ordered (UUIDv7): batches made in the same millisecond still go in the order they were made.
+    const waiting = await db.sipBatch.findMany({ where: { tenantId, status: 'waiting' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
     let submitted = 0;
     for (const batch of waiting) {
       const running = await db.sipBatch.count({ where: { tenantId, region: batch.region, status: { in: ['submitting', 'running'] } } });
@@ -255,7 +256,7 @@ export function createSipSignIn(db: Database, clock: Clock, gateway: SipGateway)
   }
 
   async function batchSummaries(tenantId: string, ids?: string[]): Promise<SipBatchSummary[]> {
-    const batches = await db.sipBatch.findMany({ where: { tenantId, ...(ids ? { id: { in: ids } } : {}) }, orderBy: { createdAt: 'asc' } });
+    const batches = await db.sipBatch.findMany({ where: { tenantId, ...(ids ? { id: { in: ids } } : {}) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
     const counts = await db.sipAccount.groupBy({ by: ['batchId', 'status'], where: { tenantId, batchId: { in: batches.map((batch) => batch.id) } }, _count: { _all: true } });
     const countOf = (batchId: string, status: string) => counts.find((row) => row.batchId === batchId && row.status === status)?._count._all ?? 0;
     return batches.map((batch) => ({

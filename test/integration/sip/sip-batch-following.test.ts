@@ -8,6 +8,8 @@ import { openStore, type Store } from '../../../prisma/store.ts';
 import { createSipServices, type SipServices } from '../../../services/sip/index.ts';
 import { SipGatewayError, type SipBatchStatus, type SipGateway } from '../../../services/sip/sip-gateway.ts';
 import { ManualClock, minutes } from '../../helpers/manual-clock.ts';
+import { postgresServerUrl } from '../../helpers/postgres.ts';
+import { testProviders, unavailable } from '../../helpers/test-bot.ts';
 
 const tenantId = 'tenant-follow';
 
@@ -38,97 +40,99 @@ let clock: ManualClock;
 let gateway: ScriptedGateway;
 let sip: SipServices;
 
-beforeEach(async () => {
-  const database = await createScratchDatabase('sqlite', undefined, 'sip_follow');
-  store = await openStore(database.url);
-  drop = database.drop;
-  clock = new ManualClock(new Date('2026-12-07T09:00:00Z'));
-  gateway = new ScriptedGateway();
-  sip = createSipServices(store.db, clock, gateway);
-  await store.db.tenant.create({ data: { id: tenantId } });
-  await sip.settings.setDefaultRegion(tenantId, 'EMEA');
-});
-afterEach(async () => {
-  await store.close();
-  await drop();
-});
-
 function list(rows: number): string {
   return ['Username,HardwareId', ...Array.from({ length: rows }, (_, index) => `p${index}@contoso.com,02-00-00-53-${(index >> 8).toString(16).padStart(2, '0')}-${(index & 0xff).toString(16).padStart(2, '0')}`)].join('\n');
 }
 
-const batches = () => store.db.sipBatch.findMany({ orderBy: { createdAt: 'asc' } });
+const batches = () => store.db.sipBatch.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
 
-describe('following SIP batches', () => {
-  it('runs at most 3 batches per region; the fourth waits and goes when one completes', async () => {
-    await sip.signIn.importCsv('user:admin', tenantId, list(350));
-    await sip.signIn.signIn(tenantId, {});
-    expect((await batches()).map((batch) => batch.status)).toEqual(['running', 'running', 'running', 'waiting']);
-    expect(gateway.submitted.map((submitted) => submitted.items)).toEqual([100, 100, 100]);
+describe.each(testProviders)('on %s', (provider) => {
+  describe.skipIf(unavailable(provider))('following SIP batches', () => {
+    beforeEach(async () => {
+      const database = await createScratchDatabase(provider, provider === 'postgresql' ? postgresServerUrl('sip') : undefined, 'sip_follow');
+      store = await openStore(database.url);
+      drop = database.drop;
+      clock = new ManualClock(new Date('2026-12-07T09:00:00Z'));
+      gateway = new ScriptedGateway();
+      sip = createSipServices(store.db, clock, gateway);
+      await store.db.tenant.create({ data: { id: tenantId } });
+      await sip.settings.setDefaultRegion(tenantId, 'EMEA');
+    });
+    afterEach(async () => {
+      await store.close();
+      await drop();
+    });
 
-    clock.advance(minutes(1));
-    expect(await sip.signIn.advance()).toMatchObject({ polled: 3, submitted: 0 });
-    gateway.completed.add('gw-1');
-    clock.advance(minutes(2));
-    expect(await sip.signIn.advance()).toMatchObject({ completed: 1, submitted: 1 });
-    expect(gateway.submitted.map((submitted) => submitted.items)).toEqual([100, 100, 100, 50]);
-  });
+    it('runs at most 3 batches per region; the fourth waits and goes when one completes', async () => {
+      await sip.signIn.importCsv('user:admin', tenantId, list(350));
+      await sip.signIn.signIn(tenantId, {});
+      expect((await batches()).map((batch) => batch.status)).toEqual(['running', 'running', 'running', 'waiting']);
+      expect(gateway.submitted.map((submitted) => submitted.items)).toEqual([100, 100, 100]);
 
-  it('backs off while nothing changes (15 s doubling to 5 min), and reports a batch still for 30 minutes once', async () => {
-    await sip.signIn.importCsv('user:admin', tenantId, list(10));
-    await sip.signIn.signIn(tenantId, {});
-    const intervals: number[] = [];
-    let stuck = 0;
-    for (let poll = 0; poll < 12; poll++) {
-      const [batch] = await batches();
-      clock.advance(batch!.nextPollAt!.getTime() - clock.now().getTime());
-      const before = clock.now().getTime();
-      stuck += (await sip.signIn.advance()).stuck;
-      const [after] = await batches();
-      intervals.push((after!.nextPollAt!.getTime() - before) / 1000);
-    }
-    expect(intervals.slice(0, 6)).toEqual([30, 60, 120, 240, 300, 300]);
-    expect(stuck).toBe(1);
-    expect(await store.db.outboxMessage.count({ where: { kind: 'sip.batch_stuck' } })).toBe(1);
-  });
+      clock.advance(minutes(1));
+      expect(await sip.signIn.advance()).toMatchObject({ polled: 3, submitted: 0 });
+      gateway.completed.add('gw-1');
+      clock.advance(minutes(2));
+      expect(await sip.signIn.advance()).toMatchObject({ completed: 1, submitted: 1 });
+      expect(gateway.submitted.map((submitted) => submitted.items)).toEqual([100, 100, 100, 50]);
+    });
 
-  it('a submission the gateway never confirmed fails its accounts with what to check, and is not sent again by itself', async () => {
-    await sip.signIn.importCsv('user:admin', tenantId, list(5));
-    gateway.failNext = new SipGatewayError('outcome_unknown', 'PowerShell did not answer within 120 s (New-CsSdgBulkSignInRequest).');
-    await sip.signIn.signIn(tenantId, {});
-    expect((await batches()).map((batch) => batch.status)).toEqual(['refused']);
-    const accounts = await store.db.sipAccount.findMany();
-    expect(accounts.every((account) => account.status === 'failed' && /may have accepted the batch: check Get-CsSdgBulkSignInRequestsSummary/.test(account.error ?? ''))).toBe(true);
-    clock.advance(minutes(5));
-    await sip.signIn.advance();
-    expect(gateway.submitted).toEqual([]);
-    // Unavailable (nothing sent): the batch simply waits for the next turn.
-    await store.db.sipAccount.updateMany({ data: { status: 'ready' } });
-    gateway.failNext = new SipGatewayError('unavailable', 'Could not start PowerShell at SIP_PWSH_PATH (ENOENT).');
-    await sip.signIn.signIn(tenantId, {});
-    expect((await batches()).map((batch) => batch.status)).toEqual(['refused', 'waiting']);
-    await sip.signIn.advance();
-    expect((await batches()).map((batch) => batch.status)).toEqual(['refused', 'running']);
-  });
+    it('backs off while nothing changes (15 s doubling to 5 min), and reports a batch still for 30 minutes once', async () => {
+      await sip.signIn.importCsv('user:admin', tenantId, list(10));
+      await sip.signIn.signIn(tenantId, {});
+      const intervals: number[] = [];
+      let stuck = 0;
+      for (let poll = 0; poll < 12; poll++) {
+        const [batch] = await batches();
+        clock.advance(batch!.nextPollAt!.getTime() - clock.now().getTime());
+        const before = clock.now().getTime();
+        stuck += (await sip.signIn.advance()).stuck;
+        const [after] = await batches();
+        intervals.push((after!.nextPollAt!.getTime() - before) / 1000);
+      }
+      expect(intervals.slice(0, 6)).toEqual([30, 60, 120, 240, 300, 300]);
+      expect(stuck).toBe(1);
+      expect(await store.db.outboxMessage.count({ where: { kind: 'sip.batch_stuck' } })).toBe(1);
+    });
 
-  it('with a slow gateway (PowerShell), sign-in only plans the batches; the follow job submits them', async () => {
-    gateway.answersQuickly = false;
-    await sip.signIn.importCsv('user:admin', tenantId, list(150));
-    const started = await sip.signIn.signIn(tenantId, {});
-    expect(started.batches.map((batch) => batch.status)).toEqual(['waiting', 'waiting']);
-    expect(gateway.submitted).toEqual([]);
-    expect(await sip.signIn.advance()).toMatchObject({ submitted: 2 });
-  });
+    it('a submission the gateway never confirmed fails its accounts with what to check, and is not sent again by itself', async () => {
+      await sip.signIn.importCsv('user:admin', tenantId, list(5));
+      gateway.failNext = new SipGatewayError('outcome_unknown', 'PowerShell did not answer within 120 s (New-CsSdgBulkSignInRequest).');
+      await sip.signIn.signIn(tenantId, {});
+      expect((await batches()).map((batch) => batch.status)).toEqual(['refused']);
+      const accounts = await store.db.sipAccount.findMany();
+      expect(accounts.every((account) => account.status === 'failed' && /may have accepted the batch: check Get-CsSdgBulkSignInRequestsSummary/.test(account.error ?? ''))).toBe(true);
+      clock.advance(minutes(5));
+      await sip.signIn.advance();
+      expect(gateway.submitted).toEqual([]);
+      // Unavailable (nothing sent): the batch simply waits for the next turn.
+      await store.db.sipAccount.updateMany({ data: { status: 'ready' } });
+      gateway.failNext = new SipGatewayError('unavailable', 'Could not start PowerShell at SIP_PWSH_PATH (ENOENT).');
+      await sip.signIn.signIn(tenantId, {});
+      expect((await batches()).map((batch) => batch.status)).toEqual(['refused', 'waiting']);
+      await sip.signIn.advance();
+      expect((await batches()).map((batch) => batch.status)).toEqual(['refused', 'running']);
+    });
 
-  it('never submits again a batch a crash left "submitting"', async () => {
-    await sip.signIn.importCsv('user:admin', tenantId, list(10));
-    // The crash: claimed, but the gateway's answer never stored.
-    const [account] = await store.db.sipAccount.findMany();
-    await store.db.sipBatch.create({ data: { id: 'crashed', tenantId, region: 'EMEA', status: 'submitting', size: 10, createdAt: clock.now(), submittedAt: clock.now() } });
-    await store.db.sipAccount.updateMany({ data: { status: 'queued', batchId: 'crashed' } });
-    clock.advance(minutes(5));
-    await sip.signIn.advance();
-    expect(gateway.submitted).toEqual([]);
-    expect((await store.db.sipAccount.findUniqueOrThrow({ where: { id: account!.id } })).status).toBe('queued');
+    it('with a slow gateway (PowerShell), sign-in only plans the batches; the follow job submits them', async () => {
+      gateway.answersQuickly = false;
+      await sip.signIn.importCsv('user:admin', tenantId, list(150));
+      const started = await sip.signIn.signIn(tenantId, {});
+      expect(started.batches.map((batch) => batch.status)).toEqual(['waiting', 'waiting']);
+      expect(gateway.submitted).toEqual([]);
+      expect(await sip.signIn.advance()).toMatchObject({ submitted: 2 });
+    });
+
+    it('never submits again a batch a crash left "submitting"', async () => {
+      await sip.signIn.importCsv('user:admin', tenantId, list(10));
+      // The crash: claimed, but the gateway's answer never stored.
+      const [account] = await store.db.sipAccount.findMany();
+      await store.db.sipBatch.create({ data: { id: 'crashed', tenantId, region: 'EMEA', status: 'submitting', size: 10, createdAt: clock.now(), submittedAt: clock.now() } });
+      await store.db.sipAccount.updateMany({ data: { status: 'queued', batchId: 'crashed' } });
+      clock.advance(minutes(5));
+      await sip.signIn.advance();
+      expect(gateway.submitted).toEqual([]);
+      expect((await store.db.sipAccount.findUniqueOrThrow({ where: { id: account!.id } })).status).toBe('queued');
+    });
   });
 });

@@ -54,7 +54,7 @@ describe('SIP Gateway bulk sign-in with the simulated gateway', () => {
     const started = await confirm('sip', 'signin all region EMEA');
     expect(started).toMatch(/248 accounts in 3 batches/);
 
-    const batches = await db().sipBatch.findMany({ orderBy: { createdAt: 'asc' } });
+    const batches = await db().sipBatch.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
     expect(batches.map((batch) => [batch.region, batch.size, batch.status])).toEqual([['EMEA', 100, 'running'], ['EMEA', 100, 'running'], ['EMEA', 48, 'running']]);
     expect(await db().sipSimulatedBatch.count()).toBe(3);
 
@@ -105,7 +105,7 @@ describe('SIP Gateway bulk sign-in with the simulated gateway', () => {
     await adminSays(`sip import ${sipCsv()}`);
     // Batches of 50: five, three running and two waiting their turn.
     await confirm('sip', 'signin all region EMEA size 50');
-    expect((await db().sipBatch.findMany({ orderBy: { createdAt: 'asc' } })).map((batch) => batch.status)).toEqual(['running', 'running', 'running', 'waiting', 'waiting']);
+    expect((await db().sipBatch.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map((batch) => batch.status)).toEqual(['running', 'running', 'running', 'waiting', 'waiting']);
 
     // A fourth batch in the region is refused by the gateway itself.
     await expect(chat.bot.server.services.sip.gateway.submit('tenant-contoso', 'EMEA', [{ username: 'x@contoso.com', hardwareId: macOf(300) }])).rejects.toThrow(/At most 3/);
@@ -114,7 +114,7 @@ describe('SIP Gateway bulk sign-in with the simulated gateway', () => {
     await chat.restart();
     await chat.bot.server.jobs.scheduler!.runDue(chat.clock.now());
     // The three were polled (completed) from their stored ids, then the two waiting ones submitted.
-    expect((await db().sipBatch.findMany({ orderBy: { createdAt: 'asc' } })).map((batch) => batch.status)).toEqual(['completed', 'completed', 'completed', 'running', 'running']);
+    expect((await db().sipBatch.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map((batch) => batch.status)).toEqual(['completed', 'completed', 'completed', 'running', 'running']);
     await nextMinute();
     expect(await db().sipBatch.count({ where: { status: 'completed' } })).toBe(5);
     expect(await db().sipSimulatedBatch.count()).toBe(5);

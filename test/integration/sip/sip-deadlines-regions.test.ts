@@ -98,7 +98,7 @@ describe('SIP regions, deadlines, retries and checks', () => {
     expect(await db().sipBatch.count()).toBe(2);
     expect(await adminSays('sip retry')).toMatch(/No failed account to retry/);
     // One batch by its id: its card.
-    const [first] = await db().sipBatch.findMany({ orderBy: { createdAt: 'asc' } });
+    const [first] = await db().sipBatch.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
     expect(await adminSays(`sip status ${first!.id}`)).toMatch(new RegExp(`SIP batch ${first!.id}[\\s\\S]*Succeeded\\n2\\nFailed\\n0`));
   });
 
