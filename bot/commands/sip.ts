@@ -31,8 +31,8 @@ async function signIn(context: CommandContext, request: Extract<SipRequest, { ve
   authorize(context.roles, 'sipSignIn', request.verb === 'retry' ? 'Retrying SIP sign-ins' : 'Signing SIP phones in');
   const { services, tenantId } = context;
   const selection = { ...(request.importId ? { importId: request.importId } : {}), ...(request.region ? { region: request.region } : {}), ...(request.batchSize ? { batchSize: request.batchSize } : {}) };
-  if (request.verb === 'signin' && !context.confirmed) {
-    const count = await services.sip.signIn.countReady(tenantId, selection);
+  if (!context.confirmed) {
+    const count = await services.sip.signIn.countToSend(tenantId, selection, request.verb === 'retry');
     if (count > maxBatchSize) {
       const profile = await services.tenants.profile(tenantId);
       return confirmationReply(services.clock.now(), {

@@ -112,9 +112,9 @@ export function createSipSignIn(db: Database, clock: Clock, gateway: SipGateway)
     return rows.map(toAccount);
   }
 
-  /** How many accounts a sign-in of this selection would send (the command asks above 100). */
-  async function countReady(tenantId: string, selection: SipSelection): Promise<number> {
-    return (await accountsIn(tenantId, ['ready'], selection)).length;
+  /** How many accounts a sign-in (or a retry: the failed ones) of this selection would send; the command asks above 100. */
+  async function countToSend(tenantId: string, selection: SipSelection, retry = false): Promise<number> {
+    return (await accountsIn(tenantId, [retry ? 'failed' : 'ready'], selection)).length;
   }
 
   /** Splits the ready accounts into batches and starts as many as each region allows. */
@@ -287,7 +287,7 @@ export function createSipSignIn(db: Database, clock: Clock, gateway: SipGateway)
     return { ...summary, importIds: [...new Set(accounts.map((account) => account.importId))], failedAccounts: failed, oldestDeadline: oldestDeadline(accounts), refusal };
   }
 
-  return { importCsv, isImport, countReady, signIn, retry, advance, poll, status, batch, batchSummaries, latestImportId };
+  return { importCsv, isImport, countToSend, signIn, retry, advance, poll, status, batch, batchSummaries, latestImportId };
 }
 
 export type SipSignIn = ReturnType<typeof createSipSignIn>;
