@@ -162,6 +162,7 @@ function tickedText(checkId: string, ticked: Date, now: Date, timeZone: string):
 export function sipCheckView(checklist: Record<string, string>, gateway: string, timeZone: string, now: Date = new Date()): BlocksView {
   const rows = sipChecks.map((check) => {
     const ticked = checklist[check.id];
+    if (ticked?.startsWith('gateway:')) return ['✔', check.title, check.id, `reported by the gateway ${formatTime(new Date(ticked.slice('gateway:'.length)), timeZone)}`];
     return [ticked ? '✔' : '✘', check.title, check.id, ticked ? tickedText(check.id, new Date(ticked), now, timeZone) : check.how];
   });
   const done = sipChecks.filter((check) => checklist[check.id]).length;

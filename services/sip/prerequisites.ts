@@ -1,5 +1,6 @@
 // What must be true before a SIP Gateway bulk sign-in can work (`sip check`). The admin ticks
-// each (`sip check done trusted-ips`); a tick is a claim, dated, not a proof.
+// each (`sip check done trusted-ips`), a dated claim; the gateway reports what it proves (an
+// accepted batch proves the runner's role), stored as "gateway:<time>".
 
 export interface SipCheck {
   id: string;

@@ -12,6 +12,7 @@ import type { Clock } from '../shared/clock.ts';
 import { maxRunningBatchesPerRegion } from './batching.ts';
 import { isCompleted, isFailed, isSuccess, SipGatewayError, type SipGateway } from './sip-gateway.ts';
 import type { SipRegion } from './regions.ts';
+import { reportCheck } from './sip-settings.ts';
 
 /** First poll of a batch this long after submission; doubles while nothing changes, up to maxPollIntervalMs. */
 export const firstPollAfterMs = 15_000;
@@ -50,6 +51,8 @@ export function createSipBatchFollower(db: Database, clock: Clock, gateway: SipG
       const { batchId: gatewayBatchId } = await gateway.submit(batch.tenantId, batch.region as SipRegion, accounts.map(({ username, hardwareId }) => ({ username, hardwareId })));
       await db.sipBatch.update({ where: { id: batchId }, data: { status: 'running', gatewayBatchId, nextPollAt: new Date(now.getTime() + firstPollAfterMs), progressAt: now } });
       await db.sipAccount.updateMany({ where: { batchId }, data: { status: 'running', updatedAt: now } });
+      // An accepted batch proves the runner's role: `sip check` shows it as reported by the gateway.
+      await reportCheck(db, batch.tenantId, 'runner-role', now);
       return true;
     } catch (error) {
       if (!(error instanceof SipGatewayError)) throw error;

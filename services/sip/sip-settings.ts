@@ -32,3 +32,10 @@ export function createSipSettings(db: Database, clock: Clock) {
 }
 
 export type SipSettings = ReturnType<typeof createSipSettings>;
+
+/** Marks a prerequisite the gateway itself showed to hold ("gateway:<time>"), unless already marked. */
+export async function reportCheck(db: Database, tenantId: string, checkId: string, now: Date): Promise<void> {
+  const settings = await readSettings(db, tenantId);
+  if (settings.checklist[checkId]?.startsWith('gateway:')) return;
+  await writeSettings(db, tenantId, { ...settings, checklist: { ...settings.checklist, [checkId]: `gateway:${now.toISOString()}` } }, now);
+}

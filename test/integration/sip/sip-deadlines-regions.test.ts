@@ -129,6 +129,12 @@ describe('SIP regions, deadlines, retries and checks', () => {
     expect(ticked).toMatch(/1 of 7 prerequisites ticked/);
     expect(ticked).toMatch(/✔\nTrusted IPs set at least 24 h before\ntrusted-ips\nticked .*; wait until .* before signing in/);
     expect(await adminSays('sip check done mfa-off')).toMatch(/No prerequisite "mfa-off"\. Tick one of: trusted-ips/);
+
+    // An accepted batch proves the runner's role: the gateway reports it.
+    await adminSays('sip region default EMEA');
+    await adminSays('sip import Username,HardwareId\na@contoso.com,02-00-00-52-00-01');
+    await adminSays('sip signin');
+    expect(await adminSays('sip check')).toMatch(/2 of 7 prerequisites ticked[\s\S]*The runner's role\nrunner-role\nreported by the gateway Mon 7 Dec, 09:00/);
   });
 
   it('bad input gets a sentence that says what to type, and changes nothing', async () => {
