@@ -99,7 +99,11 @@ async function statusOf(context: CommandContext, id: string | undefined): Promis
     const [batch, profile] = await Promise.all([services.sip.signIn.batch(tenantId, id), services.tenants.profile(tenantId)]);
     return blocks(sipBatchCardView(batch, services.clock.now(), profile.timeZone));
   }
-  return blocks(sipStatusView(await services.sip.signIn.status(tenantId, id)));
+  const status = await services.sip.signIn.status(tenantId, id);
+  // Without an id: also the batches still open in other imports, so nothing running goes unseen.
+  const shown = new Set(status.batches.map((batch) => batch.id));
+  const elsewhere = id ? [] : (await services.sip.signIn.openBatches(tenantId)).filter((batch) => !shown.has(batch.id));
+  return blocks(sipStatusView(status, elsewhere));
 }
 
 export const sipCommand = defineCommand({

@@ -64,7 +64,7 @@ export interface SipStatusData {
   batches: SipBatchSummary[];
 }
 
-export function sipStatusView(status: SipStatusData): BlocksView {
+export function sipStatusView(status: SipStatusData, openElsewhere: readonly SipBatchSummary[] = []): BlocksView {
   const { counts } = status;
   const summary = `${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.running} running, ${counts.queued} waiting, ${counts.ready} not sent, of ${status.total}.`;
   const blocks: Block[] = [
@@ -81,6 +81,10 @@ export function sipStatusView(status: SipStatusData): BlocksView {
     blocks.push({ kind: 'table', columns: ['Batch', 'Region', 'State', 'Succeeded', 'Failed', 'Devices'], rows: status.batches.map((batch) => [batch.id, batch.region, statusWords[batch.status] ?? batch.status, String(batch.succeeded), String(batch.failed), String(batch.size)]) });
   }
   blocks.push(...failedTable(status.failed));
+  if (openElsewhere.length > 0) {
+    blocks.push({ kind: 'text', text: `Still open in other imports ("sip status BATCH" for one):` });
+    blocks.push({ kind: 'table', columns: ['Batch', 'Region', 'State', 'Succeeded', 'Failed', 'Devices'], rows: openElsewhere.map((batch) => [batch.id, batch.region, statusWords[batch.status] ?? batch.status, String(batch.succeeded), String(batch.failed), String(batch.size)]) });
+  }
   const actions: ViewAction[] = [{ label: 'Export', command: `sip export ${status.importId}` }];
   if (counts.failed > 0) actions.push({ label: 'Retry the failed', command: `sip retry ${status.importId}` });
   return { title: `SIP sign-in ${status.importId}`, summary, blocks, actions };

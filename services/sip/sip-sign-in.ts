@@ -140,6 +140,12 @@ export function createSipSignIn(db: Database, clock: Clock, gateway: SipGateway)
     }));
   }
 
+  /** Every batch of the tenant not yet finished, whatever its import. */
+  async function openBatches(tenantId: string): Promise<SipBatchSummary[]> {
+    const open = await db.sipBatch.findMany({ where: { tenantId, status: { in: ['waiting', 'submitting', 'running'] } }, select: { id: true } });
+    return open.length === 0 ? [] : batchSummaries(tenantId, open.map((batch) => batch.id));
+  }
+
   /** Where an import (default: the latest) stands: counts per status, the failed rows explained, its batches. */
   async function status(tenantId: string, importId?: string) {
     const id = importId ?? (await latestImportId(tenantId));
@@ -162,7 +168,7 @@ export function createSipSignIn(db: Database, clock: Clock, gateway: SipGateway)
     return { ...summary, importIds: [...new Set(accounts.map((account) => account.importId))], failedAccounts: failed, oldestDeadline: oldestDeadline(accounts), refusal };
   }
 
-  return { importCsv, isImport, countToSend, signIn, retry, advance, poll, status, batch, batchSummaries, latestImportId };
+  return { importCsv, isImport, countToSend, signIn, retry, advance, poll, status, batch, batchSummaries, openBatches, latestImportId };
 }
 
 export type SipSignIn = ReturnType<typeof createSipSignIn>;

@@ -40,6 +40,10 @@ describe('SIP regions, deadlines, retries and checks', () => {
     // Three accounts: no confirmation needed.
     expect(await adminSays('sip signin')).toMatch(/3 accounts in 3 batches/);
     expect((await db().sipBatch.findMany()).map((batch) => batch.region).sort()).toEqual(['APAC', 'EMEA', 'NOAM']);
+    // A newer import: "sip status" shows it, and the batches still open in the older one.
+    await adminSays('sip import Username,HardwareId\nlater@contoso.com,02-00-00-52-00-07');
+    const status = await adminSays('sip status');
+    expect(status).toMatch(/0 succeeded, 0 failed, 0 running, 0 waiting, 1 not sent, of 1\.[\s\S]*Still open in other imports[\s\S]*EMEA\nrunning/);
   });
 
   it('the import dialog imports exactly as the typed command does', async () => {
