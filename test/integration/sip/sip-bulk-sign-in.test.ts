@@ -5,6 +5,7 @@
 // batches run, after which nothing is submitted twice and every batch is followed to the end.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReceivedActivity } from '../../helpers/fake-channel.ts';
+import { testProviders, unavailable } from '../../helpers/test-bot.ts';
 import { inAdmins, SipChat, text } from './sip-chat.ts';
 
 const hex = (n: number) => n.toString(16).padStart(2, '0').toUpperCase();
@@ -25,13 +26,6 @@ function sipCsv(rows = 250): string {
 
 let chat: SipChat;
 
-beforeEach(async () => {
-  chat = await SipChat.start({ [offline[0]!]: 'Device is offline.', [offline[1]!.toLowerCase()]: 'Device is offline.', [unknownUser]: 'User not found in tenant.' });
-});
-afterEach(async () => {
-  await chat.close();
-});
-
 const adminSays = (message: string) => chat.adminSays(message);
 const confirm = (command: string, args: string) => chat.confirm(command, args);
 /** One fire of the every-minute jobs, a minute later. */
@@ -39,89 +33,98 @@ const nextMinute = () => chat.jobsAt(new Date(chat.clock.now().getTime() + 60_00
 const db = () => chat.db;
 
 
-describe('SIP Gateway bulk sign-in with the simulated gateway', () => {
-  it('imports 250 rows as 248 accepted, signs EMEA in with three batches, ends 245 succeeded and 3 failed with remediations, and exports them', async () => {
-    expect(await adminSays('sip region default EMEA')).toMatch(/now go to EMEA/);
+describe.each(testProviders)('on %s', (provider) => {
+  describe.skipIf(unavailable(provider))('SIP Gateway bulk sign-in with the simulated gateway', () => {
+    beforeEach(async () => {
+      chat = await SipChat.start({ [offline[0]!]: 'Device is offline.', [offline[1]!.toLowerCase()]: 'Device is offline.', [unknownUser]: 'User not found in tenant.' }, undefined, provider);
+    });
+    afterEach(async () => {
+      await chat.close();
+    });
 
-    const imported = await adminSays(`sip import ${sipCsv()}`);
-    expect(imported).toContain('248 accepted, 1 rejected, 1 duplicates.');
-    expect(imported).toMatch(/102[\s\S]*02-00-00-51-ZZ-01[\s\S]*HardwareId/);
-    expect(imported).toMatch(/202[\s\S]*02-00-00-51-00-05[\s\S]*the same HardwareId as line 7/);
+    it('imports 250 rows as 248 accepted, signs EMEA in with three batches, ends 245 succeeded and 3 failed with remediations, and exports them', async () => {
+      expect(await adminSays('sip region default EMEA')).toMatch(/now go to EMEA/);
 
-    // 248 > 100: asked first; nothing sent until confirmed.
-    expect(await adminSays('sip signin region EMEA')).toMatch(/Sign in 248 SIP devices\?/);
-    expect(await db().sipBatch.count()).toBe(0);
-    const started = await confirm('sip', 'signin all region EMEA');
-    expect(started).toMatch(/248 accounts in 3 batches/);
+      const imported = await adminSays(`sip import ${sipCsv()}`);
+      expect(imported).toContain('248 accepted, 1 rejected, 1 duplicates.');
+      expect(imported).toMatch(/102[\s\S]*02-00-00-51-ZZ-01[\s\S]*HardwareId/);
+      expect(imported).toMatch(/202[\s\S]*02-00-00-51-00-05[\s\S]*the same HardwareId as line 7/);
 
-    const batches = await db().sipBatch.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-    expect(batches.map((batch) => [batch.region, batch.size, batch.status])).toEqual([['EMEA', 100, 'running'], ['EMEA', 100, 'running'], ['EMEA', 48, 'running']]);
-    expect(await db().sipSimulatedBatch.count()).toBe(3);
+      // 248 > 100: asked first; nothing sent until confirmed.
+      expect(await adminSays('sip signin region EMEA')).toMatch(/Sign in 248 SIP devices\?/);
+      expect(await db().sipBatch.count()).toBe(0);
+      const started = await confirm('sip', 'signin all region EMEA');
+      expect(started).toMatch(/248 accounts in 3 batches/);
 
-    // Polled with backoff, not every second: the first look comes 15 s after submission.
-    chat.clock.advance(2_000);
-    expect((await chat.bot.server.services.sip.signIn.advance()).polled).toBe(0);
-    // A look at the first batch mid-way (items finish one by one): its card is posted to the admins channel.
-    const isBatchCard = (activity: ReceivedActivity) => inAdmins(activity) && /^SIP batch [0-9a-f-]{36}$/m.test(text(activity));
-    expect(await chat.bot.server.services.sip.signIn.poll(batches[0]!.id)).toBe('running');
-    const [midway] = await chat.bot.channel.waitFor(1, (activity) => isBatchCard(activity) && activity.method === 'POST', 10_000);
-    expect(text(midway)).toMatch(/40 of 100[\s\S]*Still running\n60/);
-    await nextMinute();
-    await nextMinute();
-    expect(await db().sipBatch.count({ where: { status: 'completed' } })).toBe(3);
+      const batches = await db().sipBatch.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+      expect(batches.map((batch) => [batch.region, batch.size, batch.status])).toEqual([['EMEA', 100, 'running'], ['EMEA', 100, 'running'], ['EMEA', 48, 'running']]);
+      expect(await db().sipSimulatedBatch.count()).toBe(3);
 
-    const status = await adminSays('sip status');
-    expect(status).toContain('245 succeeded, 3 failed, 0 running, 0 waiting, 0 not sent, of 248.');
-    expect(status).toMatch(/Device is offline\.[\s\S]*Power the device on/);
-    expect(status).toMatch(/User not found in tenant\.[\s\S]*Check the UPN/);
-    const failed = await db().sipAccount.findMany({ where: { status: 'failed' } });
-    expect(failed.map((account) => account.hardwareId).sort()).toEqual([...offline, unknownUser].sort());
+      // Polled with backoff, not every second: the first look comes 15 s after submission.
+      chat.clock.advance(2_000);
+      expect((await chat.bot.server.services.sip.signIn.advance()).polled).toBe(0);
+      // A look at the first batch mid-way (items finish one by one): its card is posted to the admins channel.
+      const isBatchCard = (activity: ReceivedActivity) => inAdmins(activity) && /^SIP batch [0-9a-f-]{36}$/m.test(text(activity));
+      expect(await chat.bot.server.services.sip.signIn.poll(batches[0]!.id)).toBe('running');
+      const [midway] = await chat.bot.channel.waitFor(1, (activity) => isBatchCard(activity) && activity.method === 'POST', 10_000);
+      expect(text(midway)).toMatch(/40 of 100[\s\S]*Still running\n60/);
+      await nextMinute();
+      await nextMinute();
+      expect(await db().sipBatch.count({ where: { status: 'completed' } })).toBe(3);
 
-    // The export: a signed link; the CSV has the header and one row per accepted account.
-    const exported = await adminSays('sip export');
-    const link = /\((http:\/\/[^)]+\/exports\/[^)]+)\)/.exec(exported)?.[1];
-    expect(link).toBeDefined();
-    const response = await fetch(`${chat.bot.url}${new URL(link!).pathname}`);
-    expect(response.status).toBe(200);
-    const csv = (await response.text()).replace(/^\uFEFF/, '');
-    const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Username,HardwareId,Status,Result,Remediation');
-    expect(lines).toHaveLength(1 + 248);
-    expect(lines.filter((line) => line.includes('"Succeeded"'))).toHaveLength(245);
-    const offlineRow = lines.find((line) => line.includes(offline[0]!));
-    expect(offlineRow).toMatch(/^"sip-phone10@contoso.com","02-00-00-51-00-0A","Failed","Device is offline.","Power the device on/);
-    // Excel-safe: a value starting with = is text, not a formula.
-    expect(lines.find((line) => line.includes('1+1@contoso.com'))).toMatch(/^"'=1\+1@contoso.com"/);
+      const status = await adminSays('sip status');
+      expect(status).toContain('245 succeeded, 3 failed, 0 running, 0 waiting, 0 not sent, of 248.');
+      expect(status).toMatch(/Device is offline\.[\s\S]*Power the device on/);
+      expect(status).toMatch(/User not found in tenant\.[\s\S]*Check the UPN/);
+      const failed = await db().sipAccount.findMany({ where: { status: 'failed' } });
+      expect(failed.map((account) => account.hardwareId).sort()).toEqual([...offline, unknownUser].sort());
 
-    // The admins channel: one card per batch, the first redrawn in place, and a completion summary each.
-    await chat.bot.channel.waitFor(3, (activity) => inAdmins(activity) && activity.method === 'POST' && text(activity).includes('SIP batch completed'), 10_000);
-    expect(chat.bot.channel.received.filter((activity) => isBatchCard(activity) && activity.method === 'POST')).toHaveLength(3);
-    const [redrawn] = await chat.bot.channel.waitFor(1, (activity) => isBatchCard(activity) && activity.method === 'PUT' && activity.targetActivityId === midway!.assignedId && /completed/.test(text(activity)), 10_000);
-    expect(text(redrawn)).toMatch(/100 of 100[\s\S]*Succeeded\n99\nFailed\n1[\s\S]*Device is offline\.[\s\S]*Power the device on[\s\S]*Export[\s\S]*Retry the failed/);
-  });
+      // The export: a signed link; the CSV has the header and one row per accepted account.
+      const exported = await adminSays('sip export');
+      const link = /\((http:\/\/[^)]+\/exports\/[^)]+)\)/.exec(exported)?.[1];
+      expect(link).toBeDefined();
+      const response = await fetch(`${chat.bot.url}${new URL(link!).pathname}`);
+      expect(response.status).toBe(200);
+      const csv = (await response.text()).replace(/^\uFEFF/, '');
+      const lines = csv.trimEnd().split('\r\n');
+      expect(lines[0]).toBe('Username,HardwareId,Status,Result,Remediation');
+      expect(lines).toHaveLength(1 + 248);
+      expect(lines.filter((line) => line.includes('"Succeeded"'))).toHaveLength(245);
+      const offlineRow = lines.find((line) => line.includes(offline[0]!));
+      expect(offlineRow).toMatch(/^"sip-phone10@contoso.com","02-00-00-51-00-0A","Failed","Device is offline.","Power the device on/);
+      // Excel-safe: a value starting with = is text, not a formula.
+      expect(lines.find((line) => line.includes('1+1@contoso.com'))).toMatch(/^"'=1\+1@contoso.com"/);
 
-  it('resumes after a restart while batches run: nothing is submitted twice, every batch is followed to the end', async () => {
-    await adminSays('sip region default EMEA');
-    await adminSays(`sip import ${sipCsv()}`);
-    // Batches of 50: five, three running and two waiting their turn.
-    await confirm('sip', 'signin all region EMEA size 50');
-    expect((await db().sipBatch.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map((batch) => batch.status)).toEqual(['running', 'running', 'running', 'waiting', 'waiting']);
+      // The admins channel: one card per batch, the first redrawn in place, and a completion summary each.
+      await chat.bot.channel.waitFor(3, (activity) => inAdmins(activity) && activity.method === 'POST' && text(activity).includes('SIP batch completed'), 10_000);
+      expect(chat.bot.channel.received.filter((activity) => isBatchCard(activity) && activity.method === 'POST')).toHaveLength(3);
+      const [redrawn] = await chat.bot.channel.waitFor(1, (activity) => isBatchCard(activity) && activity.method === 'PUT' && activity.targetActivityId === midway!.assignedId && /completed/.test(text(activity)), 10_000);
+      expect(text(redrawn)).toMatch(/100 of 100[\s\S]*Succeeded\n99\nFailed\n1[\s\S]*Device is offline\.[\s\S]*Power the device on[\s\S]*Export[\s\S]*Retry the failed/);
+    });
 
-    // A fourth batch in the region is refused by the gateway itself.
-    await expect(chat.bot.server.services.sip.gateway.submit('tenant-contoso', 'EMEA', [{ username: 'x@contoso.com', hardwareId: macOf(300) }])).rejects.toThrow(/At most 3/);
+    it('resumes after a restart while batches run: nothing is submitted twice, every batch is followed to the end', async () => {
+      await adminSays('sip region default EMEA');
+      await adminSays(`sip import ${sipCsv()}`);
+      // Batches of 50: five, three running and two waiting their turn.
+      await confirm('sip', 'signin all region EMEA size 50');
+      expect((await db().sipBatch.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map((batch) => batch.status)).toEqual(['running', 'running', 'running', 'waiting', 'waiting']);
 
-    chat.clock.advance(60_000);
-    await chat.restart();
-    await chat.bot.server.jobs.scheduler!.runDue(chat.clock.now());
-    // The three were polled (completed) from their stored ids, then the two waiting ones submitted.
-    expect((await db().sipBatch.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map((batch) => batch.status)).toEqual(['completed', 'completed', 'completed', 'running', 'running']);
-    await nextMinute();
-    expect(await db().sipBatch.count({ where: { status: 'completed' } })).toBe(5);
-    expect(await db().sipSimulatedBatch.count()).toBe(5);
-    const gatewayIds = (await db().sipBatch.findMany()).map((batch) => batch.gatewayBatchId);
-    expect(new Set(gatewayIds).size).toBe(5);
-    expect(await db().sipAccount.groupBy({ by: ['status'], _count: { _all: true } })).toEqual(
-      expect.arrayContaining([{ status: 'succeeded', _count: { _all: 245 } }, { status: 'failed', _count: { _all: 3 } }]),
-    );
+      // A fourth batch in the region is refused by the gateway itself.
+      await expect(chat.bot.server.services.sip.gateway.submit('tenant-contoso', 'EMEA', [{ username: 'x@contoso.com', hardwareId: macOf(300) }])).rejects.toThrow(/At most 3/);
+
+      chat.clock.advance(60_000);
+      await chat.restart();
+      await chat.bot.server.jobs.scheduler!.runDue(chat.clock.now());
+      // The three were polled (completed) from their stored ids, then the two waiting ones submitted.
+      expect((await db().sipBatch.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map((batch) => batch.status)).toEqual(['completed', 'completed', 'completed', 'running', 'running']);
+      await nextMinute();
+      expect(await db().sipBatch.count({ where: { status: 'completed' } })).toBe(5);
+      expect(await db().sipSimulatedBatch.count()).toBe(5);
+      const gatewayIds = (await db().sipBatch.findMany()).map((batch) => batch.gatewayBatchId);
+      expect(new Set(gatewayIds).size).toBe(5);
+      expect(await db().sipAccount.groupBy({ by: ['status'], _count: { _all: true } })).toEqual(
+        expect.arrayContaining([{ status: 'succeeded', _count: { _all: 245 } }, { status: 'failed', _count: { _all: 3 } }]),
+      );
+    });
   });
 });

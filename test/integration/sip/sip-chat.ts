@@ -8,6 +8,9 @@ import { verbs } from '../../../bot/actions/verbs.ts';
 import { cardOf, cardTexts } from '../../helpers/card-text.ts';
 import type { ReceivedActivity } from '../../helpers/fake-channel.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
+import { createScratchDatabase } from '../../../prisma/schema-engine/index.ts';
+import type { Provider } from '../../../prisma/schemas.ts';
+import { postgresServerUrl } from '../../helpers/postgres.ts';
 import { startTestBot, type TestBot } from '../../helpers/test-bot.ts';
 
 export const adminId = '0f6c1d2e-1111-4a4a-9b9b-00000000051a';
@@ -22,14 +25,23 @@ export const text = (activity: ReceivedActivity | undefined) => (activity ? card
 
 export class SipChat {
   bot!: TestBot;
+  private databaseUrl = '';
+  private dropDatabase: () => Promise<void> = async () => {};
+
   private constructor(
     readonly dir: string,
     readonly clock: ManualClock,
   ) {}
 
   /** A bot whose simulated gateway answers `scenario` ({ HardwareId: "success" | error }); the database survives restart(). */
-  static async start(scenario: Record<string, string>, now = new Date('2026-12-07T09:00:00Z')): Promise<SipChat> {
+  static async start(scenario: Record<string, string>, now = new Date('2026-12-07T09:00:00Z'), provider: Provider = 'sqlite'): Promise<SipChat> {
     const chat = new SipChat(mkdtempSync(path.join(tmpdir(), 'sip-chat-')), new ManualClock(now));
+    chat.databaseUrl = `file:${path.join(chat.dir, 'bot.db')}`;
+    if (provider === 'postgresql') {
+      const database = await createScratchDatabase('postgresql', postgresServerUrl('sip'), 'sip_chat');
+      chat.databaseUrl = database.url;
+      chat.dropDatabase = database.drop;
+    }
     writeFileSync(path.join(chat.dir, 'scenario.json'), JSON.stringify(scenario));
     chat.bot = await chat.startBot();
     await chat.bot.channel.message('setup admins', { ...adminsChannel, mentionBot: true, from: admin });
@@ -38,7 +50,12 @@ export class SipChat {
   }
 
   private startBot(): Promise<TestBot> {
-    const env = { ADMIN_USER_IDS: adminId, SIP_SIMULATOR_SCENARIO: path.join(this.dir, 'scenario.json'), DATABASE_URL: `file:${path.join(this.dir, 'bot.db')}` };
+    const env = {
+      ADMIN_USER_IDS: adminId,
+      SIP_SIMULATOR_SCENARIO: path.join(this.dir, 'scenario.json'),
+      DATABASE_URL: this.databaseUrl,
+      CODE_HASH_SECRET: 'sip-test-secret-0123456789-0123456789-0123',
+    };
     return startTestBot(env, { clock: this.clock, outboxIntervalMs: 50 });
   }
 
@@ -50,6 +67,7 @@ export class SipChat {
 
   async close(): Promise<void> {
     await this.bot.close();
+    await this.dropDatabase();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
