@@ -84,6 +84,16 @@ describe('SIP regions, deadlines, retries and checks', () => {
     expect(await db().outboxMessage.count({ where: { kind: 'sip.deadline' } })).toBe(3);
   });
 
+  it('records the onboarding time the admin states, and refuses one in the future', async () => {
+    await adminSays('sip region default EMEA');
+    const importId = importIdOf(await adminSays('sip import Username,HardwareId\na@contoso.com,02-00-00-52-00-21\nb@contoso.com,02-00-00-52-00-22'));
+    expect(await adminSays(`sip onboarded ${importId} 2026-12-07 08:30`)).toMatch(/Recorded: the 2 devices of import .* were onboarded at 2026-12-07T08:30:00.000Z/);
+    expect((await db().sipAccount.findMany()).map((account) => account.onboardedAt?.toISOString())).toEqual(['2026-12-07T08:30:00.000Z', '2026-12-07T08:30:00.000Z']);
+    expect(await adminSays(`sip onboarded ${importId} 2030-01-01 00:00`)).toMatch(/That time is in the future/);
+    expect(await adminSays(`sip onboarded ${importId} yesterday-ish`)).toMatch(/is not a time: write "now", or 2026-12-07 09:30 \(UTC\)/);
+    expect((await db().sipAccount.findMany()).map((account) => account.onboardedAt?.toISOString())).toEqual(['2026-12-07T08:30:00.000Z', '2026-12-07T08:30:00.000Z']);
+  });
+
   it('on-premises AD throttling is explained and offered as a retry in smaller batches, which signs the failed ones in again', async () => {
     await adminSays('sip region default EMEA');
     const imported = await adminSays('sip import Username,HardwareId\na@contoso.com,02-00-00-52-00-01\nb@contoso.com,02-00-00-52-00-02\nc@contoso.com,02-00-00-52-00-03');
