@@ -10,6 +10,7 @@ import type { Database } from '../../prisma/store.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import type { Clock } from '../shared/clock.ts';
 import { maxRunningBatchesPerRegion } from './batching.ts';
+import { parseHardwareId } from './hardware-id.ts';
 import { isCompleted, isFailed, isSuccess, SipGatewayError, type SipGateway } from './sip-gateway.ts';
 import type { SipRegion } from './regions.ts';
 import { reportCheck } from './sip-settings.ts';
@@ -78,14 +79,16 @@ export function createSipBatchFollower(db: Database, clock: Clock, gateway: SipG
     const now = clock.now();
     const status = await gateway.status(batch.tenantId, batch.gatewayBatchId ?? '');
     const accounts = await db.sipAccount.findMany({ where: { batchId } });
-    const byHardwareId = new Map(accounts.map((account) => [account.hardwareId.toUpperCase(), account]));
+    const byHardwareId = new Map(accounts.map((account) => [account.hardwareId, account]));
     let finished = 0;
     await db.$transaction(async (tx) => {
       for (const item of status.items) {
         const done = isSuccess(item.status) ? 'succeeded' : isFailed(item.status) ? 'failed' : null;
         if (!done) continue;
         finished++;
-        const account = byHardwareId.get(item.hardwareId.trim().toUpperCase());
+        // The gateway may write the id in another form (colons, lower case): matched as the import stored it.
+        const parsed = parseHardwareId(item.hardwareId);
+        const account = byHardwareId.get(parsed.ok ? parsed.hardwareId : item.hardwareId.trim().toUpperCase());
         if (!account || account.status === done) continue;
         await tx.sipAccount.update({ where: { id: account.id }, data: { status: done, error: done === 'failed' ? (item.error ?? 'failed (the gateway gave no reason)') : null, updatedAt: now } });
       }

@@ -114,6 +114,21 @@ describe.each(testProviders)('on %s', (provider) => {
       expect((await batches()).map((batch) => batch.status)).toEqual(['refused', 'running']);
     });
 
+    it('matches the gateway\'s items to accounts whatever form it writes the HardwareId in', async () => {
+      await sip.signIn.importCsv('user:admin', tenantId, 'Username,HardwareId\na@contoso.com,1A-2B-3C-D4-E5-F6\nb@contoso.com,1A-2B-3C-D4-E5-F8:002');
+      await sip.signIn.signIn(tenantId, {});
+      gateway.status = async () => ({
+        status: 'completed',
+        items: [
+          { username: 'a@contoso.com', hardwareId: '1a:2b:3c:d4:e5:f6', status: 'SUCCESS', error: null },
+          { username: 'b@contoso.com', hardwareId: '1a2b3cd4e5f8:002', status: 'failed', error: 'Device is offline.' },
+        ],
+      });
+      clock.advance(minutes(1));
+      await sip.signIn.advance();
+      expect((await store.db.sipAccount.findMany({ orderBy: { line: 'asc' } })).map((account) => [account.status, account.error])).toEqual([['succeeded', null], ['failed', 'Device is offline.']]);
+    });
+
     it('with a slow gateway (PowerShell), sign-in only plans the batches; the follow job submits them', async () => {
       gateway.answersQuickly = false;
       await sip.signIn.importCsv('user:admin', tenantId, list(150));
