@@ -20,12 +20,16 @@ export const firstPollAfterMs = 15_000;
 export const maxPollIntervalMs = 5 * 60_000;
 /** A running batch without progress this long is reported (once). */
 export const stuckAfterMs = 30 * 60_000;
+/** A batch still "submitting" this long was left by an instance that stopped mid-submission. */
+export const abandonedSubmissionAfterMs = 10 * 60_000;
 
 export interface SipAdvanceCounts {
   submitted: number;
   polled: number;
   completed: number;
   stuck: number;
+  /** Batches an instance stopped while submitting: failed with what to check, never sent again by themselves. */
+  abandoned: number;
 }
 
 export function createSipBatchFollower(db: Database, clock: Clock, gateway: SipGateway) {
@@ -121,9 +125,27 @@ export function createSipBatchFollower(db: Database, clock: Clock, gateway: SipG
     return completed ? 'completed' : stuck ? 'stuck' : 'running';
   }
 
+  /**
+   * A batch left "submitting" by an instance that stopped: the gateway may or may not have it, so
+   * it is not sent again; its accounts fail with what to check, and its place in the region is freed.
+   */
+  async function failAbandonedSubmissions(now: Date): Promise<number> {
+    const reason = 'The bot stopped while submitting this batch, so the gateway may have accepted it: check Get-CsSdgBulkSignInRequestsSummary before "sip retry", or the devices are sent twice.';
+    const abandoned = await db.sipBatch.findMany({ where: { status: 'submitting', submittedAt: { lte: new Date(now.getTime() - abandonedSubmissionAfterMs) } } });
+    let failed = 0;
+    for (const batch of abandoned) {
+      const moved = await db.sipBatch.updateMany({ where: { id: batch.id, status: 'submitting' }, data: { status: 'refused', refusal: reason, completedAt: now } });
+      if (moved.count === 0) continue;
+      failed++;
+      await db.sipAccount.updateMany({ where: { batchId: batch.id, status: 'queued' }, data: { status: 'failed', error: reason, updatedAt: now } });
+      await enqueueEvent(db, { kind: 'sip.batch_progress', tenantId: batch.tenantId, batchId: batch.id }, now);
+    }
+    return failed;
+  }
+
   /** The job: polls batches that are due, then fills free places with waiting batches. */
   async function advance(now: Date = clock.now()): Promise<SipAdvanceCounts> {
-    const counts: SipAdvanceCounts = { submitted: 0, polled: 0, completed: 0, stuck: 0 };
+    const counts: SipAdvanceCounts = { submitted: 0, polled: 0, completed: 0, stuck: 0, abandoned: 0 };
     const due = await db.sipBatch.findMany({ where: { status: 'running', nextPollAt: { lte: now } }, orderBy: { nextPollAt: 'asc' }, select: { id: true } });
     for (const { id } of due) {
       counts.polled++;
@@ -137,6 +159,7 @@ export function createSipBatchFollower(db: Database, clock: Clock, gateway: SipG
         await db.sipBatch.update({ where: { id }, data: { nextPollAt: new Date(now.getTime() + maxPollIntervalMs) } });
       }
     }
+    counts.abandoned = await failAbandonedSubmissions(now);
     const tenants = await db.sipBatch.findMany({ where: { status: 'waiting' }, distinct: ['tenantId'], select: { tenantId: true } });
     for (const { tenantId } of tenants) counts.submitted += await submitWaiting(tenantId);
     return counts;

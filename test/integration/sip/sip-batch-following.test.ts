@@ -138,7 +138,7 @@ describe.each(testProviders)('on %s', (provider) => {
       expect(await sip.signIn.advance()).toMatchObject({ submitted: 2 });
     });
 
-    it('never submits again a batch a crash left "submitting"', async () => {
+    it('never submits again a batch a crash left "submitting"; after 10 minutes it fails with what to check', async () => {
       await sip.signIn.importCsv('user:admin', tenantId, list(10));
       // The crash: claimed, but the gateway's answer never stored.
       const [account] = await store.db.sipAccount.findMany();
@@ -148,6 +148,14 @@ describe.each(testProviders)('on %s', (provider) => {
       await sip.signIn.advance();
       expect(gateway.submitted).toEqual([]);
       expect((await store.db.sipAccount.findUniqueOrThrow({ where: { id: account!.id } })).status).toBe('queued');
+      // Ten minutes on it is taken for abandoned: its accounts fail with what to check, its place is freed, still nothing sent.
+      clock.advance(minutes(6));
+      expect(await sip.signIn.advance()).toMatchObject({ abandoned: 1, submitted: 0 });
+      expect(gateway.submitted).toEqual([]);
+      expect(await store.db.sipBatch.findUniqueOrThrow({ where: { id: 'crashed' } })).toMatchObject({ status: 'refused' });
+      const failed = await store.db.sipAccount.findUniqueOrThrow({ where: { id: account!.id } });
+      expect(failed.status).toBe('failed');
+      expect(failed.error).toMatch(/stopped while submitting this batch.*Get-CsSdgBulkSignInRequestsSummary/);
     });
   });
 });
