@@ -66,6 +66,20 @@ module.exports = {
       to: { path: '^bot/teams/' },
     },
     {
+      name: 'sip-gateway-adapters-behind-the-port',
+      comment: 'The SIP Gateway adapters (bot/sip-gateway/: simulated, PowerShell) are chosen once by the entry point (server.ts, config.ts reads their settings); everything else talks to the SipGateway port of services/sip/.',
+      severity: 'error',
+      from: { path: '^bot/', pathNot: ['^bot/server\\.ts$', '^bot/config\\.ts$', '^bot/sip-gateway/'] },
+      to: { path: '^bot/sip-gateway/' },
+    },
+    {
+      name: 'sip-gateway-adapters-not-doors',
+      comment: 'A SIP Gateway adapter speaks to Microsoft (or pretends to): no chat platform, HTTP server, command or view in it.',
+      severity: 'error',
+      from: { path: '^bot/sip-gateway/' },
+      to: { path: [doorPackages, '^bot/(commands|actions|views|teams|notifications|exports|jobs)/', '^cards/'] },
+    },
+    {
       name: 'no-circular',
       comment: 'Modules depend on each other in one direction only.',
       severity: 'error',

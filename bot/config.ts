@@ -6,6 +6,7 @@ import { defaultDatabaseUrl, providerOf, redactDatabaseUrl } from '../prisma/dat
 import type { Provider } from '../prisma/schemas.ts';
 import type { Environment } from './environment.ts';
 import { defaultFileDownloadHosts, defaultServiceUrlHosts, parseHostPatterns } from './host-allowlist.ts';
+import { checkSipEnvironment, sipConfigOf, sipEnvironmentShape, type SipConfig } from './sip-gateway/sip-config.ts';
 
 const port = z
   .string()
@@ -109,8 +110,10 @@ const environmentSchema = z
     SERVICE_URL_HOSTS: hostPatterns.default([...defaultServiceUrlHosts]),
     FILE_DOWNLOAD_HOSTS: hostPatterns.default([...defaultFileDownloadHosts]),
     CODE_HASH_SECRET: z.string().min(32, 'expected at least 32 characters, e.g. the output of: openssl rand -base64 32').optional(),
+    ...sipEnvironmentShape,
   })
   .superRefine((env, ctx) => {
+    checkSipEnvironment(env, ctx);
     // With an app id the bot talks to real Teams, whose users are Entra object ids (GUIDs).
     // Without one (local mode, authentication off) emulators and test tools send ids of their
     // own, such as the Agents Playground's "00000000-0000-0000-0000-00000000000011": accept
@@ -190,6 +193,8 @@ export interface Config {
   trustProxy: boolean;
   /** The fleet tab's single sign-on: tokens for this client id, signed by the keys at jwksUrl; clientId null: the tab API is off. */
   tabSso: { clientId: string | null; jwksUrl: string };
+  /** SIP Gateway bulk sign-in: the adapter and its settings (SIP_*). */
+  sip: SipConfig;
 }
 
 export class ConfigError extends Error {
@@ -254,6 +259,7 @@ export function parseConfig(rawEnv: Environment): Config {
       clientId: parsed.TAB_SSO_CLIENT_ID ?? (parsed.MicrosoftAppId === '' ? null : parsed.MicrosoftAppId),
       jwksUrl: parsed.TAB_SSO_JWKS_URL ?? 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
     }),
+    sip: sipConfigOf(parsed),
   };
   return Object.freeze({ ...config, botAuth: Object.freeze(config.botAuth) });
 }

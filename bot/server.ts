@@ -31,6 +31,7 @@ import { resolveCodeHashSecret } from './code-hash-secret.ts';
 import { registerDeviceRoutes } from './device-api/device-routes.ts';
 import { createExportLinks } from './exports/export-links.ts';
 import { registerExportRoutes } from './exports/export-routes.ts';
+import { createSipGateway } from './sip-gateway/index.ts';
 import { codeForHttpStatus } from './device-api/http-errors.ts';
 import { registerTabPage } from './tab/tab-page.ts';
 import { registerTabApi } from './tab/tab-api.ts';
@@ -117,6 +118,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       bootstrapAdmins: config.bootstrapAdmins.map((userId) => ({ platform: 'teams' as const, userId })),
       codeWarningLeadsMinutes: config.codeWarningLeadsMinutes,
       staleAfterMs: config.staleAfterMs,
+      sipGateway: createSipGateway(config.sip, store.db, clock, logger.child({ component: 'sip-gateway' })),
     },
   });
   const exportLinks = createExportLinks({ secret: codeHashSecret, publicBaseUrl: config.publicBaseUrl, clock });

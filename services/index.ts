@@ -14,6 +14,8 @@ import { createTenants, type Tenants } from './tenants.ts';
 import { createTimeZones, type TimeZones } from './time-zones.ts';
 import { createHandledActivities, type HandledActivities } from './conversations/handled-activities.ts';
 import { createReporting, type Reporting } from './reporting/index.ts';
+import { createSipServices, type SipServices } from './sip/index.ts';
+import type { SipGateway } from './sip/sip-gateway.ts';
 
 export interface ServiceSettings {
   /** How long a verification code is valid. */
@@ -29,6 +31,8 @@ export interface ServiceSettings {
   codeWarningLeadsMinutes?: readonly number[];
   /** How long waiting for sign-in counts as stuck (default 24 h). */
   staleAfterMs?: number;
+  /** The SIP Gateway adapter (SIP_GATEWAY), built by the entry point. */
+  sipGateway?: SipGateway;
 }
 
 export interface Services {
@@ -46,6 +50,8 @@ export interface Services {
   postedCards: PostedCards;
   handledActivities: HandledActivities;
   reporting: Reporting;
+  /** SIP Gateway bulk sign-in of SIP phones (`sip …`). */
+  sip: SipServices;
 }
 
 export function createServices({ db, clock, settings }: { db: Database; clock: Clock; settings: ServiceSettings }): Services {
@@ -65,5 +71,6 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
     postedCards: createPostedCards(db),
     handledActivities: createHandledActivities(db),
     reporting: createReporting(db, clock),
+    sip: createSipServices(db, clock, settings.sipGateway),
   };
 }

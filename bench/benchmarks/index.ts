@@ -10,6 +10,7 @@ import { scanBenchmark } from './scan.ts';
 import { signInQueueBenchmark } from './sign-in-queue.ts';
 import { startupBenchmark } from './startup.ts';
 import { tabBenchmark } from './tab.ts';
+import { sipCsvBenchmark } from './sip-csv.ts';
 
 export const benchmarks: readonly Benchmark[] = [
   migrationsBenchmark,
@@ -22,4 +23,5 @@ export const benchmarks: readonly Benchmark[] = [
   deviceApiBenchmark,
   signInQueueBenchmark,
   tabBenchmark,
+  sipCsvBenchmark,
 ];

@@ -6,6 +6,7 @@ import type { Role } from '../../services/auth/role.ts';
 import type { Operation } from '../../services/auth/permissions.ts';
 import type { Principal } from '../../services/auth/principal.ts';
 import type { Services } from '../../services/index.ts';
+import type { ExportKind } from '../exports/export-links.ts';
 import type { Reply } from '../views/reply.ts';
 import type { FormField } from '../views/view-data.ts';
 
@@ -46,7 +47,7 @@ export interface CommandContext {
   /** True when the user confirmed this run on a confirmation card. */
   confirmed?: boolean;
   /** A short-lived download link for one of this tenant's exports, where the door serves them (GET /exports/<token>). */
-  exportLink?: (kind: 'devices' | 'codes') => { url: string; expiresAt: Date };
+  exportLink?: (kind: ExportKind) => { url: string; expiresAt: Date };
   /** Every registered command, for commands that describe the others. */
   commands: readonly CommandSpec[];
 }

@@ -21,6 +21,7 @@ import { unlockCommand } from './unlock.ts';
 import { assignCommand, assignmentsCommand, unassignCommand } from './assign.ts';
 import { accountsCommand } from './accounts.ts';
 import { autoSignInCommand } from './auto-signin.ts';
+import { sipCommand } from './sip.ts';
 
 export const commands: readonly CommandSpec[] = [
   helpCommand,
@@ -45,4 +46,5 @@ export const commands: readonly CommandSpec[] = [
   assignmentsCommand,
   accountsCommand,
   autoSignInCommand,
+  sipCommand,
 ];

@@ -5,6 +5,7 @@ import { stateLabels } from '../../services/devices/device-state.ts';
 import { localMoment } from '../../services/shared/local-time.ts';
 import type { Services } from '../../services/index.ts';
 import type { ExportKind } from './export-links.ts';
+import { buildSipExport } from './sip-export.ts';
 
 export interface ExportFile {
   /** e.g. devices-2026-11-22.csv */
@@ -21,6 +22,7 @@ function localDateTime(date: Date, timeZone: string): string {
 }
 
 export async function buildExport(services: Services, tenantId: string, kind: ExportKind): Promise<ExportFile> {
+  if (kind.startsWith('sip:')) return buildSipExport(services, tenantId, kind.slice('sip:'.length));
   const profile = await services.tenants.profile(tenantId);
   const zone = profile.timeZone;
   const today = localMoment(services.clock.now(), zone).day;

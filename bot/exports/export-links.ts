@@ -7,7 +7,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../services/shared/clock.ts';
 
-export type ExportKind = 'devices' | 'codes';
+/** `sip:<import id>`: the results of one SIP Gateway sign-in list (bot/exports/sip-export.ts). */
+export type SipExportKind = `sip:${string}`;
+export type ExportKind = 'devices' | 'codes' | SipExportKind;
+
+function isExportKind(value: unknown): value is ExportKind {
+  return value === 'devices' || value === 'codes' || (typeof value === 'string' && /^sip:[A-Za-z0-9_-]{1,64}$/.test(value));
+}
 
 export const exportLinkTtlMs = 15 * 60_000;
 
@@ -55,7 +61,7 @@ export function createExportLinks(options: { secret: string; publicBaseUrl: stri
       } catch {
         return { ok: false, reason: 'invalid' };
       }
-      if (typeof parsed.t !== 'string' || (parsed.k !== 'devices' && parsed.k !== 'codes') || typeof parsed.e !== 'number') return { ok: false, reason: 'invalid' };
+      if (typeof parsed.t !== 'string' || !isExportKind(parsed.k) || typeof parsed.e !== 'number') return { ok: false, reason: 'invalid' };
       if (parsed.e <= options.clock.now().getTime()) return { ok: false, reason: 'expired' };
       return { ok: true, tenantId: parsed.t, kind: parsed.k };
     },

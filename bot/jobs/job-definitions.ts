@@ -73,6 +73,18 @@ export function jobDefinitions({ services, leases, runs, digestSchedule = defaul
       },
     },
     {
+      name: 'sip-follow-batches',
+      cron: '* * * * *',
+      summary: 'Every minute: SIP Gateway bulk sign-in batches that are due are polled (backoff from 15 s to 5 min while nothing changes), and waiting batches submitted where a region has room (3 at a time).',
+      run: async (now) => ({ ...(await services.sip.signIn.advance(now)) }),
+    },
+    {
+      name: 'sip-deadlines',
+      cron: '*/5 * * * *',
+      summary: 'Every 5 minutes: admins are warned about SIP devices not signed in 48 h and 66 h after onboarding, and told once the 72 h deadline has passed.',
+      run: async (now) => ({ ...(await services.sip.deadlines.warnDeadlines(now)) }),
+    },
+    {
       name: 'housekeeping',
       cron: '7 * * * *',
       summary:

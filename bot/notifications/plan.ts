@@ -14,6 +14,8 @@
 //   handoff.installed   → hand-off cards redrawn
 //   handoff.problem     → hand-off cards redrawn; a card to the admins channel, or else to the
 //                         personal chat of the admin who issued the hand-off
+//   sip.*               → the SIP batch card in the admins channel, posted then redrawn in place,
+//                         its completion summary, a stuck batch, deadline warnings (plan-sip.ts)
 import { principalOfActorLabel } from '../../services/auth/principal.ts';
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
 import type { Services } from '../../services/index.ts';
@@ -28,6 +30,7 @@ import { formatTime } from '../views/time.ts';
 import { problemReportedView } from '../views/problem-view.ts';
 import { accountMismatchView } from '../views/sign-in-views.ts';
 import { planCodesExpired, planCodesExpiring, planDevicesStale, planDigestDue } from './plan-jobs.ts';
+import { planSip } from './plan-sip.ts';
 
 /**
  * A device locked out after wrong codes from one address: what happened, until when, and the
@@ -214,6 +217,12 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         return planDevicesStale(services, event);
       case 'digest.due':
         return planDigestDue(services, event);
+      // SIP Gateway bulk sign-in: bot/notifications/plan-sip.ts.
+      case 'sip.batch_progress':
+      case 'sip.batch_completed':
+      case 'sip.batch_stuck':
+      case 'sip.deadline':
+        return planSip(services, event);
     }
   };
 }

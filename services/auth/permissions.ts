@@ -37,6 +37,16 @@ export const permissionTable = {
   planAccounts: ['admin'],
   /** Turn the tenant's auto sign-in (sign-in requested as devices with a planned account come online) on or off. */
   setAutoSignIn: ['admin'],
+  /** SIP Gateway bulk sign-in (`sip`): see where sign-ins stand, the provisioning URLs and the checklist. */
+  sipView: ['admin', 'manager'],
+  /** Import a SIP sign-in list (`sip import`), and record when its devices were onboarded. */
+  sipImport: ['admin'],
+  /** Send SIP accounts to the gateway (`sip signin`, `sip retry`). */
+  sipSignIn: ['admin'],
+  /** Export a SIP sign-in list's results (`sip export`). */
+  sipExport: ['admin', 'manager'],
+  /** The tenant's SIP regions and prerequisites checklist (`sip region`, `sip check done`). */
+  sipSettings: ['admin'],
 } as const satisfies Record<string, Permission>;
 
 export type Operation = keyof typeof permissionTable;

@@ -160,6 +160,15 @@ function* rowsOf(text: string, records: string[][], limits: DeviceCsvLimits): Ge
   return result;
 }
 
+/**
+ * The records of a CSV file read under the device import's rules (size and line limits, BOM,
+ * `;` or `,`, quotes, blank rows kept so a record's index + 1 is its spreadsheet row), for other
+ * lists that are imported the same way (the SIP Gateway sign-in list).
+ */
+export function readCsvRecords(input: string | Buffer, limits: DeviceCsvLimits = DEFAULT_LIMITS): string[][] {
+  return readRecords(withoutTrailingBlankLines(checkedText(input, limits)));
+}
+
 /** Lines a file of `maxRows` device rows may have: its header, its rows, and the blank or continuation lines allowed around them. */
 export function maxLinesFor(maxRows: number): number {
   return 1 + maxRows * (1 + EXTRA_LINES_PER_ROW) + EXTRA_LINES;
@@ -306,7 +315,7 @@ function locateColumns(header: string[], line: number): { mac: number; location:
   return { mac, location: keys.indexOf(LOCATION_KEY), model: keys.indexOf(MODEL_KEY), account: keys.indexOf(ACCOUNT_KEY) };
 }
 
-function headerKey(name: string): string {
+export function headerKey(name: string): string {
   return name.trim().toLowerCase().replace(/[\s_\-.]+/g, '');
 }
 
@@ -315,7 +324,7 @@ function optionalCell(record: string[], index: number): string | null {
   return value === '' ? null : value;
 }
 
-function isBlank(record: string[]): boolean {
+export function isBlank(record: string[]): boolean {
   return record.every((cell) => cell.trim() === '');
 }
 

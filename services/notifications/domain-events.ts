@@ -28,7 +28,15 @@ export type DomainEvent =
   /** A technician reported a problem with a device of a hand-off: the admins hear of it; its cards are redrawn. */
   | { kind: 'handoff.problem'; tenantId: string; batchId: string; deviceId: string; mac: string; location: string | null; technician: string; note: string | null }
   /** The managers' daily digest for a local day is due. */
-  | { kind: 'digest.due'; tenantId: string; day: string };
+  | { kind: 'digest.due'; tenantId: string; day: string }
+  /** SIP Gateway bulk sign-in (services/sip/): items of a batch finished; its card is redrawn. */
+  | { kind: 'sip.batch_progress'; tenantId: string; batchId: string }
+  /** A SIP batch completed: its card is redrawn and a summary posted. */
+  | { kind: 'sip.batch_completed'; tenantId: string; batchId: string }
+  /** A SIP batch made no progress for 30 minutes: said once. */
+  | { kind: 'sip.batch_stuck'; tenantId: string; batchId: string; since: string }
+  /** SIP accounts whose sign-in deadline comes within a lead (48 h, 66 h after onboarding), or has passed (leadHours null). */
+  | { kind: 'sip.deadline'; tenantId: string; leadHours: number | null; deadline: string; accounts: { username: string; hardwareId: string }[] };
 
 export type DomainEventKind = DomainEvent['kind'];
 
@@ -53,6 +61,10 @@ export const domainEventKinds = [
   'digest.due',
   'handoff.installed',
   'handoff.problem',
+  'sip.batch_progress',
+  'sip.batch_completed',
+  'sip.batch_stuck',
+  'sip.deadline',
 ] as const satisfies readonly DomainEventKind[];
 
 // A kind added to DomainEvent but not listed above fails to compile here.

@@ -58,7 +58,9 @@ export async function domainSnapshot(db: Database) {
     db.provisioningAttempt.count(),
     db.postedCard.count(),
   ]);
-  return { devices, codes, sessions, batches, grants, audit, outbox, attempts, postedCards };
+  // SIP bulk sign-in's tables: a refused `sip …` must leave them as they were too.
+  const sip = await Promise.all([db.sipImport.count(), db.sipAccount.findMany({ orderBy: { id: 'asc' } }), db.sipBatch.findMany({ orderBy: { id: 'asc' } }), db.sipSettings.findMany()]);
+  return { devices, codes, sessions, batches, grants, audit, outbox, attempts, postedCards, sip };
 }
 
 /** How many rows the registry writes to: what a refused import must leave unchanged. */

@@ -72,6 +72,16 @@ const commandSamples: Record<string, CommandSample> = {
   assignments: { args: '' },
   accounts: { args: 'location Lobby' },
   auto: { args: 'signin off' },
+  sip: {
+    args: 'status',
+    form: { csv: 'Username,HardwareId\r\nlobby-sip2@contoso.com,00-04-F2-5E-00-21' },
+    inner: [
+      { operation: 'sipImport', args: 'import Username,HardwareId\r\nlobby-sip@contoso.com,00-04-F2-5E-00-20' },
+      { operation: 'sipSignIn', args: 'signin all region EMEA' },
+      { operation: 'sipExport', args: 'export' },
+      { operation: 'sipSettings', args: 'region default EMEA' },
+    ],
+  },
 };
 
 const inAFewMinutes = () => new Date(Date.now() + 5 * 60_000).toISOString();

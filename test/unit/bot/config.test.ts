@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../bot/config.ts';
 import type { Environment } from '../../../bot/environment.ts';
@@ -40,6 +43,11 @@ describe('parseConfig', () => {
       codeHashSecret: null,
       trustProxy: false,
       tabSso: { clientId: null, jwksUrl: 'https://login.microsoftonline.com/common/discovery/v2.0/keys' },
+      sip: {
+        gateway: 'simulated',
+        scenario: {},
+        powershell: { pwshPath: 'pwsh', timeoutMs: 120_000, appId: '', tenantId: '', certificateThumbprint: null, certificateFile: null, certificatePassword: null },
+      },
     });
   });
 
@@ -51,6 +59,23 @@ describe('parseConfig', () => {
     expect(parseConfig({ TAB_SSO_CLIENT_ID: tabId, TAB_SSO_JWKS_URL: 'https://mirror.contoso.com/keys/' }).tabSso).toEqual({ clientId: tabId, jwksUrl: 'https://mirror.contoso.com/keys' });
     expect(() => parseConfig({ TAB_SSO_CLIENT_ID: `api://bot.contoso.com/${tabId}` })).toThrow(/TAB_SSO_CLIENT_ID: expected the client id \(a GUID\)/);
     expect(() => parseConfig({ TAB_SSO_JWKS_URL: 'keys.json' })).toThrow(/TAB_SSO_JWKS_URL: expected an http\(s\) URL/);
+  });
+
+  it('SIP_GATEWAY=powershell needs its app-only sign-in, and a bad scenario file stops start-up naming it', () => {
+    expect(() => parseConfig({ SIP_GATEWAY: 'powershell' })).toThrow(/SIP_TEAMS_APP_ID: required with SIP_GATEWAY=powershell.*SIP_TEAMS_TENANT_ID: required.*SIP_TEAMS_CERT_THUMBPRINT: required with SIP_GATEWAY=powershell, or SIP_TEAMS_CERT_FILE/);
+    expect(() => parseConfig({ SIP_GATEWAY: 'ssh' })).toThrow(/SIP_GATEWAY: expected simulated or powershell \(got "ssh"\)/);
+    expect(() => parseConfig({ SIP_TEAMS_CERT_THUMBPRINT: 'abc' })).toThrow(/SIP_TEAMS_CERT_THUMBPRINT: expected the certificate's SHA-1 thumbprint: 40 hex digits/);
+    expect(() => parseConfig({ SIP_SIMULATOR_SCENARIO: '/no/such/scenario.json' })).toThrow(/SIP_SIMULATOR_SCENARIO: expected the path of a JSON file.*no file there/);
+    const scenarioFile = path.join(mkdtempSync(path.join(tmpdir(), 'sip-scenario-')), 'scenario.json');
+    writeFileSync(scenarioFile, JSON.stringify({ '1a:2b:3c:d4:e5:f6': 'Device is offline.' }));
+    expect(parseConfig({ SIP_SIMULATOR_SCENARIO: scenarioFile }).sip.scenario).toEqual({ '1A-2B-3C-D4-E5-F6': 'Device is offline.' });
+    writeFileSync(scenarioFile, JSON.stringify({ 'not-a-mac': 'success' }));
+    expect(() => parseConfig({ SIP_SIMULATOR_SCENARIO: scenarioFile })).toThrow(/SIP_SIMULATOR_SCENARIO: "not-a-mac" is not a HardwareId/);
+    writeFileSync(scenarioFile, '{ nope');
+    expect(() => parseConfig({ SIP_SIMULATOR_SCENARIO: scenarioFile })).toThrow(/SIP_SIMULATOR_SCENARIO: the file is not JSON/);
+    const powershell = parseConfig({ SIP_GATEWAY: 'powershell', SIP_TEAMS_APP_ID: 'app', SIP_TEAMS_TENANT_ID: 'contoso.onmicrosoft.com', SIP_TEAMS_CERT_THUMBPRINT: 'a'.repeat(40), SIP_TEAMS_CERT_PASSWORD: 'pfx-secret' });
+    expect(powershell.sip.powershell).toMatchObject({ appId: 'app', certificateThumbprint: 'a'.repeat(40), certificatePassword: 'pfx-secret' });
+    expect(() => parseConfig({ SIP_TEAMS_CERT_PASSWORD: 'pfx-secret', SIP_PWSH_TIMEOUT_SECONDS: '1' })).toThrow(/SIP_PWSH_TIMEOUT_SECONDS/);
   });
 
   it('TRUST_PROXY=true makes X-Forwarded-For count; anything but true or false stops start-up naming it', () => {
