@@ -14,6 +14,7 @@ import { createTenants, type Tenants } from './tenants.ts';
 import { createTimeZones, type TimeZones } from './time-zones.ts';
 import { createHandledActivities, type HandledActivities } from './conversations/handled-activities.ts';
 import { createReporting, type Reporting } from './reporting/index.ts';
+import { createWorkspaceLinks, type WorkspaceLinks } from './auth/workspace-links.ts';
 
 export interface ServiceSettings {
   /** How long a verification code is valid. */
@@ -46,6 +47,8 @@ export interface Services {
   postedCards: PostedCards;
   handledActivities: HandledActivities;
   reporting: Reporting;
+  /** Which tenant a Slack workspace acts in (`link slack`, `link <code>`). */
+  workspaceLinks: WorkspaceLinks;
 }
 
 export function createServices({ db, clock, settings }: { db: Database; clock: Clock; settings: ServiceSettings }): Services {
@@ -65,5 +68,6 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
     postedCards: createPostedCards(db),
     handledActivities: createHandledActivities(db),
     reporting: createReporting(db, clock),
+    workspaceLinks: createWorkspaceLinks(db, clock, createKeyedHasher(settings.codeHashSecret)),
   };
 }

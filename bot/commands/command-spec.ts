@@ -49,6 +49,8 @@ export interface CommandContext {
   exportLink?: (kind: 'devices' | 'codes') => { url: string; expiresAt: Date };
   /** Every registered command, for commands that describe the others. */
   commands: readonly CommandSpec[];
+  /** The platform's workspace the request came from, where the tenant is not the platform's own (Slack: team id). */
+  workspaceId?: string;
 }
 
 /** What a command answers. */

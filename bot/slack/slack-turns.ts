@@ -1,0 +1,253 @@
+// What the Slack door does with each acknowledged request: find the tenant of the workspace,
+// the principal and their roles, remember the conversation (for later notifications), run the
+// command or the button's action through the one router, and show the answer in Slack.
+import type { ActionSpec } from '../actions/action-spec.ts';
+import { routeAction } from '../actions/action-router.ts';
+import type { CommandContext, CommandSpec, TrackedCard } from '../commands/command-spec.ts';
+import { routeMessage } from '../commands/router.ts';
+import type { ExportLinks } from '../exports/export-links.ts';
+import type { Logger } from '../logger.ts';
+import { errorReply, view, type Reply } from '../views/reply.ts';
+import type { Principal } from '../../services/auth/principal.ts';
+import type { Services } from '../../services/index.ts';
+import { newErrorReference } from '../../services/shared/random.ts';
+import { describeStorageFailure, storageFailureOf, storageUnavailableMessage } from '../../prisma/storage-errors.ts';
+import { oneMessage, splitMessage } from './fit-message.ts';
+import { renderReply } from './render-blocks.ts';
+import { conversationKey, conversationTypeOf, slackChannelId, type SlackConversationType } from './slack-address.ts';
+import { buttonActionPrefix, pressedButton } from './slack-buttons.ts';
+import { commandTextOf } from './slack-text.ts';
+import type { SlackWebClient } from './slack-web-client.ts';
+
+/** A slash command's payload, as far as the bot reads it. */
+export interface SlashCommand {
+  team_id: string;
+  channel_id: string;
+  channel_name?: string;
+  user_id: string;
+  user_name?: string;
+  text: string;
+  trigger_id?: string;
+  response_url?: string;
+}
+
+export interface IncomingMessageTurn {
+  team: string;
+  channel: string;
+  user: string | null;
+  text: string;
+  /** The Events API's event_id: a retried event carries the same one. */
+  eventId: string | null;
+  channelType: string | undefined;
+}
+
+interface Where {
+  team: string;
+  channel: string;
+  type: SlackConversationType;
+  user: string;
+  userName: string | null;
+}
+
+export function createSlackTurns(options: { services: Services; commands: readonly CommandSpec[]; actions: readonly ActionSpec[]; client: SlackWebClient; log: Logger; exportLinks?: ExportLinks }) {
+  const { services, commands, actions, client, log } = options;
+  let botUserId: string | null = null;
+
+  async function contextOf(where: Where): Promise<Omit<CommandContext, 'mentions' | 'files'>> {
+    const tenantId = await services.workspaceLinks.tenantOf('slack', where.team);
+    const principal: Principal = { platform: 'slack', tenantId, userId: where.user, displayName: where.userName };
+    const id = conversationKey(where);
+    await services.conversations.remember({
+      platform: 'slack',
+      tenantId,
+      channelId: slackChannelId,
+      conversationId: id,
+      conversationType: where.type,
+      teamId: where.team,
+      serviceUrl: 'https://slack.com/api',
+      userId: where.type === 'personal' ? where.user : null,
+      address: { team: where.team, channel: where.channel },
+    });
+    const links = options.exportLinks;
+    return {
+      tenantId,
+      principal,
+      roles: await services.roles.rolesOf(principal),
+      conversation: { channelId: slackChannelId, id, type: where.type },
+      services,
+      commands,
+      workspaceId: where.team,
+      ...(links ? { exportLink: (kind: 'devices' | 'codes') => links.linkFor(tenantId, kind) } : {}),
+    };
+  }
+
+  async function track(tenantId: string, tracked: TrackedCard | undefined, where: Where, ts: string): Promise<void> {
+    if (!tracked || ts === '') return;
+    await services.postedCards.remember(tenantId, tracked.kind, tracked.subject, { channelId: slackChannelId, conversationId: conversationKey(where), activityId: ts });
+  }
+
+  /** Posts the reply in the conversation (in several messages when longer than Slack's 50 blocks); the first message's ts. */
+  async function post(where: Where, reply: Pick<Reply, 'text' | 'view'>): Promise<string> {
+    const parts = splitMessage(renderReply(reply));
+    let first = '';
+    for (const part of parts) {
+      const answer = await client.chat.postMessage({ channel: where.channel, text: part.text, blocks: part.blocks, unfurl_links: false, unfurl_media: false });
+      if (first === '' && typeof answer.ts === 'string') first = answer.ts;
+    }
+    return first;
+  }
+
+  /** Only the person who pressed sees it (a refusal keeps the pressed message as it was). */
+  async function tellPresser(where: Where, reply: Pick<Reply, 'text' | 'view'>): Promise<void> {
+    const { text, blocks } = oneMessage(renderReply(reply));
+    await client.chat.postEphemeral({ channel: where.channel, user: where.user, text, blocks });
+  }
+
+  async function runText(where: Where, raw: string): Promise<void> {
+    const context = await contextOf(where);
+    const { text, mentions } = commandTextOf(raw, botUserId);
+    const reply = text.trim() === '' ? menuReply() : await routeMessage(text, { ...context, mentions, files: [] });
+    // The command name only: message text can hold MACs, codes or names.
+    log.info({ command: 'command' in reply ? reply.command : null, tenantId: context.tenantId, door: 'slack' }, 'slack command handled');
+    const ts = await post(where, reply);
+    await track(context.tenantId, reply.track, where, ts);
+  }
+
+  /** A storage failure is told to the person (nothing changed, try again); anything else is logged with a reference. */
+  async function guarded(where: Where | null, what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      const reference = newErrorReference();
+      const failure = storageFailureOf(error);
+      if (failure) log.error({ errorReference: reference, storage: failure.kind, reason: describeStorageFailure(failure), door: 'slack' }, `${what} failed: storage unavailable`);
+      else log.error({ err: error, errorReference: reference, door: 'slack' }, `${what} failed`);
+      if (!where) return;
+      const message = failure
+        ? storageUnavailableMessage(reference)
+        : `Sorry, something went wrong on my side and I couldn't finish that. Please try again; if it keeps happening, give your admin this reference: ${reference}.`;
+      await client.chat.postEphemeral({ channel: where.channel, user: where.user, text: message }).catch(() => undefined);
+    }
+  }
+
+  return {
+    setBotUserId(id: string) {
+      botUserId = id || null;
+    },
+
+    logFailure(what: string, error: unknown) {
+      log.error({ err: error, errorReference: newErrorReference(), door: 'slack' }, `${what} failed`);
+    },
+
+    async slashCommand(command: SlashCommand): Promise<void> {
+      const where: Where = {
+        team: command.team_id,
+        channel: command.channel_id,
+        type: conversationTypeOf(command.channel_id, command.channel_name !== undefined ? { channelName: command.channel_name } : {}),
+        user: command.user_id,
+        userName: command.user_name ?? null,
+      };
+      await guarded(where, 'slash command', () => runText(where, command.text ?? ''));
+    },
+
+    async message(turn: IncomingMessageTurn): Promise<void> {
+      if (!turn.user || turn.team === '') return;
+      const where: Where = { team: turn.team, channel: turn.channel, type: conversationTypeOf(turn.channel, turn.channelType !== undefined ? { channelType: turn.channelType } : {}), user: turn.user, userName: null };
+      await guarded(where, 'message', async () => {
+        // Slack retries an event it thinks was not acknowledged: the same event_id acts once.
+        if (turn.eventId && !(await services.handledActivities.claim(slackChannelId, turn.team, turn.eventId, services.clock.now()))) {
+          log.info({ door: 'slack' }, 'event delivered again; ignored');
+          return;
+        }
+        await runText(where, turn.text);
+      });
+    },
+
+    async button(body: unknown, action: unknown): Promise<void> {
+      const payload = body as BlockActionsBody;
+      const pressed = action as { action_id?: unknown; value?: unknown };
+      if (payload.type !== 'block_actions' || typeof pressed.action_id !== 'string' || !pressed.action_id.startsWith(buttonActionPrefix)) return;
+      const team = payload.team?.id ?? payload.user?.team_id ?? '';
+      const channel = payload.channel?.id ?? payload.container?.channel_id ?? '';
+      const user = payload.user?.id ?? '';
+      if (team === '' || channel === '' || user === '') return;
+      const where: Where = { team, channel, type: conversationTypeOf(channel), user, userName: payload.user?.name ?? payload.user?.username ?? null };
+      const ts = payload.container?.message_ts ?? payload.message?.ts ?? '';
+      await guarded(where, 'button', async () => {
+        const button = pressedButton(pressed.value);
+        const context = await contextOf(where);
+        if (!button) {
+          await tellPresser(where, errorReply('Unknown button', 'This button is not one I know (it may be from an older version of me); nothing was done.', 'help'));
+          return;
+        }
+        if (button.kind === 'command') {
+          const reply = await routeMessage(button.command, { ...context, mentions: [], files: [] });
+          const posted = await post(where, reply);
+          await track(context.tenantId, reply.track, where, posted);
+          return;
+        }
+        if (button.kind === 'dialog') {
+          // Forms open as modals (not yet): the same command can be typed.
+          await tellPresser(where, { text: `Type \`/provision ${button.dialog}\` followed by what it needs; \`/provision help ${button.dialog}\` shows how.` });
+          return;
+        }
+        // Inputs on the message (the account to sign in, the device and note on a hand-off) join the button's data.
+        const data = { ...inputValues(payload.state), ...button.data };
+        const outcome = await routeAction(actions, button.verb, data, context);
+        if ('refused' in outcome) {
+          log.info({ verb: button.verb.slice(0, 50), tenantId: context.tenantId, refused: outcome.refused.code, door: 'slack' }, 'button refused');
+          await tellPresser(where, errorReply(outcome.refused.title, outcome.refused.message));
+          return;
+        }
+        log.info({ verb: button.verb, tenantId: context.tenantId, door: 'slack' }, 'button handled');
+        const shown = outcome.view;
+        if (ts === '') {
+          await post(where, { view: shown });
+          return;
+        }
+        const { text, blocks } = oneMessage(renderReply({ view: shown }));
+        await client.chat.update({ channel, ts, text, blocks });
+        await track(context.tenantId, outcome.track, where, ts);
+      });
+    },
+  };
+}
+
+interface BlockActionsBody {
+  type?: string;
+  team?: { id?: string } | null;
+  user?: { id?: string; name?: string; username?: string; team_id?: string };
+  channel?: { id?: string };
+  container?: { channel_id?: string; message_ts?: string };
+  message?: { ts?: string };
+  state?: { values?: Record<string, Record<string, { type?: string; value?: string | null; selected_option?: { value?: string } | null }>> };
+}
+
+/** The message's inputs by their action id (= the field the verb expects): typed text, or the chosen option. */
+function inputValues(state: BlockActionsBody['state']): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const block of Object.values(state?.values ?? {})) {
+    for (const [id, input] of Object.entries(block)) {
+      const value = input.selected_option?.value ?? input.value;
+      if (typeof value === 'string' && value !== '') values[id] = value;
+    }
+  }
+  return values;
+}
+
+/** `/provision` alone: what can be done, as buttons. */
+function menuReply(): Reply {
+  return {
+    view: view('blocks', {
+      title: 'Provisioning',
+      summary: 'What would you like to do?',
+      blocks: [{ kind: 'text', text: 'Register phones, panels and displays, hand verification codes to the technicians, and sign devices in, from Slack.' }],
+      actions: [
+        { label: 'Help', command: 'help' },
+        { label: 'Devices', command: 'list' },
+        { label: 'Issue codes for all', command: 'codes all' },
+        { label: 'Who am I', command: 'whoami' },
+      ],
+    }),
+  };
+}
