@@ -19,6 +19,7 @@ import { jobsCommand } from './jobs.ts';
 import { timeZoneCommand } from './timezone.ts';
 import { unlockCommand } from './unlock.ts';
 import { assignCommand, assignmentsCommand, unassignCommand } from './assign.ts';
+import { linkCommand } from './link.ts';
 
 export const commands: readonly CommandSpec[] = [
   helpCommand,
@@ -41,4 +42,5 @@ export const commands: readonly CommandSpec[] = [
   assignCommand,
   unassignCommand,
   assignmentsCommand,
+  linkCommand,
 ];

@@ -33,6 +33,8 @@ export const permissionTable = {
   unlock: ['admin'],
   /** Assign technicians to locations (their hand-off cards by direct message), and list them. */
   assignLocations: ['admin'],
+  /** Link a Slack workspace to this tenant (issue a link code in Teams, enter it in Slack). */
+  linkWorkspace: ['admin'],
 } as const satisfies Record<string, Permission>;
 
 export type Operation = keyof typeof permissionTable;

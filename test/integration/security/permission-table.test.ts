@@ -70,6 +70,7 @@ const commandSamples: Record<string, CommandSample> = {
   assign: { args: `Annex ${someoneElseId}` },
   unassign: { args: `Annex ${someoneElseId}` },
   assignments: { args: '' },
+  link: { args: 'slack' },
 };
 
 const inAFewMinutes = () => new Date(Date.now() + 5 * 60_000).toISOString();
