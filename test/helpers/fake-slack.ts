@@ -181,7 +181,7 @@ export class FakeSlack {
       user_id: who.id,
       user_name: who.name,
       command: '/provision',
-      text,
+      text: asSlackSends(text),
       api_app_id: 'A0001',
       response_url: `${this.apiUrl.replace(/\/api$/, '')}/response`,
       trigger_id: `${this.nextTs++}.trigger`,
@@ -234,6 +234,17 @@ export interface SlackUser {
 export interface SlackChannel {
   id: string;
   name: string;
+}
+
+/**
+ * Text as Slack sends what a person typed: &, < and > escaped, except the mentions Slack itself
+ * wrote ("<@U123|tom>", "<#C123>", "<!here>").
+ */
+export function asSlackSends(text: string): string {
+  return text
+    .split(/(<[@#!][^<>]*>)/)
+    .map((part, index) => (index % 2 === 1 ? part : part.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')))
+    .join('');
 }
 
 /** Slack's v0 request signature: HMAC-SHA256 of "v0:<timestamp>:<raw body>". */
