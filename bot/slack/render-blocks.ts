@@ -5,7 +5,7 @@
 // data (./slack-buttons.ts); inputs a button needs (the account to sign in, the device and note
 // on a hand-off) are input blocks whose ids are the field names the verb's data expects.
 import { verbs } from '../actions/verbs.ts';
-import type { Reply, View } from '../views/reply.ts';
+import { isInstant, type Reply, type View } from '../views/reply.ts';
 import { formatTime } from '../views/time.ts';
 import type {
   AwaitingSignInView,
@@ -29,7 +29,8 @@ import type {
 import { blockKitLimits, context, cut, divider, escapeText, fields, header, mrkdwn, plainText, sections, type SlackBlock, type SlackMessage } from './block-kit.ts';
 import { actionBlocks, slackButton } from './slack-buttons.ts';
 
-const time = (at: Instant) => formatTime(new Date(at.instant), at.timeZone);
+// A time already written out (a view drawn for a template) is shown as it is.
+const time = (at: Instant | string) => (isInstant(at) ? formatTime(new Date(at.instant), at.timeZone) : String(at));
 const code = (text: string) => `\`${escapeText(text).replaceAll('`', "'")}\``;
 const styleMark = (style: Style) => (style === 'attention' ? ':warning: ' : style === 'good' ? ':white_check_mark: ' : '');
 
