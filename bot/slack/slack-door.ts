@@ -21,6 +21,7 @@ import { maxRequestBodyBytes } from '../request-body-guard.ts';
 import { createSlackMessenger } from './slack-messenger.ts';
 import { createSlackWebClient, type SlackWebClient } from './slack-web-client.ts';
 import { createSlackTurns } from './slack-turns.ts';
+import { formCallbackId } from './slack-modals.ts';
 import type { ChatMessenger } from '../notifications/outgoing-message.ts';
 
 export const slackEventsPath = '/api/slack/events';
@@ -119,6 +120,12 @@ export function createSlackDoor(options: {
   app.action(/.*/, async ({ ack, body, action }) => {
     await ack();
     await afterAck('button', () => turns.button(body, action));
+  });
+
+  app.view(formCallbackId, async ({ ack, body, view }) => {
+    const { response, after } = await turns.submitForm(body, view);
+    await ack(response);
+    if (after) await afterAck('form reply', after);
   });
 
   app.error(async (error) => {

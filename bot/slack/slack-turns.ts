@@ -4,10 +4,13 @@
 import type { ActionSpec } from '../actions/action-spec.ts';
 import { routeAction } from '../actions/action-router.ts';
 import type { CommandContext, CommandSpec, TrackedCard } from '../commands/command-spec.ts';
-import { routeMessage } from '../commands/router.ts';
+import { parseMessage, routeMessage } from '../commands/router.ts';
+import { openDialog, submitDialog } from '../commands/dialogs.ts';
+import { dialogButtons } from '../commands/help.ts';
+import { findCommand } from '../commands/find-command.ts';
 import type { ExportLinks } from '../exports/export-links.ts';
 import type { Logger } from '../logger.ts';
-import { errorReply, view, type Reply } from '../views/reply.ts';
+import { errorReply, view, type Reply, type ViewAction } from '../views/reply.ts';
 import type { Principal } from '../../services/auth/principal.ts';
 import type { Services } from '../../services/index.ts';
 import { newErrorReference } from '../../services/shared/random.ts';
@@ -17,6 +20,7 @@ import { renderReply } from './render-blocks.ts';
 import { conversationKey, conversationTypeOf, slackChannelId, type SlackConversationType } from './slack-address.ts';
 import { buttonActionPrefix, pressedButton } from './slack-buttons.ts';
 import { commandTextOf } from './slack-text.ts';
+import { metadataOf, modalErrors, modalOf, submittedValues } from './slack-modals.ts';
 import type { SlackWebClient } from './slack-web-client.ts';
 
 /** A slash command's payload, as far as the bot reads it. */
@@ -103,10 +107,29 @@ export function createSlackTurns(options: { services: Services; commands: readon
     await client.chat.postEphemeral({ channel: where.channel, user: where.user, text, blocks });
   }
 
-  async function runText(where: Where, raw: string): Promise<void> {
+  /** Opens the command's form as a modal (views.open needs the trigger_id of the last 3 s), or says why it cannot. */
+  async function openForm(where: Where, dialog: string, prefill: Record<string, string>, triggerId: string): Promise<void> {
+    const context = await contextOf(where);
+    const step = await openDialog(dialog, prefill, { ...context, mentions: [], files: [] });
+    if ('reply' in step) {
+      await tellPresser(where, step.reply);
+      return;
+    }
+    await client.views.open({ trigger_id: triggerId, view: modalOf(step.form, where.channel) as never });
+    log.info({ dialog, tenantId: context.tenantId, door: 'slack' }, 'form opened');
+  }
+
+  async function runText(where: Where, raw: string, triggerId?: string): Promise<void> {
     const context = await contextOf(where);
     const { text, mentions } = commandTextOf(raw, botUserId);
-    const reply = text.trim() === '' ? menuReply() : await routeMessage(text, { ...context, mentions, files: [] });
+    const { word, rest } = parseMessage(text);
+    // "/provision register" alone: the command's form, as a modal.
+    const formCommand = word !== '' && rest === '' && triggerId ? findCommand(commands, word) : undefined;
+    if (formCommand?.form && triggerId) {
+      await openForm(where, formCommand.name, {}, triggerId);
+      return;
+    }
+    const reply = text.trim() === '' ? menuReply(dialogButtons(context)) : await routeMessage(text, { ...context, mentions, files: [] });
     // The command name only: message text can hold MACs, codes or names.
     log.info({ command: 'command' in reply ? reply.command : null, tenantId: context.tenantId, door: 'slack' }, 'slack command handled');
     const ts = await post(where, reply);
@@ -131,6 +154,38 @@ export function createSlackTurns(options: { services: Services; commands: readon
   }
 
   return {
+    /**
+     * A submitted modal: the command runs now (Slack waits for the answer to show field errors);
+     * what to answer Slack (errors on the fields, or close), and the reply to post after.
+     */
+    async submitForm(body: unknown, submitted: unknown): Promise<{ response?: { response_action: 'errors'; errors: Record<string, string> }; after?: () => Promise<void> }> {
+      const payload = body as { team?: { id?: string } | null; user?: { id?: string; name?: string; username?: string; team_id?: string } };
+      const shownView = submitted as { private_metadata?: unknown; state?: unknown };
+      const metadata = metadataOf(shownView.private_metadata);
+      const team = payload.team?.id ?? payload.user?.team_id ?? '';
+      const user = payload.user?.id ?? '';
+      if (!metadata || team === '' || user === '') return {};
+      const where: Where = { team, channel: metadata.channel, type: conversationTypeOf(metadata.channel), user, userName: payload.user?.name ?? payload.user?.username ?? null };
+      let outcome: { response?: { response_action: 'errors'; errors: Record<string, string> }; after?: () => Promise<void> } = {};
+      await guarded(where, 'form', async () => {
+        const context = await contextOf(where);
+        const step = await submitDialog(metadata.dialog, submittedValues(shownView.state), { ...context, mentions: [], files: [] });
+        log.info({ dialog: metadata.dialog.slice(0, 50), outcome: 'form' in step ? 'errors' : 'reply', tenantId: context.tenantId, door: 'slack' }, 'form submitted');
+        if ('form' in step) {
+          outcome = { response: { response_action: 'errors', errors: modalErrors(step.form) } };
+          return;
+        }
+        outcome = {
+          after: () =>
+            guarded(where, 'form reply', async () => {
+              const ts = await post(where, step.reply);
+              await track(context.tenantId, step.reply.track, where, ts);
+            }),
+        };
+      });
+      return outcome;
+    },
+
     setBotUserId(id: string) {
       botUserId = id || null;
     },
@@ -147,7 +202,7 @@ export function createSlackTurns(options: { services: Services; commands: readon
         user: command.user_id,
         userName: command.user_name ?? null,
       };
-      await guarded(where, 'slash command', () => runText(where, command.text ?? ''));
+      await guarded(where, 'slash command', () => runText(where, command.text ?? '', command.trigger_id));
     },
 
     async message(turn: IncomingMessageTurn): Promise<void> {
@@ -187,8 +242,8 @@ export function createSlackTurns(options: { services: Services; commands: readon
           return;
         }
         if (button.kind === 'dialog') {
-          // Forms open as modals (not yet): the same command can be typed.
-          await tellPresser(where, { text: `Type \`/provision ${button.dialog}\` followed by what it needs; \`/provision help ${button.dialog}\` shows how.` });
+          if (!payload.trigger_id) return;
+          await openForm(where, button.dialog, button.data, payload.trigger_id);
           return;
         }
         // Inputs on the message (the account to sign in, the device and note on a hand-off) join the button's data.
@@ -218,6 +273,7 @@ interface BlockActionsBody {
   team?: { id?: string } | null;
   user?: { id?: string; name?: string; username?: string; team_id?: string };
   channel?: { id?: string };
+  trigger_id?: string;
   container?: { channel_id?: string; message_ts?: string };
   message?: { ts?: string };
   state?: { values?: Record<string, Record<string, { type?: string; value?: string | null; selected_option?: { value?: string } | null }>> };
@@ -235,19 +291,14 @@ function inputValues(state: BlockActionsBody['state']): Record<string, string> {
   return values;
 }
 
-/** `/provision` alone: what can be done, as buttons. */
-function menuReply(): Reply {
+/** `/provision` alone: what can be done, as buttons (each form the person may use opens as a modal). */
+function menuReply(forms: ViewAction[]): Reply {
   return {
     view: view('blocks', {
       title: 'Provisioning',
       summary: 'What would you like to do?',
       blocks: [{ kind: 'text', text: 'Register phones, panels and displays, hand verification codes to the technicians, and sign devices in, from Slack.' }],
-      actions: [
-        { label: 'Help', command: 'help' },
-        { label: 'Devices', command: 'list' },
-        { label: 'Issue codes for all', command: 'codes all' },
-        { label: 'Who am I', command: 'whoami' },
-      ],
+      actions: [{ label: 'Help', command: 'help' }, ...forms, { label: 'Who am I', command: 'whoami' }],
     }),
   };
 }

@@ -219,6 +219,23 @@ export class FakeSlack {
     return this.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
   }
 
+  /** The modal a views.open call opened, submitted by `who` with these field values (by block/action id). */
+  submit(opened: SlackCall, who: SlackUser, values: Record<string, string>): Promise<Response> {
+    const modal = opened.args.view as Record<string, unknown>;
+    const state: Record<string, Record<string, unknown>> = {};
+    for (const [id, value] of Object.entries(values)) state[id] = { [id]: { type: 'plain_text_input', value } };
+    const payload = {
+      type: 'view_submission',
+      team: { id: who.team, domain: 'contoso' },
+      user: { id: who.id, username: who.name, name: who.name, team_id: who.team },
+      api_app_id: 'A0001',
+      token: 'x',
+      trigger_id: `${this.nextTs++}.trigger`,
+      view: { id: 'V1', type: 'modal', callback_id: modal.callback_id, private_metadata: modal.private_metadata, blocks: modal.blocks, state: { values: state }, team_id: who.team, app_id: 'A0001' },
+    };
+    return this.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
