@@ -26,6 +26,8 @@ export interface AttachedFile {
   fromAllowedHost: boolean;
   /** Whether a redirect target is on the same allowed hosts. */
   isAllowedUrl(url: string): boolean;
+  /** The door fetches the file itself (Slack: with the bot token); the command then never fetches `downloadUrl`. */
+  read?: () => Promise<Buffer>;
 }
 
 /** Who is talking and where, taken from the platform's request (never from the message text). */

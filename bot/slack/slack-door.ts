@@ -72,7 +72,15 @@ export function createSlackDoor(options: {
     bodyLimit: maxRequestBodyBytes,
     logger,
   });
-  const turns = createSlackTurns({ services: options.services, commands: options.commands, actions: options.actions, client, log, ...(options.exportLinks ? { exportLinks: options.exportLinks } : {}) });
+  const turns = createSlackTurns({
+    services: options.services,
+    commands: options.commands,
+    actions: options.actions,
+    client,
+    log,
+    files: { botToken: config.botToken, apiUrl: config.apiUrl },
+    ...(options.exportLinks ? { exportLinks: options.exportLinks } : {}),
+  });
 
   // Bolt asks who the bot is (to ignore its own messages): answered once, from auth.test, when first needed.
   let whoAmI: Promise<{ botUserId: string; botId: string }> | undefined;
@@ -115,6 +123,13 @@ export function createSlackDoor(options: {
     if (plain.channel_type !== 'im' || plain.subtype !== undefined || plain.bot_id) return;
     const eventId = (body as { event_id?: string }).event_id ?? null;
     await afterAck('direct message', () => turns.message({ team: teamOf(body, message), channel: plain.channel, user: plain.user ?? null, text: plain.text ?? '', eventId, channelType: 'im' }));
+  });
+
+  app.event('file_shared', async ({ event, body }) => {
+    const eventId = (body as { event_id?: string }).event_id ?? null;
+    const shared = event as { file_id?: string; user_id?: string; channel_id?: string };
+    if (!shared.file_id || !shared.user_id || !shared.channel_id) return;
+    await afterAck('file', () => turns.fileShared({ team: teamOf(body, event), channel: shared.channel_id!, user: shared.user_id!, fileId: shared.file_id!, eventId }));
   });
 
   app.action(/.*/, async ({ ack, body, action }) => {

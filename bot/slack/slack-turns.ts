@@ -20,6 +20,7 @@ import { renderReply } from './render-blocks.ts';
 import { conversationKey, conversationTypeOf, slackChannelId, type SlackConversationType } from './slack-address.ts';
 import { buttonActionPrefix, pressedButton } from './slack-buttons.ts';
 import { commandTextOf } from './slack-text.ts';
+import { sharedFile, type SlackFileSource } from './slack-files.ts';
 import { metadataOf, modalErrors, modalOf, submittedValues } from './slack-modals.ts';
 import type { SlackWebClient } from './slack-web-client.ts';
 
@@ -53,7 +54,16 @@ interface Where {
   userName: string | null;
 }
 
-export function createSlackTurns(options: { services: Services; commands: readonly CommandSpec[]; actions: readonly ActionSpec[]; client: SlackWebClient; log: Logger; exportLinks?: ExportLinks }) {
+export function createSlackTurns(options: {
+  services: Services;
+  commands: readonly CommandSpec[];
+  actions: readonly ActionSpec[];
+  client: SlackWebClient;
+  log: Logger;
+  exportLinks?: ExportLinks;
+  /** Where uploaded files are read from, with the bot token. */
+  files: Omit<SlackFileSource, 'client'>;
+}) {
   const { services, commands, actions, client, log } = options;
   let botUserId: string | null = null;
 
@@ -215,6 +225,22 @@ export function createSlackTurns(options: { services: Services; commands: readon
           return;
         }
         await runText(where, turn.text);
+      });
+    },
+
+    /** A file uploaded to the bot's direct messages: imported as a CSV, as "import" with the file attached. */
+    async fileShared(turn: { team: string; channel: string; user: string; fileId: string; eventId: string | null }): Promise<void> {
+      if (turn.user === botUserId || turn.team === '' || conversationTypeOf(turn.channel) !== 'personal') return;
+      const where: Where = { team: turn.team, channel: turn.channel, type: 'personal', user: turn.user, userName: null };
+      await guarded(where, 'file', async () => {
+        if (turn.eventId && !(await services.handledActivities.claim(slackChannelId, turn.team, turn.eventId, services.clock.now()))) return;
+        const context = await contextOf(where);
+        const file = await sharedFile({ client, ...options.files }, turn.fileId);
+        const reply = file
+          ? await routeMessage('import', { ...context, mentions: [], files: [file] })
+          : { command: null, ...errorReply('File not found', 'Slack did not give me that file; nothing was imported.', 'Upload the .csv again, or paste it after "/provision import".') };
+        log.info({ command: reply.command, tenantId: context.tenantId, door: 'slack' }, 'slack file handled');
+        await post(where, reply);
       });
     },
 

@@ -52,6 +52,10 @@ export class FakeSlack {
   private readonly pendingFailures: Failure[] = [];
   private readonly files = new Map<string, { name: string; content: string }>();
   private nextTs = 1_700_000_000;
+  /** Downloads answer Slack's HTML sign-in page even with the token (a token without files:read). */
+  loginPageForDownloads = false;
+  /** The Authorization header of each file download. */
+  readonly downloads: (string | null)[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -93,8 +97,9 @@ export class FakeSlack {
     const authorization = req.headers.authorization ?? null;
     if (url.pathname.startsWith('/files/')) {
       const file = this.files.get(url.pathname.split('/')[2] ?? '');
+      this.downloads.push(authorization);
       // Slack answers a download without the bot token with its HTML login page, status 200.
-      if (authorization !== `Bearer ${testBotToken}`) return { status: 200, body: '<!DOCTYPE html><html><body>Sign in to Slack</body></html>', headers: { 'content-type': 'text/html' } };
+      if (authorization !== `Bearer ${testBotToken}` || this.loginPageForDownloads) return { status: 200, body: '<!DOCTYPE html><html><body>Sign in to Slack</body></html>', headers: { 'content-type': 'text/html' } };
       return file ? { status: 200, body: file.content, headers: { 'content-type': 'text/csv' } } : { status: 404, body: 'not found', headers: { 'content-type': 'text/plain' } };
     }
     const method = url.pathname.replace(/^\/api\//, '');
