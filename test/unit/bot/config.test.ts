@@ -39,6 +39,7 @@ describe('parseConfig', () => {
       fileDownloadHosts: [...defaultFileDownloadHosts],
       codeHashSecret: null,
       trustProxy: false,
+      slack: null,
     });
   });
 
