@@ -17,6 +17,7 @@ import { newErrorReference } from '../../services/shared/random.ts';
 import { describeStorageFailure, storageFailureOf, storageUnavailableMessage } from '../../prisma/storage-errors.ts';
 import { oneMessage, splitMessage } from './fit-message.ts';
 import { renderReply } from './render-blocks.ts';
+import type { SlackMessage } from './block-kit.ts';
 import { conversationKey, conversationTypeOf, slackChannelId, type SlackConversationType } from './slack-address.ts';
 import { buttonActionPrefix, pressedButton } from './slack-buttons.ts';
 import { commandTextOf } from './slack-text.ts';
@@ -52,7 +53,12 @@ interface Where {
   type: SlackConversationType;
   user: string;
   userName: string | null;
+  /** A slash command's response_url: where to answer when the bot cannot post in the channel. */
+  responseUrl?: string;
 }
+
+/** Slack's answers that mean the bot cannot post in this channel (it was never invited, or it is a DM with someone else). */
+const cannotPostHere = new Set(['not_in_channel', 'channel_not_found']);
 
 export function createSlackTurns(options: {
   services: Services;
@@ -105,10 +111,31 @@ export function createSlackTurns(options: {
     const parts = splitMessage(renderReply(reply));
     let first = '';
     for (const part of parts) {
-      const answer = await client.chat.postMessage({ channel: where.channel, text: part.text, blocks: part.blocks, unfurl_links: false, unfurl_media: false });
-      if (first === '' && typeof answer.ts === 'string') first = answer.ts;
+      try {
+        const answer = await client.chat.postMessage({ channel: where.channel, text: part.text, blocks: part.blocks, unfurl_links: false, unfurl_media: false });
+        if (first === '' && typeof answer.ts === 'string') first = answer.ts;
+      } catch (error) {
+        const slackError = (error as { data?: { error?: unknown } }).data?.error;
+        if (first !== '' || !where.responseUrl || typeof slackError !== 'string' || !cannotPostHere.has(slackError)) throw error;
+        // Not a member here: the answer goes to the person alone, through the command's response_url.
+        await respond(where.responseUrl, parts);
+        return '';
+      }
     }
     return first;
+  }
+
+  /** Posts to a slash command's response_url (only Slack's own hosts): seen by the person who typed the command. */
+  async function respond(responseUrl: string, parts: readonly SlackMessage[]): Promise<void> {
+    const allowed = new Set(['hooks.slack.com', new URL(options.files.apiUrl).host]);
+    if (!URL.canParse(responseUrl) || !allowed.has(new URL(responseUrl).host)) throw new Error('response_url is not on a Slack host');
+    const hint = { text: 'I am not a member of this channel, so only you see my answer. Invite me with `/invite @Provisioning` to post here.', blocks: [] as SlackMessage['blocks'] };
+    for (const part of [...parts, hint]) {
+      const body = { response_type: 'ephemeral', replace_original: false, text: part.text, ...(part.blocks.length > 0 ? { blocks: part.blocks } : {}) };
+      const response = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+      await response.body?.cancel();
+      if (!response.ok) throw new Error(`response_url answered ${response.status}`);
+    }
   }
 
   /** Only the person who pressed sees it (a refusal keeps the pressed message as it was). */
@@ -211,6 +238,7 @@ export function createSlackTurns(options: {
         type: conversationTypeOf(command.channel_id, command.channel_name !== undefined ? { channelName: command.channel_name } : {}),
         user: command.user_id,
         userName: command.user_name ?? null,
+        ...(command.response_url ? { responseUrl: command.response_url } : {}),
       };
       await guarded(where, 'slash command', () => runText(where, command.text ?? '', command.trigger_id));
     },

@@ -54,6 +54,12 @@ export class FakeSlack {
   private nextTs = 1_700_000_000;
   /** Downloads answer Slack's HTML sign-in page even with the token (a token without files:read). */
   loginPageForDownloads = false;
+  /** Each chat.postMessage takes this long to answer (a slow Slack). */
+  postDelayMs = 0;
+  /** Channels where posting is refused with this Slack error (e.g. not_in_channel). */
+  readonly refusedChannels = new Map<string, string>();
+  /** What the bot POSTed to a slash command's response_url. */
+  readonly responses: Record<string, unknown>[] = [];
   /** The Authorization header of each file download. */
   readonly downloads: (string | null)[] = [];
 
@@ -102,6 +108,12 @@ export class FakeSlack {
       if (authorization !== `Bearer ${testBotToken}` || this.loginPageForDownloads) return { status: 200, body: '<!DOCTYPE html><html><body>Sign in to Slack</body></html>', headers: { 'content-type': 'text/html' } };
       return file ? { status: 200, body: file.content, headers: { 'content-type': 'text/csv' } } : { status: 404, body: 'not found', headers: { 'content-type': 'text/plain' } };
     }
+    if (url.pathname === '/response') {
+      const sent = JSON.parse(await readBody(req)) as Record<string, unknown>;
+      this.responses.push(sent);
+      if (sent.blocks !== undefined) for (const problem of blockKitProblems(sent.blocks)) this.problems.push({ method: 'response_url', ...problem });
+      return { status: 200, body: 'ok', headers: { 'content-type': 'text/plain' } };
+    }
     const method = url.pathname.replace(/^\/api\//, '');
     const args = parseArgs(await readBody(req), String(req.headers['content-type'] ?? ''));
     const token = authorization?.replace(/^Bearer /, '') ?? (typeof args.token === 'string' ? args.token : null);
@@ -122,6 +134,12 @@ export class FakeSlack {
         this.calls.push(call);
         return { status: 200, body: { ok: true, user_id: botUserId, bot_id: 'BBOT0001', team_id: 'T0001', user: 'provisioning' } };
       case 'chat.postMessage': {
+        const refused = this.refusedChannels.get(String(args.channel));
+        if (refused) {
+          this.failures.push({ method, status: 200 });
+          return { status: 200, body: { ok: false, error: refused } };
+        }
+        if (this.postDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.postDelayMs));
         call.ts = `${this.nextTs++}.000100`;
         this.calls.push(call);
         return { status: 200, body: { ok: true, channel: args.channel, ts: call.ts } };

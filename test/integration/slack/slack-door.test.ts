@@ -81,6 +81,33 @@ describe('the Slack door', () => {
     expect(slack.calls.filter((call) => postsTo(techChannel.id)(call) && /online/.test(slackText(call)))).toHaveLength(1);
   });
 
+  it('acknowledges within 3 s even when the work takes longer, and answers after', async () => {
+    slack.postDelayMs = 3500;
+    const started = Date.now();
+    const response = await slack.slash('help', admin, adminDm);
+    expect(response.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2000);
+    const [reply] = await slack.waitFor(1, postsTo(adminDm.id), 10_000);
+    expect(slackText(reply)).toContain('/provision register');
+  });
+
+  it('answers through the response_url, to the person alone, where the bot is not a member', async () => {
+    const elsewhere = { id: 'C0ELSEWH1', name: 'random' };
+    slack.refusedChannels.set(elsewhere.id, 'not_in_channel');
+    expect((await slack.slash('help', admin, elsewhere)).status).toBe(200);
+    const deadline = Date.now() + 10_000;
+    while (slack.responses.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(slack.responses.map((response) => response.response_type)).toEqual(['ephemeral', 'ephemeral']);
+    expect(JSON.stringify(slack.responses[0])).toContain('/provision register');
+    expect(String(slack.responses[1]!.text)).toContain('/invite @Provisioning');
+  });
+
+  it("answers Slack's URL verification challenge, signed", async () => {
+    const response = await slack.send(JSON.stringify({ token: 'x', challenge: 'c-123', type: 'url_verification' }), 'application/json');
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('c-123');
+  });
+
   it('refuses a technician what the permission table refuses', async () => {
     await nextPost(adminDm.id, () => slack.slash(`grant technician <@${technician.id}|tom>`, admin, adminDm));
     const reply = await nextPost('D0TECH001', () => slack.slash('codes all', technician, { id: 'D0TECH001', name: 'directmessage' }));
