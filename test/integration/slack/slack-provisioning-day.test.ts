@@ -112,6 +112,26 @@ describe('a provisioning day in Slack', () => {
     expect(slack.calls.filter((call) => postsTo(techChannel.id)(call) && /online/.test(slackText(call)))).toHaveLength(1);
   });
 
+  it('keeps delivering to other channels while one channel waits out its Retry-After', async () => {
+    const adminsChannel: SlackChannel = { id: 'C0ADMINS1', name: 'admins' };
+    await nextPost(techChannel.id, () => slack.slash('setup technicians', admin, techChannel));
+    await nextPost(adminsChannel.id, () => slack.slash('setup admins', admin, adminsChannel));
+    await adminSays('register 00-04-F2-00-00-35 Lobby');
+    slack.failNext(1, 429, { 'Retry-After': '4' }, techChannel.id);
+    const codes = codesInMessage(await adminSays('codes all'));
+    // The technicians' hand-off is held back; the device provisions meanwhile.
+    await slack.waitFor(1, () => slack.failures.length === 1);
+    await new DeviceClient({ server: bot.url }).provision({ mac: '00-04-F2-00-00-35', verificationCode: codes.get('00-04-F2-00-00-35') ?? '', model: 'Yealink MP56' });
+    const [awaiting] = await slack.waitFor(1, (call) => postsTo(adminsChannel.id)(call) && /waiting for sign-in/.test(slackText(call)), 10_000);
+    expect(slack.calls.filter((call) => postsTo(techChannel.id)(call) && /online/.test(slackText(call)))).toEqual([]);
+    const [handoff] = await slack.waitFor(1, (call) => postsTo(techChannel.id)(call) && /online/.test(slackText(call)), 20_000);
+    expect(slack.calls.indexOf(awaiting!)).toBeLessThan(slack.calls.indexOf(handoff!));
+    // Drawn from the current state when it finally went out: the device is already online.
+    expect(slackText(handoff)).toMatch(/1 of 1 online/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(slack.calls.filter((call) => postsTo(techChannel.id)(call) && /online/.test(slackText(call)))).toHaveLength(1);
+  }, 30_000);
+
   it("refuses a technician's forged button through the permission table, leaving the message as it was", async () => {
     await adminSays(`grant technician <@${technician.id}|tom>`);
     await adminSays('register 00-04-F2-00-00-41 Lobby');
