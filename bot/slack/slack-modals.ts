@@ -12,6 +12,13 @@ export const formCallbackId = 'provision.form';
 /** Slack's plain_text_input takes at most 3,000 characters: longer CSVs go as a file. */
 export const modalTextChars = 3000;
 
+/**
+ * Forms whose text field may be given as a file instead (Slack's file_input): the command the
+ * file is attached to, as if uploaded with it. The text field is then optional in the modal.
+ */
+export const fileFields: Readonly<Record<string, string>> = { import: 'csv' };
+const fileBlockId = (field: string) => `${field}.file`;
+
 export interface FormMetadata {
   dialog: string;
   /** Where the command's reply is posted. */
@@ -47,7 +54,23 @@ export function modalOf(form: FormView, channel: string): Record<string, unknown
   const metadata: FormMetadata = { dialog: form.dialog, channel };
   const blocks: SlackBlock[] = [...sections(mrkdwn(form.intro))];
   if (form.problem) blocks.push(...sections(`:warning: ${escapeText(form.problem)}`));
-  for (const field of form.fields) blocks.push(fieldBlock(field, form.values[field.id] ?? ''));
+  const fileField = fileFields[form.dialog];
+  for (const field of form.fields) {
+    if (field.id !== fileField) {
+      blocks.push(fieldBlock(field, form.values[field.id] ?? ''));
+      continue;
+    }
+    // Either a file or pasted text: neither is required on its own.
+    blocks.push({
+      type: 'input',
+      block_id: fileBlockId(field.id),
+      optional: true,
+      label: plainText(`${field.label} file`, 2000),
+      hint: plainText('A .csv file, or paste it below (up to 3,000 characters).', 2000),
+      element: { type: 'file_input', action_id: fileBlockId(field.id), filetypes: ['csv', 'txt'], max_files: 1 },
+    });
+    blocks.push(fieldBlock({ ...field, required: false }, form.values[field.id] ?? ''));
+  }
   return {
     type: 'modal',
     callback_id: formCallbackId,
@@ -68,6 +91,15 @@ export function modalErrors(form: FormView): Record<string, string> {
   return errors;
 }
 
+/** The file chosen in the form's file input, if the form has one and a file was chosen. */
+export function submittedFile(dialog: string, state: unknown): string | null {
+  const field = fileFields[dialog];
+  if (!field) return null;
+  const blocks = (state as { values?: Record<string, Record<string, { files?: { id?: unknown }[] }>> } | undefined)?.values ?? {};
+  const id = blocks[fileBlockId(field)]?.[fileBlockId(field)]?.files?.[0]?.id;
+  return typeof id === 'string' && id !== '' ? id : null;
+}
+
 /** The submitted values by field id (typed text or the chosen option). */
 export function submittedValues(state: unknown): Record<string, string> {
   const values: Record<string, string> = {};
@@ -80,6 +112,8 @@ export function submittedValues(state: unknown): Record<string, string> {
   }
   return values;
 }
+
+export { fileBlockId };
 
 export function metadataOf(raw: unknown): FormMetadata | null {
   if (typeof raw !== 'string') return null;

@@ -22,7 +22,7 @@ import { conversationKey, conversationTypeOf, slackChannelId, type SlackConversa
 import { buttonActionPrefix, pressedButton } from './slack-buttons.ts';
 import { commandTextOf } from './slack-text.ts';
 import { sharedFile, type SlackFileSource } from './slack-files.ts';
-import { metadataOf, modalErrors, modalOf, submittedValues } from './slack-modals.ts';
+import { fileBlockId, fileFields, metadataOf, modalErrors, modalOf, submittedFile, submittedValues } from './slack-modals.ts';
 import type { SlackWebClient } from './slack-web-client.ts';
 
 /** A slash command's payload, as far as the bot reads it. */
@@ -206,7 +206,27 @@ export function createSlackTurns(options: {
       let outcome: { response?: { response_action: 'errors'; errors: Record<string, string> }; after?: () => Promise<void> } = {};
       await guarded(where, 'form', async () => {
         const context = await contextOf(where);
-        const step = await submitDialog(metadata.dialog, submittedValues(shownView.state), { ...context, mentions: [], files: [] });
+        const values = submittedValues(shownView.state);
+        const fileId = submittedFile(metadata.dialog, shownView.state);
+        const fileField = fileFields[metadata.dialog];
+        if (fileField && fileId) {
+          // A file chosen in the form: the command runs with it attached, as if uploaded to the DM.
+          outcome = {
+            after: () =>
+              guarded(where, 'form file', async () => {
+                const file = await sharedFile({ client, ...options.files }, fileId);
+                const reply = file ? await routeMessage(metadata.dialog, { ...context, mentions: [], files: [file] }) : errorReply('File not found', 'Slack did not give me that file; nothing was imported.', 'Choose the file again.');
+                const ts = await post(where, reply);
+                await track(context.tenantId, reply.track, where, ts);
+              }),
+          };
+          return;
+        }
+        if (fileField && (values[fileField] ?? '').trim() === '') {
+          outcome = { response: { response_action: 'errors', errors: { [fileBlockId(fileField)]: 'Choose a .csv file, or paste the CSV in the field below.' } } };
+          return;
+        }
+        const step = await submitDialog(metadata.dialog, values, { ...context, mentions: [], files: [] });
         log.info({ dialog: metadata.dialog.slice(0, 50), outcome: 'form' in step ? 'errors' : 'reply', tenantId: context.tenantId, door: 'slack' }, 'form submitted');
         if ('form' in step) {
           outcome = { response: { response_action: 'errors', errors: modalErrors(step.form) } };

@@ -243,10 +243,13 @@ export class FakeSlack {
   }
 
   /** The modal a views.open call opened, submitted by `who` with these field values (by block/action id). */
-  submit(opened: SlackCall, who: SlackUser, values: Record<string, string>): Promise<Response> {
+  submit(opened: SlackCall, who: SlackUser, values: Record<string, string>, files: Record<string, string[]> = {}): Promise<Response> {
     const modal = opened.args.view as Record<string, unknown>;
     const state: Record<string, Record<string, unknown>> = {};
     for (const [id, value] of Object.entries(values)) state[id] = { [id]: { type: 'plain_text_input', value } };
+    for (const [id, fileIds] of Object.entries(files)) {
+      state[id] = { [id]: { type: 'file_input', files: fileIds.map((fileId) => ({ id: fileId, name: this.files.get(fileId)?.name ?? 'file' })) } };
+    }
     const payload = {
       type: 'view_submission',
       team: { id: who.team, domain: 'contoso' },

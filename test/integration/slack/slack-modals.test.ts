@@ -60,6 +60,23 @@ describe('forms as Slack modals', () => {
     expect((modal!.args.view as { callback_id: string }).callback_id).toBe('provision.form');
   });
 
+  it('imports a CSV chosen in the import modal, or asks for one when neither file nor text is given', async () => {
+    slack.addFile('F0009', 'site.csv', 'MAC address,Location\r\n00-04-F2-00-00-71,Lobby\r\n');
+    expect((await slack.slash('import', admin, adminDm)).status).toBe(200);
+    const [modal] = await opened(1);
+    const blocks = (modal!.args.view as { blocks: { block_id?: string; element?: { type: string } }[] }).blocks;
+    expect(blocks.find((block) => block.block_id === 'csv.file')?.element?.type).toBe('file_input');
+
+    const empty = (await (await slack.submit(modal!, admin, {})).json()) as { response_action: string; errors: Record<string, string> };
+    expect(empty).toEqual({ response_action: 'errors', errors: { 'csv.file': expect.stringContaining('Choose a .csv file') } });
+
+    const chosen = await slack.submit(modal!, admin, {}, { 'csv.file': ['F0009'] });
+    expect(await chosen.text()).toBe('');
+    const [reply] = await slack.waitFor(1, postsTo(adminDm.id));
+    expect(slackText(reply)).toContain('Imported site.csv');
+    expect(slack.downloads).toEqual([`Bearer ${testBotToken}`]);
+  });
+
   it('does not open an admin form for someone without the role', async () => {
     const nobody: SlackUser = { team: 'T0001', id: 'U0NOBODY1', name: 'nobody' };
     expect((await slack.slash('register', nobody, { id: 'D0NOBODY1', name: 'directmessage' })).status).toBe(200);
