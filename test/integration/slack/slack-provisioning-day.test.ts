@@ -20,7 +20,8 @@ let bot: TestBot;
 beforeEach(async () => {
   slack = await FakeSlack.start();
   bot = await startTestBot(
-    { SLACK_SIGNING_SECRET: testSigningSecret, SLACK_BOT_TOKEN: testBotToken, SLACK_API_URL: slack.apiUrl, SLACK_ADMIN_USER_IDS: admin.id },
+    // The digest is due from midnight on, whenever the test runs.
+    { SLACK_SIGNING_SECRET: testSigningSecret, SLACK_BOT_TOKEN: testBotToken, SLACK_API_URL: slack.apiUrl, SLACK_ADMIN_USER_IDS: admin.id, DIGEST_TIME: '00:00' },
     { outboxIntervalMs: 50 },
   );
   slack.setBotUrl(bot.url);
@@ -80,6 +81,15 @@ describe('a provisioning day in Slack', () => {
     await slack.waitFor(1, updatesOf(awaiting!, /Signed in as lobby-phone@contoso.com/), 20_000);
 
     expect(slack.calls.filter((call) => postsTo(techChannel.id)(call) && /online/.test(slackText(call)))).toHaveLength(1);
+  });
+
+  it("sends the managers' digest to the Slack channel set up for them", async () => {
+    const managers: SlackChannel = { id: 'C0MANAGE1', name: 'managers' };
+    await nextPost(managers.id, () => slack.slash('setup managers', admin, managers));
+    await adminSays('register 00-04-F2-00-00-81 Lobby');
+    await bot.server.jobs.scheduler!.runNow('queue-digests');
+    const [digest] = await slack.waitFor(1, (call) => postsTo(managers.id)(call) && /digest/i.test(slackText(call)), 20_000);
+    expect(slackText(digest)).toContain('Lobby');
   });
 
   it('acts once on an event Slack retries', async () => {
