@@ -55,6 +55,12 @@ interface Where {
   userName: string | null;
   /** A slash command's response_url: where to answer when the bot cannot post in the channel. */
   responseUrl?: string;
+  /**
+   * A direct message known to be the person's DM with the bot (an event or a button there). A
+   * slash command can be typed in any DM, also one between two people where the bot cannot
+   * post: such a DM becomes the person's chat with the bot only once a reply got through.
+   */
+  botDm?: boolean;
 }
 
 /** Slack's answers that mean the bot cannot post in this channel (it was never invited, or it is a DM with someone else). */
@@ -73,21 +79,32 @@ export function createSlackTurns(options: {
   const { services, commands, actions, client, log } = options;
   let botUserId: string | null = null;
 
-  async function contextOf(where: Where): Promise<Omit<CommandContext, 'mentions' | 'files'>> {
-    const tenantId = await services.workspaceLinks.tenantOf('slack', where.team);
-    const principal: Principal = { platform: 'slack', tenantId, userId: where.user, displayName: where.userName };
-    const id = conversationKey(where);
+  /** Stores where to reach this conversation later (notifications, cards redrawn in place). */
+  async function remember(tenantId: string, where: Where): Promise<void> {
+    let botDm = where.botDm === true;
+    if (where.type === 'personal' && !botDm) {
+      // Known from before to be this person's DM with the bot: it stays so.
+      botDm = (await services.conversations.find(tenantId, slackChannelId, conversationKey(where)))?.userId === where.user;
+    }
     await services.conversations.remember({
       platform: 'slack',
       tenantId,
       channelId: slackChannelId,
-      conversationId: id,
+      conversationId: conversationKey(where),
       conversationType: where.type,
       teamId: where.team,
-      serviceUrl: 'https://slack.com/api',
-      userId: where.type === 'personal' ? where.user : null,
+      serviceUrl: options.files.apiUrl,
+      // Personal notifications go to a DM only once it is known to be the bot's.
+      userId: where.type === 'personal' && botDm ? where.user : null,
       address: { team: where.team, channel: where.channel },
     });
+  }
+
+  async function contextOf(where: Where): Promise<Omit<CommandContext, 'mentions' | 'files'>> {
+    const tenantId = await services.workspaceLinks.tenantOf('slack', where.team);
+    const principal: Principal = { platform: 'slack', tenantId, userId: where.user, displayName: where.userName };
+    const id = conversationKey(where);
+    await remember(tenantId, where);
     const links = options.exportLinks;
     return {
       tenantId,
@@ -171,6 +188,8 @@ export function createSlackTurns(options: {
     log.info({ command: 'command' in reply ? reply.command : null, tenantId: context.tenantId, door: 'slack' }, 'slack command handled');
     const ts = await post(where, reply);
     await track(context.tenantId, reply.track, where, ts);
+    // The reply got into this DM: it is the person's DM with the bot.
+    if (ts !== '' && where.type === 'personal' && !where.botDm) await remember(context.tenantId, { ...where, botDm: true });
   }
 
   /** A storage failure is told to the person (nothing changed, try again); anything else is logged with a reference. */
@@ -265,7 +284,8 @@ export function createSlackTurns(options: {
 
     async message(turn: IncomingMessageTurn): Promise<void> {
       if (!turn.user || turn.team === '') return;
-      const where: Where = { team: turn.team, channel: turn.channel, type: conversationTypeOf(turn.channel, turn.channelType !== undefined ? { channelType: turn.channelType } : {}), user: turn.user, userName: null };
+      const type = conversationTypeOf(turn.channel, turn.channelType !== undefined ? { channelType: turn.channelType } : {});
+      const where: Where = { team: turn.team, channel: turn.channel, type, user: turn.user, userName: null, botDm: turn.channelType === 'im' };
       await guarded(where, 'message', async () => {
         // Slack retries an event it thinks was not acknowledged: the same event_id acts once.
         if (turn.eventId && !(await services.handledActivities.claim(slackChannelId, turn.team, turn.eventId, services.clock.now()))) {
@@ -279,7 +299,7 @@ export function createSlackTurns(options: {
     /** A file uploaded to the bot's direct messages: imported as a CSV, as "import" with the file attached. */
     async fileShared(turn: { team: string; channel: string; user: string; fileId: string; eventId: string | null }): Promise<void> {
       if (turn.user === botUserId || turn.team === '' || conversationTypeOf(turn.channel) !== 'personal') return;
-      const where: Where = { team: turn.team, channel: turn.channel, type: 'personal', user: turn.user, userName: null };
+      const where: Where = { team: turn.team, channel: turn.channel, type: 'personal', user: turn.user, userName: null, botDm: true };
       await guarded(where, 'file', async () => {
         if (turn.eventId && !(await services.handledActivities.claim(slackChannelId, turn.team, turn.eventId, services.clock.now()))) return;
         const context = await contextOf(where);
@@ -300,7 +320,8 @@ export function createSlackTurns(options: {
       const channel = payload.channel?.id ?? payload.container?.channel_id ?? '';
       const user = payload.user?.id ?? '';
       if (team === '' || channel === '' || user === '') return;
-      const where: Where = { team, channel, type: conversationTypeOf(channel), user, userName: payload.user?.name ?? payload.user?.username ?? null };
+      // A button on one of the bot's messages: in a DM, that DM is the bot's.
+      const where: Where = { team, channel, type: conversationTypeOf(channel), user, userName: payload.user?.name ?? payload.user?.username ?? null, botDm: true };
       const ts = payload.container?.message_ts ?? payload.message?.ts ?? '';
       await guarded(where, 'button', async () => {
         const button = pressedButton(pressed.value);

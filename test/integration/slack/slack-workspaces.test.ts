@@ -90,3 +90,19 @@ describe('Slack workspaces and tenants', () => {
     expect(await says(alice, aliceDm, 'link slack')).toContain('Run it in Teams');
   });
 });
+
+describe('direct messages', () => {
+  it('takes a DM for the person’s chat with the bot only once a reply got through', async () => {
+    const otherDm: SlackChannel = { id: 'D0OTHER01', name: 'directmessage' };
+    slack.refusedChannels.set(otherDm.id, 'channel_not_found');
+    await slack.slash('help', alice, otherDm);
+    await slack.waitFor(1, () => slack.responses.length >= 2);
+    const tenant = `slack:${alice.team}`;
+    expect(await bot.server.services.conversations.findPersonalChat(tenant, { platform: 'slack', userId: alice.id })).toBeNull();
+    await says(alice, aliceDm, 'help');
+    expect((await bot.server.services.conversations.findPersonalChat(tenant, { platform: 'slack', userId: alice.id }))?.conversationId).toBe(`${alice.team}:${aliceDm.id}`);
+    // Later commands there keep it so.
+    await says(alice, aliceDm, 'whoami');
+    expect((await bot.server.services.conversations.findPersonalChat(tenant, { platform: 'slack', userId: alice.id }))?.conversationId).toBe(`${alice.team}:${aliceDm.id}`);
+  });
+});
