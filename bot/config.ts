@@ -145,6 +145,9 @@ const environmentSchema = z
       const missing = env.SLACK_SIGNING_SECRET === undefined ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN together (both from the Slack app), or neither to run without Slack' });
     }
+    if (env.SLACK_APP_TOKEN !== undefined && env.SLACK_BOT_TOKEN === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_APP_TOKEN'], message: 'Socket Mode needs Slack on: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN too' });
+    }
     if (env.MicrosoftAppId !== '' && env.MicrosoftAppType !== 'MultiTenant' && env.MicrosoftAppTenantId === '') {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `required when MicrosoftAppType is ${env.MicrosoftAppType} (the Entra tenant id of the app registration)` });
     }
@@ -209,7 +212,7 @@ export interface SlackConfig {
   apiUrl: string;
   /** Slack user ids that are admins in every workspace's tenant (to grant the first roles). */
   adminUserIds: readonly string[];
-  /** Socket Mode's app-level token, if set (not used yet: the bot is reached over HTTP). */
+  /** Socket Mode's app-level token: when set, Slack also reaches the bot over its WebSocket (behind a firewall). */
   appToken: string | null;
 }
 

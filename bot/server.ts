@@ -260,6 +260,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, database: store.provider, authenticationDisabled: config.authenticationDisabled }, 'listening');
   if (config.authenticationDisabled) logger.warn({ host: config.host, hostExplicit: config.hostExplicit }, localModeWarning(config));
+  await slack?.start();
   outboxJob = startOutboxJob({ sender: outboxSender, intervalMs: options.outboxIntervalMs ?? defaultOutboxIntervalMs, log: logger.child({ component: 'outbox' }) });
   if (schedulerMode !== 'off') {
     scheduler = startScheduler({

@@ -19,7 +19,7 @@ try {
   const buildDir = path.join(manifestDir, '..', 'build');
   mkdirSync(buildDir, { recursive: true });
   const slackOut = path.join(buildDir, 'slack-manifest.yaml');
-  writeFileSync(slackOut, `# The Slack app of provisioning-bot: api.slack.com/apps → Create New App → From a manifest.\n${toYaml(buildSlackManifest({ publicBaseUrl: config.publicBaseUrl, commands }))}`);
+  writeFileSync(slackOut, `# The Slack app of provisioning-bot: api.slack.com/apps → Create New App → From a manifest.\n${toYaml(buildSlackManifest({ publicBaseUrl: config.publicBaseUrl, commands, socketMode: config.slack?.appToken != null }))}`);
   console.log(`Wrote ${path.relative(process.cwd(), slackOut)}: create the Slack app from it (README: "Slack").`);
   if (config.botAuth.appId === '') {
     throw new ConfigError('MicrosoftAppId is not set: Teams needs the bot\'s app id in the package. Set it (and PUBLIC_BASE_URL) in .env, then run this again.');

@@ -25,6 +25,8 @@ export interface SlackManifestInput {
   commands: readonly CommandSpec[];
   /** Shown in Slack as the app's and the bot's name. */
   name?: string;
+  /** SLACK_APP_TOKEN is set: Slack sends everything over Socket Mode instead of to the URL. */
+  socketMode?: boolean;
 }
 
 const clip = (text: string, max: number) => ([...text].length <= max ? text : `${[...text].slice(0, max - 1).join('')}…`);
@@ -62,7 +64,7 @@ export function buildSlackManifest(input: SlackManifestInput): Record<string, un
       event_subscriptions: { request_url: url, bot_events: [...slackBotEvents] },
       interactivity: { is_enabled: true, request_url: url },
       org_deploy_enabled: false,
-      socket_mode_enabled: false,
+      socket_mode_enabled: input.socketMode === true,
       token_rotation_enabled: false,
     },
   };

@@ -10,7 +10,7 @@
 // through the bot's own Web API client (./slack-web-client.ts); a pressed button's message is
 // redrawn in place with chat.update.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
 import type { SlackConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Services } from '../../services/index.ts';
@@ -31,8 +31,10 @@ export interface SlackDoor {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** The outbox's messenger for Slack destinations. */
   messenger: ChatMessenger;
-  /** Resolves when the work of acknowledged requests is done (graceful shutdown). */
+  /** Resolves when the work of acknowledged requests is done (graceful shutdown); Socket Mode disconnected. */
   drain(): Promise<void>;
+  /** Connects Socket Mode when SLACK_APP_TOKEN is set (the HTTP route works either way). */
+  start(): Promise<void>;
 }
 
 /** Bolt's log lines into ours, quietly: Bolt's debug lines quote request bodies. */
@@ -96,7 +98,12 @@ export function createSlackDoor(options: {
     turns.setBotUserId(botUserId);
     return { botToken: config.botToken, botUserId, botId };
   };
-  const app = new App({ receiver, authorize, logger, clientOptions: { slackApiUrl: `${config.apiUrl}/`, retryConfig: { retries: 0 } } });
+  const clientOptions = { slackApiUrl: `${config.apiUrl}/`, retryConfig: { retries: 0 } };
+  const app = new App({ receiver, authorize, logger, clientOptions });
+  // Socket Mode (development behind a firewall): the same listeners over Slack's WebSocket.
+  const socketApp = config.appToken
+    ? new App({ receiver: new SocketModeReceiver({ appToken: config.appToken, logger, installerOptions: { clientOptions } }), authorize, logger, clientOptions })
+    : null;
 
   const pending = new Set<Promise<unknown>>();
   /** Runs work after the acknowledgement, tracked for shutdown; its failures are logged, never thrown into Bolt. */
@@ -107,45 +114,50 @@ export function createSlackDoor(options: {
     return running;
   }
 
-  app.command(/^\/provision/, async ({ ack, command }) => {
-    await ack();
-    await afterAck('slash command', () => turns.slashCommand(command));
-  });
+  /** The same listeners on each way Slack reaches the bot. */
+  function listen(app: App): void {
+    app.command(/^\/provision/, async ({ ack, command }) => {
+      await ack();
+      await afterAck('slash command', () => turns.slashCommand(command));
+    });
 
-  app.event('app_mention', async ({ event, body }) => {
-    const eventId = (body as { event_id?: string }).event_id ?? null;
-    await afterAck('app mention', () => turns.message({ team: teamOf(body, event), channel: event.channel, user: event.user ?? null, text: event.text, eventId, channelType: undefined }));
-  });
+    app.event('app_mention', async ({ event, body }) => {
+      const eventId = (body as { event_id?: string }).event_id ?? null;
+      await afterAck('app mention', () => turns.message({ team: teamOf(body, event), channel: event.channel, user: event.user ?? null, text: event.text, eventId, channelType: undefined }));
+    });
 
-  app.message(async ({ message, body }) => {
-    // Only direct messages to the bot; channel messages reach the bot as app mentions.
-    const plain = message as { subtype?: string; channel_type?: string; channel: string; user?: string; text?: string; bot_id?: string };
-    if (plain.channel_type !== 'im' || plain.subtype !== undefined || plain.bot_id) return;
-    const eventId = (body as { event_id?: string }).event_id ?? null;
-    await afterAck('direct message', () => turns.message({ team: teamOf(body, message), channel: plain.channel, user: plain.user ?? null, text: plain.text ?? '', eventId, channelType: 'im' }));
-  });
+    app.message(async ({ message, body }) => {
+      // Only direct messages to the bot; channel messages reach the bot as app mentions.
+      const plain = message as { subtype?: string; channel_type?: string; channel: string; user?: string; text?: string; bot_id?: string };
+      if (plain.channel_type !== 'im' || plain.subtype !== undefined || plain.bot_id) return;
+      const eventId = (body as { event_id?: string }).event_id ?? null;
+      await afterAck('direct message', () => turns.message({ team: teamOf(body, message), channel: plain.channel, user: plain.user ?? null, text: plain.text ?? '', eventId, channelType: 'im' }));
+    });
 
-  app.event('file_shared', async ({ event, body }) => {
-    const eventId = (body as { event_id?: string }).event_id ?? null;
-    const shared = event as { file_id?: string; user_id?: string; channel_id?: string };
-    if (!shared.file_id || !shared.user_id || !shared.channel_id) return;
-    await afterAck('file', () => turns.fileShared({ team: teamOf(body, event), channel: shared.channel_id!, user: shared.user_id!, fileId: shared.file_id!, eventId }));
-  });
+    app.event('file_shared', async ({ event, body }) => {
+      const eventId = (body as { event_id?: string }).event_id ?? null;
+      const shared = event as { file_id?: string; user_id?: string; channel_id?: string };
+      if (!shared.file_id || !shared.user_id || !shared.channel_id) return;
+      await afterAck('file', () => turns.fileShared({ team: teamOf(body, event), channel: shared.channel_id!, user: shared.user_id!, fileId: shared.file_id!, eventId }));
+    });
 
-  app.action(/.*/, async ({ ack, body, action }) => {
-    await ack();
-    await afterAck('button', () => turns.button(body, action));
-  });
+    app.action(/.*/, async ({ ack, body, action }) => {
+      await ack();
+      await afterAck('button', () => turns.button(body, action));
+    });
 
-  app.view(formCallbackId, async ({ ack, body, view }) => {
-    const { response, after } = await turns.submitForm(body, view);
-    await ack(response);
-    if (after) await afterAck('form reply', after);
-  });
+    app.view(formCallbackId, async ({ ack, body, view }) => {
+      const { response, after } = await turns.submitForm(body, view);
+      await ack(response);
+      if (after) await afterAck('form reply', after);
+    });
 
-  app.error(async (error) => {
-    turns.logFailure('slack request', error);
-  });
+    app.error(async (error) => {
+      turns.logFailure('slack request', error);
+    });
+  }
+  listen(app);
+  if (socketApp) listen(socketApp);
 
   return {
     messenger: createSlackMessenger(client),
@@ -158,7 +170,16 @@ export function createSlackDoor(options: {
       await finished;
     },
     async drain() {
+      if (socketApp) await socketApp.stop().catch((error: unknown) => turns.logFailure('socket mode disconnect', error));
       await Promise.allSettled([...pending]);
+    },
+    async start() {
+      if (!socketApp) return;
+      // Not awaited by start-up: Slack being unreachable must not keep the bot (and Teams) down; the client reconnects.
+      void socketApp.start().then(
+        () => log.info({ component: 'slack' }, 'socket mode connected'),
+        (error: unknown) => turns.logFailure('socket mode connect', error),
+      );
     },
   };
 }

@@ -7,11 +7,13 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { blockKitProblems, type BlockKitProblem } from './block-kit-check.ts';
 
 export const testSigningSecret = '8f742231b10e8888abcd99ffffff85a5';
 export const testBotToken = 'xoxb-1111-2222-testtoken';
 export const botUserId = 'UBOT0001';
+export const testAppToken = 'xapp-1-A0001-1111-socketmodetoken';
 
 export interface SlackCall {
   method: string;
@@ -63,6 +65,11 @@ export class FakeSlack {
   /** The Authorization header of each file download. */
   readonly downloads: (string | null)[] = [];
 
+  /** Socket Mode: the bot's connections, and the acknowledgements it sent back (by envelope id). */
+  private readonly sockets = new Set<WebSocket>();
+  readonly socketAcks = new Map<string, Record<string, unknown>>();
+  private socketServer: WebSocketServer | undefined;
+
   private constructor(
     private readonly server: Server,
     readonly apiUrl: string,
@@ -81,6 +88,16 @@ export class FakeSlack {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     fake = new FakeSlack(server, `http://127.0.0.1:${port}/api`, botUrl);
+    fake.socketServer = new WebSocketServer({ server, path: '/socket' });
+    fake.socketServer.on('connection', (socket) => {
+      fake!.sockets.add(socket);
+      socket.on('close', () => fake!.sockets.delete(socket));
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data)) as { envelope_id?: string; payload?: Record<string, unknown> };
+        if (message.envelope_id) fake!.socketAcks.set(message.envelope_id, message.payload ?? {});
+      });
+      socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake', approximate_connection_time: 3600 }, connection_info: { app_id: 'A0001' } }));
+    });
     return fake;
   }
 
@@ -117,6 +134,12 @@ export class FakeSlack {
     const method = url.pathname.replace(/^\/api\//, '');
     const args = parseArgs(await readBody(req), String(req.headers['content-type'] ?? ''));
     const token = authorization?.replace(/^Bearer /, '') ?? (typeof args.token === 'string' ? args.token : null);
+    if (method === 'apps.connections.open') {
+      // Socket Mode's handshake takes the app-level token, never the bot's.
+      if (token !== testAppToken) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+      this.calls.push({ method, args, authorization });
+      return { status: 200, body: { ok: true, url: `${this.apiUrl.replace(/^http/, 'ws').replace(/\/api$/, '')}/socket` } };
+    }
     if (token !== testBotToken) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
     const call: SlackCall = { method, args, authorization };
 
@@ -262,7 +285,31 @@ export class FakeSlack {
     return this.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
   }
 
+  /** Waits until the bot holds a Socket Mode connection. */
+  async socketConnected(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.sockets.size === 0) {
+      if (Date.now() > deadline) throw new Error('the bot did not connect over Socket Mode');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** `/provision <text>` delivered over Socket Mode; resolves with the bot's acknowledgement. */
+  async socketSlash(text: string, who: SlackUser, channel: SlackChannel, envelopeId: string): Promise<Record<string, unknown>> {
+    const payload = { token: 'x', team_id: who.team, channel_id: channel.id, channel_name: channel.name, user_id: who.id, user_name: who.name, command: '/provision', text: asSlackSends(text), api_app_id: 'A0001', trigger_id: `${this.nextTs++}.trigger` };
+    for (const socket of this.sockets) socket.send(JSON.stringify({ envelope_id: envelopeId, type: 'slash_commands', payload, accepts_response_payload: true }));
+    const deadline = Date.now() + 3000;
+    for (;;) {
+      const ack = this.socketAcks.get(envelopeId);
+      if (ack) return ack;
+      if (Date.now() > deadline) throw new Error(`no acknowledgement of envelope ${envelopeId} within 3 s`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
   async close(): Promise<void> {
+    for (const socket of this.sockets) socket.terminate();
+    this.socketServer?.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

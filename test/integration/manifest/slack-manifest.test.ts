@@ -27,6 +27,12 @@ describe('the Slack app manifest', () => {
     expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write', 'files:read', 'im:history']));
   });
 
+  it('turns Socket Mode on only with an app-level token', () => {
+    const settingsOf = (socketMode: boolean) => (buildSlackManifest({ publicBaseUrl: 'https://bot.example.com', commands, socketMode }) as { settings: { socket_mode_enabled: boolean } }).settings;
+    expect(manifest.settings).toMatchObject({ socket_mode_enabled: false });
+    expect(settingsOf(true).socket_mode_enabled).toBe(true);
+  });
+
   it('lists every command of the registry in the usage hint', () => {
     const hint = manifest.features.slash_commands[0]!.usage_hint.split(' | ');
     expect(hint).toEqual(commands.map((command) => command.name));

@@ -2,7 +2,7 @@
 // server, answers through a fake Slack Web API on loopback.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceClient } from '../../../bot/device-simulator/device-client.ts';
-import { codesInMessage, FakeSlack, slackText, testBotToken, testSigningSecret, type SlackCall } from '../../helpers/fake-slack.ts';
+import { codesInMessage, FakeSlack, slackText, testAppToken, testBotToken, testSigningSecret, type SlackCall } from '../../helpers/fake-slack.ts';
 import { startTestBot, type TestBot } from '../../helpers/test-bot.ts';
 
 const team = 'T0001';
@@ -123,5 +123,17 @@ describe('without Slack settings', () => {
     const response = await slack.slash('help', admin, adminDm);
     expect(response.status).toBe(404);
     expect(slack.calls).toEqual([]);
+  });
+});
+
+describe('Socket Mode (SLACK_APP_TOKEN)', () => {
+  it('takes slash commands over the WebSocket too, acknowledged, answered with the Web API', async () => {
+    await startWithSlack({ SLACK_APP_TOKEN: testAppToken });
+    await slack.socketConnected();
+    expect(slack.callsOf('apps.connections.open')).toHaveLength(1);
+    expect(slack.callsOf('apps.connections.open')[0]!.authorization).toBe(`Bearer ${testAppToken}`);
+    expect(await slack.socketSlash('help', admin, adminDm, 'env-1')).toEqual({});
+    const [reply] = await slack.waitFor(1, postsTo(adminDm.id));
+    expect(slackText(reply)).toContain('/provision register');
   });
 });

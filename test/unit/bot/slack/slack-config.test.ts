@@ -36,5 +36,7 @@ describe('Slack settings', () => {
     expect(() => parseConfig({ SLACK_SIGNING_SECRET: secret, SLACK_BOT_TOKEN: token, SLACK_ADMIN_USER_IDS: 'alice' })).toThrow(/SLACK_ADMIN_USER_IDS: expected Slack user ids .* \(got "alice"\)/);
     expect(() => parseConfig({ SLACK_API_URL: 'ftp://x' })).toThrow(/SLACK_API_URL: expected an http\(s\) URL/);
     expect(() => parseConfig({ SLACK_APP_TOKEN: 'xoxb-wrong-kind-1' })).toThrow(/SLACK_APP_TOKEN: expected an app-level token/);
+    expect(() => parseConfig({ SLACK_APP_TOKEN: 'xapp-1-A1-2-abcdef' })).toThrow(/SLACK_APP_TOKEN: Socket Mode needs Slack on/);
+    expect(parseConfig({ SLACK_SIGNING_SECRET: secret, SLACK_BOT_TOKEN: token, SLACK_APP_TOKEN: 'xapp-1-A1-2-abcdef' }).slack?.appToken).toBe('xapp-1-A1-2-abcdef');
   });
 });
