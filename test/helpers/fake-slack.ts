@@ -151,6 +151,8 @@ export class FakeSlack {
       return { status: failure!.status, body: { ok: false, error: failure!.status === 429 ? 'ratelimited' : 'internal_error' }, headers: failure!.headers };
     }
     if (args.blocks !== undefined) for (const problem of blockKitProblems(args.blocks)) this.problems.push({ method, ...problem });
+    const modal = args.view as { blocks?: unknown } | undefined;
+    if (modal?.blocks !== undefined) for (const problem of blockKitProblems(modal.blocks)) this.problems.push({ method, ...problem });
 
     switch (method) {
       case 'auth.test':
