@@ -34,6 +34,7 @@ export interface Where {
 
 /** Slack's answers that mean the bot cannot post in this channel (it was never invited, or it is a DM with someone else). */
 const cannotPostHere = new Set(['not_in_channel', 'channel_not_found']);
+
 export type SlackConversations = ReturnType<typeof createSlackConversations>;
 
 export function createSlackConversations(options: { services: Services; commands: readonly CommandSpec[]; client: SlackWebClient; log: Logger; apiUrl: string; exportLinks?: ExportLinks }) {
