@@ -26,6 +26,11 @@ import type { ChatMessenger } from '../notifications/outgoing-message.ts';
 
 export const slackEventsPath = '/api/slack/events';
 
+/** How long a submitted modal may take before it is closed and answered in the conversation (Slack waits 3 s). */
+export const formAnswerMs = 2500;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 export interface SlackDoor {
   /** Handles one POST /api/slack/events; resolves once the response is sent (the work may go on after). */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
@@ -147,9 +152,20 @@ export function createSlackDoor(options: {
     });
 
     app.view(formCallbackId, async ({ ack, body, view }) => {
-      const { response, after } = await turns.submitForm(body, view);
-      await ack(response);
-      if (after) await afterAck('form reply', after);
+      // Field errors can only be shown while Slack waits (3 s): a command that takes longer has
+      // its modal closed at formAnswerMs, and its answer (or its errors) follows in the conversation.
+      const outcome = turns.submitForm(body, view);
+      const inTime = await Promise.race([outcome.then((answer) => ({ answer })), sleep(formAnswerMs).then(() => null)]);
+      if (inTime) {
+        await ack(inTime.answer.response);
+        if (inTime.answer.after) await afterAck('form reply', inTime.answer.after);
+        return;
+      }
+      await ack();
+      await afterAck('form reply', async () => {
+        const late = await outcome;
+        await (late.response ? late.late?.() : late.after?.());
+      });
     });
 
     app.error(async (error) => {

@@ -24,6 +24,14 @@ import { fileBlockId, fileFields, metadataOf, modalErrors, modalOf, submittedFil
 import type { SlackWebClient } from './slack-web-client.ts';
 import { createSlackConversations, type Where } from './slack-conversation.ts';
 
+/** What a submitted modal comes to: errors to show on its fields, or the reply to post once it closed. */
+export interface FormOutcome {
+  response?: { response_action: 'errors'; errors: Record<string, string> };
+  after?: () => Promise<void>;
+  /** When the answer came too late to show on the fields: the errors, told in the conversation. */
+  late?: () => Promise<void>;
+}
+
 /** A slash command's payload, as far as the bot reads it. */
 export interface SlashCommand {
   team_id: string;
@@ -98,7 +106,7 @@ export function createSlackTurns(options: {
      * A submitted modal: the command runs now (Slack waits for the answer to show field errors);
      * what to answer Slack (errors on the fields, or close), and the reply to post after.
      */
-    async submitForm(body: unknown, submitted: unknown): Promise<{ response?: { response_action: 'errors'; errors: Record<string, string> }; after?: () => Promise<void> }> {
+    async submitForm(body: unknown, submitted: unknown): Promise<FormOutcome> {
       const payload = body as { team?: { id?: string } | null; user?: { id?: string; name?: string; username?: string; team_id?: string } };
       const shownView = submitted as { private_metadata?: unknown; state?: unknown };
       const metadata = metadataOf(shownView.private_metadata);
@@ -106,7 +114,11 @@ export function createSlackTurns(options: {
       const user = payload.user?.id ?? '';
       if (!metadata || team === '' || user === '') return {};
       const where: Where = { team, channel: metadata.channel, type: conversationTypeOf(metadata.channel), user, userName: payload.user?.name ?? payload.user?.username ?? null };
-      let outcome: { response?: { response_action: 'errors'; errors: Record<string, string> }; after?: () => Promise<void> } = {};
+      let outcome: FormOutcome = {};
+      /** Errors found after Slack stopped waiting (the modal closed): told to the person in the conversation. */
+      const lateErrors = (errors: Record<string, string>) => async () => {
+        await tellPresser(where, errorReply('Nothing was done', `${Object.values(errors).join(' ')}`, `/provision ${metadata.dialog}`));
+      };
       await guarded(where, 'form', async () => {
         const context = await contextOf(where);
         const values = submittedValues(shownView.state);
@@ -132,7 +144,8 @@ export function createSlackTurns(options: {
         const step = await submitDialog(metadata.dialog, values, { ...context, mentions: [], files: [] });
         log.info({ dialog: metadata.dialog.slice(0, 50), outcome: 'form' in step ? 'errors' : 'reply', tenantId: context.tenantId, door: 'slack' }, 'form submitted');
         if ('form' in step) {
-          outcome = { response: { response_action: 'errors', errors: modalErrors(step.form) } };
+          const errors = modalErrors(step.form);
+          outcome = { response: { response_action: 'errors', errors }, late: lateErrors(errors) };
           return;
         }
         outcome = {

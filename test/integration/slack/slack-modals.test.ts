@@ -1,6 +1,10 @@
 // Command forms as Slack modals: opened with views.open from the slash command or a menu
 // button, errors shown on the fields, a valid submit runs the command.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineCommand } from '../../../bot/commands/command-spec.ts';
+import { commands } from '../../../bot/commands/index.ts';
+import { errorReply } from '../../../bot/views/reply.ts';
 import { FakeSlack, slackText, testBotToken, testSigningSecret, type SlackCall, type SlackChannel, type SlackUser } from '../../helpers/fake-slack.ts';
 import { startTestBot, type TestBot } from '../../helpers/test-bot.ts';
 
@@ -10,9 +14,24 @@ const adminDm: SlackChannel = { id: 'D0ADMIN01', name: 'directmessage' };
 let slack: FakeSlack;
 let bot: TestBot;
 
+/** A command with a form that takes longer than Slack waits for a modal's answer. */
+const slowCommand = defineCommand({
+  name: 'slow',
+  aliases: [],
+  summary: 'Takes its time.',
+  usage: 'slow WORD',
+  operation: 'help',
+  args: z.string(),
+  form: { title: 'Slow', intro: 'Takes its time.', submitLabel: 'Go', fields: [{ id: 'word', label: 'Word', kind: 'text', required: true }], toArgs: (values) => values.word ?? '' },
+  async run(_context, word) {
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    return word === 'fail' ? errorReply('Refused', 'The slow command refused it.') : { text: `Slow done: ${word}` };
+  },
+});
+
 beforeEach(async () => {
   slack = await FakeSlack.start();
-  bot = await startTestBot({ SLACK_SIGNING_SECRET: testSigningSecret, SLACK_BOT_TOKEN: testBotToken, SLACK_API_URL: slack.apiUrl, SLACK_ADMIN_USER_IDS: admin.id });
+  bot = await startTestBot({ SLACK_SIGNING_SECRET: testSigningSecret, SLACK_BOT_TOKEN: testBotToken, SLACK_API_URL: slack.apiUrl, SLACK_ADMIN_USER_IDS: admin.id }, { commands: [...commands, slowCommand] });
   slack.setBotUrl(bot.url);
 });
 afterEach(async () => {
@@ -76,6 +95,22 @@ describe('forms as Slack modals', () => {
     expect(slackText(reply)).toContain('Imported site.csv');
     expect(slack.downloads).toEqual([`Bearer ${testBotToken}`]);
   });
+
+  it('closes the modal of a command slower than Slack waits, and answers in the conversation', async () => {
+    expect((await slack.slash('slow', admin, adminDm)).status).toBe(200);
+    const [modal] = await opened(1);
+    const started = Date.now();
+    const submitted = await slack.submit(modal!, admin, { word: 'hello' });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(await submitted.text()).toBe('');
+    const [reply] = await slack.waitFor(1, postsTo(adminDm.id), 10_000);
+    expect(slackText(reply)).toContain('Slow done: hello');
+
+    const refused = await slack.submit(modal!, admin, { word: 'fail' });
+    expect(await refused.text()).toBe('');
+    const [told] = await slack.waitFor(1, (call) => call.method === 'chat.postEphemeral' && call.args.user === admin.id, 10_000);
+    expect(slackText(told)).toContain('The slow command refused it.');
+  }, 20_000);
 
   it('does not open an admin form for someone without the role', async () => {
     const nobody: SlackUser = { team: 'T0001', id: 'U0NOBODY1', name: 'nobody' };
