@@ -7,6 +7,8 @@
 
 /** npm packages that belong to the Bot Framework SDK (Teams): botbuilder, botbuilder-*, botframework-*. */
 const botFrameworkSdk = '^node_modules/(botbuilder|botbuilder-[^/]+|botframework-[^/]+)/';
+/** npm packages of Slack's SDK: @slack/bolt, @slack/web-api, @slack/types… */
+const slackSdk = '^node_modules/@slack/';
 /** Chat platforms and the HTTP server: the doors' business, never the domain's. */
 const doorPackages = '^node_modules/(botbuilder|botbuilder-[^/]+|botframework-[^/]+|restify|restify-[^/]+|@slack/[^/]+)/';
 
@@ -24,6 +26,20 @@ module.exports = {
       to: { path: botFrameworkSdk },
     },
     {
+      name: 'slack-sdk-only-in-bot-slack',
+      comment: '@slack/* (Bolt, the Web API client, Block Kit types) is imported only inside bot/slack/, as botbuilder only in bot/teams/.',
+      severity: 'error',
+      from: { pathNot: '^bot/slack/' },
+      to: { path: slackSdk },
+    },
+    {
+      name: 'chat-adapters-apart',
+      comment: 'The Teams and Slack adapters share the neutral core, never each other: either can be removed without touching the other.',
+      severity: 'error',
+      from: { path: '^bot/(teams|slack)/' },
+      to: { path: '^bot/(teams|slack)/', pathNot: '^bot/$1/' },
+    },
+    {
       name: 'services-not-to-doors',
       comment: 'services/ is the domain: it imports nothing of bot/, cards/, botbuilder, restify or @slack/*. Doors call services, never the other way round.',
       severity: 'error',
@@ -39,10 +55,10 @@ module.exports = {
     },
     {
       name: 'views-platform-neutral',
-      comment: 'Commands, card actions, views and the notification planner return platform-neutral views: nothing of cards/ (Adaptive Cards) or bot/teams/. Each platform renders views in its own door.',
+      comment: 'Commands, card actions, views and the notification planner return platform-neutral views: nothing of cards/ (Adaptive Cards), bot/teams/ or bot/slack/ (Block Kit). Each platform renders views in its own door.',
       severity: 'error',
       from: { path: neutralViewModules },
-      to: { path: ['^cards/', '^bot/teams/'] },
+      to: { path: ['^cards/', '^bot/teams/', '^bot/slack/'] },
     },
     {
       name: 'outbox-engine-on-ports',

@@ -111,6 +111,15 @@ const environmentSchema = z
     FILE_DOWNLOAD_HOSTS: hostPatterns.default([...defaultFileDownloadHosts]),
     CODE_HASH_SECRET: z.string().min(32, 'expected at least 32 characters, e.g. the output of: openssl rand -base64 32').optional(),
     ...sipEnvironmentShape,
+    // Slack (bot/slack/): both or neither; without them Slack is off and /api/slack/events answers 404.
+    SLACK_SIGNING_SECRET: z.string().regex(/^[0-9a-f]{16,128}$/i, 'expected the Signing Secret of the Slack app (hexadecimal, from its Basic Information page)').optional(),
+    SLACK_BOT_TOKEN: z.string().regex(/^xoxb-[\w-]{8,}$/, 'expected the Bot User OAuth Token of the Slack app, starting with xoxb-').optional(),
+    SLACK_API_URL: httpUrl.default('https://slack.com/api'),
+    SLACK_ADMIN_USER_IDS: z
+      .string()
+      .refine((value) => value.split(',').every((id) => /^[UW][A-Z0-9]{2,30}$/.test(id.trim())), 'expected Slack user ids separated by commas, such as U024BE7LH (profile → ⋮ → Copy member ID)')
+      .optional(),
+    SLACK_APP_TOKEN: z.string().regex(/^xapp-[\w-]{8,}$/, 'expected an app-level token starting with xapp- (Socket Mode)').optional(),
   })
   .superRefine((env, ctx) => {
     checkSipEnvironment(env, ctx);
@@ -137,6 +146,13 @@ const environmentSchema = z
     }
     if (env.BotOpenIdMetadata !== undefined && env.MicrosoftAppId === '') {
       ctx.addIssue({ code: 'custom', path: ['BotOpenIdMetadata'], message: 'only means something with MicrosoftAppId set (without it, channel tokens are not checked)' });
+    }
+    if ((env.SLACK_SIGNING_SECRET === undefined) !== (env.SLACK_BOT_TOKEN === undefined)) {
+      const missing = env.SLACK_SIGNING_SECRET === undefined ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN together (both from the Slack app), or neither to run without Slack' });
+    }
+    if (env.SLACK_APP_TOKEN !== undefined && env.SLACK_BOT_TOKEN === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_APP_TOKEN'], message: 'Socket Mode needs Slack on: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN too' });
     }
     if (env.MicrosoftAppId !== '' && env.MicrosoftAppType !== 'MultiTenant' && env.MicrosoftAppTenantId === '') {
       ctx.addIssue({ code: 'custom', path: ['MicrosoftAppTenantId'], message: `required when MicrosoftAppType is ${env.MicrosoftAppType} (the Entra tenant id of the app registration)` });
@@ -195,6 +211,19 @@ export interface Config {
   tabSso: { clientId: string | null; jwksUrl: string };
   /** SIP Gateway bulk sign-in: the adapter and its settings (SIP_*). */
   sip: SipConfig;
+  /** The Slack door (bot/slack/); null when Slack is not configured. */
+  slack: SlackConfig | null;
+}
+
+export interface SlackConfig {
+  signingSecret: string;
+  botToken: string;
+  /** Slack's Web API base, without a trailing slash (tests and mirrors point it elsewhere). */
+  apiUrl: string;
+  /** Slack user ids that are admins in every workspace's tenant (to grant the first roles). */
+  adminUserIds: readonly string[];
+  /** Socket Mode's app-level token: when set, Slack also reaches the bot over its WebSocket (behind a firewall). */
+  appToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -216,7 +245,7 @@ function describeIssue(issue: z.core.$ZodIssue, env: Environment): string {
 
 function shownValue(key: string, value: string): string {
   if (key === 'DATABASE_URL') return redactDatabaseUrl(value);
-  return /password|secret/i.test(key) ? '***' : value;
+  return /password|secret|token/i.test(key) ? '***' : value;
 }
 
 /** Parses the environment into a frozen Config, or throws a ConfigError naming every bad variable. */
@@ -260,6 +289,16 @@ export function parseConfig(rawEnv: Environment): Config {
       jwksUrl: parsed.TAB_SSO_JWKS_URL ?? 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
     }),
     sip: sipConfigOf(parsed),
+    slack:
+      parsed.SLACK_SIGNING_SECRET && parsed.SLACK_BOT_TOKEN
+        ? Object.freeze({
+            signingSecret: parsed.SLACK_SIGNING_SECRET,
+            botToken: parsed.SLACK_BOT_TOKEN,
+            apiUrl: parsed.SLACK_API_URL,
+            adminUserIds: Object.freeze((parsed.SLACK_ADMIN_USER_IDS ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '')),
+            appToken: parsed.SLACK_APP_TOKEN ?? null,
+          })
+        : null,
   };
   return Object.freeze({ ...config, botAuth: Object.freeze(config.botAuth) });
 }

@@ -3,6 +3,7 @@
 //
 // Routes:
 //   POST /api/messages  the chat channel (Teams, the Emulator) → teams/teams-chat.ts
+//   POST /api/slack/events  Slack: slash commands, events, buttons → slack/slack-door.ts (404 without Slack settings)
 //   /api/device/v1/*    the provisioning service devices talk to → device-api/device-routes.ts
 //   GET  /exports/<t>   an export's CSV behind a signed 15-minute link → exports/export-routes.ts
 //   GET  /tab/          the fleet tab's page (Teams personal tab) → tab/tab-page.ts
@@ -38,6 +39,8 @@ import { registerTabApi } from './tab/tab-api.ts';
 import { clientAddressOf } from './device-api/client-address.ts';
 import { activityShapeProblem } from './activity-shape.ts';
 import { guardRequestBody, maxRequestBodyBytes } from './request-body-guard.ts';
+import { createSlackDoor, slackEventsPath } from './slack/slack-door.ts';
+import { exceptRawBodyRoutes } from './raw-body-routes.ts';
 import { openStore, type Database, type Store } from '../prisma/store.ts';
 import { createServices, type Services } from '../services/index.ts';
 import { createOutboxDelivery } from '../services/notifications/outbox-delivery.ts';
@@ -115,7 +118,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     settings: {
       codeTtlMs: config.codeTtlMs,
       codeHashSecret,
-      bootstrapAdmins: config.bootstrapAdmins.map((userId) => ({ platform: 'teams' as const, userId })),
+      bootstrapAdmins: [
+        ...config.bootstrapAdmins.map((userId) => ({ platform: 'teams' as const, userId })),
+        ...(config.slack?.adminUserIds ?? []).map((userId) => ({ platform: 'slack' as const, userId })),
+      ],
       codeWarningLeadsMinutes: config.codeWarningLeadsMinutes,
       staleAfterMs: config.staleAfterMs,
       sipGateway: createSipGateway(config.sip, store.db, clock, logger.child({ component: 'sip-gateway' })),
@@ -130,12 +136,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     hosts: { serviceUrl: config.serviceUrlHosts, fileDownload: config.fileDownloadHosts },
     exportLinks,
   });
+  const slack = config.slack
+    ? createSlackDoor({ config: config.slack, services, commands: options.commands ?? defaultCommands, actions, log: logger.child({ component: 'slack' }), exportLinks })
+    : null;
   // Proactive delivery of domain events: the planner decides where and what, the sender gets it there.
   const plan = options.planNotifications?.({ services, db: store.db, config }) ?? createNotificationPlanner(services);
   const outboxSender = createOutboxDelivery({
     queue: createOutboxQueue(store.db),
     // One messenger per platform the bot runs a door for; each destination goes to its own.
-    messenger: messengerPerPlatform({ teams: createTeamsMessenger(chat.adapter, config.botAuth.appId, { requestTimeoutMs: options.channelRequestTimeoutMs }) }),
+    messenger: messengerPerPlatform({
+      teams: createTeamsMessenger(chat.adapter, config.botAuth.appId, { requestTimeoutMs: options.channelRequestTimeoutMs }),
+      ...(slack ? { slack: slack.messenger } : {}),
+    }),
     planner: plan,
     clock: services.clock,
     log: logger.child({ component: 'outbox' }),
@@ -179,8 +191,17 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     });
     return next();
   });
-  server.use(guardRequestBody);
-  server.use(restify.plugins.bodyParser({ maxBodySize: maxRequestBodyBytes, mapParams: false }));
+  // Slack's route reads its own raw body (Bolt checks the signature over the exact bytes).
+  server.use(exceptRawBodyRoutes([guardRequestBody]));
+  server.use(exceptRawBodyRoutes(restify.plugins.bodyParser({ maxBodySize: maxRequestBodyBytes, mapParams: false })));
+
+  server.post(slackEventsPath, async (req: Request, res: Response) => {
+    if (!slack) {
+      res.send(404, { code: 'not_found', message: 'Slack is not configured on this bot (SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN).' });
+      return;
+    }
+    await slack.handle(req, res);
+  });
 
   server.post('/api/messages', async (req: Request, res: Response) => {
     const malformed = activityShapeProblem(req.body);
@@ -247,6 +268,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const url = `http://127.0.0.1:${port}`;
   logger.info({ port, database: store.provider, authenticationDisabled: config.authenticationDisabled }, 'listening');
   if (config.authenticationDisabled) logger.warn({ host: config.host, hostExplicit: config.hostExplicit }, localModeWarning(config));
+  await slack?.start();
   outboxJob = startOutboxJob({ sender: outboxSender, intervalMs: options.outboxIntervalMs ?? defaultOutboxIntervalMs, log: logger.child({ component: 'outbox' }) });
   if (schedulerMode !== 'off') {
     scheduler = startScheduler({
@@ -264,7 +286,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     if (draining) return;
     draining = true;
     // Stop jobs: no new runs from here; the run in progress finishes before the store closes.
-    const jobsStopped = Promise.all([outboxJob?.stop(), scheduler?.stop()]);
+    const jobsStopped = Promise.all([outboxJob?.stop(), scheduler?.stop(), slack?.drain()]);
     logger.info({ inFlight }, 'shutting down: no new requests, finishing the ones in flight');
     const stopped = new Promise<void>((resolve) => server.server.close(() => resolve()));
     server.server.closeIdleConnections();

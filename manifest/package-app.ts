@@ -1,6 +1,6 @@
-// `npm run package` writes build/app-package.zip, the package an admin
-// uploads in Teams (Apps → Manage your apps → Upload an app). Needs MicrosoftAppId and
-// PUBLIC_BASE_URL (from the environment or .env).
+// `npm run package` writes build/slack-manifest.yaml, the manifest a Slack app is created from
+// (needs PUBLIC_BASE_URL), and build/app-package.zip, the package an admin uploads in Teams
+// (Apps → Manage your apps → Upload an app; needs MicrosoftAppId too). Both from the environment or .env.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { ConfigError, parseConfig } from '../bot/config.ts';
 import { loadEnvironment } from '../bot/environment.ts';
 import { commands } from '../bot/commands/index.ts';
 import { buildManifest } from './app-manifest.ts';
+import { buildSlackManifest, toYaml } from './slack-manifest.ts';
 import { zip } from './zip.ts';
 
 const manifestDir = path.dirname(fileURLToPath(import.meta.url));
@@ -15,6 +16,11 @@ const packageJson = JSON.parse(readFileSync(path.join(manifestDir, '..', 'packag
 
 try {
   const config = parseConfig(loadEnvironment());
+  const buildDir = path.join(manifestDir, '..', 'build');
+  mkdirSync(buildDir, { recursive: true });
+  const slackOut = path.join(buildDir, 'slack-manifest.yaml');
+  writeFileSync(slackOut, `# The Slack app of provisioning-bot: api.slack.com/apps → Create New App → From a manifest.\n${toYaml(buildSlackManifest({ publicBaseUrl: config.publicBaseUrl, commands, socketMode: config.slack?.appToken != null }))}`);
+  console.log(`Wrote ${path.relative(process.cwd(), slackOut)}: create the Slack app from it (README: "Slack").`);
   if (config.botAuth.appId === '') {
     throw new ConfigError('MicrosoftAppId is not set: Teams needs the bot\'s app id in the package. Set it (and PUBLIC_BASE_URL) in .env, then run this again.');
   }

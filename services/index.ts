@@ -16,6 +16,7 @@ import { createHandledActivities, type HandledActivities } from './conversations
 import { createReporting, type Reporting } from './reporting/index.ts';
 import { createSipServices, type SipServices } from './sip/index.ts';
 import type { SipGateway } from './sip/sip-gateway.ts';
+import { createWorkspaceLinks, type WorkspaceLinks } from './auth/workspace-links.ts';
 
 export interface ServiceSettings {
   /** How long a verification code is valid. */
@@ -52,6 +53,8 @@ export interface Services {
   reporting: Reporting;
   /** SIP Gateway bulk sign-in of SIP phones (`sip …`). */
   sip: SipServices;
+  /** Which tenant a Slack workspace acts in (`link slack`, `link <code>`). */
+  workspaceLinks: WorkspaceLinks;
 }
 
 export function createServices({ db, clock, settings }: { db: Database; clock: Clock; settings: ServiceSettings }): Services {
@@ -72,5 +75,6 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
     handledActivities: createHandledActivities(db),
     reporting: createReporting(db, clock),
     sip: createSipServices(db, clock, settings.sipGateway),
+    workspaceLinks: createWorkspaceLinks(db, clock, createKeyedHasher(settings.codeHashSecret)),
   };
 }

@@ -11,6 +11,7 @@ import { signInQueueBenchmark } from './sign-in-queue.ts';
 import { startupBenchmark } from './startup.ts';
 import { tabBenchmark } from './tab.ts';
 import { sipCsvBenchmark } from './sip-csv.ts';
+import { slackBenchmark } from './slack.ts';
 
 export const benchmarks: readonly Benchmark[] = [
   migrationsBenchmark,
@@ -24,4 +25,5 @@ export const benchmarks: readonly Benchmark[] = [
   signInQueueBenchmark,
   tabBenchmark,
   sipCsvBenchmark,
+  slackBenchmark,
 ];

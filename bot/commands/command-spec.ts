@@ -27,6 +27,8 @@ export interface AttachedFile {
   fromAllowedHost: boolean;
   /** Whether a redirect target is on the same allowed hosts. */
   isAllowedUrl(url: string): boolean;
+  /** The door fetches the file itself (Slack: with the bot token); the command then never fetches `downloadUrl`. */
+  read?: () => Promise<Buffer>;
 }
 
 /** Who is talking and where, taken from the platform's request (never from the message text). */
@@ -50,6 +52,8 @@ export interface CommandContext {
   exportLink?: (kind: ExportKind) => { url: string; expiresAt: Date };
   /** Every registered command, for commands that describe the others. */
   commands: readonly CommandSpec[];
+  /** The platform's workspace the request came from, where the tenant is not the platform's own (Slack: team id). */
+  workspaceId?: string;
 }
 
 /** What a command answers. */

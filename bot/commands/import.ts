@@ -61,7 +61,7 @@ export const importCommand = defineCommand({
     if (!file && pasted === '') {
       throw new DomainError('invalid_input', 'Paste the CSV after "import" (header row first: MAC address,Location), or attach the .csv file to a message in personal chat with me.');
     }
-    const csv = file ? await download(file) : pasted;
+    const csv = file ? await (file.read ? file.read() : download(file)) : pasted;
     const report = await context.services.devices.registry.importCsv(actorOf(context), context.tenantId, csv, { confirmedSharedAccounts: context.confirmed ?? false });
     if (report.needsConfirmation) {
       if (file) {

@@ -22,6 +22,7 @@ import { assignCommand, assignmentsCommand, unassignCommand } from './assign.ts'
 import { accountsCommand } from './accounts.ts';
 import { autoSignInCommand } from './auto-signin.ts';
 import { sipCommand } from './sip.ts';
+import { linkCommand } from './link.ts';
 
 export const commands: readonly CommandSpec[] = [
   helpCommand,
@@ -47,4 +48,5 @@ export const commands: readonly CommandSpec[] = [
   accountsCommand,
   autoSignInCommand,
   sipCommand,
+  linkCommand,
 ];

@@ -47,6 +47,8 @@ export const permissionTable = {
   sipExport: ['admin', 'manager'],
   /** The tenant's SIP regions and prerequisites checklist (`sip region`, `sip check done`). */
   sipSettings: ['admin'],
+  /** Link a Slack workspace to this tenant (issue a link code in Teams, enter it in Slack). */
+  linkWorkspace: ['admin'],
 } as const satisfies Record<string, Permission>;
 
 export type Operation = keyof typeof permissionTable;

@@ -52,6 +52,9 @@ export async function startTestBot(env: Record<string, string> = {}, options: Om
   });
   noteSecret('MicrosoftAppPassword', config.botAuth.appPassword);
   noteSecret('CODE_HASH_SECRET', config.codeHashSecret);
+  noteSecret('SLACK_BOT_TOKEN', config.slack?.botToken);
+  noteSecret('SLACK_SIGNING_SECRET', config.slack?.signingSecret);
+  noteSecret('SLACK_APP_TOKEN', config.slack?.appToken);
   const server = await startServer(config, { ...options, logger: createLogger(config.logLevel, sink) });
   if (config.databaseProvider === 'sqlite' && !config.codeHashSecret) {
     // The embedded default generated its hash secret beside the database on start-up.

@@ -51,6 +51,7 @@ describe('architecture: import rules (.dependency-cruiser.cjs)', () => {
     const edges = result.modules.flatMap((module) => module.dependencies.map((dependency) => `${module.source} → ${dependency.resolved}`));
     // Known edges of each kind the rules look at: a package, the store, a card module.
     expect(edges.some((edge) => /^bot\/teams\/\S+ → node_modules\/botbuilder\//.test(edge)), 'botbuilder imports from bot/teams/ were not resolved').toBe(true);
+    expect(edges.some((edge) => /^bot\/slack\/\S+ → node_modules\/@slack\/bolt\//.test(edge)), '@slack/bolt imports from bot/slack/ were not resolved').toBe(true);
     expect(edges.some((edge) => /^services\/\S+ → prisma\/store\.ts$/.test(edge)), 'services → prisma/store.ts imports were not resolved').toBe(true);
     expect(edges.some((edge) => /^bot\/\S+ → cards\/\S+\.ts$/.test(edge)), 'bot → cards/ imports were not resolved').toBe(true);
   });

@@ -82,6 +82,7 @@ const commandSamples: Record<string, CommandSample> = {
       { operation: 'sipSettings', args: 'region default EMEA' },
     ],
   },
+  link: { args: 'slack' },
 };
 
 const inAFewMinutes = () => new Date(Date.now() + 5 * 60_000).toISOString();

@@ -48,6 +48,7 @@ describe('parseConfig', () => {
         scenario: {},
         powershell: { pwshPath: 'pwsh', timeoutMs: 120_000, appId: '', tenantId: '', certificateThumbprint: null, certificateFile: null, certificatePassword: null },
       },
+      slack: null,
     });
   });
 
