@@ -100,9 +100,11 @@ describe('direct messages', () => {
     const tenant = `slack:${alice.team}`;
     expect(await bot.server.services.conversations.findPersonalChat(tenant, { platform: 'slack', userId: alice.id })).toBeNull();
     await says(alice, aliceDm, 'help');
-    expect((await bot.server.services.conversations.findPersonalChat(tenant, { platform: 'slack', userId: alice.id }))?.conversationId).toBe(`${alice.team}:${aliceDm.id}`);
+    // Recorded after Slack accepted the reply, which may be a moment after the fake Slack saw it.
+    const personalChat = async () => (await bot.server.services.conversations.findPersonalChat(tenant, { platform: 'slack', userId: alice.id }))?.conversationId;
+    await expect.poll(personalChat).toBe(`${alice.team}:${aliceDm.id}`);
     // Later commands there keep it so.
     await says(alice, aliceDm, 'whoami');
-    expect((await bot.server.services.conversations.findPersonalChat(tenant, { platform: 'slack', userId: alice.id }))?.conversationId).toBe(`${alice.team}:${aliceDm.id}`);
+    expect(await personalChat()).toBe(`${alice.team}:${aliceDm.id}`);
   });
 });
