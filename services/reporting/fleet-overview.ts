@@ -9,6 +9,7 @@
 // per tenant and day and kept here. A poll then reads only today's sign-ins.
 import type { Database } from '../../prisma/store.ts';
 import { isDeviceState } from '../devices/device-state.ts';
+import { waitingInSignInQueues, type QueueWaiting } from '../devices/sign-in-queue.ts';
 import type { Clock } from '../shared/clock.ts';
 import { localDay } from '../shared/local-time.ts';
 import { digestWindows, emptyStateCounts, expiringPerLocation, median, signInsSince, stuckStates, type Digest, type LocationCounts, type StuckDevice } from './digest.ts';
@@ -34,6 +35,8 @@ export interface FleetOverview {
   expiring: Digest['expiring'];
   stuck: { count: number; oldest: StuckDevice[] };
   lockouts: Digest['lockouts'];
+  /** Devices whose login code waits on a location's sign-in queue card, and since when the longest has waited. */
+  signInQueues: QueueWaiting;
   timeToSignedIn: {
     median7dMs: number | null;
     devices7d: number;
@@ -150,13 +153,14 @@ export function createFleetOverview(db: Database, clock: Clock) {
     const lockoutsSince = ago(digestWindows.lockoutsWithinMs);
     const stuckWhere = { tenantId, state: { in: [...stuckStates] }, stateChangedAt: { lte: ago(digestWindows.stuckAfterMs) } };
     const days = lastLocalDays(now, timeZone, chartDays);
-    const [groups, expiringAt, stuckCount, stuckRows, lockouts, durations] = await Promise.all([
+    const [groups, expiringAt, stuckCount, stuckRows, lockouts, durations, signInQueues] = await Promise.all([
       db.device.groupBy({ by: ['location', 'state'], where: { tenantId }, _count: { _all: true } }),
       expiringPerLocation(db, tenantId, now, expiringUntil),
       db.device.count({ where: stuckWhere }),
       db.device.findMany({ where: stuckWhere, orderBy: [{ stateChangedAt: 'asc' }, { mac: 'asc' }], take: stuckShown, select: { mac: true, location: true, state: true, stateChangedAt: true } }),
       lockedOutMacs(db, tenantId, lockoutsSince, now),
       dailyDurations(tenantId, timeZone, days),
+      waitingInSignInQueues(db, tenantId),
     ]);
 
     const byState = emptyStateCounts();
@@ -190,6 +194,7 @@ export function createFleetOverview(db: Database, clock: Clock) {
         oldest: stuckRows.map((row) => ({ mac: row.mac, location: row.location, state: row.state as StuckDevice['state'], since: row.stateChangedAt, ageMs: now.getTime() - row.stateChangedAt.getTime() })),
       },
       lockouts: { since: lockoutsSince, macs: lockouts },
+      signInQueues,
       timeToSignedIn: {
         median7dMs: median(last7),
         devices7d: last7.length,

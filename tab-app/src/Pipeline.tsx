@@ -69,6 +69,12 @@ export function Pipeline({ overview }: { overview: Overview }) {
           ))}
         </ul>
         <Text>
+          Waiting in sign-in queues: <b>{overview.signInQueues.devices}</b>
+          {overview.signInQueues.devices > 0 && overview.signInQueues.oldestSince
+            ? ` at ${overview.signInQueues.locations} ${overview.signInQueues.locations === 1 ? 'location' : 'locations'}, the longest for ${duration(Date.parse(overview.generatedAt) - Date.parse(overview.signInQueues.oldestSince))}`
+            : ''}
+        </Text>
+        <Text>
           Lockouts (24 h): <b>{overview.lockouts.macs.length}</b>
         </Text>
         <ul className={styles.list}>

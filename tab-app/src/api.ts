@@ -34,6 +34,8 @@ export interface Overview {
   expiring: { count: number; byLocation: { location: string | null; count: number }[] };
   stuck: { count: number; oldest: { mac: string; location: string | null; state: DeviceState; ageMs: number }[] };
   lockouts: { macs: string[] };
+  /** Devices whose login code waits on a location's sign-in queue card; oldestSince: when the longest-waiting one joined. */
+  signInQueues: { devices: number; locations: number; oldestSince: string | null };
   timeToSignedIn: {
     median7dMs: number | null;
     devices7d: number;

@@ -1,6 +1,6 @@
 // The fleet tab's dashboard data: medians from registration to signed in per local day and over
 // 7 and 30 days, past days kept between polls while today's sign-ins show at once, stuck devices
-// counted with the oldest listed.
+// counted with the oldest listed, devices waiting in sign-in queues.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lastLocalDays } from '../../../services/reporting/fleet-overview.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
@@ -74,6 +74,19 @@ describe.each(testProviders)('on %s', (provider) => {
       expect(overview.stuck.count).toBe(3);
       expect(overview.stuck.oldest.map((device) => device.mac)).toEqual([...macs].reverse());
       expect(overview.stuck.oldest[0]?.ageMs).toBe(4 * day);
+    });
+
+    it('counts the devices waiting in sign-in queues, at how many locations, and since when the longest waits', async () => {
+      const macs = ['00-04-F2-00-02-01', '00-04-F2-00-02-02', '00-04-F2-00-02-03'];
+      await bot.server.services.devices.registry.register(seed, tenantId, macs.map((mac, index) => ({ mac, location: index === 2 ? 'Floor 2' : 'Lobby' })));
+      const db = bot.server.store.db;
+      for (const [index, mac] of macs.entries()) {
+        // The last one signed in already: it left the queue's waiting count.
+        const device = await db.device.update({ where: { tenantId_mac: { tenantId, mac } }, data: { state: index === 1 ? 'signed_in' : 'awaiting_sign_in' } });
+        await db.signInQueueEntry.create({ data: { id: `queue-${index}`, tenantId, deviceId: device.id, locationKey: index === 2 ? 'floor 2' : 'lobby', page: 0, queuedAt: new Date(now.getTime() - (index + 1) * hour) } });
+      }
+      const overview = await bot.server.services.reporting.fleetOverview(tenantId, 'UTC');
+      expect(overview.signInQueues).toEqual({ devices: 2, locations: 2, oldestSince: new Date(now.getTime() - 3 * hour) });
     });
   });
 });
