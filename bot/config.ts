@@ -105,6 +105,7 @@ const environmentSchema = z
     TRUST_PROXY: z.enum(['true', 'false'], { error: 'expected true (a reverse proxy in front appends X-Forwarded-For) or false' }).default('false'),
     SERVICE_URL_HOSTS: hostPatterns.default([...defaultServiceUrlHosts]),
     FILE_DOWNLOAD_HOSTS: hostPatterns.default([...defaultFileDownloadHosts]),
+    FIRMWARE_BELOW_MINIMUM: z.enum(['warn', 'block'], { error: 'expected warn (provision, and warn admins on the sign-in card) or block (refuse the provision)' }).default('warn'),
     CODE_HASH_SECRET: z.string().min(32, 'expected at least 32 characters, e.g. the output of: openssl rand -base64 32').optional(),
   })
   .superRefine((env, ctx) => {
@@ -185,6 +186,8 @@ export interface Config {
   codeHashSecret: string | null;
   /** The client address is the rightmost X-Forwarded-For entry (a reverse proxy in front), not the socket's. */
   trustProxy: boolean;
+  /** A device below its model's minimum firmware: provision with a warning to admins, or refuse. */
+  firmwareBelowMinimum: 'warn' | 'block';
 }
 
 export class ConfigError extends Error {
@@ -245,6 +248,7 @@ export function parseConfig(rawEnv: Environment): Config {
     fileDownloadHosts: Object.freeze(parsed.FILE_DOWNLOAD_HOSTS),
     codeHashSecret: parsed.CODE_HASH_SECRET ?? null,
     trustProxy: parsed.TRUST_PROXY === 'true',
+    firmwareBelowMinimum: parsed.FIRMWARE_BELOW_MINIMUM,
   };
   return Object.freeze({ ...config, botAuth: Object.freeze(config.botAuth) });
 }

@@ -113,6 +113,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       bootstrapAdmins: config.bootstrapAdmins.map((userId) => ({ platform: 'teams' as const, userId })),
       codeWarningLeadsMinutes: config.codeWarningLeadsMinutes,
       staleAfterMs: config.staleAfterMs,
+      firmwareBelowMinimum: config.firmwareBelowMinimum,
     },
   });
   const exportLinks = createExportLinks({ secret: codeHashSecret, publicBaseUrl: config.publicBaseUrl, clock });
@@ -185,7 +186,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     await chat.handle(req, res, requestLogger(req, logger));
   });
 
-  registerDeviceRoutes(server, services.devices, (req) => requestLogger(req, logger), { trustProxy: config.trustProxy });
+  registerDeviceRoutes(server, services.devices, (req) => requestLogger(req, logger), { trustProxy: config.trustProxy, firmware: services.firmware });
   registerExportRoutes(server, exportLinks, services, (req) => requestLogger(req, logger));
 
   server.get('/healthz', async (_req: Request, res: Response) => {

@@ -14,6 +14,8 @@ import { createTenants, type Tenants } from './tenants.ts';
 import { createTimeZones, type TimeZones } from './time-zones.ts';
 import { createHandledActivities, type HandledActivities } from './conversations/handled-activities.ts';
 import { createReporting, type Reporting } from './reporting/index.ts';
+import { createFirmware, type BelowMinimumPolicy, type Firmware } from './firmware/firmware-service.ts';
+import { createUpdates, type Updates } from './firmware/updates.ts';
 
 export interface ServiceSettings {
   /** How long a verification code is valid. */
@@ -29,6 +31,8 @@ export interface ServiceSettings {
   codeWarningLeadsMinutes?: readonly number[];
   /** How long waiting for sign-in counts as stuck (default 24 h). */
   staleAfterMs?: number;
+  /** FIRMWARE_BELOW_MINIMUM (default warn). */
+  firmwareBelowMinimum?: BelowMinimumPolicy;
 }
 
 export interface Services {
@@ -46,9 +50,12 @@ export interface Services {
   postedCards: PostedCards;
   handledActivities: HandledActivities;
   reporting: Reporting;
+  /** The firmware catalog, readiness, inventory (`firmware`) and remote updates (`update`). */
+  firmware: Firmware & { updates: Updates };
 }
 
 export function createServices({ db, clock, settings }: { db: Database; clock: Clock; settings: ServiceSettings }): Services {
+  const firmware = createFirmware(db, clock, { belowMinimum: settings.firmwareBelowMinimum ?? 'warn' });
   return {
     clock,
     settings: { codeTtlMs: settings.codeTtlMs },
@@ -57,6 +64,7 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
       codeTtlMs: settings.codeTtlMs,
       ...(settings.codeWarningLeadsMinutes ? { codeWarningLeadsMinutes: settings.codeWarningLeadsMinutes } : {}),
       ...(settings.staleAfterMs ? { staleAfterMs: settings.staleAfterMs } : {}),
+      provisionGate: firmware.provisionGate,
     }),
     roles: createRolesService(db, clock, settings.bootstrapAdmins),
     assignments: createLocationAssignments(db, clock),
@@ -65,5 +73,6 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
     postedCards: createPostedCards(db),
     handledActivities: createHandledActivities(db),
     reporting: createReporting(db, clock),
+    firmware: { ...firmware, updates: createUpdates(db, clock, firmware) },
   };
 }

@@ -12,6 +12,7 @@
 //   handoff.installed   → hand-off cards redrawn
 //   handoff.problem     → hand-off cards redrawn; a card to the admins channel, or else to the
 //                         personal chat of the admin who issued the hand-off
+//   firmware.*          → ./firmware-notifications.ts (update cards per batch, failures, refusals)
 import { principalOfActorLabel } from '../../services/auth/principal.ts';
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
 import type { Services } from '../../services/index.ts';
@@ -25,6 +26,7 @@ import { formatTime } from '../views/time.ts';
 import { problemReportedView } from '../views/problem-view.ts';
 import { accountMismatchView } from '../views/sign-in-views.ts';
 import { planCodesExpired, planCodesExpiring, planDevicesStale, planDigestDue } from './plan-jobs.ts';
+import { planFirmwareEvent } from './firmware-notifications.ts';
 
 /**
  * A device locked out after wrong codes from one address: what happened, until when, and the
@@ -196,6 +198,11 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         return planDevicesStale(services, event);
       case 'digest.due':
         return planDigestDue(services, event);
+      // Firmware readiness and updates: bot/notifications/firmware-notifications.ts.
+      case 'firmware.provision_refused':
+      case 'firmware.batch_changed':
+      case 'firmware.update_failed':
+        return planFirmwareEvent(services, event);
     }
   };
 }

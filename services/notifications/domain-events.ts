@@ -26,7 +26,13 @@ export type DomainEvent =
   /** A technician reported a problem with a device of a hand-off: the admins hear of it; its cards are redrawn. */
   | { kind: 'handoff.problem'; tenantId: string; batchId: string; deviceId: string; mac: string; location: string | null; technician: string; note: string | null }
   /** The managers' daily digest for a local day is due. */
-  | { kind: 'digest.due'; tenantId: string; day: string };
+  | { kind: 'digest.due'; tenantId: string; day: string }
+  /** A device with a valid code was refused: its firmware is below its model's minimum (FIRMWARE_BELOW_MINIMUM=block). */
+  | { kind: 'firmware.provision_refused'; tenantId: string; deviceId: string; mac: string; location: string | null; model: string | null; firmwareVersion: string | null; minimum: string; family: string }
+  /** Updates of one batch (a location or a model) were scheduled or moved on: its card is posted or redrawn. */
+  | { kind: 'firmware.batch_changed'; tenantId: string; batchKey: string }
+  /** One device's update failed (said once per device and attempt). */
+  | { kind: 'firmware.update_failed'; tenantId: string; updateId: string; deviceId: string; mac: string; version: string; attempt: number; detail: string | null };
 
 export type DomainEventKind = DomainEvent['kind'];
 
@@ -50,6 +56,9 @@ export const domainEventKinds = [
   'digest.due',
   'handoff.installed',
   'handoff.problem',
+  'firmware.provision_refused',
+  'firmware.batch_changed',
+  'firmware.update_failed',
 ] as const satisfies readonly DomainEventKind[];
 
 // A kind added to DomainEvent but not listed above fails to compile here.

@@ -6,7 +6,7 @@
 import type { Database } from '../../prisma/store.ts';
 import { newId } from '../shared/random.ts';
 
-export type PostedCardKind = 'handoff' | 'sign_in' | 'status';
+export type PostedCardKind = 'handoff' | 'sign_in' | 'status' | 'update_batch';
 
 export interface PostedCardRef {
   channelId: string;
