@@ -22,7 +22,7 @@ async function fetchOnAllowedHosts(file: AttachedFile): Promise<Response> {
 }
 
 /** Downloads a file attached to the message (its URL is pre-authenticated), refusing more than the import limit. */
-async function download(file: AttachedFile): Promise<Buffer> {
+export async function download(file: AttachedFile): Promise<Buffer> {
   if (!file.fromAllowedHost) {
     // The URL comes from the message: fetching any host would let a sender make the bot reach
     // into the network it runs in.

@@ -19,6 +19,8 @@ import { jobsCommand } from './jobs.ts';
 import { timeZoneCommand } from './timezone.ts';
 import { unlockCommand } from './unlock.ts';
 import { assignCommand, assignmentsCommand, unassignCommand } from './assign.ts';
+import { firmwareCommand } from './firmware.ts';
+import { cancelUpdateCommand, pauseUpdatesCommand, resumeUpdatesCommand, updateCommand, updatesCommand } from './update.ts';
 
 export const commands: readonly CommandSpec[] = [
   helpCommand,
@@ -41,4 +43,10 @@ export const commands: readonly CommandSpec[] = [
   assignCommand,
   unassignCommand,
   assignmentsCommand,
+  firmwareCommand,
+  updateCommand,
+  updatesCommand,
+  cancelUpdateCommand,
+  pauseUpdatesCommand,
+  resumeUpdatesCommand,
 ];

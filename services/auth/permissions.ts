@@ -33,6 +33,14 @@ export const permissionTable = {
   unlock: ['admin'],
   /** Assign technicians to locations (their hand-off cards by direct message), and list them. */
   assignLocations: ['admin'],
+  /** See firmware readiness of the fleet and of a device (`firmware`). */
+  viewFirmware: ['technician', 'manager'],
+  /** Add firmware releases, import a catalog, set update phases (`firmware release|import|phase`). */
+  manageFirmware: ['admin'],
+  /** Update devices remotely, cancel, pause and resume updates. */
+  updateDevices: ['admin'],
+  /** See pending, running, done and failed updates (`updates`). */
+  listUpdates: ['technician', 'manager'],
 } as const satisfies Record<string, Permission>;
 
 export type Operation = keyof typeof permissionTable;
