@@ -16,6 +16,7 @@ import { createHandledActivities, type HandledActivities } from './conversations
 import { createReporting, type Reporting } from './reporting/index.ts';
 import { createFirmware, type BelowMinimumPolicy, type Firmware } from './firmware/firmware-service.ts';
 import { createUpdates, type Updates } from './firmware/updates.ts';
+import { createUpdatePlanner, type UpdatePlanner } from './firmware/update-planner.ts';
 
 export interface ServiceSettings {
   /** How long a verification code is valid. */
@@ -51,7 +52,12 @@ export interface Services {
   handledActivities: HandledActivities;
   reporting: Reporting;
   /** The firmware catalog, readiness, inventory (`firmware`) and remote updates (`update`). */
-  firmware: Firmware & { updates: Updates };
+  firmware: Firmware & { updates: Updates; planner: UpdatePlanner };
+}
+
+function withUpdates(db: Database, clock: Clock, firmware: Firmware): Services['firmware'] {
+  const updates = createUpdates(db, clock, firmware);
+  return { ...firmware, updates, planner: createUpdatePlanner(db, firmware, updates) };
 }
 
 export function createServices({ db, clock, settings }: { db: Database; clock: Clock; settings: ServiceSettings }): Services {
@@ -73,6 +79,6 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
     postedCards: createPostedCards(db),
     handledActivities: createHandledActivities(db),
     reporting: createReporting(db, clock),
-    firmware: { ...firmware, updates: createUpdates(db, clock, firmware) },
+    firmware: withUpdates(db, clock, firmware),
   };
 }
