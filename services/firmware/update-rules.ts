@@ -80,14 +80,16 @@ function addDays(day: string, days: number): string {
  */
 export function zonedInstant(day: string, time: string, timeZone: string): Date {
   const wanted = Date.parse(`${day}T${time}:00Z`);
-  let guess = wanted;
-  for (let round = 0; round < 3; round++) {
-    const shown = localMoment(new Date(guess), timeZone);
-    const shownMs = Date.parse(`${shown.day}T${shown.time}:00Z`);
-    if (shownMs === wanted) return new Date(guess);
-    guess += wanted - shownMs;
-  }
-  return new Date(guess);
+  const offsetAt = (instant: number) => {
+    const shown = localMoment(new Date(instant), timeZone);
+    return Date.parse(`${shown.day}T${shown.time}:00Z`) - instant;
+  };
+  const first = wanted - offsetAt(wanted);
+  const second = wanted - offsetAt(first);
+  if (second + offsetAt(second) === wanted) return new Date(second);
+  if (first + offsetAt(first) === wanted) return new Date(first);
+  // In the gap: the wall clock jumped over this time; the instant after the jump.
+  return new Date(Math.max(first, second));
 }
 
 export interface Window {
