@@ -106,7 +106,7 @@ export function createUpdatePlanner(db: Database, firmware: Firmware, updates: U
     }
     await db.$transaction(async (tx) => {
       for (let start = 0; start < rows.length; start += 2000) await tx.firmwareUpdate.createMany({ data: rows.slice(start, start + 2000) });
-      for (const batchKey of batches) await enqueueEvent(tx, { kind: 'firmware.batch_changed', tenantId, batchKey }, now, `batch:${batchKey}:${now.toISOString()}`);
+      for (const batchKey of batches) await enqueueEvent(tx, { kind: 'firmware.batch_changed', tenantId, batchKey }, now);
     });
     result.planned += rows.length;
   }

@@ -1,0 +1,140 @@
+// The device side of remote updates over HTTP (GET /state `update`, POST /update-status), with
+// bad input that must change nothing, and the automatic planning by phase, window, pause and
+// required intermediate steps with an injected clock.
+import { afterEach, describe, expect, it } from 'vitest';
+import { DeviceApiError, type DeviceClient } from '../../../bot/device-simulator/device-client.ts';
+import { ManualClock, minutes } from '../../helpers/manual-clock.ts';
+import { adminsChannel, inConversation, startFirmwareRig, text, type FirmwareRig } from './firmware-fixtures.ts';
+
+let rig: FirmwareRig;
+afterEach(async () => {
+  await rig?.bot.close();
+});
+
+const refusal = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error as DeviceApiError);
+const macA = '80-5E-C0-00-10-01';
+const macB = '80-5E-C0-00-10-02';
+
+describe('the update contract', () => {
+  it('refuses another device\'s update, unknown ids, bad statuses and steps out of order with a clear 4xx, changing nothing', async () => {
+    const clock = new ManualClock(new Date('2026-12-02T10:00:00Z'));
+    rig = await startFirmwareRig({}, clock);
+    const phones = await rig.provision([{ mac: macA, location: 'Lobby', model: 'T56A', firmwareVersion: '58.15.0.124' }, { mac: macB, location: 'Lobby', model: 'T58A', firmwareVersion: '58.15.0.124' }]);
+    const [a, b] = [phones.get(macA)!, phones.get(macB)!];
+    await rig.say('firmware release "Yealink T56A" firmware 58.15.0.130 verified released 2026-11-30');
+    expect(await rig.say(`update ${macA} firmware to 58.15.0.130 now`)).toMatch(/1 update scheduled/);
+    const update = (await a.state()).update!;
+    expect((await b.state()).update).toBeNull();
+    const stored = () => rig.bot.server.store.db.firmwareUpdate.findUniqueOrThrow({ where: { id: update.id } });
+    const before = await stored();
+
+    expect(await refusal(b.reportUpdateStatus(update.id, 'downloading'))).toMatchObject({ status: 404, code: 'not_found' });
+    expect(await refusal(a.reportUpdateStatus('01JUNKNOWNUPDATE0000000000', 'downloading'))).toMatchObject({ status: 404, code: 'not_found' });
+    expect(await refusal(a.reportUpdateStatus(update.id, 'installing'))).toMatchObject({ status: 409, code: 'conflict', message: expect.stringContaining('expected downloading') });
+    expect(await refusal(a.reportUpdateStatus(update.id, 'succeeded'))).toMatchObject({ status: 409 });
+    expect(await refusal(a.reportUpdateStatus(update.id, 'done' as 'succeeded'))).toMatchObject({ status: 400, code: 'invalid_input' });
+    expect(await refusal(a.reportInventory({ firmwareVersion: '<b>1.0</b>' }))).toMatchObject({ status: 400 });
+    expect(await refusal(a.reportInventory({ colour: 'red' } as never))).toMatchObject({ status: 400, message: expect.stringContaining('colour') });
+    const anonymous = await fetch(`${rig.bot.url}/api/device/v1/update-status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ updateId: update.id, status: 'downloading' }) });
+    expect(anonymous.status).toBe(401);
+    expect(await stored()).toEqual(before);
+
+    // Busy (in a call): asked again after the call, not before.
+    expect((await a.reportUpdateStatus(update.id, 'busy')).status).toBe('scheduled');
+    expect((await a.state()).update).toBeNull();
+    clock.advance(minutes(11));
+    expect((await a.state()).update?.id).toBe(update.id);
+
+    // A failure reaches the admins once per device and attempt; a repeated report changes nothing.
+    await a.reportUpdateStatus(update.id, 'downloading');
+    await a.reportUpdateStatus(update.id, 'failed', 'checksum mismatch');
+    await a.reportUpdateStatus(update.id, 'failed', 'checksum mismatch');
+    expect(await refusal(a.reportUpdateStatus(update.id, 'succeeded'))).toMatchObject({ status: 409, message: expect.stringContaining('finished') });
+    const failures = await rig.bot.channel.waitFor(1, (activity) => inConversation(adminsChannel.conversationId)(activity) && /Update failed/.test(text(activity)), 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(rig.bot.channel.received.filter((activity) => inConversation(adminsChannel.conversationId)(activity) && /Update failed/.test(text(activity)))).toHaveLength(1);
+    expect(text(failures[0])).toContain('checksum mismatch');
+
+    // Asked again: a new attempt.
+    await rig.say(`update ${macA} firmware to 58.15.0.130 now`);
+    expect(await rig.bot.server.store.db.firmwareUpdate.findFirst({ where: { mac: macA, status: 'scheduled' } })).toMatchObject({ attempt: 2 });
+  });
+});
+
+describe('automatic updates by phase, window, pause and steps', () => {
+  it('plans verified releases due for the phase into the Sunday window, steps through required versions, leaves unknown versions and later phases alone', async () => {
+    const clock = new ManualClock(new Date('2026-12-02T10:00:00Z'));
+    rig = await startFirmwareRig({}, clock);
+    const phones = await rig.provision([
+      { mac: '80-5E-C0-00-20-01', location: 'Berlin HQ', model: 'T56A', firmwareVersion: '58.15.0.124' },
+      { mac: '80-5E-C0-00-20-02', location: 'Berlin HQ', model: 'T56A', firmwareVersion: '58.15.0.100' },
+      { mac: '80-5E-C0-00-20-03', location: 'Annex', model: 'T58A', firmwareVersion: '58.15.0.124' },
+    ]);
+    await rig.say('timezone location "Berlin HQ" Europe/Berlin');
+    await rig.say('firmware phase final location Annex');
+    await rig.say('firmware release "Yealink T55/T56/T58" firmware 58.15.0.130 verified released 2026-10-01');
+    await rig.say('firmware release "Yealink T56A" firmware 58.15.0.140 verified released 2026-10-15 requires 58.15.0.130');
+    await rig.say('firmware release "Yealink T56A" firmware 58.15.0.150 preview released 2026-10-20 requires 58.15.0.140');
+
+    const planner = rig.bot.server.services.firmware.planner;
+    const planned = await planner.planDue(clock.now());
+    expect(planned).toMatchObject({ planned: 1 });
+    const rows = await rig.bot.server.store.db.firmwareUpdate.findMany();
+    expect(rows).toHaveLength(1);
+    const [row] = rows;
+    // The known version steps to .130 first (.140 requires it); Sunday 01:00–04:00 Berlin is 00:00–03:00 UTC in December.
+    expect(row).toMatchObject({ mac: '80-5E-C0-00-20-01', version: '58.15.0.130', target: '58.15.0.140', mode: 'auto', notAfter: new Date('2026-12-06T03:00:00Z') });
+    expect(row!.notBefore.getTime()).toBeGreaterThanOrEqual(new Date('2026-12-06T00:00:00Z').getTime());
+    expect(row!.notBefore.getTime()).toBeLessThan(new Date('2026-12-06T02:00:00Z').getTime());
+    // Planning again changes nothing (the update is open).
+    expect(await planner.planDue(clock.now())).toMatchObject({ planned: 0 });
+
+    const phone = phones.get('80-5E-C0-00-20-01')!;
+    expect((await phone.state()).update).toBeNull();
+    clock.advance(row!.notBefore.getTime() - clock.now().getTime());
+    const first = (await phone.state()).update!;
+    expect(first.version).toBe('58.15.0.130');
+    await applyUpdate(phone, first.id, '58.15.0.130');
+    // The next step follows at once, in the same window.
+    const second = (await phone.state()).update!;
+    expect(second).toMatchObject({ version: '58.15.0.140', notAfter: '2026-12-06T03:00:00.000Z' });
+    await applyUpdate(phone, second.id, '58.15.0.140');
+    expect((await phone.state()).update).toBeNull();
+    // The preview release is never applied automatically.
+    clock.advance(minutes(60 * 24 * 7));
+    expect(await planner.planDue(clock.now())).toMatchObject({ planned: 0 });
+  });
+
+  it('pause updates stops planning and cancels planned automatic updates; resume lets them be planned again', async () => {
+    const clock = new ManualClock(new Date('2026-12-02T10:00:00Z'));
+    rig = await startFirmwareRig({}, clock);
+    await rig.provision([{ mac: '80-5E-C0-00-30-01', location: 'Lobby', model: 'T56A', firmwareVersion: '58.15.0.124' }]);
+    await rig.say('firmware release "Yealink T56A" firmware 58.15.0.130 verified released 2026-10-01');
+    const planner = rig.bot.server.services.firmware.planner;
+    expect(await planner.planDue(clock.now())).toMatchObject({ planned: 1 });
+    expect(await rig.say('pause updates')).toMatch(/paused/);
+    expect(await rig.bot.server.store.db.firmwareUpdate.count({ where: { status: 'scheduled' } })).toBe(0);
+    expect(await planner.planDue(clock.now())).toMatchObject({ planned: 0, paused: 1 });
+    expect(await rig.say('updates')).toMatch(/paused until/);
+    expect(await rig.say('resume updates')).toMatch(/resumed/);
+    expect(await planner.planDue(clock.now())).toMatchObject({ planned: 1 });
+  });
+
+  it('a scheduled firmware date beyond the phase\'s maximum delay is moved to it, and the admin is told', async () => {
+    const clock = new ManualClock(new Date('2026-12-02T10:00:00Z'));
+    rig = await startFirmwareRig({}, clock);
+    await rig.provision([{ mac: '80-5E-C0-00-40-01', location: 'Lobby', model: 'T56A', firmwareVersion: '58.15.0.124' }]);
+    await rig.say('firmware release "Yealink T56A" firmware 58.15.0.130 verified released 2026-11-20');
+    const reply = await rig.say('update 80-5E-C0-00-40-01 firmware to 58.15.0.130 at 2027-01-15 02:00 Europe/Berlin');
+    expect(reply).toMatch(/moved to the phase's maximum delay/);
+    expect(reply).toMatch(/later than its phase allows/);
+    expect(await rig.bot.server.store.db.firmwareUpdate.findFirst()).toMatchObject({ notBefore: new Date('2026-12-20T00:00:00Z') });
+    expect(await rig.say('update 80-5E-C0-00-40-01 firmware to 58.15.0.130 at 2026-12-31 25:00')).toMatch(/YYYY-MM-DD HH:mm/);
+    expect(await rig.say('update 80-5E-C0-00-40-01 firmware to 9.9.9 now')).toMatch(/no firmware release 9\.9\.9/);
+  });
+});
+
+async function applyUpdate(phone: DeviceClient, id: string, version: string): Promise<void> {
+  for (const step of ['downloading', 'installing', 'succeeded'] as const) await phone.reportUpdateStatus(id, step);
+  await phone.reportInventory({ firmwareVersion: version });
+}
