@@ -39,7 +39,13 @@ describe('parseConfig', () => {
       fileDownloadHosts: [...defaultFileDownloadHosts],
       codeHashSecret: null,
       trustProxy: false,
+      firmwareBelowMinimum: 'warn',
     });
+  });
+
+  it('FIRMWARE_BELOW_MINIMUM is warn or block; anything else stops start-up naming the variable', () => {
+    expect(parseConfig({ FIRMWARE_BELOW_MINIMUM: 'block' }).firmwareBelowMinimum).toBe('block');
+    expect(() => parseConfig({ FIRMWARE_BELOW_MINIMUM: 'refuse' })).toThrow(/FIRMWARE_BELOW_MINIMUM: expected warn .* or block/);
   });
 
   it('TRUST_PROXY=true makes X-Forwarded-For count; anything but true or false stops start-up naming it', () => {
