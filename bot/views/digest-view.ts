@@ -41,6 +41,11 @@ function locationLine(location: LocationCounts): string {
 
 const locationName = (location: string | null) => location ?? 'No location';
 
+/** "3 below the minimum · 12 unknown versions · 40 updates available" ("firmware" shows which). */
+function firmwareLine(firmware: Digest['firmware']): string {
+  return `${number(firmware.belowMinimum)} below the minimum · ${number(firmware.unknownVersion)} unknown ${firmware.unknownVersion === 1 ? 'version' : 'versions'} · ${number(firmware.updatesAvailable)} ${firmware.updatesAvailable === 1 ? 'update' : 'updates'} available`;
+}
+
 export function digestView(digest: Digest, timeZone: string): DigestView {
   const largest = Math.max(0, ...deviceStates.map((state) => digest.byState[state]));
   const pipeline = deviceStates.map((state: DeviceState) => ({
@@ -73,6 +78,7 @@ export function digestView(digest: Digest, timeZone: string): DigestView {
     { title: 'Codes expiring in 24 h', value: digest.expiring.count === 0 ? 'none' : `${number(digest.expiring.count)}: ${expiringWhere}${expiringMore}` },
     { title: 'Stuck before sign-in > 24 h', value: digest.stuck.length === 0 ? 'none' : number(digest.stuck.length) },
     { title: 'Lockouts in 24 h', value: digest.lockouts.macs.length === 0 ? 'none' : number(digest.lockouts.macs.length) },
+    { title: 'Firmware', value: firmwareLine(digest.firmware) },
   ];
 
   const lockedOut = digest.lockouts.macs.slice(0, lockoutLimit).join(', ') + (digest.lockouts.macs.length > lockoutLimit ? ` and ${number(digest.lockouts.macs.length - lockoutLimit)} more` : '');
@@ -88,6 +94,7 @@ export function digestView(digest: Digest, timeZone: string): DigestView {
     `${plural(digest.stuck.length, 'device', 'devices')} stuck before sign-in for more than 24 h.`,
     `${plural(digest.lockouts.macs.length, 'lockout', 'lockouts')} in 24 h.`,
     median === null ? 'No sign-ins in the last 7 days.' : `Median time to signed in: ${median}.`,
+    `Firmware: ${firmwareLine(digest.firmware)}.`,
   ].join(' ');
 
   return {

@@ -1,6 +1,7 @@
 // The firmware catalog as a tenant sees it (the shipped table plus the releases its admins
 // added), what devices report about themselves (POST /inventory), the readiness of the fleet
 // and of one device, and the readiness check at provisioning (the FIRMWARE_BELOW_MINIMUM policy).
+import { Prisma } from '../../generated/sqlite/client.ts';
 import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
 import { isUniqueViolation } from '../../prisma/unique-violation.ts';
 import { recordAudit } from '../devices/audit-log.ts';
@@ -102,29 +103,78 @@ export function familyNamed(catalog: Catalog, text: string): ModelFamily {
   throw new DomainError('invalid_input', `Unknown model: ${match.why}. Name it as the catalog does (e.g. "Yealink T55/T56/T58") or as a device reports it (e.g. "Yealink T56A"); "firmware" lists the families.`);
 }
 
+async function storedReleases(tx: DatabaseOrTransaction, tenantId: string): Promise<CatalogRelease[]> {
+  const rows = await tx.firmwareRelease.findMany({ where: { tenantId }, orderBy: { releasedAt: 'asc' } });
+  return rows.map((row) => ({
+    family: row.family,
+    component: row.component as Component,
+    version: row.version,
+    released: row.releasedAt.toISOString().slice(0, 10),
+    label: row.label as ReleaseLabel,
+    ...(row.requires ? { requires: row.requires } : {}),
+  }));
+}
+
+/** The shipped catalog with this tenant's releases added. */
+export async function tenantCatalog(tx: DatabaseOrTransaction, tenantId: string): Promise<Catalog> {
+  return { ...shippedCatalog, releases: [...shippedCatalog.releases, ...(await storedReleases(tx, tenantId))] };
+}
+
+/** Newest release of a family and component with the label (any label when null), or null. */
+export function newestRelease(catalog: Catalog, familyId: string, component: Component, label: ReleaseLabel | null): CatalogRelease | null {
+  let newest: CatalogRelease | null = null;
+  for (const release of catalog.releases) {
+    if (release.family !== familyId || release.component !== component || (label && release.label !== label)) continue;
+    if (!newest || (compareVersions(release.version, newest.version) ?? 0) > 0) newest = release;
+  }
+  return newest;
+}
+
+/**
+ * Readiness of a tenant's fleet per family (`firmware`, the digest's firmware line). Devices are
+ * counted per reported manufacturer, model and version in the store, so a fleet of 100,000
+ * phones of a few models is a few dozen groups to match.
+ */
+export async function fleetReadiness(db: DatabaseOrTransaction, tenantId: string): Promise<FleetReadiness> {
+  const catalog = await tenantCatalog(db, tenantId);
+  const groups = await db.$queryRaw<{ manufacturer: string | null; model: string | null; firmwareVersion: string | null; devices: number | bigint | string }[]>(Prisma.sql`
+    SELECT i."manufacturer" AS "manufacturer", d."model" AS "model", d."firmwareVersion" AS "firmwareVersion", COUNT(*) AS "devices"
+    FROM "Device" d LEFT JOIN "DeviceInventory" i ON i."deviceId" = d."id"
+    WHERE d."tenantId" = ${tenantId}
+    GROUP BY i."manufacturer", d."model", d."firmwareVersion"`);
+  const families = new Map<string, FamilyReadiness>();
+  const unknownModels = new Map<string, { model: string; devices: number; why: string }>();
+  const total = { devices: 0, belowMinimum: 0, unknownVersion: 0, updatesAvailable: 0 };
+  for (const group of groups) {
+    const count = Number(group.devices);
+    total.devices += count;
+    const readiness = firmwareReadiness({ manufacturer: group.manufacturer, model: group.model, firmwareVersion: group.firmwareVersion }, catalog);
+    if (!readiness.familyId) {
+      const shown = [group.manufacturer, group.model].filter(Boolean).join(' ') || 'no model reported';
+      const row = unknownModels.get(shown) ?? { model: shown, devices: 0, why: readiness.reason };
+      row.devices += count;
+      unknownModels.set(shown, row);
+      continue;
+    }
+    const newest = newestRelease(catalog, readiness.familyId, 'firmware', 'verified');
+    const row = families.get(readiness.familyId) ?? { family: readiness.family ?? readiness.familyId, familyId: readiness.familyId, minimum: readiness.minimum ?? null, devices: 0, belowMinimum: 0, unknownVersion: 0, updatesAvailable: 0, newestVerified: newest?.version ?? null };
+    row.devices += count;
+    if (readiness.state === 'below_minimum') row.belowMinimum += count;
+    if (!isKnownVersion(catalog, readiness.familyId, 'firmware', group.firmwareVersion)) row.unknownVersion += count;
+    if (newest && (compareVersions(group.firmwareVersion, newest.version) ?? 1) < 0) row.updatesAvailable += count;
+    families.set(readiness.familyId, row);
+  }
+  for (const row of families.values()) {
+    total.belowMinimum += row.belowMinimum;
+    total.unknownVersion += row.unknownVersion;
+    total.updatesAvailable += row.updatesAvailable;
+  }
+  return { ...total, families: [...families.values()].sort((a, b) => a.family.localeCompare(b.family)), unknownModels: [...unknownModels.values()].sort((a, b) => b.devices - a.devices) };
+}
+
 export function createFirmware(db: Database, clock: Clock, settings: FirmwareSettingsInput) {
-  async function storedReleases(tx: DatabaseOrTransaction, tenantId: string): Promise<(CatalogRelease & { releasedAt: Date })[]> {
-    const rows = await tx.firmwareRelease.findMany({ where: { tenantId }, orderBy: { releasedAt: 'asc' } });
-    return rows.map((row) => ({
-      family: row.family,
-      component: row.component as Component,
-      version: row.version,
-      released: row.releasedAt.toISOString().slice(0, 10),
-      releasedAt: row.releasedAt,
-      label: row.label as ReleaseLabel,
-      ...(row.requires ? { requires: row.requires } : {}),
-    }));
-  }
-
   /** The shipped catalog with this tenant's releases added. */
-  async function catalogOf(tenantId: string, tx: DatabaseOrTransaction = db): Promise<Catalog> {
-    return { ...shippedCatalog, releases: [...shippedCatalog.releases, ...(await storedReleases(tx, tenantId))] };
-  }
-
-  async function inventoriesOf(tx: DatabaseOrTransaction, deviceIds: readonly string[]) {
-    const rows = await tx.deviceInventory.findMany({ where: { deviceId: { in: [...deviceIds] } } });
-    return new Map(rows.map((row) => [row.deviceId, row]));
-  }
+  const catalogOf = (tenantId: string, tx: DatabaseOrTransaction = db): Promise<Catalog> => tenantCatalog(tx, tenantId);
 
   async function saveInventory(tx: DatabaseOrTransaction, device: { id: string; tenantId: string }, report: InventoryReport, now: Date): Promise<void> {
     const data = {
@@ -134,16 +184,6 @@ export function createFirmware(db: Database, clock: Clock, settings: FirmwareSet
       reportedAt: now,
     };
     await tx.deviceInventory.upsert({ where: { deviceId: device.id }, create: { deviceId: device.id, tenantId: device.tenantId, ...data }, update: data });
-  }
-
-  /** Newest release of a family and component with the label (any label when null), or null. */
-  function newestRelease(catalog: Catalog, familyId: string, component: Component, label: ReleaseLabel | null): CatalogRelease | null {
-    let newest: CatalogRelease | null = null;
-    for (const release of catalog.releases) {
-      if (release.family !== familyId || release.component !== component || (label && release.label !== label)) continue;
-      if (!newest || (compareVersions(release.version, newest.version) ?? 0) > 0) newest = release;
-    }
-    return newest;
   }
 
   const api = {
@@ -212,38 +252,7 @@ export function createFirmware(db: Database, clock: Clock, settings: FirmwareSet
     },
 
     /** `firmware`: per family, how many devices, below the minimum, on unknown versions, with an update available. */
-    async fleet(tenantId: string): Promise<FleetReadiness> {
-      const catalog = await catalogOf(tenantId);
-      const devices = await db.device.findMany({ where: { tenantId }, select: { id: true, model: true, firmwareVersion: true } });
-      const inventories = await inventoriesOf(db, devices.map((device) => device.id));
-      const families = new Map<string, FamilyReadiness>();
-      const unknownModels = new Map<string, { model: string; devices: number; why: string }>();
-      const total = { devices: devices.length, belowMinimum: 0, unknownVersion: 0, updatesAvailable: 0 };
-      for (const device of devices) {
-        const manufacturer = inventories.get(device.id)?.manufacturer ?? null;
-        const readiness = firmwareReadiness({ manufacturer, model: device.model, firmwareVersion: device.firmwareVersion }, catalog);
-        if (!readiness.familyId) {
-          const shown = [manufacturer, device.model].filter(Boolean).join(' ') || 'no model reported';
-          const row = unknownModels.get(shown) ?? { model: shown, devices: 0, why: readiness.reason };
-          row.devices++;
-          unknownModels.set(shown, row);
-          continue;
-        }
-        const newest = newestRelease(catalog, readiness.familyId, 'firmware', 'verified');
-        const row = families.get(readiness.familyId) ?? { family: readiness.family ?? readiness.familyId, familyId: readiness.familyId, minimum: readiness.minimum ?? null, devices: 0, belowMinimum: 0, unknownVersion: 0, updatesAvailable: 0, newestVerified: newest?.version ?? null };
-        row.devices++;
-        if (readiness.state === 'below_minimum') row.belowMinimum++;
-        if (!isKnownVersion(catalog, readiness.familyId, 'firmware', device.firmwareVersion)) row.unknownVersion++;
-        if (newest && (compareVersions(device.firmwareVersion, newest.version) ?? 1) < 0) row.updatesAvailable++;
-        families.set(readiness.familyId, row);
-      }
-      for (const row of families.values()) {
-        total.belowMinimum += row.belowMinimum;
-        total.unknownVersion += row.unknownVersion;
-        total.updatesAvailable += row.updatesAvailable;
-      }
-      return { ...total, families: [...families.values()].sort((a, b) => a.family.localeCompare(b.family)), unknownModels: [...unknownModels.values()].sort((a, b) => b.devices - a.devices) };
-    },
+    fleet: (tenantId: string): Promise<FleetReadiness> => fleetReadiness(db, tenantId),
 
     /** `firmware MAC`: one device's readiness, how its model was matched, and newer releases. */
     async device(tenantId: string, macText: string): Promise<DeviceFirmware> {

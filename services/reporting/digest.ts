@@ -3,6 +3,7 @@
 // sign-in, lockouts), plus how long provisioning takes. A handful of queries whatever the
 // number of devices: counts are grouped by the database, the rest is folded here.
 import { Prisma } from '../../generated/sqlite/client.ts';
+import { fleetReadiness } from '../firmware/firmware-service.ts';
 import type { Database } from '../../prisma/store.ts';
 import { deviceStates, isDeviceState, type DeviceState } from '../devices/device-state.ts';
 import { checkTimeZone, localDay } from '../shared/local-time.ts';
@@ -80,6 +81,8 @@ export interface Digest {
     medianMs: number | null;
     devices: number;
   };
+  /** Firmware readiness of the fleet (services/firmware): below the minimum, unknown versions, updates available. */
+  firmware: { belowMinimum: number; unknownVersion: number; updatesAvailable: number };
 }
 
 export interface DigestOptions {
@@ -156,6 +159,7 @@ export async function buildDigest(db: Database, tenantId: string, now: Date, opt
   const stuckBefore = ago(digestWindows.stuckAfterMs);
   const lockoutsSince = ago(digestWindows.lockoutsWithinMs);
   const timeToSignedInSince = ago(digestWindows.timeToSignedInOverMs);
+  const firmware = await fleetReadiness(db, tenantId);
 
   const previous = options.sinceLast ? null : await previousDigestAt(db, tenantId, now, options.day);
   const signedInSince = options.sinceLast ?? previous ?? ago(digestWindows.signedInDefaultMs);
@@ -241,5 +245,6 @@ export async function buildDigest(db: Database, tenantId: string, now: Date, opt
     })),
     lockouts: { since: lockoutsSince, macs: [...lockedOut] },
     timeToSignedIn: { since: timeToSignedInSince, medianMs: median(durations), devices: durations.length },
+    firmware: { belowMinimum: firmware.belowMinimum, unknownVersion: firmware.unknownVersion, updatesAvailable: firmware.updatesAvailable },
   };
 }

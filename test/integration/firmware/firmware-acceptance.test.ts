@@ -55,6 +55,8 @@ describe('firmware readiness and a remote update, end to end over HTTP', () => {
     const fleet = await adminSays('firmware');
     expect(fleet).toMatch(/1 device: 1 below the minimum/);
     expect(fleet).toContain('Yealink T55/T56/T58');
+    // The digest's firmware line too.
+    expect(await adminSays('digest')).toContain('1 below the minimum · 1 unknown version · 0 updates available');
 
     // The release, then the update now.
     expect(await adminSays('firmware release "Yealink T56A" firmware 58.15.0.130 verified')).toMatch(/Release added[\s\S]*58\.15\.0\.130/);
