@@ -4,7 +4,7 @@
 // that paused updates, and devices with an update already open are left alone. Scheduled
 // automatic updates whose window passed unused move to the next window.
 import type { Database } from '../../prisma/store.ts';
-import type { Prisma } from '../../generated/sqlite/client.ts';
+import { Prisma } from '../../generated/sqlite/client.ts';
 import { locationKeyOf } from '../time-zones.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import { newId } from '../shared/random.ts';
@@ -40,13 +40,34 @@ function targetsOf(catalog: Catalog, now: Date): Map<string, CatalogRelease> {
   return targets;
 }
 
+/** A device as the planner reads it: one row per device, its inventory joined. */
+interface PlannedDeviceRow {
+  id: string;
+  mac: string;
+  location: string | null;
+  model: string | null;
+  firmwareVersion: string | null;
+  manufacturer: string | null;
+  teamsVersion: string | null;
+  components: string | null;
+  updatePhase: string | null;
+}
+
+export interface TenantPlan {
+  paused: boolean;
+  devices: number;
+  rows: Prisma.FirmwareUpdateCreateManyInput[];
+  /** Scheduled automatic updates whose window passed unstarted, with their next slot. */
+  missed: { id: string; notBefore: Date; notAfter: Date; batchKey: string }[];
+  batches: Set<string>;
+}
+
 export function createUpdatePlanner(db: Database, firmware: Firmware, updates: Updates) {
-  async function planTenant(tenantId: string, now: Date, result: PlanResult): Promise<void> {
+  /** The read side: what one tenant's due automatic updates are (nothing written). */
+  async function planTenant(tenantId: string, now: Date): Promise<TenantPlan> {
+    const plan: TenantPlan = { paused: false, devices: 0, rows: [], missed: [], batches: new Set() };
     const settings = await updates.settingsOf(db, tenantId);
-    if (settings.pausedUntil && settings.pausedUntil.getTime() > now.getTime()) {
-      result.paused++;
-      return;
-    }
+    if (settings.pausedUntil && settings.pausedUntil.getTime() > now.getTime()) return { ...plan, paused: true };
     const catalog = await firmware.catalogOf(tenantId);
     const targets = targetsOf(catalog, now);
     const zoneOf = await updates.zonesOf(db, tenantId);
@@ -56,40 +77,39 @@ export function createUpdatePlanner(db: Database, firmware: Firmware, updates: U
       if (!window) windows.set(zone, (window = windowAtOrAfter(now, zone, settings.window)));
       return window;
     };
-    const batches = new Set<string>();
 
     // Automatic updates whose window passed unstarted wait for the next one.
-    const missed = await db.firmwareUpdate.findMany({ where: { tenantId, mode: 'auto', status: 'scheduled', notAfter: { lte: now } }, select: { id: true, mac: true, deviceId: true, batchKey: true, device: { select: { location: true } } } });
+    const missed = await db.firmwareUpdate.findMany({ where: { tenantId, mode: 'auto', status: 'scheduled', notAfter: { lte: now } }, select: { id: true, mac: true, batchKey: true, device: { select: { location: true } } } });
     for (const update of missed) {
-      const slot = startInWindow(update.mac, windowIn(zoneOf(update.device.location)), now);
-      await db.firmwareUpdate.updateMany({ where: { id: update.id, status: 'scheduled' }, data: slot });
-      result.moved++;
-      batches.add(update.batchKey);
+      plan.missed.push({ id: update.id, batchKey: update.batchKey, ...startInWindow(update.mac, windowIn(zoneOf(update.device.location)), now) });
+      plan.batches.add(update.batchKey);
     }
-    if (targets.size === 0) return;
+    if (targets.size === 0) return plan;
 
     const open = new Set((await db.firmwareUpdate.findMany({ where: { tenantId, status: { in: [...openStatuses] } }, select: { deviceId: true, component: true } })).map((row) => `${row.deviceId}|${row.component}`));
-    const devices = await db.device.findMany({
-      where: { tenantId, model: { not: null } },
-      select: { id: true, mac: true, location: true, model: true, firmwareVersion: true, inventory: { select: { manufacturer: true, teamsVersion: true, components: true, updatePhase: true } } },
-    });
-    result.devices += devices.length;
+    // One query, the inventory joined: a fleet of 100,000 is read in one pass.
+    const devices = await db.$queryRaw<PlannedDeviceRow[]>(Prisma.sql`
+      SELECT d."id" AS "id", d."mac" AS "mac", d."location" AS "location", d."model" AS "model", d."firmwareVersion" AS "firmwareVersion",
+             i."manufacturer" AS "manufacturer", i."teamsVersion" AS "teamsVersion", i."components" AS "components", i."updatePhase" AS "updatePhase"
+      FROM "Device" d LEFT JOIN "DeviceInventory" i ON i."deviceId" = d."id"
+      WHERE d."tenantId" = ${tenantId} AND d."model" IS NOT NULL`);
+    plan.devices = devices.length;
     // Many devices share a model and a version: each is matched and looked up once.
     const families = new Map<string, ModelFamily | null>();
     const known = new Map<string, boolean>();
-    const rows: Prisma.FirmwareUpdateCreateManyInput[] = [];
-    for (const device of devices) {
-      const makerModel = `${device.inventory?.manufacturer ?? ''}|${device.model}`;
+    for (const row of devices) {
+      const device = { ...row, inventory: { manufacturer: row.manufacturer, teamsVersion: row.teamsVersion, components: row.components ?? '{}', updatePhase: row.updatePhase } };
+      const makerModel = `${row.manufacturer ?? ''}|${row.model}`;
       let family = families.get(makerModel);
       if (family === undefined) {
-        const match = matchModel(catalog, device.inventory?.manufacturer ?? null, device.model);
+        const match = matchModel(catalog, row.manufacturer, row.model);
         families.set(makerModel, (family = match.known ? match.family : null));
       }
       if (!family) continue;
       const phase: Phase = updates.phaseOf(settings, device);
       for (const component of autoComponents) {
         const target = targets.get(`${family.id}|${component}|${phase}`);
-        if (!target || open.has(`${device.id}|${component}`)) continue;
+        if (!target || open.has(`${row.id}|${component}`)) continue;
         const current = updates.currentVersion(device, component);
         if (current === null || (compareVersions(current, target.version) ?? 1) >= 0) continue;
         const knownKey = `${family.id}|${component}|${current}`;
@@ -98,27 +118,40 @@ export function createUpdatePlanner(db: Database, firmware: Firmware, updates: U
         const decision = autoApplies({ label: target.label, releasedAt: new Date(`${target.released}T00:00:00Z`), phase, component, currentKnown, pausedUntil: settings.pausedUntil, now });
         if (!decision.applies) continue;
         const step = nextStep(catalog.releases, current, target);
-        const slot = startInWindow(device.mac, windowIn(zoneOf(device.location)), now);
-        const batch = device.location ? { batchKey: `location:${locationKeyOf(device.location)}`, batchLabel: device.location } : { batchKey: `model:${family.id}`, batchLabel: family.name };
-        batches.add(batch.batchKey);
-        rows.push({ id: newId(), tenantId, deviceId: device.id, mac: device.mac, component, version: step.version, target: target.version, fromVersion: current, mode: 'auto', status: 'scheduled', ...slot, ...batch, attempt: 1, requestedBy: 'job:plan-updates', createdAt: now, updatedAt: now });
+        const slot = startInWindow(row.mac, windowIn(zoneOf(row.location)), now);
+        const batch = row.location ? { batchKey: `location:${locationKeyOf(row.location)}`, batchLabel: row.location } : { batchKey: `model:${family.id}`, batchLabel: family.name };
+        plan.batches.add(batch.batchKey);
+        plan.rows.push({ id: newId(), tenantId, deviceId: row.id, mac: row.mac, component, version: step.version, target: target.version, fromVersion: current, mode: 'auto', status: 'scheduled', ...slot, ...batch, attempt: 1, requestedBy: 'job:plan-updates', createdAt: now, updatedAt: now });
       }
     }
+    return plan;
+  }
+
+  /** The write side: the planned rows, the moved ones, and one card event per batch, in one transaction. */
+  async function apply(tenantId: string, plan: TenantPlan, now: Date): Promise<void> {
+    if (plan.rows.length === 0 && plan.missed.length === 0) return;
     await db.$transaction(async (tx) => {
-      for (let start = 0; start < rows.length; start += 2000) await tx.firmwareUpdate.createMany({ data: rows.slice(start, start + 2000) });
-      for (const batchKey of batches) await enqueueEvent(tx, { kind: 'firmware.batch_changed', tenantId, batchKey }, now);
+      for (const moved of plan.missed) await tx.firmwareUpdate.updateMany({ where: { id: moved.id, status: 'scheduled' }, data: { notBefore: moved.notBefore, notAfter: moved.notAfter } });
+      for (let start = 0; start < plan.rows.length; start += 2000) await tx.firmwareUpdate.createMany({ data: plan.rows.slice(start, start + 2000) });
+      for (const batchKey of plan.batches) await enqueueEvent(tx, { kind: 'firmware.batch_changed', tenantId, batchKey }, now);
     });
-    result.planned += rows.length;
   }
 
   return {
+    planTenant,
+
     /** Plans every tenant's due automatic updates. */
     async planDue(now: Date): Promise<PlanResult> {
       const result: PlanResult = { tenants: 0, devices: 0, planned: 0, moved: 0, paused: 0 };
       const tenants = await db.tenant.findMany({ select: { id: true } });
       for (const tenant of tenants) {
         result.tenants++;
-        await planTenant(tenant.id, now, result);
+        const plan = await planTenant(tenant.id, now);
+        if (plan.paused) result.paused++;
+        await apply(tenant.id, plan, now);
+        result.devices += plan.devices;
+        result.planned += plan.rows.length;
+        result.moved += plan.missed.length;
       }
       return result;
     },
