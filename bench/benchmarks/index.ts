@@ -8,6 +8,7 @@ import { importBenchmark } from './import.ts';
 import { migrationsBenchmark } from './migrations.ts';
 import { scanBenchmark } from './scan.ts';
 import { startupBenchmark } from './startup.ts';
+import { updatesBenchmark } from './updates.ts';
 
 export const benchmarks: readonly Benchmark[] = [
   migrationsBenchmark,
@@ -18,4 +19,5 @@ export const benchmarks: readonly Benchmark[] = [
   digestBenchmark,
   chatBenchmark,
   deviceApiBenchmark,
+  updatesBenchmark,
 ];

@@ -5,6 +5,7 @@
 // automatic updates whose window passed unused move to the next window.
 import type { Database } from '../../prisma/store.ts';
 import { Prisma } from '../../generated/sqlite/client.ts';
+import { insertRows, type CompleteRow } from '../../prisma/bulk-write.ts';
 import { locationKeyOf } from '../time-zones.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import { newId } from '../shared/random.ts';
@@ -56,7 +57,7 @@ interface PlannedDeviceRow {
 export interface TenantPlan {
   paused: boolean;
   devices: number;
-  rows: Prisma.FirmwareUpdateCreateManyInput[];
+  rows: CompleteRow<'FirmwareUpdate'>[];
   /** Scheduled automatic updates whose window passed unstarted, with their next slot. */
   missed: { id: string; notBefore: Date; notAfter: Date; batchKey: string }[];
   batches: Set<string>;
@@ -98,7 +99,7 @@ export function createUpdatePlanner(db: Database, firmware: Firmware, updates: U
     const families = new Map<string, ModelFamily | null>();
     const known = new Map<string, boolean>();
     for (const row of devices) {
-      const device = { ...row, inventory: { manufacturer: row.manufacturer, teamsVersion: row.teamsVersion, components: row.components ?? '{}', updatePhase: row.updatePhase } };
+      const device = { location: row.location, firmwareVersion: row.firmwareVersion, inventory: { teamsVersion: row.teamsVersion, components: row.components ?? '{}', updatePhase: row.updatePhase } };
       const makerModel = `${row.manufacturer ?? ''}|${row.model}`;
       let family = families.get(makerModel);
       if (family === undefined) {
@@ -121,7 +122,7 @@ export function createUpdatePlanner(db: Database, firmware: Firmware, updates: U
         const slot = startInWindow(row.mac, windowIn(zoneOf(row.location)), now);
         const batch = row.location ? { batchKey: `location:${locationKeyOf(row.location)}`, batchLabel: row.location } : { batchKey: `model:${family.id}`, batchLabel: family.name };
         plan.batches.add(batch.batchKey);
-        plan.rows.push({ id: newId(), tenantId, deviceId: row.id, mac: row.mac, component, version: step.version, target: target.version, fromVersion: current, mode: 'auto', status: 'scheduled', ...slot, ...batch, attempt: 1, requestedBy: 'job:plan-updates', createdAt: now, updatedAt: now });
+        plan.rows.push({ id: newId(), tenantId, deviceId: row.id, mac: row.mac, component, version: step.version, target: target.version, fromVersion: current, mode: 'auto', status: 'scheduled', ...slot, ...batch, attempt: 1, busyCount: 0, detail: null, requestedBy: 'job:plan-updates', createdAt: now, updatedAt: now, finishedAt: null });
       }
     }
     return plan;
@@ -132,7 +133,7 @@ export function createUpdatePlanner(db: Database, firmware: Firmware, updates: U
     if (plan.rows.length === 0 && plan.missed.length === 0) return;
     await db.$transaction(async (tx) => {
       for (const moved of plan.missed) await tx.firmwareUpdate.updateMany({ where: { id: moved.id, status: 'scheduled' }, data: { notBefore: moved.notBefore, notAfter: moved.notAfter } });
-      for (let start = 0; start < plan.rows.length; start += 2000) await tx.firmwareUpdate.createMany({ data: plan.rows.slice(start, start + 2000) });
+      await insertRows(tx, 'FirmwareUpdate', plan.rows);
       for (const batchKey of plan.batches) await enqueueEvent(tx, { kind: 'firmware.batch_changed', tenantId, batchKey }, now);
     });
   }
