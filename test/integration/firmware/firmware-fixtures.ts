@@ -4,7 +4,8 @@ import { DeviceClient } from '../../../bot/device-simulator/device-client.ts';
 import { cardOf, cardTexts, codesOnCard } from '../../helpers/card-text.ts';
 import type { ReceivedActivity } from '../../helpers/fake-channel.ts';
 import type { ManualClock } from '../../helpers/manual-clock.ts';
-import { startTestBot, type TestBot } from '../../helpers/test-bot.ts';
+import type { Provider } from '../../../prisma/schemas.ts';
+import { startTestBotOn, type TestBot } from '../../helpers/test-bot.ts';
 
 export const adminId = '0f6c1d2e-1111-4a4a-9b9b-00000000f001';
 export const admin = { id: '29:ada', name: 'Ada Admin', aadObjectId: adminId };
@@ -21,8 +22,8 @@ export interface FirmwareRig {
   provision(devices: { mac: string; location: string; manufacturer?: string; model: string; firmwareVersion: string }[]): Promise<Map<string, DeviceClient>>;
 }
 
-export async function startFirmwareRig(env: Record<string, string> = {}, clock?: ManualClock): Promise<FirmwareRig> {
-  const bot = await startTestBot({ ADMIN_USER_IDS: adminId, ...env }, { outboxIntervalMs: 50, scheduler: 'off', ...(clock ? { clock } : {}) });
+export async function startFirmwareRig(env: Record<string, string> = {}, clock?: ManualClock, provider: Provider = 'sqlite'): Promise<FirmwareRig> {
+  const bot = await startTestBotOn(provider, { ADMIN_USER_IDS: adminId, ...env }, { outboxIntervalMs: 50, scheduler: 'off', ...(clock ? { clock } : {}) });
   await bot.channel.message('setup admins', { ...adminsChannel, mentionBot: true, from: admin });
   await bot.channel.waitFor(1);
   async function say(message: string): Promise<string> {
