@@ -24,6 +24,7 @@ export type FirmwareArgs =
   | { kind: 'device'; mac: string }
   | { kind: 'release'; model: string; component: Component; version: string; label: ReleaseLabel; released: string | null; requires: string | null }
   | { kind: 'import'; text: string }
+  | { kind: 'window'; day: number; start: string; hours: number }
   | { kind: 'phase'; phase: Phase; scope: { kind: 'tenant' } | { kind: 'location'; location: string } | { kind: 'device'; mac: string } };
 
 export const releaseUsage = 'firmware release MODEL COMPONENT VERSION [verified|preview] [released YYYY-MM-DD] [requires VERSION], e.g. firmware release "Yealink T56A" firmware 58.15.0.130 verified';
@@ -51,6 +52,14 @@ export function parseFirmwareArgs(text: string): FirmwareArgs | { problem: strin
       else return { problem: `"${rest[index]}" does not fit here (${releaseUsage})` };
     }
     return { kind: 'release', model, component, version, label, released, requires };
+  }
+  if (first === 'window') {
+    const [, dayWord, start, hoursWord] = parts;
+    const days = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+    const day = days.findIndex((name) => dayWord !== undefined && dayWord.length >= 3 && name.startsWith(dayWord.toLowerCase()));
+    if (day < 0 || !start) return { problem: 'write firmware window DAY HH:mm [HOURS], e.g. firmware window Sunday 01:00 3 (at least 3 hours)' };
+    const hours = hoursWord === undefined ? 3 : Number(hoursWord);
+    return { kind: 'window', day, start, hours };
   }
   if (first === 'phase') {
     const [, phaseWord, scopeWord, ...rest] = parts;

@@ -23,7 +23,7 @@ export const firmwareCommand = defineCommand({
   name: 'firmware',
   aliases: ['fw'],
   summary: 'Firmware readiness per model (below the minimum, unknown versions, updates available), or of one device; admins add releases.',
-  usage: 'firmware [MAC | release MODEL COMPONENT VERSION [verified|preview] [released DATE] | import | phase PHASE [location NAME | MAC]]',
+  usage: 'firmware [MAC | release MODEL COMPONENT VERSION [verified|preview] [released DATE] | import | phase PHASE [location NAME | MAC] | window DAY HH:mm [HOURS]]',
   operation: 'viewFirmware',
   args: firmwareArgs,
   async run(context, args: FirmwareArgs) {
@@ -53,6 +53,11 @@ export const firmwareCommand = defineCommand({
         const result = await firmware.importCatalog(actorOf(context), tenantId, text);
         const notes = result.problems.length ? ` Note: ${result.problems.join('; ')}.` : '';
         return noticeReply('Catalog imported', `${result.added} releases added, ${result.changed} changed.${notes}`, 'good');
+      }
+      case 'window': {
+        authorize(roles, 'manageFirmware', 'Setting the maintenance window');
+        const shown = await firmware.updates.setWindow(actorOf(context), tenantId, { day: args.day, start: args.start, hours: args.hours });
+        return noticeReply('Maintenance window set', `Automatic and "window" updates now run ${shown}, in each device's local time (its location's time zone, else the organisation's).`, 'good');
       }
       case 'phase': {
         authorize(roles, 'manageFirmware', 'Setting an update phase');

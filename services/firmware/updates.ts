@@ -14,7 +14,7 @@ import { newId } from '../shared/random.ts';
 import { locationKeyOf } from '../time-zones.ts';
 import { matchModel, type Catalog, type CatalogRelease, type Component } from './catalog.ts';
 import { familyNamed, type Firmware } from './firmware-service.ts';
-import { busyRetryMs, capScheduled, describeWindow, nextSlot, pauseEnds, phases, zonedInstant, type Phase, type WindowSettings } from './update-rules.ts';
+import { busyRetryMs, capScheduled, describeWindow, minimumWindowHours, nextSlot, pauseEnds, phases, zonedInstant, type Phase, type WindowSettings } from './update-rules.ts';
 import { compareVersions } from './versions.ts';
 
 export const updateStatuses = ['scheduled', 'downloading', 'installing', 'succeeded', 'failed', 'cancelled'] as const;
@@ -272,6 +272,21 @@ export function createUpdates(db: Database, clock: Clock, firmware: Firmware) {
         await recordAudit(tx, { tenantId, deviceId: null, actor, action: 'firmware.updates_resumed', data: { wasPaused } }, now);
       });
       return wasPaused;
+    },
+
+    /** `firmware window DAY HH:mm [HOURS]`: the organisation's maintenance window, in each device's local time (at least 3 hours). */
+    async setWindow(actor: Actor, tenantId: string, window: WindowSettings): Promise<string> {
+      if (!Number.isInteger(window.day) || window.day < 0 || window.day > 6) throw new DomainError('invalid_input', 'The day is one of Sunday … Saturday.');
+      if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(window.start)) throw new DomainError('invalid_input', `"${window.start}" is not a time of day: write HH:mm, e.g. 01:00.`);
+      if (!Number.isInteger(window.hours) || window.hours < minimumWindowHours || window.hours > 24) throw new DomainError('invalid_input', `A maintenance window lasts ${minimumWindowHours} to 24 whole hours (got ${window.hours}).`);
+      const now = clock.now();
+      await db.$transaction(async (tx) => {
+        await tx.tenant.upsert({ where: { id: tenantId }, create: { id: tenantId }, update: {} });
+        const data = { windowDay: window.day, windowStart: window.start, windowHours: window.hours };
+        await tx.firmwareSettings.upsert({ where: { tenantId }, create: { tenantId, ...data }, update: data });
+        await recordAudit(tx, { tenantId, deviceId: null, actor, action: 'firmware.window_set', data: { ...window } }, now);
+      });
+      return describeWindow(window);
     },
 
     /** Sets the phase of the tenant, a location or a device. */

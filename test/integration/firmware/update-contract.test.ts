@@ -132,6 +132,14 @@ describe.each(testProviders)('automatic updates by phase, window, pause and step
     expect(await rig.bot.server.store.db.firmwareUpdate.findFirst()).toMatchObject({ notBefore: new Date('2026-12-20T00:00:00Z') });
     expect(await rig.say('update 80-5E-C0-00-40-01 firmware to 58.15.0.130 at 2026-12-31 25:00')).toMatch(/YYYY-MM-DD HH:mm/);
     expect(await rig.say('update 80-5E-C0-00-40-01 firmware to 9.9.9 now')).toMatch(/no firmware release 9\.9\.9/);
+    // The window: at least 3 hours, refused otherwise with nothing changed.
+    expect(await rig.say('firmware window Saturday 22:00 2')).toMatch(/3 to 24 whole hours/);
+    expect(await rig.say('firmware window Saturday 22:00 4')).toMatch(/Saturday 22:00–02:00/);
+    expect(await rig.bot.server.store.db.firmwareSettings.findFirst()).toMatchObject({ windowDay: 6, windowStart: '22:00', windowHours: 4 });
+    // Cancelled before it starts; `updates` lists it.
+    expect(await rig.say('cancel update 80-5E-C0-00-40-01')).toMatch(/1 scheduled update cancelled: 80-5E-C0-00-40-01 \(58\.15\.0\.130\)/);
+    expect(await rig.say('cancel update')).toMatch(/say which devices/);
+    expect(await rig.say('updates')).toMatch(/0 pending, 0 running, 0 done, 0 failed[\s\S]*80-5E-C0-00-40-01[\s\S]*cancelled/);
   });
 });
 
