@@ -147,3 +147,29 @@ async function applyUpdate(phone: DeviceClient, id: string, version: string): Pr
   for (const step of ['downloading', 'installing', 'succeeded'] as const) await phone.reportUpdateStatus(id, step);
   await phone.reportInventory({ firmwareVersion: version });
 }
+
+describe('the catalog in chat', () => {
+  it('firmware import adds releases (audited); a file with a bad row imports nothing and says which row', async () => {
+    rig = await startFirmwareRig();
+    await rig.provision([{ mac: '80-5E-C0-00-70-01', location: 'Lobby', model: 'T56A', firmwareVersion: '58.15.0.124' }]);
+    const good = JSON.stringify({ releases: [
+      { family: 'Yealink T56A', component: 'firmware', version: '58.15.0.130', released: '2026-11-01', label: 'verified' },
+      { family: 'poly-ccx', component: 'teams', version: '1449.1.0.95', released: '2026-11-02', label: 'preview' },
+    ] });
+    const bad = JSON.stringify({ releases: [
+      { family: 'Yealink T56A', component: 'firmware', version: '58.15.0.140', released: '2026-11-01', label: 'verified' },
+      { family: 'Acme Phone 9', component: 'firmware', version: '1.0', released: '2026-11-01', label: 'verified' },
+    ] });
+    expect(await rig.say(`firmware import ${bad}`)).toMatch(/Nothing was imported: releases\.1 \(Acme Phone 9\)/);
+    expect(await rig.say('firmware import {"releases": [{"family": "Yealink T56A", "version": "x.y"}]}')).toMatch(/does not fit/);
+    expect(await rig.say('firmware import not json')).toMatch(/not JSON/);
+    expect(await rig.bot.server.store.db.firmwareRelease.count()).toBe(0);
+    expect(await rig.say(`firmware import ${good}`)).toMatch(/2 releases added, 0 changed/);
+    expect(await rig.bot.server.store.db.auditEvent.count({ where: { action: 'firmware.release_added' } })).toBe(2);
+    const device = await rig.say('firmware 80-5E-C0-00-70-01');
+    expect(device).toContain('58.15.0.130');
+    expect(device).toMatch(/Ready for remote provisioning/);
+    expect(await rig.say('firmware release "Acme Phone 9" firmware 1.0 verified')).toMatch(/Unknown model: the catalog knows no model/);
+    expect(await rig.say('firmware release "Yealink T56A" firmware 58.15.0.131 verified released 2099-01-01')).toMatch(/in the future/);
+  });
+});
