@@ -173,3 +173,18 @@ describe('the catalog in chat', () => {
     expect(await rig.say('firmware release "Yealink T56A" firmware 58.15.0.131 verified released 2099-01-01')).toMatch(/in the future/);
   });
 });
+
+describe('many devices at once', () => {
+  it('update on more than 20 devices asks first and schedules nothing until confirmed', async () => {
+    rig = await startFirmwareRig();
+    const lines = Array.from({ length: 21 }, (_, index) => `80-5E-C0-00-80-${index.toString(16).padStart(2, '0').toUpperCase()} Hall`).join('\n');
+    await rig.say(`register ${lines}`);
+    expect(await rig.say('update location Hall firmware now')).toMatch(/Update 21 devices\?/);
+    expect(await rig.bot.server.store.db.firmwareUpdate.count()).toBe(0);
+    // Confirmed (as the confirmation card's "yes" runs it), devices of unknown models are said so, not guessed.
+    const report = await rig.bot.server.services.firmware.updates.request({ kind: 'user', id: 'aad-ada' }, (await rig.bot.server.store.db.device.findFirstOrThrow()).tenantId, { target: { kind: 'location', location: 'hall' }, component: 'firmware', version: null, timing: { kind: 'now' }, confirmed: true });
+    expect(report.scheduled).toHaveLength(0);
+    expect(report.skipped).toHaveLength(21);
+    expect(report.skipped[0]!.reason).toMatch(/model unknown \(the device reported no model\)/);
+  });
+});
