@@ -4,8 +4,8 @@
 // catalog does not know.
 //
 // Measured: `planTenant` (services/firmware/update-planner.ts), the read side of the plan-updates
-// job: the tenant's settings and catalog, the open updates, one joined read of the fleet, and
-// the decision per device (family, phase, known version, target, step, window slot). Not
+// job: the tenant's settings and catalog, the open updates, the distinct models, one joined read
+// of the devices of models with a release due, and the decision per device (family, phase, known version, target, step, window slot). Not
 // measured: the writes that follow (the planned rows and one card event per batch, in one
 // transaction); one full job run with its writes is timed once afterwards and reported in the details.
 //
@@ -75,7 +75,7 @@ async function updatesOn(provider: Provider, postgresUrl: string | null, quick: 
         ours.push(run % 2 === 0 ? a : b);
         baseline.push(run % 2 === 0 ? b : a);
       }
-      if (planned === 0 || considered !== rows) throw new Error(`the planner planned ${planned} updates over ${considered} devices; the SELECT read ${rows}`);
+      if (planned === 0 || considered > rows) throw new Error(`the planner planned ${planned} updates over ${considered} devices; the SELECT read ${rows}`);
       // The whole job once, writes included.
       const job = stopwatch();
       const result = await planner.planDue(now);
@@ -94,6 +94,7 @@ async function updatesOn(provider: Provider, postgresUrl: string | null, quick: 
           p95: percentile(ours, 95),
           ratioToBaseline: Math.round((median(ours) / median(baseline)) * 10) / 10,
           devicesConsidered: considered,
+          devicesWithAModel: rows,
           updatesPlanned: planned,
           batches: batches.length,
           jobRunMs: jobMs,

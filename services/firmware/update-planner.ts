@@ -88,12 +88,21 @@ export function createUpdatePlanner(db: Database, firmware: Firmware, updates: U
     if (targets.size === 0) return plan;
 
     const open = new Set((await db.firmwareUpdate.findMany({ where: { tenantId, status: { in: [...openStatuses] } }, select: { deviceId: true, component: true } })).map((row) => `${row.deviceId}|${row.component}`));
-    // One query, the inventory joined: a fleet of 100,000 is read in one pass.
+    // Only devices of models that may have something due are read: the distinct models first
+    // (a few dozen), then their devices in one query with the inventory joined. A model the
+    // catalog could give to two manufacturers is read too (its devices' manufacturer decides).
+    const familiesWithTargets = new Set([...targets.values()].map((release) => release.family));
+    const models = (await db.$queryRaw<{ model: string }[]>(Prisma.sql`SELECT DISTINCT "model" AS "model" FROM "Device" WHERE "tenantId" = ${tenantId} AND "model" IS NOT NULL`)).map((row) => row.model);
+    const candidates = models.filter((model) => {
+      const match = matchModel(catalog, null, model);
+      return match.known ? familiesWithTargets.has(match.family.id) : match.why.includes('could be');
+    });
+    if (candidates.length === 0) return plan;
     const devices = await db.$queryRaw<PlannedDeviceRow[]>(Prisma.sql`
       SELECT d."id" AS "id", d."mac" AS "mac", d."location" AS "location", d."model" AS "model", d."firmwareVersion" AS "firmwareVersion",
              i."manufacturer" AS "manufacturer", i."teamsVersion" AS "teamsVersion", i."components" AS "components", i."updatePhase" AS "updatePhase"
       FROM "Device" d LEFT JOIN "DeviceInventory" i ON i."deviceId" = d."id"
-      WHERE d."tenantId" = ${tenantId} AND d."model" IS NOT NULL`);
+      WHERE d."tenantId" = ${tenantId} AND d."model" IN (${Prisma.join(candidates)})`);
     plan.devices = devices.length;
     // Many devices share a model and a version: each is matched and looked up once.
     const families = new Map<string, ModelFamily | null>();
