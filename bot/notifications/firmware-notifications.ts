@@ -1,12 +1,13 @@
 // Who hears about firmware events, and what they see:
-//   firmware.provision_refused → the admins channel: the device, its firmware and the minimum
+//   firmware.provision_refused → the admins channel: the device, its firmware and the minimum; the
+//                                technicians channel: what to do on site (update, same code again)
 //   firmware.batch_changed     → the batch's update card in the admins channel, posted once and
 //                                then redrawn in place from the current counts
 //   firmware.update_failed     → the admins channel, once per device and attempt (the event's
 //                                dedupe key is the update id; a retry is a new update)
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
 import type { Services } from '../../services/index.ts';
-import { provisionRefusedView, updateBatchView, updateFailedView } from '../views/firmware-views.ts';
+import { provisionRefusedTechnicianView, provisionRefusedView, updateBatchView, updateFailedView } from '../views/firmware-views.ts';
 import { view } from '../views/reply.ts';
 import type { PlannedDelivery } from './outgoing-message.ts';
 
@@ -18,8 +19,13 @@ export async function planFirmwareEvent(services: Services, event: FirmwareEvent
   const admins = await services.conversations.findAudience(tenantId, 'admins');
   switch (event.kind) {
     case 'firmware.provision_refused': {
-      if (!admins) return [];
-      return [{ key: `firmware-refused:${event.deviceId}:${admins.channelId}:${admins.conversationId}`, conversation: admins, message: { view: view('blocks', provisionRefusedView(event)) } }];
+      const technicians = await services.conversations.findAudience(tenantId, 'technicians');
+      const deliveries: PlannedDelivery[] = [];
+      if (admins) deliveries.push({ key: `firmware-refused:${event.deviceId}:${admins.channelId}:${admins.conversationId}`, conversation: admins, message: { view: view('blocks', provisionRefusedView(event)) } });
+      if (technicians && technicians.conversationId !== admins?.conversationId) {
+        deliveries.push({ key: `firmware-refused-technicians:${event.deviceId}:${technicians.channelId}:${technicians.conversationId}`, conversation: technicians, message: { view: view('blocks', provisionRefusedTechnicianView(event)) } });
+      }
+      return deliveries;
     }
     case 'firmware.update_failed': {
       if (!admins) return [];

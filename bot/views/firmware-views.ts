@@ -149,3 +149,16 @@ export function provisionRefusedView(event: { mac: string; location: string | nu
     actions: [{ label: 'Firmware', command: `firmware ${event.mac}` }],
   };
 }
+
+/** The technicians' copy: what to do at the device. */
+export function provisionRefusedTechnicianView(event: { mac: string; location: string | null; firmwareVersion: string | null; minimum: string; family: string }): BlocksView {
+  const where = event.location ? ` (${event.location})` : '';
+  return {
+    title: `${event.mac}: update the firmware first`,
+    summary: `${event.mac}${where} needs firmware ${event.minimum} or later before it can be provisioned.`,
+    blocks: [
+      { kind: 'notice', style: 'attention', text: `${event.mac}${where} runs firmware ${event.firmwareVersion ?? 'unknown'}; ${event.family} needs ${event.minimum} or later for remote provisioning, so the code was not accepted.` },
+      { kind: 'text', text: `Update the device's firmware to ${event.minimum} or later (from the phone's settings or the vendor's tool), then enter the same verification code again: it is still valid.` },
+    ],
+  };
+}

@@ -12,6 +12,7 @@ import { startTestBot, type TestBot } from '../../helpers/test-bot.ts';
 const adminId = '0f6c1d2e-1111-4a4a-9b9b-00000000f001';
 const admin = { id: '29:ada', name: 'Ada Admin', aadObjectId: adminId };
 const adminsChannel = { conversationType: 'channel' as const, conversationId: '19:admins@thread.tacv2', teamId: '19:team@thread.tacv2' };
+const techniciansChannel = { conversationType: 'channel' as const, conversationId: '19:technicians@thread.tacv2', teamId: '19:team@thread.tacv2' };
 const adminChat = `a:personal-${adminId}`;
 const mac = '80-5E-C0-00-00-01';
 
@@ -32,7 +33,8 @@ async function adminSays(message: string): Promise<string> {
 async function startWithDevice(env: Record<string, string> = {}): Promise<{ code: string }> {
   bot = await startTestBot({ ADMIN_USER_IDS: adminId, ...env }, { outboxIntervalMs: 50, scheduler: 'off' });
   await bot.channel.message('setup admins', { ...adminsChannel, mentionBot: true, from: admin });
-  await bot.channel.waitFor(1);
+  await bot.channel.message('setup technicians', { ...techniciansChannel, mentionBot: true, from: admin });
+  await bot.channel.waitFor(2);
   await adminSays(`register ${mac} Lobby`);
   const before = bot.channel.received.filter(inConversation(adminChat)).length;
   await bot.channel.message(`codes ${mac}`, { from: admin, conversationId: adminChat });
@@ -90,6 +92,9 @@ describe('firmware readiness and a remote update, end to end over HTTP', () => {
 
     const notice = await bot.channel.waitFor(1, (activity) => inConversation(adminsChannel.conversationId)(activity) && /firmware too old/i.test(text(activity)), 20_000);
     expect(text(notice.at(-1))).toContain('58.15.0.124');
+    // The technicians are told what to do on site.
+    const onSite = await bot.channel.waitFor(1, (activity) => inConversation(techniciansChannel.conversationId)(activity) && /update the firmware first/i.test(text(activity)), 20_000);
+    expect(text(onSite.at(-1))).toMatch(/58\.15\.0\.124 or later[\s\S]*same verification code again/);
 
     await phone.provision({ mac, verificationCode: code, manufacturer: 'Yealink', model: 'T56A', firmwareVersion: '58.15.0.124' });
     expect((await bot.server.store.db.device.findFirst({ where: { mac } }))?.state).toBe('awaiting_sign_in');
