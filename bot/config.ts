@@ -109,6 +109,7 @@ const environmentSchema = z
     TRUST_PROXY: z.enum(['true', 'false'], { error: 'expected true (a reverse proxy in front appends X-Forwarded-For) or false' }).default('false'),
     SERVICE_URL_HOSTS: hostPatterns.default([...defaultServiceUrlHosts]),
     FILE_DOWNLOAD_HOSTS: hostPatterns.default([...defaultFileDownloadHosts]),
+    FIRMWARE_BELOW_MINIMUM: z.enum(['warn', 'block'], { error: 'expected warn (provision, and warn admins on the sign-in card) or block (refuse the provision)' }).default('warn'),
     CODE_HASH_SECRET: z.string().min(32, 'expected at least 32 characters, e.g. the output of: openssl rand -base64 32').optional(),
     ...sipEnvironmentShape,
     // Slack (bot/slack/): both or neither; without them Slack is off and /api/slack/events answers 404.
@@ -211,6 +212,8 @@ export interface Config {
   tabSso: { clientId: string | null; jwksUrl: string };
   /** SIP Gateway bulk sign-in: the adapter and its settings (SIP_*). */
   sip: SipConfig;
+  /** A device below its model's minimum firmware: provision with a warning to admins, or refuse. */
+  firmwareBelowMinimum: 'warn' | 'block';
   /** The Slack door (bot/slack/); null when Slack is not configured. */
   slack: SlackConfig | null;
 }
@@ -299,6 +302,7 @@ export function parseConfig(rawEnv: Environment): Config {
             appToken: parsed.SLACK_APP_TOKEN ?? null,
           })
         : null,
+    firmwareBelowMinimum: parsed.FIRMWARE_BELOW_MINIMUM,
   };
   return Object.freeze({ ...config, botAuth: Object.freeze(config.botAuth) });
 }

@@ -125,6 +125,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       codeWarningLeadsMinutes: config.codeWarningLeadsMinutes,
       staleAfterMs: config.staleAfterMs,
       sipGateway: createSipGateway(config.sip, store.db, clock, logger.child({ component: 'sip-gateway' })),
+      firmwareBelowMinimum: config.firmwareBelowMinimum,
     },
   });
   const exportLinks = createExportLinks({ secret: codeHashSecret, publicBaseUrl: config.publicBaseUrl, clock });
@@ -212,7 +213,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     await chat.handle(req, res, requestLogger(req, logger));
   });
 
-  registerDeviceRoutes(server, services.devices, (req) => requestLogger(req, logger), { trustProxy: config.trustProxy });
+  registerDeviceRoutes(server, services.devices, (req) => requestLogger(req, logger), { trustProxy: config.trustProxy, firmware: services.firmware });
   registerExportRoutes(server, exportLinks, services, (req) => requestLogger(req, logger));
   await registerTabPage(server, { teamsAppId: config.botAuth.appId });
   registerTabApi(server, { services, sso: config.tabSso, log: (req) => requestLogger(req, logger), kickOutbox: () => outboxJob?.kick() });

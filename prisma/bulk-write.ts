@@ -30,6 +30,7 @@ interface BulkTables {
   AuditEvent: Prisma.AuditEventCreateManyInput;
   VerificationCode: Prisma.VerificationCodeCreateManyInput;
   ProvisioningAttempt: Prisma.ProvisioningAttemptCreateManyInput;
+  FirmwareUpdate: Prisma.FirmwareUpdateCreateManyInput;
 }
 
 export type BulkTable = keyof BulkTables;

@@ -17,6 +17,9 @@ import { createReporting, type Reporting } from './reporting/index.ts';
 import { createSipServices, type SipServices } from './sip/index.ts';
 import type { SipGateway } from './sip/sip-gateway.ts';
 import { createWorkspaceLinks, type WorkspaceLinks } from './auth/workspace-links.ts';
+import { createFirmware, type BelowMinimumPolicy, type Firmware } from './firmware/firmware-service.ts';
+import { createUpdates, type Updates } from './firmware/updates.ts';
+import { createUpdatePlanner, type UpdatePlanner } from './firmware/update-planner.ts';
 
 export interface ServiceSettings {
   /** How long a verification code is valid. */
@@ -34,6 +37,8 @@ export interface ServiceSettings {
   staleAfterMs?: number;
   /** The SIP Gateway adapter (SIP_GATEWAY), built by the entry point. */
   sipGateway?: SipGateway;
+  /** FIRMWARE_BELOW_MINIMUM (default warn). */
+  firmwareBelowMinimum?: BelowMinimumPolicy;
 }
 
 export interface Services {
@@ -55,9 +60,17 @@ export interface Services {
   sip: SipServices;
   /** Which tenant a Slack workspace acts in (`link slack`, `link <code>`). */
   workspaceLinks: WorkspaceLinks;
+  /** The firmware catalog, readiness, inventory (`firmware`) and remote updates (`update`). */
+  firmware: Firmware & { updates: Updates; planner: UpdatePlanner };
+}
+
+function withUpdates(db: Database, clock: Clock, firmware: Firmware): Services['firmware'] {
+  const updates = createUpdates(db, clock, firmware);
+  return { ...firmware, updates, planner: createUpdatePlanner(db, firmware, updates) };
 }
 
 export function createServices({ db, clock, settings }: { db: Database; clock: Clock; settings: ServiceSettings }): Services {
+  const firmware = createFirmware(db, clock, { belowMinimum: settings.firmwareBelowMinimum ?? 'warn' });
   return {
     clock,
     settings: { codeTtlMs: settings.codeTtlMs },
@@ -66,6 +79,7 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
       codeTtlMs: settings.codeTtlMs,
       ...(settings.codeWarningLeadsMinutes ? { codeWarningLeadsMinutes: settings.codeWarningLeadsMinutes } : {}),
       ...(settings.staleAfterMs ? { staleAfterMs: settings.staleAfterMs } : {}),
+      provisionGate: firmware.provisionGate,
     }),
     roles: createRolesService(db, clock, settings.bootstrapAdmins),
     assignments: createLocationAssignments(db, clock),
@@ -76,5 +90,6 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
     reporting: createReporting(db, clock),
     sip: createSipServices(db, clock, settings.sipGateway),
     workspaceLinks: createWorkspaceLinks(db, clock, createKeyedHasher(settings.codeHashSecret)),
+    firmware: withUpdates(db, clock, firmware),
   };
 }

@@ -12,6 +12,7 @@ import { startupBenchmark } from './startup.ts';
 import { tabBenchmark } from './tab.ts';
 import { sipCsvBenchmark } from './sip-csv.ts';
 import { slackBenchmark } from './slack.ts';
+import { updatesBenchmark } from './updates.ts';
 
 export const benchmarks: readonly Benchmark[] = [
   migrationsBenchmark,
@@ -26,4 +27,5 @@ export const benchmarks: readonly Benchmark[] = [
   tabBenchmark,
   sipCsvBenchmark,
   slackBenchmark,
+  updatesBenchmark,
 ];

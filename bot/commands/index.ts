@@ -23,6 +23,8 @@ import { accountsCommand } from './accounts.ts';
 import { autoSignInCommand } from './auto-signin.ts';
 import { sipCommand } from './sip.ts';
 import { linkCommand } from './link.ts';
+import { firmwareCommand } from './firmware.ts';
+import { cancelUpdateCommand, pauseUpdatesCommand, resumeUpdatesCommand, updateCommand, updatesCommand } from './update.ts';
 
 export const commands: readonly CommandSpec[] = [
   helpCommand,
@@ -49,4 +51,10 @@ export const commands: readonly CommandSpec[] = [
   autoSignInCommand,
   sipCommand,
   linkCommand,
+  firmwareCommand,
+  updateCommand,
+  updatesCommand,
+  cancelUpdateCommand,
+  pauseUpdatesCommand,
+  resumeUpdatesCommand,
 ];

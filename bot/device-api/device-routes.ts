@@ -6,9 +6,13 @@
 //   POST /login-code  { loginCode, expiresInSeconds? } → state              (Bearer deviceToken)
 //   POST /signed-in   { account } → state                                   (Bearer deviceToken)
 //   POST /reset       → { state: "registered" }                             (Bearer deviceToken)
+//   GET  /state also answers `update`: null or { id, component, version, notBefore, notAfter }
+//   POST /inventory   { manufacturer?, model?, firmwareVersion?, teamsVersion?, components? } (Bearer deviceToken)
+//   POST /update-status { updateId, status: downloading|installing|succeeded|failed|busy, detail? } (Bearer deviceToken)
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { DeviceServices } from '../../services/devices/index.ts';
+import type { Services } from '../../services/index.ts';
 import { DomainError } from '../../services/shared/errors.ts';
 import { newErrorReference } from '../../services/shared/random.ts';
 import { describeStorageFailure, storageFailureOf } from '../../prisma/storage-errors.ts';
@@ -21,6 +25,7 @@ export const deviceApiBase = '/api/device/v1';
 const provisionBody = z.object({
   mac: z.string().max(64),
   verificationCode: z.string().max(32),
+  manufacturer: z.string().max(100).nullish(),
   model: z.string().max(100).nullish(),
   firmwareVersion: z.string().max(100).nullish(),
 });
@@ -50,7 +55,7 @@ function sendError(res: Response, error: DomainError): void {
   res.send(statusOf[error.code], { code: error.code, message: error.message, ...error.details });
 }
 
-export function registerDeviceRoutes(server: Server, devices: DeviceServices, logFor: (req: Request) => Logger, options: { trustProxy?: boolean } = {}): void {
+export function registerDeviceRoutes(server: Server, devices: DeviceServices, logFor: (req: Request) => Logger, options: { trustProxy?: boolean; firmware?: Services['firmware'] } = {}): void {
   /**
    * Runs a handler; domain errors become their HTTP answer, an unavailable store a 503 the
    * device retries after Retry-After, anything else goes to the server's error handler.
@@ -80,7 +85,17 @@ export function registerDeviceRoutes(server: Server, devices: DeviceServices, lo
 
   server.post(`${deviceApiBase}/provision`, route(async (req) => devices.provisioning.provision(parseBody(provisionBody, req), { source: clientAddressOf(req, options.trustProxy ?? false) })));
 
-  server.get(`${deviceApiBase}/state`, route(async (req) => devices.signIn.stateOf(await authenticated(req))));
+  server.get(`${deviceApiBase}/state`, route(async (req) => {
+    const device = await authenticated(req);
+    const state = await devices.signIn.stateOf(device);
+    return options.firmware ? { ...state, update: await options.firmware.updates.currentFor(device) } : state;
+  }));
+
+  const firmware = options.firmware;
+  if (firmware) {
+    server.post(`${deviceApiBase}/inventory`, route(async (req) => firmware.reportInventory(await authenticated(req), bodyOf(req))));
+    server.post(`${deviceApiBase}/update-status`, route(async (req) => firmware.updates.reportStatus(await authenticated(req), bodyOf(req))));
+  }
 
   server.post(`${deviceApiBase}/login-code`, route(async (req) => {
     const device = await authenticated(req);

@@ -16,6 +16,7 @@ export const statusOf: Record<DomainErrorCode, number> = {
   code_expired: 410,
   code_replaced: 410,
   too_large: 413,
+  firmware_below_minimum: 409,
   locked_out: 429,
   rate_limited: 429,
 };

@@ -8,11 +8,15 @@ export const usage = `A simulated Microsoft Teams phone that talks to the bot's 
 Usage: npm run device -- <command> --mac <MAC> [options]
 
 Commands:
-  provision --mac <MAC> --code <CODE> [--model <m>] [--firmware <v>]
+  provision --mac <MAC> --code <CODE> [--manufacturer <m>] [--model <m>] [--firmware <v>]
       Enter the verification code from the hand-off card; saves the device token.
   signin --mac <MAC> [--account <upn>] [--poll-seconds 2] [--timeout-seconds 900]
       Wait for the admin's sign-in request, then show and report a device-login code.
       With --account, also complete the sign-in as that account (the person at the portal).
+  update --mac <MAC> [--fail <reason>] [--busy] [--poll-seconds 2] [--timeout-seconds 900]
+      Wait for a remote update, report downloading, installing and succeeded, then the new
+      version (and any required next step). --fail reports that failure instead; --busy
+      reports "in a call" the first time it is offered, then keeps waiting.
   status --mac <MAC>
       Show the device's state as the service sees it.
   reset --mac <MAC>
@@ -33,8 +37,11 @@ export class UsageError extends Error {
 const options = {
   mac: { type: 'string' },
   code: { type: 'string' },
+  manufacturer: { type: 'string' },
   model: { type: 'string' },
   firmware: { type: 'string' },
+  fail: { type: 'string' },
+  busy: { type: 'boolean' },
   account: { type: 'string' },
   'poll-seconds': { type: 'string' },
   'timeout-seconds': { type: 'string' },
@@ -47,7 +54,8 @@ type OptionName = keyof typeof options;
 
 const common: OptionName[] = ['mac', 'server', 'state-dir', 'help'];
 const allowed = {
-  provision: [...common, 'code', 'model', 'firmware'],
+  provision: [...common, 'code', 'manufacturer', 'model', 'firmware'],
+  update: [...common, 'fail', 'busy', 'poll-seconds', 'timeout-seconds'],
   signin: [...common, 'account', 'poll-seconds', 'timeout-seconds'],
   status: common,
   reset: common,
@@ -63,8 +71,11 @@ export type ParsedCommand =
       server?: string;
       stateDir?: string;
       code?: string;
+      manufacturer?: string;
       model?: string;
       firmware?: string;
+      fail?: string;
+      busy?: boolean;
       account?: string;
       pollSeconds: number;
       timeoutSeconds: number;
@@ -95,7 +106,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   if (values.help || positionals.length === 0) return { command: 'help' };
 
   const [command, ...extra] = positionals;
-  if (!command || !(command in allowed)) throw new UsageError(`Unknown command "${command}"; use provision, signin, status or reset.`);
+  if (!command || !(command in allowed)) throw new UsageError(`Unknown command "${command}"; use provision, signin, update, status or reset.`);
   if (extra.length > 0) throw new UsageError(`Unexpected "${extra.join(' ')}" after ${command}.`);
   const name = command as CommandName;
   const given = Object.keys(values) as OptionName[];
@@ -113,8 +124,11 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
     server: values.server,
     stateDir: values['state-dir'],
     code: values.code?.trim(),
+    manufacturer: values.manufacturer,
     model: values.model,
     firmware: values.firmware,
+    fail: values.fail?.trim() || undefined,
+    busy: values.busy === true,
     account: values.account?.trim() || undefined,
     pollSeconds: seconds('poll-seconds', values['poll-seconds'], 2, 3600),
     timeoutSeconds: seconds('timeout-seconds', values['timeout-seconds'], 900, 86_400),

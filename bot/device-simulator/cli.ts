@@ -7,7 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { defaultServer, parseCommandLine, usage, UsageError } from './cli-args.ts';
 import { DeviceApiError, DeviceConnectionError } from './device-client.ts';
 import { defaultStateDir, DeviceMemory } from './device-memory.ts';
-import { provision, reset, signIn, SimulatorError, status, type PhoneContext } from './phone.ts';
+import { connect, provision, reset, signIn, SimulatorError, status, type PhoneContext } from './phone.ts';
+import { applyUpdates } from './phone-update.ts';
 
 export interface CliIo {
   out(line: string): void;
@@ -32,10 +33,13 @@ export async function runDeviceCli(argv: readonly string[], io: CliIo): Promise<
     };
     switch (parsed.command) {
       case 'provision':
-        await provision(ctx, { mac: parsed.mac, code: parsed.code!, model: parsed.model, firmware: parsed.firmware });
+        await provision(ctx, { mac: parsed.mac, code: parsed.code!, manufacturer: parsed.manufacturer, model: parsed.model, firmware: parsed.firmware });
         break;
       case 'signin':
         await signIn(ctx, { mac: parsed.mac, account: parsed.account, pollSeconds: parsed.pollSeconds, timeoutSeconds: parsed.timeoutSeconds });
+        break;
+      case 'update':
+        await applyUpdates(ctx, connect(ctx, parsed.mac), { mac: parsed.mac, ...(parsed.fail ? { fail: parsed.fail } : {}), busy: parsed.busy === true, pollSeconds: parsed.pollSeconds, timeoutSeconds: parsed.timeoutSeconds });
         break;
       case 'status':
         await status(ctx, parsed.mac);

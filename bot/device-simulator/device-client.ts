@@ -10,6 +10,7 @@ export type DeviceState = 'registered' | 'code_issued' | 'awaiting_sign_in' | 's
 export interface ProvisionRequest {
   mac: string;
   verificationCode: string;
+  manufacturer?: string;
   model?: string;
   firmwareVersion?: string;
 }
@@ -20,10 +21,30 @@ export interface ProvisionResult {
   tenantName: string;
 }
 
+/** The one update the device should apply now (GET /state `update`). */
+export interface PendingUpdate {
+  id: string;
+  component: string;
+  version: string;
+  notBefore: string;
+  notAfter: string | null;
+}
+
 export interface DeviceStateView {
   state: DeviceState;
   signInRequested: boolean;
   account?: string;
+  update?: PendingUpdate | null;
+}
+
+export type UpdateStatusReport = 'downloading' | 'installing' | 'succeeded' | 'failed' | 'busy';
+
+export interface Inventory {
+  manufacturer?: string;
+  model?: string;
+  firmwareVersion?: string;
+  teamsVersion?: string;
+  components?: Record<string, string>;
 }
 
 /** The service answered, and refused: `code` and `message` are the API's own. */
@@ -99,6 +120,16 @@ export class DeviceClient {
 
   reset(): Promise<{ state: 'registered' }> {
     return this.call('POST', '/reset');
+  }
+
+  /** Tells the service what the device runs (after provisioning, after an update). */
+  reportInventory(inventory: Inventory): Promise<Inventory> {
+    return this.call('POST', '/inventory', inventory);
+  }
+
+  /** Reports a step of an update: downloading, installing, succeeded, failed, or busy (in a call). */
+  reportUpdateStatus(updateId: string, status: UpdateStatusReport, detail?: string): Promise<{ id: string; status: string; version: string }> {
+    return this.call('POST', '/update-status', { updateId, status, ...(detail === undefined ? {} : { detail }) });
   }
 
   private async call<T>(method: 'GET' | 'POST', path: string, body?: object, authenticated = true): Promise<T> {

@@ -25,12 +25,13 @@ export interface PhoneContext {
   signal?: AbortSignal;
 }
 
-export async function provision(ctx: PhoneContext, request: { mac: string; code: string; model?: string; firmware?: string }): Promise<void> {
+export async function provision(ctx: PhoneContext, request: { mac: string; code: string; manufacturer?: string; model?: string; firmware?: string }): Promise<void> {
   const server = ctx.server ?? ctx.defaultServer;
   const client = new DeviceClient({ server });
   const result = await client.provision({
     mac: request.mac,
     verificationCode: request.code,
+    ...(request.manufacturer ? { manufacturer: request.manufacturer } : {}),
     ...(request.model ? { model: request.model } : {}),
     ...(request.firmware ? { firmwareVersion: request.firmware } : {}),
   });
@@ -39,7 +40,7 @@ export async function provision(ctx: PhoneContext, request: { mac: string; code:
   ctx.show(`Device token saved in ${file}`);
 }
 
-function connect(ctx: PhoneContext, mac: string): DeviceClient {
+export function connect(ctx: PhoneContext, mac: string): DeviceClient {
   const saved = ctx.memory.load(mac);
   if (!saved) {
     throw new SimulatorError(`No device token saved for ${mac} in ${ctx.memory.dir}: provision it first (npm run device -- provision --mac ${mac} --code <code>).`);

@@ -85,6 +85,12 @@ export function jobDefinitions({ services, leases, runs, digestSchedule = defaul
       run: async (now) => ({ ...(await services.sip.deadlines.warnDeadlines(now)) }),
     },
     {
+      name: 'plan-updates',
+      cron: '*/15 * * * *',
+      summary: 'Every 15 minutes: plans the automatic firmware and Teams app updates that are due (verified releases, by phase, in each device\'s maintenance window), unless updates are paused.',
+      run: async (now) => ({ ...(await services.firmware.planner.planDue(now)) }),
+    },
+    {
       name: 'housekeeping',
       cron: '7 * * * *',
       summary:

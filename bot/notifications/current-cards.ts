@@ -4,6 +4,7 @@ import type { Services } from '../../services/index.ts';
 import { deviceStatusView } from '../views/device-views.ts';
 import { view, type View } from '../views/reply.ts';
 import { awaitingSignInView, provenanceOf, signInProgressView } from '../views/sign-in-views.ts';
+import { firmwareWarnings } from '../views/firmware-views.ts';
 
 /**
  * A device's status card as redrawn after the device moved on: its current state and history,
@@ -34,5 +35,8 @@ export async function currentSignInView(services: Services, tenantId: string, ma
     return view('notice', { title: `${device.mac} was reset`, text: 'The device was factory reset: it needs a new verification code before it can be signed in.', style: 'attention' });
   }
   // The account asked for before, or else the one planned for the device: the dialog opens with it.
-  return view('awaitingSignIn', awaitingSignInView(device, timeline, zone, session?.account ?? (await services.devices.plannedAccounts.of(tenantId, device.id))));
+  const awaiting = awaitingSignInView(device, timeline, zone, session?.account ?? (await services.devices.plannedAccounts.of(tenantId, device.id)));
+  // A device below its model's minimum firmware may fail remote sign-in: the card says so, with the minimum.
+  const firmware = firmwareWarnings(await services.firmware.readinessOf(device), device.mac);
+  return view('awaitingSignIn', { ...awaiting, warnings: [...awaiting.warnings, ...firmware] });
 }

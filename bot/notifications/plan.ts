@@ -16,6 +16,7 @@
 //                         personal chat of the admin who issued the hand-off
 //   sip.*               → the SIP batch card in the admins channel, posted then redrawn in place,
 //                         its completion summary, a stuck batch, deadline warnings (plan-sip.ts)
+//   firmware.*          → ./firmware-notifications.ts (update cards per batch, failures, refusals)
 import { principalOfActorLabel } from '../../services/auth/principal.ts';
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
 import type { Services } from '../../services/index.ts';
@@ -31,6 +32,7 @@ import { problemReportedView } from '../views/problem-view.ts';
 import { accountMismatchView } from '../views/sign-in-views.ts';
 import { planCodesExpired, planCodesExpiring, planDevicesStale, planDigestDue } from './plan-jobs.ts';
 import { planSip } from './plan-sip.ts';
+import { planFirmwareEvent } from './firmware-notifications.ts';
 
 /**
  * A device locked out after wrong codes from one address: what happened, until when, and the
@@ -223,6 +225,11 @@ export function createNotificationPlanner(services: Services): NotificationPlann
       case 'sip.batch_stuck':
       case 'sip.deadline':
         return planSip(services, event);
+      // Firmware readiness and updates: bot/notifications/firmware-notifications.ts.
+      case 'firmware.provision_refused':
+      case 'firmware.batch_changed':
+      case 'firmware.update_failed':
+        return planFirmwareEvent(services, event);
     }
   };
 }

@@ -48,6 +48,11 @@ function queueLine(queues: NonNullable<Digest['signInQueues']>, now: Date): stri
   return `${plural(queues.devices, 'device', 'devices')} at ${plural(queues.locations, 'location', 'locations')}${longest}`;
 }
 
+/** "3 below the minimum · 12 unknown versions · 40 updates available" ("firmware" shows which). */
+function firmwareLine(firmware: Digest['firmware']): string {
+  return `${number(firmware.belowMinimum)} below the minimum · ${number(firmware.unknownVersion)} unknown ${firmware.unknownVersion === 1 ? 'version' : 'versions'} · ${number(firmware.updatesAvailable)} ${firmware.updatesAvailable === 1 ? 'update' : 'updates'} available`;
+}
+
 export function digestView(digest: Digest, timeZone: string): DigestView {
   const largest = Math.max(0, ...deviceStates.map((state) => digest.byState[state]));
   const pipeline = deviceStates.map((state: DeviceState) => ({
@@ -81,6 +86,7 @@ export function digestView(digest: Digest, timeZone: string): DigestView {
     { title: 'Stuck before sign-in > 24 h', value: digest.stuck.length === 0 ? 'none' : number(digest.stuck.length) },
     { title: 'Lockouts in 24 h', value: digest.lockouts.macs.length === 0 ? 'none' : number(digest.lockouts.macs.length) },
     ...(digest.signInQueues ? [{ title: 'Waiting in sign-in queues', value: queueLine(digest.signInQueues, digest.generatedAt) }] : []),
+    { title: 'Firmware', value: firmwareLine(digest.firmware) },
   ];
 
   const lockedOut = digest.lockouts.macs.slice(0, lockoutLimit).join(', ') + (digest.lockouts.macs.length > lockoutLimit ? ` and ${number(digest.lockouts.macs.length - lockoutLimit)} more` : '');
@@ -96,6 +102,7 @@ export function digestView(digest: Digest, timeZone: string): DigestView {
     `${plural(digest.stuck.length, 'device', 'devices')} stuck before sign-in for more than 24 h.`,
     `${plural(digest.lockouts.macs.length, 'lockout', 'lockouts')} in 24 h.`,
     median === null ? 'No sign-ins in the last 7 days.' : `Median time to signed in: ${median}.`,
+    `Firmware: ${firmwareLine(digest.firmware)}.`,
   ].join(' ');
 
   return {

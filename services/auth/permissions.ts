@@ -49,6 +49,14 @@ export const permissionTable = {
   sipSettings: ['admin'],
   /** Link a Slack workspace to this tenant (issue a link code in Teams, enter it in Slack). */
   linkWorkspace: ['admin'],
+  /** See firmware readiness of the fleet and of a device (`firmware`). */
+  viewFirmware: ['technician', 'manager'],
+  /** Add firmware releases, import a catalog, set update phases (`firmware release|import|phase`). */
+  manageFirmware: ['admin'],
+  /** Update devices remotely, cancel, pause and resume updates. */
+  updateDevices: ['admin'],
+  /** See pending, running, done and failed updates (`updates`). */
+  listUpdates: ['technician', 'manager'],
 } as const satisfies Record<string, Permission>;
 
 export type Operation = keyof typeof permissionTable;

@@ -8,7 +8,7 @@ import { createCodeExpiry } from './code-expiry.ts';
 import { createHandoffs } from './handoffs.ts';
 import { createDeviceAccess } from './device-access.ts';
 import { createDeviceQueries } from './device-queries.ts';
-import { createProvisioning } from './provisioning.ts';
+import { createProvisioning, type ProvisionGate } from './provisioning.ts';
 import { createDeviceRegistry } from './registry.ts';
 import { createSignIn } from './sign-in.ts';
 import { createPlannedAccounts } from './planned-accounts.ts';
@@ -21,6 +21,8 @@ export interface DeviceSettings {
   codeWarningLeadsMinutes?: readonly number[];
   /** How long a device may wait for sign-in before it is listed as stale; default 24 h. */
   staleAfterMs?: number;
+  /** Checked before a device with a valid code is provisioned (the firmware readiness policy). */
+  provisionGate?: ProvisionGate;
 }
 
 export function createDeviceServices(db: Database, clock: Clock, hasher: KeyedHasher, handoffBox: SealedBox, settings: DeviceSettings) {
@@ -28,7 +30,7 @@ export function createDeviceServices(db: Database, clock: Clock, hasher: KeyedHa
     registry: createDeviceRegistry(db, clock),
     codes: createVerificationCodes(db, clock, hasher, handoffBox, settings.codeTtlMs),
     handoffs: createHandoffs(db, clock, handoffBox),
-    provisioning: createProvisioning(db, clock, hasher),
+    provisioning: createProvisioning(db, clock, hasher, settings.provisionGate),
     signIn: createSignIn(db, clock),
     plannedAccounts: createPlannedAccounts(db, clock),
     signInQueue: createSignInQueue(db, clock),

@@ -12,6 +12,7 @@ import { attemptLimits, lockForCheck, lockoutPolicy, overLimitUntil, rateLimited
 import { findDevicesWithMacInAnyTenant } from './device-repository.ts';
 import { activated } from './device-state.ts';
 import { parseMac } from './mac-address.ts';
+import { firmwareReadiness } from '../firmware/readiness.ts';
 import { queueOnProvision } from './sign-in-queue.ts';
 import { moveDevice } from './transition.ts';
 
@@ -29,8 +30,18 @@ export interface ProvisionSource {
 export interface ProvisionRequest {
   mac: string;
   verificationCode: string;
+  manufacturer?: string | null;
   model?: string | null;
   firmwareVersion?: string | null;
+}
+
+/**
+ * A check that may refuse a device with a valid code before it is provisioned (the firmware
+ * readiness policy, services/firmware/firmware-service.ts). It runs in the provision's
+ * transaction; a refusal leaves the code valid.
+ */
+export interface ProvisionGate {
+  check(tx: DatabaseOrTransaction, device: { id: string; tenantId: string; mac: string; location: string | null }, reported: { manufacturer: string | null; model: string | null; firmwareVersion: string | null }, now: Date): Promise<DomainError | null>;
 }
 
 export interface ProvisionResult {
@@ -78,7 +89,7 @@ const reportedText = /^[\p{L}\p{N} .,_+()\-/]{1,100}$/u;
 export function checkProvisionRequest(request: ProvisionRequest): { mac: string; code: string } {
   const mac = parseMac(request.mac);
   if (!mac.ok) throw new DomainError('invalid_input', `mac: ${mac.reason}.`);
-  for (const field of ['model', 'firmwareVersion'] as const) {
+  for (const field of ['manufacturer', 'model', 'firmwareVersion'] as const) {
     const value = request[field]?.trim();
     if (value && !reportedText.test(value)) {
       throw new DomainError('invalid_input', `${field}: up to 100 letters, digits, spaces and . , _ + ( ) - / only.`);
@@ -89,7 +100,7 @@ export function checkProvisionRequest(request: ProvisionRequest): { mac: string;
   return { mac: mac.mac, code };
 }
 
-export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHasher) {
+export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHasher, gate?: ProvisionGate) {
   const onPostgres = (db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql';
   const refusedSources = new RefusedSources();
   const unknownMacs = new UnknownMacGuesses();
@@ -220,6 +231,8 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
     const deviceToken = newBearerToken('dvt');
     const model = request.model?.trim() || device.model;
     const firmwareVersion = request.firmwareVersion?.trim() || device.firmwareVersion;
+    const refused = await gate?.check(tx, device, { manufacturer: request.manufacturer?.trim() || null, model, firmwareVersion }, now);
+    if (refused) return { ok: false, error: refused };
     const used = await tx.verificationCode.updateMany({ where: { id: match.id, status: 'live' }, data: { status: 'used', closedAt: now } });
     if (used.count !== 1) return { ok: false, error: new DomainError('already_provisioned', 'This code was just used. If this device is not provisioned, ask your admin for a new code.') };
     const online = await moveDevice(
@@ -234,9 +247,11 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
       },
       now,
     );
-    // With a planned account, its sign-in is requested at once (./sign-in-queue.ts). Firmware
-    // readiness (issue 14) is not wired here yet: `false` until the firmware check lands.
-    await queueOnProvision(tx, online, now, { firmwareBelowMinimum: false });
+    // With a planned account, its sign-in is requested at once (./sign-in-queue.ts), unless the
+    // device runs firmware below its model's minimum for remote provisioning: a remote sign-in
+    // may fail there, so it waits for an admin (the awaiting-sign-in card names the minimum).
+    const readiness = firmwareReadiness({ manufacturer: request.manufacturer?.trim() || null, model, firmwareVersion });
+    await queueOnProvision(tx, online, now, { firmwareBelowMinimum: readiness.state === 'below_minimum' });
     await tx.provisioningAttempt.create({ data: { id: newId(), mac, tenantId: device.tenantId, source, succeeded: true, at: now } });
     const tenant = await tx.tenant.findUnique({ where: { id: device.tenantId } });
     return { ok: true, result: { deviceId: device.id, deviceToken, tenantName: tenant?.name ?? device.tenantId } };

@@ -36,7 +36,13 @@ export type DomainEvent =
   /** A SIP batch made no progress for 30 minutes: said once. */
   | { kind: 'sip.batch_stuck'; tenantId: string; batchId: string; since: string }
   /** SIP accounts whose sign-in deadline comes within a lead (48 h, 66 h after onboarding), or has passed (leadHours null). */
-  | { kind: 'sip.deadline'; tenantId: string; leadHours: number | null; deadline: string; accounts: { username: string; hardwareId: string }[] };
+  | { kind: 'sip.deadline'; tenantId: string; leadHours: number | null; deadline: string; accounts: { username: string; hardwareId: string }[] }
+  /** A device with a valid code was refused: its firmware is below its model's minimum (FIRMWARE_BELOW_MINIMUM=block). */
+  | { kind: 'firmware.provision_refused'; tenantId: string; deviceId: string; mac: string; location: string | null; model: string | null; firmwareVersion: string | null; minimum: string; family: string }
+  /** Updates of one batch (a location or a model) were scheduled or moved on: its card is posted or redrawn. */
+  | { kind: 'firmware.batch_changed'; tenantId: string; batchKey: string }
+  /** One device's update failed (said once per device and attempt). */
+  | { kind: 'firmware.update_failed'; tenantId: string; updateId: string; deviceId: string; mac: string; version: string; attempt: number; detail: string | null };
 
 export type DomainEventKind = DomainEvent['kind'];
 
@@ -65,6 +71,9 @@ export const domainEventKinds = [
   'sip.batch_completed',
   'sip.batch_stuck',
   'sip.deadline',
+  'firmware.provision_refused',
+  'firmware.batch_changed',
+  'firmware.update_failed',
 ] as const satisfies readonly DomainEventKind[];
 
 // A kind added to DomainEvent but not listed above fails to compile here.

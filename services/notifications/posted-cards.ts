@@ -7,7 +7,7 @@ import type { Database } from '../../prisma/store.ts';
 import { newId } from '../shared/random.ts';
 
 /** sign_in_queue: a location's sign-in queue card (subject "<page>:<location key>", services/devices/sign-in-queue.ts). */
-export type PostedCardKind = 'handoff' | 'sign_in' | 'status' | 'sign_in_queue' | 'sip_batch';
+export type PostedCardKind = 'handoff' | 'sign_in' | 'status' | 'sign_in_queue' | 'sip_batch' | 'update_batch';
 
 export interface PostedCardRef {
   channelId: string;

@@ -4,6 +4,7 @@
 // number of devices: counts are grouped by the database, the rest is folded here.
 import { waitingInSignInQueues, type QueueWaiting } from '../devices/sign-in-queue.ts';
 import { Prisma } from '../../generated/sqlite/client.ts';
+import { fleetReadiness } from '../firmware/firmware-service.ts';
 import type { Database } from '../../prisma/store.ts';
 import { deviceStates, isDeviceState, type DeviceState } from '../devices/device-state.ts';
 import { checkTimeZone, localDay } from '../shared/local-time.ts';
@@ -83,6 +84,8 @@ export interface Digest {
   };
   /** Devices waiting in a location's sign-in queue (services/devices/sign-in-queue.ts), and since when. */
   signInQueues?: QueueWaiting;
+  /** Firmware readiness of the fleet (services/firmware): below the minimum, unknown versions, updates available. */
+  firmware: { belowMinimum: number; unknownVersion: number; updatesAvailable: number };
 }
 
 export interface DigestOptions {
@@ -159,6 +162,7 @@ export async function buildDigest(db: Database, tenantId: string, now: Date, opt
   const stuckBefore = ago(digestWindows.stuckAfterMs);
   const lockoutsSince = ago(digestWindows.lockoutsWithinMs);
   const timeToSignedInSince = ago(digestWindows.timeToSignedInOverMs);
+  const firmware = await fleetReadiness(db, tenantId);
 
   const previous = options.sinceLast ? null : await previousDigestAt(db, tenantId, now, options.day);
   const signedInSince = options.sinceLast ?? previous ?? ago(digestWindows.signedInDefaultMs);
@@ -247,5 +251,6 @@ export async function buildDigest(db: Database, tenantId: string, now: Date, opt
     lockouts: { since: lockoutsSince, macs: [...lockedOut] },
     timeToSignedIn: { since: timeToSignedInSince, medianMs: median(durations), devices: durations.length },
     signInQueues,
+    firmware: { belowMinimum: firmware.belowMinimum, unknownVersion: firmware.unknownVersion, updatesAvailable: firmware.updatesAvailable },
   };
 }

@@ -17,7 +17,9 @@ export type DomainErrorCode =
   | 'sign_in_not_requested'
   /** A device reports an account signed in other than the one the admin chose. */
   | 'account_mismatch'
-  | 'too_large';
+  | 'too_large'
+  /** The device's firmware is below its model's minimum for remote provisioning (FIRMWARE_BELOW_MINIMUM=block). */
+  | 'firmware_below_minimum';
 
 export class DomainError extends Error {
   override name = 'DomainError';

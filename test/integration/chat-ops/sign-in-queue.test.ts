@@ -91,7 +91,7 @@ describe('devices imported with a planned account', () => {
     const phones = await threePhonesOnline();
     // Without any admin action, each device is asked to sign in, with its planned account.
     for (const [index, phone] of phones.entries()) {
-      expect(await phone.state()).toEqual({ state: 'awaiting_sign_in', signInRequested: true, account: devices[index]!.account });
+      expect(await phone.state()).toEqual({ state: 'awaiting_sign_in', signInRequested: true, account: devices[index]!.account, update: null });
     }
     for (const [index, phone] of phones.entries()) await phone.reportLoginCode(devices[index]!.loginCode, 900);
 
@@ -141,20 +141,35 @@ describe('devices imported with a planned account', () => {
     const awaiting = await bot.channel.waitFor(1, (activity) => inAdminsChannel(activity) && /waiting for sign-in/i.test(text(activity)), 10_000);
     expect(JSON.stringify(cardOf(awaiting[0]!))).toContain(devices[0]!.account);
     await adminSays(`signin ${devices[0]!.mac}`);
-    expect(await phone!.state()).toEqual({ state: 'awaiting_sign_in', signInRequested: true, account: devices[0]!.account });
+    expect(await phone!.state()).toEqual({ state: 'awaiting_sign_in', signInRequested: true, account: devices[0]!.account, update: null });
     await phone!.reportLoginCode(devices[0]!.loginCode, 900);
     const refused = await phone!.reportSignedIn('attacker@fabrikam.com').then(() => null, (error: unknown) => error);
     expect((refused as DeviceApiError).code).toBe('account_mismatch');
   });
 
+  it('a device whose firmware is below its model\'s minimum is not asked at once: it waits for the admin, whose card names the minimum', async () => {
+    const [old, current] = devices;
+    const csv = ['MAC ID,Location,Account', `${old!.mac},Lobby,${old!.account}`, `${current!.mac},Lobby,${current!.account}`].join('\n');
+    await adminSays(`import\n${csv}`);
+    const codes = codesOnCard(cardOf(await adminSays(`codes ${old!.mac} ${current!.mac}`)));
+    const oldPhone = new DeviceClient({ server: bot.url });
+    await oldPhone.provision({ mac: old!.mac, verificationCode: codes.get(old!.mac) ?? '', manufacturer: 'Yealink', model: 'T56A', firmwareVersion: '58.15.0.100' });
+    const currentPhone = new DeviceClient({ server: bot.url });
+    await currentPhone.provision({ mac: current!.mac, verificationCode: codes.get(current!.mac) ?? '', manufacturer: 'Yealink', model: 'T56A', firmwareVersion: '58.15.0.124' });
+    expect(await oldPhone.state()).toMatchObject({ state: 'awaiting_sign_in', signInRequested: false });
+    expect(await currentPhone.state()).toMatchObject({ state: 'awaiting_sign_in', signInRequested: true, account: current!.account });
+    const awaiting = await bot.channel.waitFor(1, (activity) => inAdminsChannel(activity) && text(activity).includes(old!.mac) && /waiting for sign-in/i.test(text(activity)), 10_000);
+    expect(text(awaiting[0]!)).toContain('58.15.0.124');
+  });
+
   it('with auto sign-in off, wait for the admin; "signin location" then asks them all with their planned accounts', async () => {
     expect(text(await adminSays('auto signin off'))).toMatch(/Auto sign-in is off/);
     const phones = await threePhonesOnline();
-    for (const phone of phones) expect(await phone.state()).toEqual({ state: 'awaiting_sign_in', signInRequested: false });
+    for (const phone of phones) expect(await phone.state()).toEqual({ state: 'awaiting_sign_in', signInRequested: false, update: null });
     const reply = await adminSays('signin location Lobby');
     expect(text(reply)).toMatch(/Sign-in requested\n3/);
     for (const [index, phone] of phones.entries()) {
-      expect(await phone.state()).toEqual({ state: 'awaiting_sign_in', signInRequested: true, account: devices[index]!.account });
+      expect(await phone.state()).toEqual({ state: 'awaiting_sign_in', signInRequested: true, account: devices[index]!.account, update: null });
     }
   });
 });

@@ -131,11 +131,11 @@ describe.each(testProviders)('on %s', (provider) => {
         expect(await poll(phone)).toBe(true);
       }
       clock.advance(minutes(16));
-      expect(await phone.client.state()).toEqual({ state: 'awaiting_sign_in', signInRequested: false });
+      expect(await phone.client.state()).toEqual({ state: 'awaiting_sign_in', signInRequested: false, update: null });
       await bot.channel.waitUntil(() => /its code lapsed 5 times, waiting for you/.test(queueCards(phone.site)[0]?.shown ?? ''), 'the card to say it waits for the admin', 45_000);
       // The admin asks again: renewals start over.
       await bot.server.services.devices.signIn.request(ada, tenantId, phone.mac, null);
-      expect(await phone.client.state()).toEqual({ state: 'awaiting_sign_in', signInRequested: true, account: phone.account });
+      expect(await phone.client.state()).toEqual({ state: 'awaiting_sign_in', signInRequested: true, account: phone.account, update: null });
       expect((await bot.server.store.db.signInQueueEntry.findFirst({ where: { device: { mac: phone.mac } } }))?.renewals).toBe(0);
     }, 90_000);
   });

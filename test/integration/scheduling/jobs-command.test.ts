@@ -176,7 +176,7 @@ describe('on the system clock (node-cron timers on)', () => {
   it("the product's jobs all run cleanly at start-up on a fresh database", async () => {
     bot = await startTestBot();
     const names = bot.server.jobs.jobs.map((job) => job.name);
-    expect(names).toEqual(['expire-codes', 'warn-expiring-codes', 'lapse-login-codes', 'stale-devices', 'queue-digests', 'sip-follow-batches', 'sip-deadlines', 'housekeeping']);
+    expect(names).toEqual(['expire-codes', 'warn-expiring-codes', 'lapse-login-codes', 'stale-devices', 'queue-digests', 'sip-follow-batches', 'sip-deadlines', 'plan-updates', 'housekeeping']);
     await expect
       .poll(async () => Object.values((await readyz()).body.jobs as Record<string, { outcome: string | null }>).map((job) => job.outcome), { timeout: 10_000 })
       .toEqual(names.map(() => 'succeeded'));

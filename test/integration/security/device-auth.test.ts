@@ -80,7 +80,7 @@ describe('device tokens', () => {
       ['the token with one character changed', { authorization: `Bearer ${altered}` }],
       ['the token of a device since factory-reset', { authorization: `Bearer ${revoked}` }],
     ];
-    const bodies: Record<string, unknown> = { '/login-code': { loginCode: 'HX7PQ2WKM' }, '/signed-in': { account: 'lobby@contoso.com' }, '/reset': {} };
+    const bodies: Record<string, unknown> = { '/login-code': { loginCode: 'HX7PQ2WKM' }, '/signed-in': { account: 'lobby@contoso.com' }, '/reset': {}, '/inventory': { firmwareVersion: '58.15.0.130' }, '/update-status': { updateId: 'some-update', status: 'downloading' } };
     const before = JSON.stringify(await bot.server.store.db.device.findMany({ orderBy: { mac: 'asc' } }));
     const auditBefore = await bot.server.store.db.auditEvent.count();
 

@@ -83,6 +83,17 @@ const commandSamples: Record<string, CommandSample> = {
     ],
   },
   link: { args: 'slack' },
+  firmware: {
+    args: macs[0],
+    inner: [
+      { operation: 'manageFirmware', args: 'release "Yealink T56A" firmware 58.15.0.130 verified' },
+    ],
+  },
+  update: { args: `${macs[0]} firmware now` },
+  updates: { args: '' },
+  cancel: { args: `update ${macs[0]}` },
+  pause: { args: 'updates' },
+  resume: { args: 'updates' },
 };
 
 const inAFewMinutes = () => new Date(Date.now() + 5 * 60_000).toISOString();

@@ -48,6 +48,7 @@ describe('parseConfig', () => {
         scenario: {},
         powershell: { pwshPath: 'pwsh', timeoutMs: 120_000, appId: '', tenantId: '', certificateThumbprint: null, certificateFile: null, certificatePassword: null },
       },
+      firmwareBelowMinimum: 'warn',
       slack: null,
     });
   });
@@ -77,6 +78,11 @@ describe('parseConfig', () => {
     const powershell = parseConfig({ SIP_GATEWAY: 'powershell', SIP_TEAMS_APP_ID: 'app', SIP_TEAMS_TENANT_ID: 'contoso.onmicrosoft.com', SIP_TEAMS_CERT_THUMBPRINT: 'a'.repeat(40), SIP_TEAMS_CERT_PASSWORD: 'pfx-secret' });
     expect(powershell.sip.powershell).toMatchObject({ appId: 'app', certificateThumbprint: 'a'.repeat(40), certificatePassword: 'pfx-secret' });
     expect(() => parseConfig({ SIP_TEAMS_CERT_PASSWORD: 'pfx-secret', SIP_PWSH_TIMEOUT_SECONDS: '1' })).toThrow(/SIP_PWSH_TIMEOUT_SECONDS/);
+  });
+
+  it('FIRMWARE_BELOW_MINIMUM is warn or block; anything else stops start-up naming the variable', () => {
+    expect(parseConfig({ FIRMWARE_BELOW_MINIMUM: 'block' }).firmwareBelowMinimum).toBe('block');
+    expect(() => parseConfig({ FIRMWARE_BELOW_MINIMUM: 'refuse' })).toThrow(/FIRMWARE_BELOW_MINIMUM: expected warn .* or block/);
   });
 
   it('TRUST_PROXY=true makes X-Forwarded-For count; anything but true or false stops start-up naming it', () => {

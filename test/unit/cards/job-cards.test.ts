@@ -75,6 +75,7 @@ describe('digest', () => {
           ['Codes expiring in 24 h', '200: 20 at Building 1 — Floor 1 · 20 at Building 1 — Floor 2 · 20 at Building 1 — Floor 3 · …'],
           ['Stuck before sign-in > 24 h', '200'],
           ['Lockouts in 24 h', '12'],
+          ['Firmware', '3 below the minimum · 12 unknown versions · 40 updates available'],
         ],
       ],
     ]);
@@ -116,6 +117,7 @@ describe('digest', () => {
       ['Codes expiring in 24 h', 'none'],
       ['Stuck before sign-in > 24 h', 'none'],
       ['Lockouts in 24 h', 'none'],
+      ['Firmware', '0 below the minimum · 0 unknown versions · 0 updates available'],
     ]);
     expect(empty.fallbackText).toContain('0 devices. 0 signed in since');
   });

@@ -57,6 +57,7 @@ export function digestOf(devices: number, locationCount: number, extra: Partial<
     stuck,
     lockouts: { since: new Date(now.getTime() - 24 * hourMs), macs: Array.from({ length: 12 }, (_, i) => mac(900 + i)) },
     timeToSignedIn: { since: new Date(now.getTime() - 7 * 24 * hourMs), medianMs: 3 * hourMs + 20 * 60_000, devices: 480 },
+    firmware: { belowMinimum: 3, unknownVersion: 12, updatesAvailable: 40 },
     ...extra,
   };
 }
@@ -65,6 +66,7 @@ export const emptyDigest: Digest = {
   ...digestOf(0, 0),
   stuck: [],
   lockouts: { since: now, macs: [] },
+  firmware: { belowMinimum: 0, unknownVersion: 0, updatesAvailable: 0 },
   signedIn: { since: new Date(now.getTime() - 24 * hourMs), sincePreviousDigest: false, count: 0 },
   timeToSignedIn: { since: now, medianMs: null, devices: 0 },
 };
