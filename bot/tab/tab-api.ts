@@ -134,6 +134,7 @@ export function registerTabApi(server: Server, options: TabApiOptions): void {
       issueCodes: can(roles, 'issueCodes'),
       signIn: can(roles, 'signIn'),
       exportDevices: can(roles, 'exportDevices'),
+      firmware: can(roles, 'viewFirmware'),
     },
   }));
 
@@ -141,6 +142,10 @@ export function registerTabApi(server: Server, options: TabApiOptions): void {
     const profile = await services.tenants.profile(principal.tenantId);
     return services.reporting.fleetOverview(principal.tenantId, profile.timeZone);
   });
+
+  // Firmware readiness per model family (the `firmware` command's figures), polled less often
+  // than the pipeline: it reads every device with a model.
+  route('get', '/firmware', 'viewFirmware', 'Seeing firmware readiness', async ({ principal }) => services.firmware.fleet(principal.tenantId));
 
   route('get', '/locations', 'listDevices', 'Seeing the fleet', async ({ principal }) => ({ locations: await services.devices.queries.locations(principal.tenantId, 1000) }));
 

@@ -17,13 +17,15 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, ApiError, type Device, type DevicePage, type DeviceQuery, type Me, type Overview, type TimelineEntry } from './api.ts';
+import { api, ApiError, type Device, type DevicePage, type DeviceQuery, type FirmwareReadiness, type Me, type Overview, type TimelineEntry } from './api.ts';
+import { FirmwareCard } from './FirmwareCard.tsx';
 import { DeviceTable } from './DeviceTable.tsx';
 import { when } from './format.ts';
 import { Pipeline } from './Pipeline.tsx';
 import { connectToHost, type HostState, type TeamsTheme } from './teams-host.ts';
 
 export const pollMs = 5_000;
+export const firmwarePollMs = 60_000;
 
 const themes = { default: teamsLightTheme, dark: teamsDarkTheme, contrast: teamsHighContrastTheme } as const;
 
@@ -89,6 +91,7 @@ function Fleet() {
   const [opened, setOpened] = useState<{ device: Device; timeline: TimelineEntry[] } | null>(null);
   const [notice, setNotice] = useState<{ intent: 'success' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [firmware, setFirmware] = useState<FirmwareReadiness | null>(null);
   const queryRef = useRef(query);
   queryRef.current = query;
 
@@ -113,6 +116,16 @@ function Fleet() {
     const timer = setInterval(() => void refresh(), pollMs);
     return () => clearInterval(timer);
   }, [refresh]);
+  // Firmware readiness reads every device with a model and changes only as devices report or
+  // update: once a minute is enough, and only for those allowed to see it.
+  const seesFirmware = me?.allowed.firmware ?? false;
+  useEffect(() => {
+    if (!seesFirmware) return;
+    const load = () => api.firmware().then(setFirmware, (error: unknown) => setNotice({ intent: 'error', text: message(error) }));
+    void load();
+    const timer = setInterval(() => void load(), firmwarePollMs);
+    return () => clearInterval(timer);
+  }, [seesFirmware]);
 
   const changeQuery = (change: Partial<DeviceQuery>) => {
     setQuery((current) => ({ ...current, ...change, cursor: null }));
@@ -171,6 +184,7 @@ function Fleet() {
         </MessageBar>
       ) : null}
       <Pipeline overview={overview} />
+      {firmware ? <FirmwareCard readiness={firmware} /> : null}
       {allowed.issueCodes || allowed.exportDevices ? (
         <div className={styles.toolbar} role="toolbar" aria-label="Actions">
           {allowed.issueCodes ? (

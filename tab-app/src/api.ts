@@ -16,7 +16,7 @@ export const stateLabels: Record<DeviceState, string> = {
 export interface Me {
   displayName: string | null;
   roles: string[];
-  allowed: { view: boolean; issueCodes: boolean; signIn: boolean; exportDevices: boolean };
+  allowed: { view: boolean; issueCodes: boolean; signIn: boolean; exportDevices: boolean; firmware: boolean };
 }
 
 export interface LocationCounts {
@@ -79,6 +79,16 @@ export interface DeviceQuery {
   cursor: string | null;
 }
 
+/** Firmware readiness per model family, as the `firmware` command shows it. */
+export interface FirmwareReadiness {
+  devices: number;
+  belowMinimum: number;
+  unknownVersion: number;
+  updatesAvailable: number;
+  families: { family: string; familyId: string; minimum: string | null; devices: number; belowMinimum: number; unknownVersion: number; updatesAvailable: number; newestVerified: string | null }[];
+  unknownModels: { model: string; devices: number; why: string }[];
+}
+
 export class ApiError extends Error {}
 
 async function call(path: string, init: RequestInit = {}): Promise<Response> {
@@ -98,6 +108,7 @@ export const api = {
   me: () => json<Me>('/me'),
   pipeline: () => json<Overview>('/pipeline'),
   locations: () => json<{ locations: string[] }>('/locations'),
+  firmware: () => json<FirmwareReadiness>('/firmware'),
   devices(query: DeviceQuery) {
     const params = new URLSearchParams({ q: query.q, state: query.state, location: query.location, sort: query.sort, direction: query.direction, limit: '50' });
     if (query.cursor) params.set('cursor', query.cursor);

@@ -68,6 +68,8 @@ describe.skipIf(noChromium)(noChromium ? `the fleet tab in Chromium (SKIPPED: ${
       { mac: '00-04-F2-00-00-05', location: 'Floor 2' },
     ]);
     await registry.register(seed, fabrikam, [{ mac: '00-04-F2-99-99-99', location: 'Warehouse' }]);
+    // One phone reported a model and a firmware below its minimum (58.15.0.124 for the T55/T56/T58 family).
+    await bot.server.store.db.device.update({ where: { tenantId_mac: { tenantId: contoso, mac: '00-04-F2-00-00-05' } }, data: { model: 'Yealink T56A', firmwareVersion: '58.15.0.100' } });
     await seedSignedIn(bot, ['00-04-F2-00-01-01', '00-04-F2-00-01-02', '00-04-F2-00-01-03', '00-04-F2-00-01-04']);
     // The technicians channel of Contoso, set up in chat as an admin does.
     await bot.channel.message('setup technicians', { ...techChannel, tenantId: contoso, mentionBot: true, from: { id: '29:ada', name: 'Ada Admin', aadObjectId: ada } });
@@ -119,6 +121,14 @@ describe.skipIf(noChromium)(noChromium ? `the fleet tab in Chromium (SKIPPED: ${
     expect(calls).toEqual(expect.arrayContaining(['initialize', 'getContext', 'authentication.getAuthToken']));
   });
 
+  it('shows firmware readiness per model family, with the minimum a device is below', async () => {
+    const firmware = tab.getByRole('table', { name: 'Firmware readiness per model' });
+    await expect.poll(() => firmware.count(), { timeout: 20_000 }).toBe(1);
+    const row = firmware.getByRole('row').filter({ hasText: '58.15.0.124' });
+    // Family, minimum, devices, below the minimum, unknown version (not in the catalog's releases), updates available.
+    expect(await row.innerText()).toMatch(/58\.15\.0\.124\s+1\s+1\s+1\s+0/);
+  });
+
   it('filters the table by location and by search', async () => {
     await tab.getByRole('combobox', { name: 'Location' }).selectOption('Lobby');
     await expect.poll(() => tab.getByRole('button', { name: /^00-04-F2-00-00-0\d$/ }).count()).toBe(3);
@@ -137,7 +147,7 @@ describe.skipIf(noChromium)(noChromium ? `the fleet tab in Chromium (SKIPPED: ${
     expect(JSON.stringify(card?.body)).toContain('00-04-F2-00-00-04');
     await expect.poll(() => tab.getByRole('row', { name: /00-04-F2-00-00-0[45].*Code issued/ }).count()).toBe(2);
     await tab.getByRole('combobox', { name: 'Location' }).selectOption('');
-    await expect.poll(() => tab.getByRole('row').count()).toBe(10);
+    await expect.poll(() => tab.getByRole('table', { name: 'Devices' }).getByRole('row').count()).toBe(10);
     await page.screenshot({ path: path.join(artifacts, 'light.png'), fullPage: true });
   });
 

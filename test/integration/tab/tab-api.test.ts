@@ -168,7 +168,7 @@ describe('the tab API with a valid token', () => {
     const token = await tokenOf({ tid: contoso, oid: mel });
     const me = (await (await get('/api/tab/v1/me', token)).json()) as { roles: string[]; allowed: Record<string, boolean> };
     expect(me.roles).toEqual(['manager']);
-    expect(me.allowed).toEqual({ view: true, issueCodes: false, signIn: false, exportDevices: true });
+    expect(me.allowed).toEqual({ view: true, issueCodes: false, signIn: false, exportDevices: true, firmware: true });
     expect((await get('/api/tab/v1/pipeline', token)).status).toBe(200);
     const refused = await post('/api/tab/v1/codes', { location: 'Lobby' }, token);
     expect(refused.status).toBe(403);
@@ -230,6 +230,25 @@ describe('the tab API with a valid token', () => {
   });
 });
 
+describe('firmware readiness in the tab', () => {
+  it("counts the tenant's devices per model family against the minimum, as the firmware command does", async () => {
+    const db = bot.server.store.db;
+    // A Yealink T56A below its minimum (58.15.0.124) and a Poly CCX 600 above its own, both of contoso.
+    await db.device.update({ where: { tenantId_mac: { tenantId: contoso, mac: '00-04-F2-00-00-02' } }, data: { model: 'Yealink T56A', firmwareVersion: '58.15.0.100' } });
+    await db.device.update({ where: { tenantId_mac: { tenantId: contoso, mac: '00-04-F2-00-00-03' } }, data: { model: 'Poly CCX 600', firmwareVersion: '8.1.3' } });
+    const response = await get('/api/tab/v1/firmware', await tokenOf({ tid: contoso, oid: mel }));
+    expect(response.status).toBe(200);
+    const readiness = (await response.json()) as { devices: number; belowMinimum: number; families: { family: string; minimum: string | null; devices: number; belowMinimum: number }[] };
+    expect(readiness).toMatchObject({ devices: 3, belowMinimum: 1 });
+    const yealink = readiness.families.find((family) => family.minimum === '58.15.0.124');
+    expect(yealink).toMatchObject({ devices: 1, belowMinimum: 1 });
+    // Another tenant sees none of it.
+    const other = (await (await get('/api/tab/v1/firmware', await tokenOf({ tid: fabrikam, oid: fay }))).json()) as { belowMinimum: number };
+    expect(other.belowMinimum).toBe(0);
+    await db.device.updateMany({ where: { tenantId: contoso }, data: { model: null, firmwareVersion: null } });
+  });
+});
+
 describe('every tab route asks the permission table, as chat does', () => {
   // Statuses per role: admin, technician, manager, no role. An admin's 404 (no such location) and
   // 409 (a device not waiting for sign-in) show the request got past the check to the service.
@@ -240,6 +259,7 @@ describe('every tab route asks the permission table, as chat does', () => {
     ['devices', 'get', () => '/api/tab/v1/devices', null, [200, 200, 200, 403]],
     ['timeline', 'get', (id) => `/api/tab/v1/devices/${id}/timeline`, null, [200, 200, 200, 403]],
     ['export', 'get', () => '/api/tab/v1/export/devices.csv', null, [200, 200, 200, 403]],
+    ['firmware', 'get', () => '/api/tab/v1/firmware', null, [200, 200, 200, 403]],
     ['codes', 'post', () => '/api/tab/v1/codes', { location: 'Nowhere' }, [404, 403, 403, 403]],
     ['sign-in', 'post', (id) => `/api/tab/v1/devices/${id}/sign-in`, {}, [409, 403, 403, 403]],
   ];
