@@ -61,11 +61,11 @@ describe.each(testProviders)('on %s', (provider) => {
       expect(bCodeOnA).toMatchObject({ status: 401, body: { code: 'wrong_code' } });
 
       // A's token sees A's device only, and whatever it reports lands on A's device.
-      expect((await callDeviceApi(bot.url, 'GET', '/state', undefined, a.token)).body).toEqual({ state: 'signing_in', signInRequested: false, account: contoso.account });
+      expect((await callDeviceApi(bot.url, 'GET', '/state', undefined, a.token)).body).toEqual({ state: 'signing_in', signInRequested: false, account: contoso.account, update: null });
       // B's account reported by A's device is refused (not the account A's admin chose), and changes nothing of B's.
       expect((await callDeviceApi(bot.url, 'POST', '/signed-in', { account: fabrikam.account }, a.token)).status).toBe(409);
       expect((await callDeviceApi(bot.url, 'POST', '/signed-in', { account: contoso.account }, a.token)).status).toBe(200);
-      expect((await callDeviceApi(bot.url, 'GET', '/state', undefined, b.token)).body).toEqual({ state: 'signing_in', signInRequested: false, account: fabrikam.account });
+      expect((await callDeviceApi(bot.url, 'GET', '/state', undefined, b.token)).body).toEqual({ state: 'signing_in', signInRequested: false, account: fabrikam.account, update: null });
       expect(await db.device.findFirst({ where: { tenantId: contoso.tenantId, mac: aFirst } })).toMatchObject({ state: 'signed_in', signedInAccount: contoso.account });
 
       const bAfter = await db.device.findMany({ where: { tenantId: fabrikam.tenantId }, orderBy: { mac: 'asc' } });
