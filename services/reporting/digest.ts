@@ -112,7 +112,8 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-const byLocationName = (a: string | null, b: string | null) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b));
+/** Locations by name, "no location" last. */
+export const byLocationName = (a: string | null, b: string | null) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b));
 
 async function previousDigestAt(db: Database, tenantId: string, now: Date, day: string | undefined): Promise<Date | null> {
   const previous = await db.dailyReport.findFirst({
@@ -154,6 +155,25 @@ export async function signInsSince(db: Database, tenantId: string, from: Date, n
     WHERE a."tenantId" = ${tenantId} AND a."action" = 'device.signed_in' AND a."at" > ${from} AND a."at" <= ${now}`);
 }
 
+
+/** Devices counted per (location, state) by the store, as the pipeline and the per-location rows (largest location first). */
+export function pipelineCounts(groups: readonly { location: string | null; state: string; _count: { _all: number } }[]): { total: number; byState: StateCounts; locations: LocationCounts[] } {
+  const byState = emptyStateCounts();
+  const locations = new Map<string | null, LocationCounts>();
+  let total = 0;
+  for (const group of groups) {
+    if (!isDeviceState(group.state)) continue;
+    const count = group._count._all;
+    total += count;
+    byState[group.state] += count;
+    const entry = locations.get(group.location) ?? { location: group.location, total: 0, byState: emptyStateCounts() };
+    entry.total += count;
+    entry.byState[group.state] += count;
+    locations.set(group.location, entry);
+  }
+  return { total, byState, locations: [...locations.values()].sort((a, b) => b.total - a.total || byLocationName(a.location, b.location)) };
+}
+
 export async function buildDigest(db: Database, tenantId: string, now: Date, options: DigestOptions): Promise<Digest> {
   const timeZone = checkTimeZone(options.timeZone);
   const day = options.day ?? localDay(now, timeZone);
@@ -185,20 +205,7 @@ export async function buildDigest(db: Database, tenantId: string, now: Date, opt
     }),
   ]);
 
-  // Pipeline and locations.
-  const byState = emptyStateCounts();
-  const locations = new Map<string | null, LocationCounts>();
-  let total = 0;
-  for (const group of groups) {
-    if (!isDeviceState(group.state)) continue;
-    const count = group._count._all;
-    total += count;
-    byState[group.state] += count;
-    const entry = locations.get(group.location) ?? { location: group.location, total: 0, byState: emptyStateCounts() };
-    entry.total += count;
-    entry.byState[group.state] += count;
-    locations.set(group.location, entry);
-  }
+  const { total, byState, locations } = pipelineCounts(groups);
 
   // Sign-ins: the latest of each device, and when that device was registered.
   const latestSignIn = new Map<string, SignIn>();
@@ -232,7 +239,7 @@ export async function buildDigest(db: Database, tenantId: string, now: Date, opt
     generatedAt: now,
     total,
     byState,
-    locations: [...locations.values()].sort((a, b) => b.total - a.total || byLocationName(a.location, b.location)),
+    locations,
     signedIn: { since: signedInSince, sincePreviousDigest: previous !== null, count: signedInCount },
     expiring: {
       until: expiringUntil,

@@ -8,11 +8,10 @@
 // never change (sign-ins are recorded when they happen, so they land on today), are read once
 // per tenant and day and kept here. A poll then reads only today's sign-ins.
 import type { Database } from '../../prisma/store.ts';
-import { isDeviceState } from '../devices/device-state.ts';
 import { waitingInSignInQueues, type QueueWaiting } from '../devices/sign-in-queue.ts';
 import type { Clock } from '../shared/clock.ts';
 import { localDay } from '../shared/local-time.ts';
-import { digestWindows, emptyStateCounts, expiringPerLocation, median, signInsSince, stuckStates, type Digest, type LocationCounts, type StuckDevice } from './digest.ts';
+import { byLocationName, digestWindows, expiringPerLocation, median, pipelineCounts, signInsSince, stuckStates, type Digest, type LocationCounts, type StuckDevice } from './digest.ts';
 
 const hourMs = 3_600_000;
 /** The stuck list is oldest first; the tab shows this many and the count. */
@@ -111,7 +110,6 @@ async function lockedOutMacs(db: Database, tenantId: string, since: Date, now: D
   return [...macs];
 }
 
-const byLocationName = (a: string | null, b: string | null) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b));
 
 export function createFleetOverview(db: Database, clock: Clock) {
   /** Sorted durations of past days, by tenant, zone and day: they no longer change. */
@@ -163,19 +161,7 @@ export function createFleetOverview(db: Database, clock: Clock) {
       waitingInSignInQueues(db, tenantId),
     ]);
 
-    const byState = emptyStateCounts();
-    const locations = new Map<string | null, LocationCounts>();
-    let total = 0;
-    for (const group of groups) {
-      if (!isDeviceState(group.state)) continue;
-      const count = group._count._all;
-      total += count;
-      byState[group.state] += count;
-      const entry = locations.get(group.location) ?? { location: group.location, total: 0, byState: emptyStateCounts() };
-      entry.total += count;
-      entry.byState[group.state] += count;
-      locations.set(group.location, entry);
-    }
+    const { total, byState, locations } = pipelineCounts(groups);
     const last7 = durations.slice(-7).flat();
     const last30 = durations.flat();
     return {
@@ -183,7 +169,7 @@ export function createFleetOverview(db: Database, clock: Clock) {
       timeZone,
       total,
       byState,
-      locations: [...locations.values()].sort((a, b) => b.total - a.total || byLocationName(a.location, b.location)),
+      locations,
       expiring: {
         until: expiringUntil,
         count: [...expiringAt.values()].reduce((sum, count) => sum + count, 0),
