@@ -130,18 +130,47 @@ export function newestRelease(catalog: Catalog, familyId: string, component: Com
   return newest;
 }
 
+type ReportedGroup = { manufacturer: string | null; model: string | null; firmwareVersion: string | null; devices: number };
+type GroupRow = { manufacturer?: string | null; model: string | null; firmwareVersion: string | null; devices: number | bigint | string };
+
+/**
+ * The tenant's devices counted per reported manufacturer, model and firmware version. Two
+ * grouped reads instead of one join: the devices per model and version come from an index alone
+ * (Device tenantId, model, firmwareVersion), and only the devices that reported a manufacturer
+ * (their inventory) are joined, then taken out of the manufacturer-less groups. The join over a
+ * 100,000-device fleet cost the digest most of its time.
+ */
+async function reportedGroups(db: DatabaseOrTransaction, tenantId: string): Promise<ReportedGroup[]> {
+  const [byModel, withManufacturer] = await Promise.all([
+    db.$queryRaw<GroupRow[]>(Prisma.sql`
+      SELECT "model", "firmwareVersion", COUNT(*) AS "devices" FROM "Device"
+      WHERE "tenantId" = ${tenantId} GROUP BY "model", "firmwareVersion"`),
+    db.$queryRaw<GroupRow[]>(Prisma.sql`
+      SELECT i."manufacturer" AS "manufacturer", d."model" AS "model", d."firmwareVersion" AS "firmwareVersion", COUNT(*) AS "devices"
+      FROM "DeviceInventory" i JOIN "Device" d ON d."id" = i."deviceId"
+      WHERE i."tenantId" = ${tenantId} AND i."manufacturer" IS NOT NULL
+      GROUP BY i."manufacturer", d."model", d."firmwareVersion"`),
+  ]);
+  const keyOf = (row: GroupRow) => JSON.stringify([row.model, row.firmwareVersion]);
+  const withoutManufacturer = new Map(byModel.map((row) => [keyOf(row), { manufacturer: null, model: row.model, firmwareVersion: row.firmwareVersion, devices: Number(row.devices) }]));
+  const groups: ReportedGroup[] = [];
+  for (const row of withManufacturer) {
+    const devices = Number(row.devices);
+    groups.push({ manufacturer: row.manufacturer ?? null, model: row.model, firmwareVersion: row.firmwareVersion, devices });
+    const rest = withoutManufacturer.get(keyOf(row));
+    if (rest) rest.devices -= devices;
+  }
+  for (const rest of withoutManufacturer.values()) if (rest.devices > 0) groups.push(rest);
+  return groups;
+}
+
 /**
  * Readiness of a tenant's fleet per family (`firmware`, the digest's firmware line). Devices are
  * counted per reported manufacturer, model and version in the store, so a fleet of 100,000
  * phones of a few models is a few dozen groups to match.
  */
 export async function fleetReadiness(db: DatabaseOrTransaction, tenantId: string): Promise<FleetReadiness> {
-  const catalog = await tenantCatalog(db, tenantId);
-  const groups = await db.$queryRaw<{ manufacturer: string | null; model: string | null; firmwareVersion: string | null; devices: number | bigint | string }[]>(Prisma.sql`
-    SELECT i."manufacturer" AS "manufacturer", d."model" AS "model", d."firmwareVersion" AS "firmwareVersion", COUNT(*) AS "devices"
-    FROM "Device" d LEFT JOIN "DeviceInventory" i ON i."deviceId" = d."id"
-    WHERE d."tenantId" = ${tenantId}
-    GROUP BY i."manufacturer", d."model", d."firmwareVersion"`);
+  const [catalog, groups] = await Promise.all([tenantCatalog(db, tenantId), reportedGroups(db, tenantId)]);
   const families = new Map<string, FamilyReadiness>();
   const unknownModels = new Map<string, { model: string; devices: number; why: string }>();
   const total = { devices: 0, belowMinimum: 0, unknownVersion: 0, updatesAvailable: 0 };
