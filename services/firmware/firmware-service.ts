@@ -12,8 +12,8 @@ import type { Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
 import { newId } from '../shared/random.ts';
-import { catalogFileSchema, components, isKnownVersion, matchModel, releaseLabels, shippedCatalog, type Catalog, type CatalogRelease, type Component, type ModelFamily, type ReleaseLabel } from './catalog.ts';
-import { firmwareReadiness, type FirmwareReadiness, type ReportedDevice } from './readiness.ts';
+import { catalogFileSchema, components, isKnownVersion, matchModel, releaseLabels, shippedCatalog, type Catalog, type CatalogRelease, type Component, type ModelFamily, type ModelMatch, type ReleaseLabel } from './catalog.ts';
+import { firmwareReadiness, readinessOfMatch, type FirmwareReadiness, type ReportedDevice } from './readiness.ts';
 import { canonicalVersion, compareVersions, parseVersion } from './versions.ts';
 
 export type BelowMinimumPolicy = 'warn' | 'block';
@@ -174,10 +174,19 @@ export async function fleetReadiness(db: DatabaseOrTransaction, tenantId: string
   const families = new Map<string, FamilyReadiness>();
   const unknownModels = new Map<string, { model: string; devices: number; why: string }>();
   const total = { devices: 0, belowMinimum: 0, unknownVersion: 0, updatesAvailable: 0 };
+  // Groups are per version: match each reported model once (tolerant matching is the costly part).
+  const matches = new Map<string, ModelMatch>();
+  const matchOf = (manufacturer: string | null, model: string | null): ModelMatch => {
+    const key = JSON.stringify([manufacturer, model]);
+    let match = matches.get(key);
+    if (!match) matches.set(key, (match = matchModel(catalog, manufacturer, model)));
+    return match;
+  };
+  const newestVerified = new Map<string, CatalogRelease | null>();
   for (const group of groups) {
     const count = Number(group.devices);
     total.devices += count;
-    const readiness = firmwareReadiness({ manufacturer: group.manufacturer, model: group.model, firmwareVersion: group.firmwareVersion }, catalog);
+    const readiness = readinessOfMatch(matchOf(group.manufacturer, group.model), group.firmwareVersion, catalog);
     if (!readiness.familyId) {
       const shown = [group.manufacturer, group.model].filter(Boolean).join(' ') || 'no model reported';
       const row = unknownModels.get(shown) ?? { model: shown, devices: 0, why: readiness.reason };
@@ -185,7 +194,8 @@ export async function fleetReadiness(db: DatabaseOrTransaction, tenantId: string
       unknownModels.set(shown, row);
       continue;
     }
-    const newest = newestRelease(catalog, readiness.familyId, 'firmware', 'verified');
+    if (!newestVerified.has(readiness.familyId)) newestVerified.set(readiness.familyId, newestRelease(catalog, readiness.familyId, 'firmware', 'verified'));
+    const newest = newestVerified.get(readiness.familyId) ?? null;
     const row = families.get(readiness.familyId) ?? { family: readiness.family ?? readiness.familyId, familyId: readiness.familyId, minimum: readiness.minimum ?? null, devices: 0, belowMinimum: 0, unknownVersion: 0, updatesAvailable: 0, newestVerified: newest?.version ?? null };
     row.devices += count;
     if (readiness.state === 'below_minimum') row.belowMinimum += count;

@@ -1,7 +1,7 @@
 // Is a device's firmware recent enough for remote provisioning? Read from the catalog's
 // minimum table alone (no store), so the provisioning path and any other caller (e.g. the
 // auto sign-in on provision) can ask it synchronously inside their own transaction.
-import { matchModel, minimumOf, shippedCatalog, type Catalog } from './catalog.ts';
+import { matchModel, minimumOf, shippedCatalog, type Catalog, type ModelMatch } from './catalog.ts';
 import { compareVersions } from './versions.ts';
 
 export interface ReportedDevice {
@@ -24,13 +24,20 @@ export interface FirmwareReadiness {
 
 /** The firmware readiness of a device for remote provisioning, from what it reported. */
 export function firmwareReadiness(device: ReportedDevice, catalog: Catalog = shippedCatalog): FirmwareReadiness {
-  const match = matchModel(catalog, device.manufacturer, device.model);
+  return readinessOfMatch(matchModel(catalog, device.manufacturer, device.model), device.firmwareVersion, catalog);
+}
+
+/**
+ * The readiness of a version on a model already matched: a fleet has a few models in many
+ * versions, so fleetReadiness matches each model once and asks this for each version.
+ */
+export function readinessOfMatch(match: ModelMatch, firmwareVersion: string | null | undefined, catalog: Catalog): FirmwareReadiness {
   if (!match.known) return { state: 'unknown', reason: match.why };
   const family = match.family;
   const minimum = minimumOf(catalog, family.id, 'firmware');
   if (!minimum) return { state: 'unknown', family: family.name, familyId: family.id, reason: `the catalog has no minimum firmware for ${family.name}` };
   const known = { minimum: minimum.version, family: family.name, familyId: family.id };
-  const version = device.firmwareVersion?.trim() ?? '';
+  const version = firmwareVersion?.trim() ?? '';
   if (version === '') return { state: 'unknown', ...known, reason: `the device reported no firmware version (the minimum for ${family.name} is ${minimum.version})` };
   const order = compareVersions(version, minimum.version);
   if (order === null) return { state: 'unknown', ...known, reason: `firmware "${version}" is not a version that can be compared (the minimum for ${family.name} is ${minimum.version})` };
