@@ -315,7 +315,7 @@ export const scaleOutBenchmark: Benchmark = {
       return [];
     }
     // Quick: a few seconds of load in all, for reviewers.
-    const sizes: Sizes = quick ? { chatDevices: 50, warmUp: 20, chatWarmUp: 100, runs: 1, provisions: 100, messages: 200 } : { chatDevices: 300, warmUp: 500, chatWarmUp: 1000, runs: 3, provisions: 1000, messages: 1000 };
+    const sizes: Sizes = quick ? { chatDevices: 50, warmUp: 0, chatWarmUp: 50, runs: 1, provisions: 60, messages: 100 } : { chatDevices: 300, warmUp: 500, chatWarmUp: 1000, runs: 3, provisions: 1000, messages: 1000 };
     const provisionsWithOne = sizes.warmUp + sizes.runs * sizes.provisions;
     const devices = sizes.chatDevices + provisionsWithOne + 2 * sizes.warmUp + sizes.runs * sizes.provisions;
     const scratch = await createScratchDatabase('postgresql', postgresUrl, 'bench_scale_out');
