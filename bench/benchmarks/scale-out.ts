@@ -373,6 +373,35 @@ function withinTenPercent(cpu: number, cpuOfOne: number): Target {
   return { description: `CPU/request within 10 % of 1 instance (${ratio.toFixed(2)}×)`, met: ratio <= 1.1 };
 }
 
+interface LoadFigures {
+  load: 'device-api' | 'chat';
+  phase: Phase;
+  parameters: Record<string, number | string>;
+  throughputs: number[];
+  /** The same load's throughputs against one instance; null for the one-instance result itself. */
+  throughputsOfOne: number[] | null;
+  cpu: number;
+  cpuOfOne: number;
+  details: Record<string, number | string>;
+  /** What must hold whatever the instances: nothing fails, everything exactly once. */
+  correctness: Target[];
+}
+
+/** One load's figures at one instance count: with two, the CPU target and the one-instance throughput as baseline. */
+function loadResult(figures: LoadFigures): BenchResult {
+  const { phase, throughputsOfOne } = figures;
+  return {
+    name: `scale-out ${figures.load} ${instancesLabel(phase.instances)}`,
+    database: 'postgresql',
+    parameters: { ...figures.parameters, instances: phase.instances },
+    unit: 'ops/s',
+    samples: figures.throughputs,
+    ...(throughputsOfOne ? { baseline: { description: 'the same load against 1 instance', samples: throughputsOfOne } } : {}),
+    details: figures.details,
+    targets: throughputsOfOne ? [withinTenPercent(figures.cpu, figures.cpuOfOne), ...figures.correctness] : figures.correctness,
+  };
+}
+
 function results(sizes: Sizes, one: Phase, two: Phase): BenchResult[] {
   const cpuPerProvision = (phase: Phase) => median(phase.provisions.map((batch) => batch.cpuMsPerRequest));
   const cpuPerMessage = (phase: Phase) => median(phase.chat.map((batch) => batch.cpuMsPerMessage));
@@ -382,19 +411,18 @@ function results(sizes: Sizes, one: Phase, two: Phase): BenchResult[] {
   const provisionResult = (phase: Phase): BenchResult => {
     const batches = phase.provisions;
     const firstProblem = batches.map((batch) => batch.outcomes.firstProblem).find((problem) => problem !== null);
-    const delivered = batches.every((batch) => exactlyOnce(batch.delivery));
-    const targets: Target[] = [
-      { description: 'every provision 200 once and right (no 5xx)', met: batches.every(provisionsClean) },
-      { description: 'every notification delivered exactly once', met: delivered },
-    ];
-    if (phase !== one) targets.unshift(withinTenPercent(cpuPerProvision(phase), cpuPerProvision(one)));
-    return {
-      name: `scale-out device-api ${instancesLabel(phase.instances)}`,
-      database: 'postgresql',
-      parameters: { ...parameters, instances: phase.instances, call: 'POST /provision, right code' },
-      unit: 'ops/s',
-      samples: batches.map((batch) => batch.throughput),
-      ...(phase !== one ? { baseline: { description: 'the same load against 1 instance', samples: one.provisions.map((batch) => batch.throughput) } } : {}),
+    return loadResult({
+      load: 'device-api',
+      phase,
+      parameters: { ...parameters, call: 'POST /provision, right code' },
+      throughputs: batches.map((batch) => batch.throughput),
+      throughputsOfOne: phase === one ? null : one.provisions.map((batch) => batch.throughput),
+      cpu: cpuPerProvision(phase),
+      cpuOfOne: cpuPerProvision(one),
+      correctness: [
+        { description: 'every provision 200 once and right (no 5xx)', met: batches.every(provisionsClean) },
+        { description: 'every notification delivered exactly once', met: batches.every((batch) => exactlyOnce(batch.delivery)) },
+      ],
       details: {
         'p50 ms': percentile(batches.flatMap((batch) => batch.latencies), 50),
         'p99 ms': median(batches.map((batch) => percentile(batch.latencies, 99))),
@@ -413,22 +441,21 @@ function results(sizes: Sizes, one: Phase, two: Phase): BenchResult[] {
         'dead notifications': sum(batches, (batch) => batch.delivery.dead),
         ...(firstProblem ? { 'first problem': firstProblem } : {}),
       },
-      targets,
-    };
+    });
   };
 
   const chatResult = (phase: Phase): BenchResult => {
     const batches = phase.chat;
     const firstProblem = batches.map((batch) => batch.outcomes.firstProblem).find((problem) => problem !== null);
-    const targets: Target[] = [{ description: 'every message answered exactly once, right, 2xx', met: batches.every(chatClean) }];
-    if (phase !== one) targets.unshift(withinTenPercent(cpuPerMessage(phase), cpuPerMessage(one)));
-    return {
-      name: `scale-out chat ${instancesLabel(phase.instances)}`,
-      database: 'postgresql',
-      parameters: { ...parameters, instances: phase.instances, command: 'status <MAC>' },
-      unit: 'ops/s',
-      samples: batches.map((batch) => batch.throughput),
-      ...(phase !== one ? { baseline: { description: 'the same load against 1 instance', samples: one.chat.map((batch) => batch.throughput) } } : {}),
+    return loadResult({
+      load: 'chat',
+      phase,
+      parameters: { ...parameters, command: 'status <MAC>' },
+      throughputs: batches.map((batch) => batch.throughput),
+      throughputsOfOne: phase === one ? null : one.chat.map((batch) => batch.throughput),
+      cpu: cpuPerMessage(phase),
+      cpuOfOne: cpuPerMessage(one),
+      correctness: [{ description: 'every message answered exactly once, right, 2xx', met: batches.every(chatClean) }],
       details: {
         'p50 ms': percentile(batches.flatMap((batch) => batch.latencies), 50),
         'p99 ms': median(batches.map((batch) => percentile(batch.latencies, 99))),
@@ -445,8 +472,7 @@ function results(sizes: Sizes, one: Phase, two: Phase): BenchResult[] {
         'proactive sends': sum(batches, (batch) => batch.strays),
         ...(firstProblem ? { 'first problem': firstProblem } : {}),
       },
-      targets,
-    };
+    });
   };
 
   return [provisionResult(one), provisionResult(two), chatResult(one), chatResult(two)];
