@@ -8,56 +8,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cardOf } from '../../test/helpers/card-text.ts';
-import { defaultTenantId, type ReceivedActivity } from '../../test/helpers/fake-channel.ts';
+import { defaultTenantId } from '../../test/helpers/fake-channel.ts';
 import { atMost, median, percentile, type Benchmark, type BenchResult } from '../harness.ts';
 import { ChatLine, cleanBatch, type ChatBatch, type ChatMessage, type ReplyCheck } from '../support/chat-load.ts';
-import { botEntry, processCpuMs, processMemory, projectDir, startChildServer, type ChildServer } from '../support/child-server.ts';
-import { benchAdmin, benchCodeHashSecret, benchMac, registerWithCodes, seedThroughServices } from '../support/fleet-seed.ts';
+import { botEntry, processMemory, projectDir, startChildServer, type ChildServer } from '../support/child-server.ts';
+import { benchCodeHashSecret, registerWithCodes, seedThroughServices } from '../support/fleet-seed.ts';
+import { benchTechnicians, grantTechnicians, isEcho, isStatusCard, measuredChatBatch, statusMessages as statusMessagesOf, type MeasuredChatBatch as MeasuredBatch } from '../support/status-chat.ts';
 
 const echoEntry = path.join(projectDir, 'bench', 'support', 'echo-bot.ts');
 const concurrency = 50;
 
 /** The technicians asking: one per concurrent request, each in their personal chat with the bot. */
-const technicians = Array.from({ length: concurrency }, (_, index) => ({ id: `29:tech-${index}`, name: `Technician ${index}`, aadObjectId: `aad-tech-${index}` }));
+const technicians = benchTechnicians(concurrency);
 
-function statusMessages(count: number, devices: number): ChatMessage[] {
-  return Array.from({ length: count }, (_, index) => {
-    const from = technicians[index % technicians.length]!;
-    return { text: `status ${benchMac(index % devices)}`, from, conversationId: `a:personal-${from.aadObjectId}` };
-  });
-}
+const statusMessages = (count: number, devices: number) => statusMessagesOf(technicians, count, devices);
 
-interface MeasuredBatch extends ChatBatch {
-  /** CPU time the server process spent per message during the batch. */
-  cpuMsPerMessage: number;
-  /** CPU time this process (load client and fake channel) spent per message: it shares the machine's cores with the server. */
-  clientCpuMsPerMessage: number;
-}
-
-async function measuredBatch(server: ChildServer, line: ChatLine, messages: readonly ChatMessage[], check: ReplyCheck): Promise<MeasuredBatch> {
-  const cpuBefore = processCpuMs(server.pid);
-  const clientBefore = process.cpuUsage();
-  const batch = await line.batch(messages, check);
-  const client = process.cpuUsage(clientBefore);
-  return {
-    ...batch,
-    cpuMsPerMessage: (processCpuMs(server.pid) - cpuBefore) / messages.length,
-    clientCpuMsPerMessage: (client.user + client.system) / 1000 / messages.length,
-  };
-}
-
-/** The bot must answer with that device's status card, not an error card. */
-function isStatusCard(reply: ReceivedActivity, message: ChatMessage): string | null {
-  const mac = message.text.slice('status '.length);
-  const fallback = (cardOf(reply) as { fallbackText?: string } | undefined)?.fallbackText ?? '';
-  return fallback.startsWith(`Device ${mac} (`) ? null : `"${message.text}" was answered with: ${fallback || JSON.stringify(reply.body).slice(0, 200)}`;
-}
-
-/** The echo bot must answer with the text it was sent. */
-function isEcho(reply: ReceivedActivity, message: ChatMessage): string | null {
-  return reply.body.text === message.text ? null : `echo of "${message.text}" was "${String(reply.body.text)}"`;
-}
+const measuredBatch = (server: ChildServer, line: ChatLine, messages: readonly ChatMessage[], check: ReplyCheck) => measuredChatBatch([server], line, messages, check);
 
 export const chatBenchmark: Benchmark = {
   name: 'chat',
@@ -74,7 +40,7 @@ export const chatBenchmark: Benchmark = {
     try {
       await seedThroughServices(databaseUrl, async (services) => {
         await registerWithCodes(services, defaultTenantId, 0, devices);
-        for (const technician of technicians) await services.roles.grant(benchAdmin, defaultTenantId, { platform: 'teams', userId: technician.aadObjectId, name: technician.name }, 'technician');
+        await grantTechnicians(services, defaultTenantId, technicians);
       });
       const cpuProfileDir = process.env.BENCH_CPU_PROFILE_DIR;
       const bot = await startChildServer(botEntry, {

@@ -10,39 +10,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { atMost, median, percentile, type Benchmark, type BenchResult } from '../harness.ts';
-import { botEntry, processCpuMs, processMemory, projectDir, startChildServer, type ChildServer } from '../support/child-server.ts';
-import { benchCodeHashSecret, benchMac, registerWithCodes, seedThroughServices } from '../support/fleet-seed.ts';
-import { keepAliveClient, postBatch, type Answer, type LoadClient, type PostBatch } from '../support/load-client.ts';
+import { botEntry, processMemory, projectDir, startChildServer, type ChildServer } from '../support/child-server.ts';
+import { benchCodeHashSecret, registerWithCodes, seedThroughServices } from '../support/fleet-seed.ts';
+import { keepAliveClient, type Answer, type LoadClient } from '../support/load-client.ts';
+import { isProvisionedIn, measuredBatch as measuredOn, provisionBodies, provisionPath, type MeasuredBatch } from '../support/provision-load.ts';
 
 const staticEntry = path.join(projectDir, 'bench', 'support', 'static-json-server.ts');
-const provisionPath = '/api/device/v1/provision';
 const concurrency = 50;
 const tenantId = 'tenant-contoso';
+const isProvisioned = isProvisionedIn(tenantId);
 
-interface ProvisionBody {
-  mac: string;
-  verificationCode: string;
-  model: string;
-  firmwareVersion: string;
-}
-
-interface MeasuredBatch extends PostBatch {
-  /** CPU time the server process spent per request during the batch. */
-  cpuMsPerRequest: number;
-}
-
-async function measuredBatch(server: ChildServer, client: LoadClient, bodies: readonly ProvisionBody[], check: (answer: Answer, index: number) => string | null): Promise<MeasuredBatch> {
-  const cpuBefore = processCpuMs(server.pid);
-  const batch = await postBatch(client, `${server.url}${provisionPath}`, bodies, concurrency, check);
-  return { ...batch, cpuMsPerRequest: (processCpuMs(server.pid) - cpuBefore) / bodies.length };
-}
-
-/** The bot must have provisioned the device: 200 with its id, a device token and the tenant. */
-function isProvisioned(answer: Answer): string | null {
-  if (answer.status !== 200) return `answered ${answer.status}: ${answer.text.slice(0, 200)}`;
-  const body = JSON.parse(answer.text) as { deviceId?: unknown; deviceToken?: unknown; tenantName?: unknown };
-  const right = typeof body.deviceId === 'string' && typeof body.deviceToken === 'string' && body.deviceToken.startsWith('dvt_') && body.tenantName === tenantId;
-  return right ? null : `unexpected answer: ${answer.text.slice(0, 200)}`;
+function measuredBatch(server: ChildServer, client: LoadClient, bodies: readonly unknown[], check: (answer: Answer, index: number) => string | null): Promise<MeasuredBatch> {
+  return measuredOn([server], provisionPath, client, bodies, concurrency, check);
 }
 
 function isStaticAnswer(answer: Answer): string | null {
@@ -62,11 +41,7 @@ export const deviceApiBenchmark: Benchmark = {
     const databaseUrl = `file:${path.join(dir, 'bot.db')}`;
     try {
       const codes = await seedThroughServices(databaseUrl, (services) => registerWithCodes(services, tenantId, 0, devices));
-      const body = (index: number): ProvisionBody => {
-        const mac = benchMac(index);
-        return { mac, verificationCode: codes.get(mac) ?? '', model: 'Yealink MP56', firmwareVersion: '122.15.0.1' };
-      };
-      const slice = (first: number, count: number) => Array.from({ length: count }, (_, offset) => body(first + offset));
+      const slice = (first: number, count: number) => provisionBodies(codes, first, count);
 
       const cpuProfileDir = process.env.BENCH_CPU_PROFILE_DIR;
       const bot = await startChildServer(botEntry, {

@@ -6,6 +6,7 @@ import { deviceApiBenchmark } from './device-api.ts';
 import { digestBenchmark } from './digest.ts';
 import { importBenchmark } from './import.ts';
 import { migrationsBenchmark } from './migrations.ts';
+import { scaleOutBenchmark } from './scale-out.ts';
 import { scanBenchmark } from './scan.ts';
 import { signInQueueBenchmark } from './sign-in-queue.ts';
 import { startupBenchmark } from './startup.ts';
@@ -28,4 +29,5 @@ export const benchmarks: readonly Benchmark[] = [
   sipCsvBenchmark,
   slackBenchmark,
   updatesBenchmark,
+  scaleOutBenchmark,
 ];

@@ -5,7 +5,10 @@
 // exactly one reply, and the reply must be the right one (`check`): a batch of error cards
 // answered fast measures nothing.
 //
-// One ChatLine per server, kept for all its batches (warm-up included): its sockets, and the
+// A line may serve several servers (instances of the bot): message i goes to servers[i % n],
+// round robin, as a load balancer without affinity would spread them.
+//
+// One ChatLine per server (or set of servers), kept for all its batches (warm-up included): its sockets, and the
 // server's sockets back to the channel, are open before a measured batch starts. Opening 50
 // connections at the start of each batch made a few of them wait seconds for their first
 // answer while the others cycled (on the echo bot as on ours): that measured the start-up of
@@ -43,16 +46,17 @@ const replyTimeoutMs = 30_000;
 
 export class ChatLine {
   private constructor(
-    private readonly botUrl: string,
+    private readonly botUrls: readonly string[],
     private readonly concurrency: number,
     private readonly channel: FakeChannel,
     private readonly watch: ReplyWatch,
     private readonly client: LoadClient,
   ) {}
 
-  static async open(botUrl: string, concurrency: number): Promise<ChatLine> {
-    const channel = await FakeChannel.start(botUrl);
-    return new ChatLine(botUrl, concurrency, channel, watchReplies(channel), keepAliveClient(concurrency));
+  static async open(botUrl: string | readonly string[], concurrency: number): Promise<ChatLine> {
+    const botUrls = typeof botUrl === 'string' ? [botUrl] : botUrl;
+    const channel = await FakeChannel.start(botUrls[0]);
+    return new ChatLine(botUrls, concurrency, channel, watchReplies(channel), keepAliveClient(concurrency));
   }
 
   async batch(messages: readonly ChatMessage[], check: ReplyCheck): Promise<ChatBatch> {
@@ -68,7 +72,7 @@ export class ChatLine {
       sentIds.push(id);
       const sentAt = performance.now();
       try {
-        const answer = await this.client.post(`${this.botUrl}/api/messages`, activity);
+        const answer = await this.client.post(`${this.botUrls[index % this.botUrls.length]}/api/messages`, activity);
         outcomes.record(answer.status);
       } catch (error) {
         outcomes.problem(`POST failed: ${(error as Error).message}`);

@@ -17,20 +17,25 @@ export interface LoadClient {
 
 export function keepAliveClient(concurrency: number): LoadClient {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
-  return {
-    post(url, body) {
-      const payload = Buffer.from(JSON.stringify(body));
-      return new Promise<Answer>((resolve, reject) => {
-        const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': payload.length } }, (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-          response.on('error', reject);
-        });
-        request.on('error', reject);
-        request.end(payload);
+  const send = (url: string, payload: Buffer, retry: boolean): Promise<Answer> =>
+    new Promise<Answer>((resolve, reject) => {
+      const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': payload.length } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
       });
-    },
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        // The server closed this kept-alive socket after it sat idle (its keep-alive timeout,
+        // 5 s in Node) just as we reused it: the request never reached it. Node's documented
+        // remedy (request.reusedSocket): send it again, once, on a fresh socket.
+        if (retry && request.reusedSocket && error.code === 'ECONNRESET') resolve(send(url, payload, false));
+        else reject(error);
+      });
+      request.end(payload);
+    });
+  return {
+    post: (url, body) => send(url, Buffer.from(JSON.stringify(body)), true),
     close: () => agent.destroy(),
   };
 }
@@ -87,11 +92,12 @@ export interface PostBatch {
 }
 
 /**
- * POSTs each body to `url`, `concurrency` at a time, over `client` (keep it for all batches to
- * one server, warm-up included, so that no measured batch pays for opening connections);
- * `check` says what is wrong with an answer, or null.
+ * POSTs each body to `url` (or to url(index): e.g. round robin over several servers),
+ * `concurrency` at a time, over `client` (keep it for all batches to one server, warm-up
+ * included, so that no measured batch pays for opening connections); `check` says what is
+ * wrong with an answer, or null.
  */
-export async function postBatch(client: LoadClient, url: string, bodies: readonly unknown[], concurrency: number, check: (answer: Answer, index: number) => string | null): Promise<PostBatch> {
+export async function postBatch(client: LoadClient, url: string | ((index: number) => string), bodies: readonly unknown[], concurrency: number, check: (answer: Answer, index: number) => string | null): Promise<PostBatch> {
   const outcomes = new Outcomes();
   const latencies: number[] = [];
   let wrongAnswers = 0;
@@ -99,7 +105,7 @@ export async function postBatch(client: LoadClient, url: string, bodies: readonl
     const sentAt = performance.now();
     let answer: Answer;
     try {
-      answer = await client.post(url, bodies[index]);
+      answer = await client.post(typeof url === 'string' ? url : url(index), bodies[index]);
     } catch (error) {
       outcomes.problem(`POST failed: ${(error as Error).message}`);
       return;

@@ -1,0 +1,480 @@
+// Scaling out: the device-api load and the chat load against one bot process, then against two
+// on the same PostgreSQL, the load client sending request i to instance i % n (round robin, no
+// proxy). Each instance runs the bot as `npm start` does, with the same CODE_HASH_SECRET, and
+// every instance runs its outbox and jobs, as in a deployment.
+//
+// What must hold when going from one instance to two (issue 17): the server CPU per request
+// stays within 10 % (the steadiest figure on a shared 2-core machine, where the load client and
+// PostgreSQL take cores too, so throughput cannot double), nothing fails, and every
+// notification is delivered exactly once across the instances. The notifications are those a
+// provision causes: its hand-off card redrawn in the technicians channel and an "awaiting
+// sign-in" card posted to the admins channel, both channels played by one fake channel. The
+// outbox records each destination it served (its progress); the channel must have received
+// exactly that many notifications, and every provisioned device exactly one awaiting card.
+//
+// Server CPU per provision is counted until the outbox has delivered what the batch caused:
+// delivering notifications is part of a provision's cost, whichever instance does it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createScratchDatabase } from '../../prisma/schema-engine/index.ts';
+import { defaultTenantId, FakeChannel, type ReceivedActivity } from '../../test/helpers/fake-channel.ts';
+import { median, percentile, stopwatch, type Benchmark, type BenchResult, type Target } from '../harness.ts';
+import { ChatLine, cleanBatch, type ChatMessage } from '../support/chat-load.ts';
+import { botEntry, processCpuMs, projectDir, startChildServer, type ChildServer } from '../support/child-server.ts';
+import { benchCodeHashSecret, registerWithCodes, seedThroughServices } from '../support/fleet-seed.ts';
+import { keepAliveClient } from '../support/load-client.ts';
+import { isProvisionedIn, measuredBatch, provisionBodies, provisionPath, type MeasuredBatch } from '../support/provision-load.ts';
+import { benchTechnicians, grantTechnicians, isEcho, isStatusCard, measuredChatBatch, statusMessages, type MeasuredChatBatch } from '../support/status-chat.ts';
+
+const echoEntry = path.join(projectDir, 'bench', 'support', 'echo-bot.ts');
+const concurrency = 50;
+const tenantId = defaultTenantId;
+const isProvisioned = isProvisionedIn(tenantId);
+const technicians = benchTechnicians(concurrency);
+/** The admin who sets up the two channels (ADMIN_USER_IDS of every instance). */
+const admin = { id: '29:bench-admin', name: 'Bench Admin', aadObjectId: '5ca1e0a7-0000-4000-8000-00000000be0c' };
+const team = '19:bench-team@thread.tacv2';
+const techniciansChannel = '19:bench-technicians@thread.tacv2';
+const adminsChannel = '19:bench-admins@thread.tacv2';
+/** A notification slower than this to arrive is a failure, not a latency. */
+const deliveryTimeoutMs = 120_000;
+
+interface Sizes {
+  /** Devices the chat load asks about (`status <MAC>`); never provisioned, so no card of theirs is redrawn. */
+  chatDevices: number;
+  /** Provisions and messages each instance gets before its measured runs. */
+  warmUp: number;
+  chatWarmUp: number;
+  runs: number;
+  provisions: number;
+  messages: number;
+}
+
+/** What the outbox says it did, summed over all its rows. */
+interface OutboxTotals {
+  pending: number;
+  dead: number;
+  /** Destinations served (the rows' progress): each is one activity the channel must have received. */
+  served: number;
+  provisioned: number;
+}
+
+async function outboxTotals(db: pg.Client): Promise<OutboxTotals> {
+  const { rows } = await db.query<{ pending: string; dead: string; served: string; provisioned: string }>(
+    `SELECT count(*) FILTER (WHERE status = 'pending') AS pending, count(*) FILTER (WHERE status = 'dead') AS dead,
+            coalesce(sum(json_array_length(coalesce(progress, '[]')::json)), 0) AS served,
+            count(*) FILTER (WHERE kind = 'device.provisioned') AS provisioned
+       FROM "OutboxMessage"`,
+  );
+  const row = rows[0]!;
+  return { pending: Number(row.pending), dead: Number(row.dead), served: Number(row.served), provisioned: Number(row.provisioned) };
+}
+
+const started = Date.now();
+const trace = (what: string) => process.env.BENCH_TRACE && console.error(`${((Date.now() - started) / 1000).toFixed(1)} s ${what}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** New activities (not replies to a message): posts and updates the outbox sent. */
+const isNotification = (activity: ReceivedActivity) => activity.method === 'PUT' || activity.targetActivityId === null;
+const macOfAwaitingCard = (activity: ReceivedActivity) => /^Device ([0-9A-F-]{17})/.exec(String(activity.body.summary ?? ''))?.[1] ?? null;
+
+/**
+ * The most connections the instances held to the database while `work` ran, sampled every
+ * 100 ms: what a deployment sizes PostgreSQL's max_connections by.
+ */
+async function peakConnections<T>(db: pg.Client, work: () => Promise<T>): Promise<{ result: T; peak: number }> {
+  let peak = 0;
+  const sample = async () => {
+    const { rows } = await db.query<{ count: string }>('SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    peak = Math.max(peak, Number(rows[0]!.count));
+  };
+  const timer = setInterval(() => void sample().catch(() => undefined), 100);
+  try {
+    return { result: await work(), peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * CPU time so far of each PostgreSQL backend serving the instances (by pid): the database's
+ * share of a request, another process on the same machine. A backend the pool closes during a
+ * measurement takes its CPU with it, so the figure errs low, if anything.
+ */
+async function backendsCpuMs(db: pg.Client): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      cpu.set(pid, processCpuMs(pid));
+    } catch {
+      // ended between the query and the read
+    }
+  }
+  return cpu;
+}
+
+function cpuSpentMs(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  let spent = 0;
+  for (const [pid, cpu] of after) spent += cpu - (before.get(pid) ?? 0);
+  return spent;
+}
+
+/** The fake channel of the two notification channels, and the counts read off it. */
+class NotificationWatch {
+  constructor(
+    readonly channel: FakeChannel,
+    readonly db: pg.Client,
+  ) {}
+
+  notifications(): ReceivedActivity[] {
+    return this.channel.received.filter(isNotification);
+  }
+
+  /** Until the outbox has nothing pending and the channel has every notification it served. */
+  async drained(): Promise<OutboxTotals> {
+    const deadline = Date.now() + deliveryTimeoutMs;
+    for (;;) {
+      const totals = await outboxTotals(this.db);
+      if (totals.pending === 0 && this.notifications().length >= totals.served) return totals;
+      if (Date.now() > deadline) throw new Error(`scale-out: the outbox did not drain within ${deliveryTimeoutMs} ms (${JSON.stringify(totals)}, ${this.notifications().length} notifications received)`);
+      await sleep(50);
+    }
+  }
+}
+
+interface Delivery {
+  /** Destinations the outbox recorded as served, during the batch. */
+  expected: number;
+  received: number;
+  /** device.provisioned events in the outbox: one per provision of the batch. */
+  provisionedEvents: number;
+  provisions: number;
+  /** Provisioned devices of the batch without an awaiting sign-in card, or with more than one. */
+  missingCards: number;
+  duplicateCards: number;
+  dead: number;
+  handoffUpdates: number;
+}
+
+interface ProvisionRun extends MeasuredBatch {
+  delivery: Delivery;
+  /** Provisions per second from the batch's start until the outbox had delivered all they caused. */
+  deliveredThroughput: number;
+  databaseCpuMsPerRequest: number;
+}
+
+async function provisionRun(servers: readonly ChildServer[], client: ReturnType<typeof keepAliveClient>, watch: NotificationWatch, codes: ReadonlyMap<string, string>, first: number, count: number): Promise<ProvisionRun> {
+  const before = await watch.drained();
+  const receivedBefore = watch.notifications().length;
+  const bodies = provisionBodies(codes, first, count);
+  let after = before;
+  const databaseBefore = await backendsCpuMs(watch.db);
+  let databaseAfter = databaseBefore;
+  const elapsed = stopwatch();
+  const batch = await measuredBatch(servers, provisionPath, client, bodies, concurrency, isProvisioned, async () => {
+    after = await watch.drained();
+    databaseAfter = await backendsCpuMs(watch.db);
+  });
+  const deliveredThroughput = count / (elapsed() / 1000);
+  // Anything sent twice would have arrived by now.
+  await sleep(300);
+  const fresh = watch.notifications().slice(receivedBefore);
+  const cards = new Map<string, number>();
+  for (const activity of fresh) {
+    const mac = activity.conversationId === adminsChannel && activity.method === 'POST' ? macOfAwaitingCard(activity) : null;
+    if (mac) cards.set(mac, (cards.get(mac) ?? 0) + 1);
+  }
+  const macs = bodies.map((body) => body.mac);
+  return {
+    ...batch,
+    deliveredThroughput,
+    databaseCpuMsPerRequest: cpuSpentMs(databaseBefore, databaseAfter) / count,
+    delivery: {
+      expected: after.served - before.served,
+      received: fresh.length,
+      provisionedEvents: after.provisioned - before.provisioned,
+      provisions: count,
+      missingCards: macs.filter((mac) => !cards.has(mac)).length,
+      duplicateCards: macs.filter((mac) => (cards.get(mac) ?? 0) > 1).length,
+      dead: after.dead - before.dead,
+      handoffUpdates: fresh.filter((activity) => activity.conversationId === techniciansChannel && activity.method === 'PUT').length,
+    },
+  };
+}
+
+const exactlyOnce = (delivery: Delivery) =>
+  delivery.expected === delivery.received && delivery.provisionedEvents === delivery.provisions && delivery.missingCards === 0 && delivery.duplicateCards === 0 && delivery.dead === 0;
+const provisionsClean = (batch: ProvisionRun) => batch.outcomes.errors === 0 && batch.outcomes.non2xx === 0 && batch.wrongAnswers === 0;
+const chatClean = (batch: ChatRun) => cleanBatch(batch) && batch.strays === 0;
+
+interface ChatRun extends MeasuredChatBatch {
+  databaseCpuMsPerMessage: number;
+}
+
+async function chatRun(servers: readonly ChildServer[], line: ChatLine, db: pg.Client, messages: readonly ChatMessage[]): Promise<ChatRun> {
+  const databaseBefore = await backendsCpuMs(db);
+  const batch = await measuredChatBatch(servers, line, messages, isStatusCard);
+  return { ...batch, databaseCpuMsPerMessage: cpuSpentMs(databaseBefore, await backendsCpuMs(db)) / messages.length };
+}
+
+interface Phase {
+  instances: number;
+  /** The most connections all instances held to PostgreSQL during the phase. */
+  peakConnections: number;
+  /** The echo control with as many processes (see echoControl). */
+  echoCpuMsPerMessage: number;
+  provisions: ProvisionRun[];
+  chat: ChatRun[];
+}
+
+/**
+ * The two loads against `servers` (round robin); provisions take MACs from `first` on. The
+ * last server is the one just started: the warm-up is sized so that it gets as much as the
+ * first one got before its runs (JIT, its connections and pool), so no instance is measured
+ * cold; it also opens the load client's and the channel's sockets to every instance.
+ */
+async function phase(servers: readonly ChildServer[], watch: NotificationWatch, codes: ReadonlyMap<string, string>, first: number, sizes: Sizes): Promise<Phase> {
+  const client = keepAliveClient(concurrency);
+  const line = await ChatLine.open(
+    servers.map((server) => server.url),
+    concurrency,
+  );
+  try {
+    // Warm-up on devices of its own; checked, not measured.
+    const warmUpProvisions = sizes.warmUp * servers.length;
+    const warmUp = await provisionRun(servers, client, watch, codes, first, warmUpProvisions);
+    const warmUpChat = await chatRun(servers, line, watch.db, statusMessages(technicians, sizes.chatWarmUp * servers.length, sizes.chatDevices));
+    if (!provisionsClean(warmUp) || !exactlyOnce(warmUp.delivery) || !chatClean(warmUpChat)) {
+      throw new Error(`scale-out warm-up on ${servers.length} instance(s) failed: ${warmUp.outcomes.firstProblem ?? warmUpChat.outcomes.firstProblem ?? JSON.stringify(warmUp.delivery)}`);
+    }
+    trace(`warm-up on ${servers.length} done`);
+    const provisions: ProvisionRun[] = [];
+    const chat: ChatRun[] = [];
+    const messages = statusMessages(technicians, sizes.messages, sizes.chatDevices);
+    for (let run = 0; run < sizes.runs; run++) {
+      provisions.push(await provisionRun(servers, client, watch, codes, first + warmUpProvisions + run * sizes.provisions, sizes.provisions));
+      trace(`run ${run + 1}: provisions`);
+      chat.push(await chatRun(servers, line, watch.db, messages));
+      trace(`run ${run + 1}: chat`);
+    }
+    return { instances: servers.length, provisions, chat, peakConnections: 0, echoCpuMsPerMessage: Number.NaN };
+  } finally {
+    client.close();
+    await line.close();
+  }
+}
+
+/**
+ * The control for the machine: the bare echo bot fed the same chat load, by one process and then
+ * round robin by two. What spreading a load over more processes costs on this machine by itself
+ * (more context switches, colder caches on two shared cores) shows here, free of any work of
+ * the bot's. Server CPU ms per message, median of the runs.
+ */
+async function echoControl(echoes: readonly ChildServer[], sizes: Sizes): Promise<number> {
+  const line = await ChatLine.open(
+    echoes.map((echo) => echo.url),
+    concurrency,
+  );
+  try {
+    await measuredChatBatch(echoes, line, statusMessages(technicians, sizes.chatWarmUp * echoes.length, sizes.chatDevices), isEcho);
+    const messages = statusMessages(technicians, sizes.messages, sizes.chatDevices);
+    const runs: number[] = [];
+    for (let run = 0; run < sizes.runs; run++) {
+      const batch = await measuredChatBatch(echoes, line, messages, isEcho);
+      if (!cleanBatch(batch)) throw new Error(`scale-out: the echo bots failed: ${batch.outcomes.firstProblem ?? 'missing or duplicate replies'}`);
+      runs.push(batch.cpuMsPerMessage);
+    }
+    return median(runs);
+  } finally {
+    await line.close();
+  }
+}
+
+/** The admin makes one channel the technicians' and another the admins', as in a tenant's set-up. */
+async function setUpChannels(channel: FakeChannel, botUrl: string): Promise<void> {
+  channel.useBot(botUrl);
+  for (const [audience, conversationId] of [
+    ['technicians', techniciansChannel],
+    ['admins', adminsChannel],
+  ] as const) {
+    const answer = await channel.message(`setup ${audience}`, { from: admin, conversationId, conversationType: 'channel', teamId: team, mentionBot: true });
+    if (answer.status !== 200) throw new Error(`scale-out: "setup ${audience}" answered ${answer.status}`);
+  }
+  await channel.waitFor(2, (activity) => /now receives/.test(String(activity.body.text ?? activity.body.summary ?? '')), 20_000);
+}
+
+export const scaleOutBenchmark: Benchmark = {
+  name: 'scale-out',
+  description: 'device-api and chat loads, round robin over 1 then 2 bot processes on one PostgreSQL, 50 concurrent',
+  async run({ quick, postgresUrl }) {
+    if (!postgresUrl) {
+      console.log('scale-out                   skipped: it needs PostgreSQL (set BENCH_POSTGRES_URL or DATABASE_URL to a postgres:// server URL)');
+      return [];
+    }
+    // Quick: about 20 s in all (four process starts, the seeding, three waits for the outbox), for
+    // reviewers: it shows the checks pass; its figures, on 60 provisions and 100 messages, are rough.
+    const sizes: Sizes = quick ? { chatDevices: 50, warmUp: 10, chatWarmUp: 50, runs: 1, provisions: 60, messages: 100 } : { chatDevices: 300, warmUp: 500, chatWarmUp: 1000, runs: 3, provisions: 1000, messages: 1000 };
+    const provisionsWithOne = sizes.warmUp + sizes.runs * sizes.provisions;
+    const devices = sizes.chatDevices + provisionsWithOne + 2 * sizes.warmUp + sizes.runs * sizes.provisions;
+    const scratch = await createScratchDatabase('postgresql', postgresUrl, 'bench_scale_out');
+    const dir = mkdtempSync(path.join(tmpdir(), 'bench-scale-out-'));
+    const env = { DATABASE_URL: scratch.url, LOG_LEVEL: 'warn', CODE_HASH_SECRET: benchCodeHashSecret, ADMIN_USER_IDS: admin.aadObjectId };
+    const servers: ChildServer[] = [];
+    const echoes: ChildServer[] = [];
+    const db = new pg.Client({ connectionString: scratch.url });
+    let channel: FakeChannel | undefined;
+    try {
+      trace('start');
+      servers.push(await startChildServer(botEntry, { cwd: dir, env }));
+      await servers[0]!.answers200('/readyz');
+      trace('first ready');
+      await db.connect();
+      channel = await FakeChannel.start();
+      await setUpChannels(channel, servers[0]!.url);
+      const watch = new NotificationWatch(channel, db);
+      // Codes issued after the set-up: each batch's hand-off card is posted to the technicians
+      // channel (and redrawn by every provision of its devices).
+      const codes = await seedThroughServices(scratch.url, async (services) => {
+        await grantTechnicians(services, tenantId, technicians);
+        return registerWithCodes(services, tenantId, 0, devices);
+      });
+      await watch.drained();
+      trace('seeded');
+
+      for (let index = 0; index < 2; index++) echoes.push(await startChildServer(echoEntry, { cwd: dir, env: {} }));
+      for (const echo of echoes) await echo.answers200('/healthz');
+      const measure = async (first: number) => {
+        const { result, peak } = await peakConnections(db, () => phase(servers, watch, codes, first, sizes));
+        // Right after, so that the machine is as busy (or quiet) as it was for the bot.
+        return { ...result, peakConnections: peak, echoCpuMsPerMessage: await echoControl(echoes.slice(0, servers.length), sizes) };
+      };
+      const one = await measure(sizes.chatDevices);
+      servers.push(await startChildServer(botEntry, { cwd: dir, env }));
+      await servers[1]!.answers200('/readyz');
+      trace('second ready');
+      const two = await measure(sizes.chatDevices + provisionsWithOne);
+      return results(sizes, one, two);
+    } finally {
+      for (const server of [...servers, ...echoes]) await server.stop();
+      await channel?.close();
+      await db.end().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+      await scratch.drop();
+    }
+  },
+};
+
+const instancesLabel = (count: number) => `×${count}`;
+
+function withinTenPercent(cpu: number, cpuOfOne: number): Target {
+  const ratio = cpu / cpuOfOne;
+  return { description: `CPU/request within 10 % of 1 instance (${ratio.toFixed(2)}×)`, met: ratio <= 1.1 };
+}
+
+interface LoadFigures {
+  load: 'device-api' | 'chat';
+  phase: Phase;
+  parameters: Record<string, number | string>;
+  throughputs: number[];
+  /** The same load's throughputs against one instance; null for the one-instance result itself. */
+  throughputsOfOne: number[] | null;
+  cpu: number;
+  cpuOfOne: number;
+  details: Record<string, number | string>;
+  /** What must hold whatever the instances: nothing fails, everything exactly once. */
+  correctness: Target[];
+}
+
+/** One load's figures at one instance count: with two, the CPU target and the one-instance throughput as baseline. */
+function loadResult(figures: LoadFigures): BenchResult {
+  const { phase, throughputsOfOne } = figures;
+  return {
+    name: `scale-out ${figures.load} ${instancesLabel(phase.instances)}`,
+    database: 'postgresql',
+    parameters: { ...figures.parameters, instances: phase.instances },
+    unit: 'ops/s',
+    samples: figures.throughputs,
+    ...(throughputsOfOne ? { baseline: { description: 'the same load against 1 instance', samples: throughputsOfOne } } : {}),
+    details: figures.details,
+    targets: throughputsOfOne ? [withinTenPercent(figures.cpu, figures.cpuOfOne), ...figures.correctness] : figures.correctness,
+  };
+}
+
+function results(sizes: Sizes, one: Phase, two: Phase): BenchResult[] {
+  const cpuPerProvision = (phase: Phase) => median(phase.provisions.map((batch) => batch.cpuMsPerRequest));
+  const cpuPerMessage = (phase: Phase) => median(phase.chat.map((batch) => batch.cpuMsPerMessage));
+  const sum = <T>(batches: T[], pick: (batch: T) => number) => batches.reduce((total, batch) => total + pick(batch), 0);
+  const parameters = { ...sizes, concurrency, distribution: 'round robin, no proxy' };
+
+  const provisionResult = (phase: Phase): BenchResult => {
+    const batches = phase.provisions;
+    const firstProblem = batches.map((batch) => batch.outcomes.firstProblem).find((problem) => problem !== null);
+    return loadResult({
+      load: 'device-api',
+      phase,
+      parameters: { ...parameters, call: 'POST /provision, right code' },
+      throughputs: batches.map((batch) => batch.throughput),
+      throughputsOfOne: phase === one ? null : one.provisions.map((batch) => batch.throughput),
+      cpu: cpuPerProvision(phase),
+      cpuOfOne: cpuPerProvision(one),
+      correctness: [
+        { description: 'every provision 200 once and right (no 5xx)', met: batches.every(provisionsClean) },
+        { description: 'every notification delivered exactly once', met: batches.every((batch) => exactlyOnce(batch.delivery)) },
+      ],
+      details: {
+        'p50 ms': percentile(batches.flatMap((batch) => batch.latencies), 50),
+        'p99 ms': median(batches.map((batch) => percentile(batch.latencies, 99))),
+        'with notifications delivered ops/s': median(batches.map((batch) => batch.deliveredThroughput)),
+        'server CPU ms/req': cpuPerProvision(phase),
+        'PostgreSQL CPU ms/req': median(batches.map((batch) => batch.databaseCpuMsPerRequest)),
+        'peak PG connections': phase.peakConnections,
+        'statuses': batches.map((batch) => batch.outcomes.describeStatuses()).join(', '),
+        'errors': sum(batches, (batch) => batch.outcomes.errors),
+        'wrong answers': sum(batches, (batch) => batch.wrongAnswers),
+        'notifications served': sum(batches, (batch) => batch.delivery.expected),
+        'notifications received': sum(batches, (batch) => batch.delivery.received),
+        'hand-off updates': sum(batches, (batch) => batch.delivery.handoffUpdates),
+        'missing awaiting cards': sum(batches, (batch) => batch.delivery.missingCards),
+        'duplicate awaiting cards': sum(batches, (batch) => batch.delivery.duplicateCards),
+        'dead notifications': sum(batches, (batch) => batch.delivery.dead),
+        ...(firstProblem ? { 'first problem': firstProblem } : {}),
+      },
+    });
+  };
+
+  const chatResult = (phase: Phase): BenchResult => {
+    const batches = phase.chat;
+    const firstProblem = batches.map((batch) => batch.outcomes.firstProblem).find((problem) => problem !== null);
+    return loadResult({
+      load: 'chat',
+      phase,
+      parameters: { ...parameters, command: 'status <MAC>' },
+      throughputs: batches.map((batch) => batch.throughput),
+      throughputsOfOne: phase === one ? null : one.chat.map((batch) => batch.throughput),
+      cpu: cpuPerMessage(phase),
+      cpuOfOne: cpuPerMessage(one),
+      correctness: [{ description: 'every message answered exactly once, right, 2xx', met: batches.every(chatClean) }],
+      details: {
+        'p50 ms': percentile(batches.flatMap((batch) => batch.latencies), 50),
+        'p99 ms': median(batches.map((batch) => percentile(batch.latencies, 99))),
+        'server CPU ms/msg': cpuPerMessage(phase),
+        'PostgreSQL CPU ms/msg': median(batches.map((batch) => batch.databaseCpuMsPerMessage)),
+        'echo control CPU ms/msg': phase.echoCpuMsPerMessage,
+        ...(phase !== one ? { 'echo control CPU ratio': phase.echoCpuMsPerMessage / one.echoCpuMsPerMessage } : {}),
+        'client CPU ms/msg': median(batches.map((batch) => batch.clientCpuMsPerMessage)),
+        'statuses': batches.map((batch) => batch.outcomes.describeStatuses()).join(', '),
+        'errors': sum(batches, (batch) => batch.outcomes.errors),
+        'missing replies': sum(batches, (batch) => batch.missingReplies),
+        'duplicate replies': sum(batches, (batch) => batch.duplicateReplies),
+        'wrong replies': sum(batches, (batch) => batch.wrongReplies),
+        'proactive sends': sum(batches, (batch) => batch.strays),
+        ...(firstProblem ? { 'first problem': firstProblem } : {}),
+      },
+    });
+  };
+
+  return [provisionResult(one), provisionResult(two), chatResult(one), chatResult(two)];
+}
