@@ -64,12 +64,17 @@ export async function claimDue(db: DatabaseOrTransaction, now: Date, { holder, l
   const leaseUntil = new Date(leaseNow.getTime() + leaseMs);
   // One statement instead of a read and an UPDATE per row. Times go as the text Prisma stores
   // (prisma/bulk-write.ts): SQLite compares dates as text, PostgreSQL reads it as the same UTC time.
-  const due = Prisma.sql`SELECT "id" FROM "OutboxMessage"
-    WHERE "status" = 'pending' AND "nextAttemptAt" <= ${storedDateTime(now)} AND ("leaseUntil" IS NULL OR "leaseUntil" <= ${storedDateTime(leaseNow)})
-    ORDER BY "nextAttemptAt" ASC, "id" ASC LIMIT ${limit}`;
+  const isDue = () => Prisma.sql`"status" = 'pending' AND "nextAttemptAt" <= ${storedDateTime(now)} AND ("leaseUntil" IS NULL OR "leaseUntil" <= ${storedDateTime(leaseNow)})`;
+  // The rows are picked once, in a CTE (PostgreSQL may run a subquery in WHERE again per row,
+  // and with SKIP LOCKED each run can pick others: more than `limit`). The outer condition is
+  // the compare-and-set: PostgreSQL checks it again on a row another instance changed meanwhile,
+  // so no row is leased twice even where SKIP LOCKED is not used.
   const claimed = await db.$queryRaw<{ id: string }[]>`
+    WITH "picked" AS (
+      SELECT "id" FROM "OutboxMessage" WHERE ${isDue()} ORDER BY "nextAttemptAt" ASC, "id" ASC LIMIT ${limit}${onPostgres(db) ? Prisma.sql` FOR UPDATE SKIP LOCKED` : Prisma.empty}
+    )
     UPDATE "OutboxMessage" SET "leaseHolder" = ${holder}, "leaseUntil" = ${storedDateTime(leaseUntil)}
-    WHERE "id" IN (${due}${onPostgres(db) ? Prisma.sql` FOR UPDATE SKIP LOCKED` : Prisma.empty})
+    WHERE "id" IN (SELECT "id" FROM "picked") AND ${isDue()}
     RETURNING "id"`;
   const claimedIds = claimed.map((row) => row.id);
   if (claimedIds.length === 0) return [];
