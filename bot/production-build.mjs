@@ -13,8 +13,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const serverBundle = path.join(projectDir, 'dist', 'server.mjs');
 
-/** The folders whose files end up in the bundle (the Prisma client is generated into generated/). */
-const sourceFolders = ['bot', 'services', 'cards', 'prisma', 'generated'];
+/** The folders whose files end up in the bundle (the Prisma client is generated into generated/; tab-app/build.ts serves the tab). Only .ts and .json files count. */
+const sourceFolders = ['bot', 'services', 'cards', 'prisma', 'generated', 'tab-app'];
 
 /**
  * Some modules find files beside themselves (card templates, migrations) with `import.meta.url`.
