@@ -17,9 +17,10 @@ export const serverBundle = path.join(projectDir, 'dist', 'server.mjs');
 const sourceFolders = ['bot', 'services', 'cards', 'prisma', 'generated', 'tab-app'];
 
 /**
- * Some modules find files beside themselves (card templates, migrations) with `import.meta.url`.
- * In a bundle that URL would be the bundle's, so each module's `import.meta.url` is rewritten to
- * its own source file's URL, computed relative to the bundle: the checkout can move.
+ * Some modules find files beside themselves (card templates, migrations, the tab's page) with
+ * `import.meta.url`, `import.meta.dirname` or `import.meta.filename`. In a bundle those would be
+ * the bundle's, so each module's are rewritten to its own source file's, computed relative to
+ * the bundle: the checkout can move.
  */
 const keepModuleUrls = {
   name: 'keep-module-urls',
@@ -27,10 +28,14 @@ const keepModuleUrls = {
     esbuild.onLoad({ filter: /\.ts$/ }, async (args) => {
       const { readFile } = await import('node:fs/promises');
       const source = await readFile(args.path, 'utf8');
-      if (!source.includes('import.meta.url')) return undefined;
+      if (!/import\.meta\.(url|dirname|filename)/.test(source)) return undefined;
       const fromBundle = path.relative(path.dirname(esbuild.initialOptions.outfile), args.path).split(path.sep).join('/');
-      const ownUrl = `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`;
-      return { contents: source.replaceAll('import.meta.url', ownUrl), loader: 'ts' };
+      const dirFromBundle = path.posix.dirname(fromBundle);
+      const contents = source
+        .replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`)
+        .replaceAll('import.meta.dirname', `(import.meta.dirname + ${JSON.stringify(`/${dirFromBundle}`)})`)
+        .replaceAll('import.meta.filename', `(import.meta.dirname + ${JSON.stringify(`/${fromBundle}`)})`);
+      return { contents, loader: 'ts' };
     });
   },
 };
@@ -81,10 +86,11 @@ function newestSourceTime(folder) {
   return newest;
 }
 
-/** True when there is no bundle, or a source file changed after it was built. */
+/** True when there is no bundle, or a source file (or this build script) changed after it was built. */
 export function isBuildStale() {
   if (!existsSync(serverBundle)) return true;
   const builtAt = statSync(serverBundle).mtimeMs;
+  if (statSync(fileURLToPath(import.meta.url)).mtimeMs > builtAt) return true;
   return sourceFolders.some((folder) => newestSourceTime(path.join(projectDir, folder)) > builtAt);
 }
 

@@ -55,6 +55,12 @@ describe('start-up on the embedded default', () => {
     expect((await channel.message('help')).status).toBe(200);
     const [reply] = await channel.waitFor(1);
     expect(shownText(reply)).toContain('register MAC [location]');
+
+    // and, from the production build, the files found beside their modules: the fleet tab's page and bundle
+    const page = await fetch(`http://127.0.0.1:${port}/tab/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+    expect((await fetch(`http://127.0.0.1:${port}/tab/app.js`)).status).toBe(200);
   });
 
   it('when a second start finds the database already migrated, it applies nothing and starts', async () => {
