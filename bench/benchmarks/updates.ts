@@ -100,7 +100,7 @@ async function updatesOn(provider: Provider, postgresUrl: string | null, quick: 
           batches: batches.length,
           jobRunMs: jobMs,
           seedMs: fleet.elapsedMs,
-          ...(full ? {} : { note: 'quick: a fifth of the fleet; the target is judged on the full run' }),
+          ...(full ? {} : { note: 'quick: a twentieth of the fleet (5,000 devices); the target is judged on the full run' }),
         },
         // Issue 14's target is for SQLite at 100,000 devices; PostgreSQL is reported for comparison.
         targets: full && provider === 'sqlite' ? [atMost(median(ours), 300, 'ms')] : [],
