@@ -2,7 +2,8 @@
 // never tells a wrong code from an unknown MAC (so MACs cannot be enumerated). Wrong codes are
 // limited per MAC and source address, per source, per tenant and overall (./attempt-limits.ts);
 // a request over a limit is refused before anything is written.
-import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
+import { groupedTransactions } from '../../prisma/grouped-transactions.ts';
+import type { Database, DatabaseOrTransaction, Transaction } from '../../prisma/store.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -65,6 +66,16 @@ async function recentFailures(tx: DatabaseOrTransaction, mac: string, source: st
   return rows.map((row) => row.at);
 }
 
+/** When the newest code of these devices (one MAC, perhaps in several tenants) was issued; failures before it no longer count. */
+async function newestCodeIssuedAt(tx: DatabaseOrTransaction, devices: readonly { id: string }[]): Promise<Date> {
+  const newest = await tx.verificationCode.findFirst({
+    where: { deviceId: { in: devices.map((device) => device.id) } },
+    orderBy: { issuedAt: 'desc' },
+    select: { issuedAt: true },
+  });
+  return newest?.issuedAt ?? new Date(0);
+}
+
 /** Seconds until the oldest failure that still counts leaves the window. */
 function retryAfterSeconds(failures: readonly Date[], now: Date): number {
   const oldestCounted = failures[lockoutPolicy.maxFailures - 1] ?? failures.at(-1) ?? now;
@@ -102,27 +113,36 @@ export function checkProvisionRequest(request: ProvisionRequest): { mac: string;
 
 export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHasher, gate?: ProvisionGate) {
   const onPostgres = (db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql';
+  // SQLite's single writer: provisions arriving together commit together (group commit, each
+  // in its own savepoint; prisma/grouped-transactions.ts). PostgreSQL runs them side by side.
+  const writes = onPostgres ? { run: <T>(work: (tx: Transaction) => Promise<T>) => db.$transaction(work) } : groupedTransactions(db);
   const refusedSources = new RefusedSources();
   const unknownMacs = new UnknownMacGuesses();
 
-  /** The limits that refuse before anything is written; null when the request may go on. */
-  async function overALimit(tx: DatabaseOrTransaction, source: string, tenantIds: string[], now: Date): Promise<{ scope: LimitScope; until: Date } | null> {
-    const sourceUntil = await overLimitUntil(tx, { source }, attemptLimits.source, now);
-    if (sourceUntil) return { scope: 'source', until: sourceUntil };
-    // A source with a clean record in the window is always heard (see attempt-limits.ts).
-    const failedBefore = await tx.provisioningAttempt.findFirst({
+  /**
+   * Whether this address has failed at all in the window. A clean address (a site's roll-out)
+   * cannot be over any limit that concerns it, nor have failures against a MAC: the MAC's
+   * lockout window is the address's window, and only its own failures count. So a clean one
+   * skips every limit query (see attempt-limits.ts).
+   */
+  async function sourceFailedRecently(tx: DatabaseOrTransaction, source: string, now: Date): Promise<boolean> {
+    const failed = await tx.provisioningAttempt.findFirst({
       where: { source, succeeded: false, at: { gt: new Date(now.getTime() - attemptLimits.source.windowMs) } },
       select: { id: true },
     });
-    if (!failedBefore) return null;
+    return failed !== null;
+  }
+
+  /** The limits that refuse before anything is written, for an address with failures; null when the request may go on. */
+  async function overALimit(tx: DatabaseOrTransaction, source: string, tenantIds: string[], now: Date): Promise<{ scope: LimitScope; until: Date } | null> {
     if (onPostgres) {
       // An address with failures is checked one request at a time across instances, so a burst
       // from it cannot all read "under the limit" at once. Clean addresses (a site's roll-out)
       // are never serialized. MAC lock first, then the source's: always in this order.
       await lockForCheck(tx, `provision-source:${source}`);
-      const until = await overLimitUntil(tx, { source }, attemptLimits.source, now);
-      if (until) return { scope: 'source', until };
     }
+    const sourceUntil = await overLimitUntil(tx, { source }, attemptLimits.source, now);
+    if (sourceUntil) return { scope: 'source', until: sourceUntil };
     if (tenantIds.length > 0) {
       const tenantUntil = await overLimitUntil(tx, { tenantId: { in: tenantIds } }, attemptLimits.tenant, now);
       if (tenantUntil) return { scope: 'tenant', until: tenantUntil };
@@ -175,21 +195,18 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
     const devices = await findDevicesWithMacInAnyTenant(tx, mac);
     const tenantIds = [...new Set(devices.map((device) => device.tenantId))].sort();
 
-    const over = await overALimit(tx, source, tenantIds, now);
+    const sourceHasFailures = await sourceFailedRecently(tx, source, now);
+    const over = sourceHasFailures ? await overALimit(tx, source, tenantIds, now) : null;
     if (over) {
       if (over.scope === 'source') refusedSources.refuse(source, over.until);
       return { ok: false, error: rateLimited(over.scope, secondsUntil(over.until, now)) };
     }
 
-    // A newer code clears the MAC's lock: only failures after the newest code count.
-    const newestCode = devices.length === 0 ? null : await tx.verificationCode.findFirst({
-      where: { deviceId: { in: devices.map((device) => device.id) } },
-      orderBy: { issuedAt: 'desc' },
-      select: { issuedAt: true },
-    });
+    // A newer code clears the MAC's lock: only failures after the newest code count. An address
+    // without failures in the window has none against this MAC either (same window).
     const failures = devices.length === 0
       ? unknownMacs.recent(mac, source, now)
-      : await recentFailures(tx, mac, source, newestCode?.issuedAt ?? new Date(0), now);
+      : sourceHasFailures ? await recentFailures(tx, mac, source, await newestCodeIssuedAt(tx, devices), now) : [];
     if (failures.length >= lockoutPolicy.maxFailures) return { ok: false, error: lockedOut(failures, now) };
 
     const codeHash = hasher.hash(code);
@@ -270,7 +287,7 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
       // A site's phones come up together (a power cut, a morning roll-out): a burst of provisions
       // queues for the store (one writer on SQLite, a pool on PostgreSQL) and waits its turn
       // (the store's transactionDefaults, prisma/store.ts).
-      const outcome = await db.$transaction((tx) => attempt(tx, mac, code, request, source, now));
+      const outcome = await writes.run((tx) => attempt(tx, mac, code, request, source, now));
       if (!outcome.ok) throw outcome.error;
       return outcome.result;
     },

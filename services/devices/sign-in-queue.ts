@@ -72,7 +72,9 @@ async function requestQueued(tx: DatabaseOrTransaction, device: Device, account:
  */
 export async function queueOnProvision(tx: DatabaseOrTransaction, device: Device, now: Date, facts: { firmwareBelowMinimum: boolean }): Promise<AutoSignInDecision> {
   const planned = await tx.plannedAccount.findUnique({ where: { deviceId: device.id }, select: { account: true } });
-  const decision = planAutoSignIn({ plannedAccount: planned?.account ?? null, autoSignIn: await autoSignInOf(tx, device.tenantId), firmwareBelowMinimum: facts.firmwareBelowMinimum });
+  // Without a planned account nothing is requested whatever the setting says: it is read only when it matters.
+  const autoSignIn = planned ? await autoSignInOf(tx, device.tenantId) : true;
+  const decision = planAutoSignIn({ plannedAccount: planned?.account ?? null, autoSignIn, firmwareBelowMinimum: facts.firmwareBelowMinimum });
   if (!decision.request) {
     // Provisioned again without a queued sign-in (e.g. after a reset, auto sign-in now off): no longer queued.
     await tx.signInQueueEntry.deleteMany({ where: { deviceId: device.id } });

@@ -108,6 +108,29 @@ function withoutManufacturer(catalog: Catalog, model: string): { key: string; na
  * not know, or that could be either of two families, is said to be unknown: never guessed.
  */
 export function matchModel(catalog: Catalog, manufacturer: string | null | undefined, model: string | null | undefined): ModelMatch {
+  // Every provision matches its model twice (the firmware gate, the sign-in decision) and a fleet
+  // has a few dozen models: matched once per catalog, then remembered (bounded). Catalogs with
+  // releases joined share the shipped families and manufacturers, so they share the memo.
+  let memo = matchMemo.get(catalog.families);
+  if (!memo || memo.manufacturers !== catalog.manufacturers) {
+    memo = { manufacturers: catalog.manufacturers, matches: new Map() };
+    matchMemo.set(catalog.families, memo);
+  }
+  const key = `${manufacturer ?? ''}\u0000${model ?? ''}`;
+  let match = memo.matches.get(key);
+  if (!match) {
+    if (memo.matches.size >= matchMemoLimit) memo.matches.clear();
+    match = Object.freeze(matchModelAgain(catalog, manufacturer, model));
+    memo.matches.set(key, match);
+  }
+  return match;
+}
+
+const matchMemo = new WeakMap<readonly ModelFamily[], { manufacturers: Catalog['manufacturers']; matches: Map<string, ModelMatch> }>();
+/** Distinct (manufacturer, model) texts remembered per catalog; a device reporting random models cannot grow it past this. */
+const matchMemoLimit = 5_000;
+
+function matchModelAgain(catalog: Catalog, manufacturer: string | null | undefined, model: string | null | undefined): ModelMatch {
   const reportedModel = model?.trim() ?? '';
   if (reportedModel === '') return { known: false, why: 'the device reported no model' };
   const reportedMaker = manufacturer?.trim() ?? '';

@@ -1,0 +1,102 @@
+// Group commit: small write transactions that arrive while one is running are run together,
+// one after the other, inside the next transaction, each in a savepoint of its own.
+//
+// Why: SQLite has one writer. A burst of device provisions (a site's phones powering up)
+// queued one transaction each, and every transaction paid for itself: a connection of its own
+// (prisma/sqlite-transactions.ts), BEGIN, COMMIT and the write to the WAL. In a group they pay
+// that once, and the queue drains faster the longer it is. A lone request does not wait for
+// company: when nothing is running, its group of one starts at once.
+//
+// What each item keeps: it runs alone in its savepoint, in arrival order, and sees what the
+// items before it wrote, exactly as if they had committed just before (the same answers as
+// one transaction each, run in that order). An item that throws is rolled back to its
+// savepoint and only it fails; the others commit. If the group's COMMIT itself fails, nothing
+// of the group was written and every item fails with that error, as each would have alone.
+//
+// Only for SQLite: PostgreSQL runs transactions side by side, and items holding each other's
+// row and advisory locks inside one long transaction could deadlock across groups.
+import type { Database, Transaction } from './store.ts';
+
+export interface GroupedTransactions {
+  /** Runs `work` in a transaction shared with the other items of its group; resolves when the group committed. */
+  run<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+}
+
+interface Item {
+  work: (tx: Transaction) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export interface GroupOptions {
+  /** Items per transaction at most: bounds how long one transaction holds the writer (default 64). */
+  maxItems?: number;
+  /** Called after each group with its size (for the bench and the logs). */
+  onGroup?: (items: number) => void;
+}
+
+export function groupedTransactions(db: Database, options: GroupOptions = {}): GroupedTransactions {
+  const maxItems = options.maxItems ?? 64;
+  const waiting: Item[] = [];
+  let draining = false;
+
+  async function runGroup(group: Item[]): Promise<void> {
+    if (group.length === 1) {
+      // Alone: its own transaction, no savepoint needed.
+      const [item] = group as [Item];
+      await db.$transaction((tx) => item.work(tx)).then(item.resolve, item.reject);
+      return;
+    }
+    const settled: Settled[] = [];
+    try {
+      await db.$transaction(async (tx) => {
+        for (const item of group) {
+          // The name is reused: each savepoint is released before the next is opened.
+          await tx.$executeRawUnsafe('SAVEPOINT grouped_item');
+          try {
+            const value = await item.work(tx);
+            await tx.$executeRawUnsafe('RELEASE SAVEPOINT grouped_item');
+            settled.push({ ok: true, value });
+          } catch (error) {
+            await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT grouped_item');
+            await tx.$executeRawUnsafe('RELEASE SAVEPOINT grouped_item');
+            settled.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      // Nothing of the group was written (its COMMIT, or a savepoint statement, failed).
+      for (const item of group) item.reject(error);
+      return;
+    }
+    group.forEach((item, index) => {
+      const outcome = settled[index]!;
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.error);
+    });
+  }
+
+  async function drain(): Promise<void> {
+    draining = true;
+    try {
+      while (waiting.length > 0) {
+        const group = waiting.splice(0, maxItems);
+        options.onGroup?.(group.length);
+        await runGroup(group);
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  return {
+    run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        if (!draining) void drain();
+      });
+    },
+  };
+}
