@@ -31,6 +31,7 @@ interface BulkTables {
   VerificationCode: Prisma.VerificationCodeCreateManyInput;
   ProvisioningAttempt: Prisma.ProvisioningAttemptCreateManyInput;
   FirmwareUpdate: Prisma.FirmwareUpdateCreateManyInput;
+  PostedCard: Prisma.PostedCardCreateManyInput;
 }
 
 export type BulkTable = keyof BulkTables;
@@ -92,9 +93,11 @@ function columnsOf(rows: readonly Record<string, unknown>[]): string[] {
 /**
  * Inserts every row, in as few statements as the parameter limit allows, inside the caller's
  * transaction (a failure in any chunk fails the call; the caller's transaction rolls back).
- * Returns the number of rows inserted.
+ * Returns the number of rows inserted. `skipExisting`: a row that would break a unique
+ * constraint is left out instead (ON CONFLICT DO NOTHING, the same on both databases): one
+ * statement where Prisma's upsert needs a transaction of three.
  */
-export async function insertRows<T extends BulkTable>(db: DatabaseOrTransaction, table: T, rows: readonly CompleteRow<T>[]): Promise<number> {
+export async function insertRows<T extends BulkTable>(db: DatabaseOrTransaction, table: T, rows: readonly CompleteRow<T>[], options: { skipExisting?: boolean } = {}): Promise<number> {
   if (rows.length === 0) return 0;
   const records = rows as readonly Record<string, ColumnValue>[];
   const columns = columnsOf(records);
@@ -104,7 +107,8 @@ export async function insertRows<T extends BulkTable>(db: DatabaseOrTransaction,
   let inserted = 0;
   for (let start = 0; start < records.length; start += chunkSize) {
     const tuples = records.slice(start, start + chunkSize).map((row) => Prisma.sql`(${Prisma.join(columns.map((column) => valueSql(row[column] ?? null, dates)))})`);
-    inserted += await db.$executeRaw(Prisma.sql`${into}${Prisma.join(tuples)}`);
+    const conflict = options.skipExisting ? Prisma.raw(' ON CONFLICT DO NOTHING') : Prisma.empty;
+    inserted += await db.$executeRaw(Prisma.sql`${into}${Prisma.join(tuples)}${conflict}`);
   }
   return inserted;
 }

@@ -5,7 +5,7 @@
 // queued one transaction each, and every transaction paid for itself: a connection of its own
 // (prisma/sqlite-transactions.ts), BEGIN, COMMIT and the write to the WAL. In a group they pay
 // that once, and the queue drains faster the longer it is. A lone request does not wait for
-// company: when nothing is running, its group of one starts at once.
+// company: when nothing is running, its group starts on the next turn of the event loop.
 //
 // What each item keeps: it runs alone in its savepoint, in arrival order, and sees what the
 // items before it wrote, exactly as if they had committed just before (the same answers as
@@ -41,6 +41,7 @@ export function groupedTransactions(db: Database, options: GroupOptions = {}): G
   const maxItems = options.maxItems ?? 64;
   const waiting: Item[] = [];
   let draining = false;
+  let scheduled = false;
 
   async function runGroup(group: Item[]): Promise<void> {
     if (group.length === 1) {
@@ -95,7 +96,17 @@ export function groupedTransactions(db: Database, options: GroupOptions = {}): G
     run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
-        if (!draining) void drain();
+        if (!draining && !scheduled) {
+          // Right after this turn of the event loop, not now: the driver's statements hardly ever
+          // wait (libsql is synchronous underneath), so a transaction started at once would end
+          // before the requests already read from the network got their turn, and every group
+          // would be of one. A lone request waits one turn of the loop, microseconds.
+          scheduled = true;
+          setImmediate(() => {
+            scheduled = false;
+            void drain();
+          });
+        }
       });
     },
   };

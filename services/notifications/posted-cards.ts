@@ -3,6 +3,7 @@
 // buttons (subject: device id). Every posted copy is kept, several in one conversation too (a
 // card posted again, a command run twice): each is redrawn, so no older copy keeps a button
 // whose step has passed. Remembering a copy again (its button pressed) changes nothing.
+import { insertRows } from '../../prisma/bulk-write.ts';
 import type { Database } from '../../prisma/store.ts';
 import { newId } from '../shared/random.ts';
 
@@ -18,12 +19,10 @@ export interface PostedCardRef {
 export function createPostedCards(db: Database) {
   return {
     async remember(tenantId: string, kind: PostedCardKind, subject: string, where: PostedCardRef): Promise<void> {
-      const key = { kind, subject, channelId: where.channelId, conversationId: where.conversationId, activityId: where.activityId };
-      await db.postedCard.upsert({
-        where: { kind_subject_channelId_conversationId_activityId: key },
-        create: { id: newId(), tenantId, ...key },
-        update: {},
-      });
+      // Remembered once: a copy already known (the unique key) stays as it is.
+      const now = new Date();
+      const row = { id: newId(), tenantId, kind, subject, channelId: where.channelId, conversationId: where.conversationId, activityId: where.activityId, createdAt: now, updatedAt: now };
+      await insertRows(db, 'PostedCard', [row], { skipExisting: true });
     },
 
     /** A card now shows something else (a page split in two): it is no longer redrawn as `subject`. */

@@ -47,6 +47,16 @@ describe.each(testProviders)('bulk writes on %s', (provider) => {
       await db().tenant.create({ data: { id: tenantId } });
     });
 
+    it('leaves out a row that breaks a unique key with skipExisting, and fails on it without', async () => {
+      await db().$executeRawUnsafe('DELETE FROM "PostedCard"');
+      const card = (id: string) => ({ id, tenantId, kind: 'handoff', subject: 'batch-1', channelId: 'msteams', conversationId: 'c-1', activityId: 'a-1', createdAt: registeredAt, updatedAt: registeredAt });
+      expect(await insertRows(db(), 'PostedCard', [card('card-1')], { skipExisting: true })).toBe(1);
+      expect(await insertRows(db(), 'PostedCard', [card('card-2')], { skipExisting: true })).toBe(0);
+      await expect(insertRows(db(), 'PostedCard', [card('card-3')])).rejects.toThrow();
+      const rows = await db().postedCard.findMany();
+      expect(rows.map((row) => [row.id, row.createdAt.toISOString()])).toEqual([['card-1', registeredAt.toISOString()]]);
+    });
+
     it('writes rows that Prisma reads back exactly as rows it wrote itself, stored in the same form', async () => {
       const device = (id: string, mac: string): CompleteRow<'Device'> => ({
         id,
