@@ -31,14 +31,34 @@ describe.each(testProviders)('grouped transactions on %s', (provider) => {
       await db().tenant.deleteMany({});
     });
 
-    it('runs a lone item at once, and the items that arrive meanwhile together, in arrival order', async () => {
+    it('runs the items that arrive in one turn of the event loop together, in arrival order, and a lone item alone', async () => {
       const groups: number[] = [];
       const writes = groupedTransactions(db(), { onGroup: (items) => groups.push(items) });
       const counts = await Promise.all(['t-1', 't-2', 't-3', 't-4', 't-5'].map((id) => writes.run(addTenant(id))));
-      // The first starts alone; the other four arrived while it ran. Each saw the items before it.
-      expect(groups).toEqual([1, 4]);
+      // Each saw the items before it, as if they had committed one by one.
       expect(counts).toEqual([1, 2, 3, 4, 5]);
-      expect(await tenantNames()).toEqual(['t-1', 't-2', 't-3', 't-4', 't-5']);
+      expect(await writes.run(addTenant('t-6'))).toBe(6);
+      expect(groups).toEqual([5, 1]);
+      expect(await tenantNames()).toEqual(['t-1', 't-2', 't-3', 't-4', 't-5', 't-6']);
+    });
+
+    it('takes the items that arrive while a group runs into the next group', async () => {
+      const groups: number[] = [];
+      const writes = groupedTransactions(db(), { onGroup: (items) => groups.push(items) });
+      let release: () => void = () => {};
+      let started: () => void = () => {};
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const slow = writes.run(async (tx) => {
+        const released = new Promise<void>((resolve) => (release = resolve));
+        started();
+        await released;
+        return addTenant('t-slow')(tx);
+      });
+      await running;
+      const later = ['t-a', 't-b', 't-c'].map((id) => writes.run(addTenant(id)));
+      release();
+      await Promise.all([slow, ...later]);
+      expect(groups).toEqual([1, 3]);
     });
 
     it('rolls back only the item that throws, which alone fails with its own error', async () => {
@@ -71,9 +91,8 @@ describe.each(testProviders)('grouped transactions on %s', (provider) => {
         await tx.$executeRawUnsafe('ROLLBACK');
         throw new Error('broke the transaction');
       };
-      const first = writes.run(addTenant('t-alone'));
+      await writes.run(addTenant('t-alone'));
       const group = [writes.run(addTenant('t-a')), writes.run(breaksTheTransaction), writes.run(addTenant('t-b'))];
-      await first;
       const outcomes = await Promise.allSettled(group);
       expect(outcomes.every((outcome) => outcome.status === 'rejected')).toBe(true);
       expect(await tenantNames()).toEqual(['t-alone']);
@@ -86,7 +105,7 @@ describe.each(testProviders)('grouped transactions on %s', (provider) => {
       const groups: number[] = [];
       const writes = groupedTransactions(db(), { maxItems: 10, onGroup: (items) => groups.push(items) });
       await Promise.all(Array.from({ length: 35 }, (_, index) => writes.run(addTenant(`t-${String(index).padStart(2, '0')}`))));
-      expect(groups).toEqual([1, 10, 10, 10, 4]);
+      expect(groups).toEqual([10, 10, 10, 5]);
       expect(await tenantNames()).toHaveLength(35);
     });
   });
