@@ -19,13 +19,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createScratchDatabase } from '../../prisma/schema-engine/index.ts';
-import { defaultTenantId, FakeChannel, type ReceivedActivity } from '../../test/helpers/fake-channel.ts';
-import { median, percentile, stopwatch, type Benchmark, type BenchResult, type Target } from '../harness.ts';
+import { defaultTenantId, FakeChannel } from '../../test/helpers/fake-channel.ts';
+import { median, percentile, type Benchmark, type BenchResult, type Target } from '../harness.ts';
 import { ChatLine, cleanBatch, type ChatMessage } from '../support/chat-load.ts';
 import { botEntry, processCpuMs, projectDir, startChildServer, type ChildServer } from '../support/child-server.ts';
 import { benchCodeHashSecret, registerWithCodes, seedThroughServices } from '../support/fleet-seed.ts';
-import { keepAliveClient } from '../support/load-client.ts';
-import { isProvisionedIn, measuredBatch, provisionBodies, provisionPath, type MeasuredBatch } from '../support/provision-load.ts';
+import { keepAliveClient, type LoadClient } from '../support/load-client.ts';
+import { benchChannelAdmin, exactlyOnce, NotificationWatch, postgresOutboxReader, provisionRun, setUpChannels, type ProvisionRun } from '../support/notification-watch.ts';
+import { isProvisionedIn } from '../support/provision-load.ts';
 import { benchTechnicians, grantTechnicians, isEcho, isStatusCard, measuredChatBatch, statusMessages, type MeasuredChatBatch } from '../support/status-chat.ts';
 
 const echoEntry = path.join(projectDir, 'bench', 'support', 'echo-bot.ts');
@@ -33,13 +34,6 @@ const concurrency = 50;
 const tenantId = defaultTenantId;
 const isProvisioned = isProvisionedIn(tenantId);
 const technicians = benchTechnicians(concurrency);
-/** The admin who sets up the two channels (ADMIN_USER_IDS of every instance). */
-const admin = { id: '29:bench-admin', name: 'Bench Admin', aadObjectId: '5ca1e0a7-0000-4000-8000-00000000be0c' };
-const team = '19:bench-team@thread.tacv2';
-const techniciansChannel = '19:bench-technicians@thread.tacv2';
-const adminsChannel = '19:bench-admins@thread.tacv2';
-/** A notification slower than this to arrive is a failure, not a latency. */
-const deliveryTimeoutMs = 120_000;
 
 interface Sizes {
   /** Devices the chat load asks about (`status <MAC>`); never provisioned, so no card of theirs is redrawn. */
@@ -52,33 +46,8 @@ interface Sizes {
   messages: number;
 }
 
-/** What the outbox says it did, summed over all its rows. */
-interface OutboxTotals {
-  pending: number;
-  dead: number;
-  /** Destinations served (the rows' progress): each is one activity the channel must have received. */
-  served: number;
-  provisioned: number;
-}
-
-async function outboxTotals(db: pg.Client): Promise<OutboxTotals> {
-  const { rows } = await db.query<{ pending: string; dead: string; served: string; provisioned: string }>(
-    `SELECT count(*) FILTER (WHERE status = 'pending') AS pending, count(*) FILTER (WHERE status = 'dead') AS dead,
-            coalesce(sum(json_array_length(coalesce(progress, '[]')::json)), 0) AS served,
-            count(*) FILTER (WHERE kind = 'device.provisioned') AS provisioned
-       FROM "OutboxMessage"`,
-  );
-  const row = rows[0]!;
-  return { pending: Number(row.pending), dead: Number(row.dead), served: Number(row.served), provisioned: Number(row.provisioned) };
-}
-
 const started = Date.now();
 const trace = (what: string) => process.env.BENCH_TRACE && console.error(`${((Date.now() - started) / 1000).toFixed(1)} s ${what}`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** New activities (not replies to a message): posts and updates the outbox sent. */
-const isNotification = (activity: ReceivedActivity) => activity.method === 'PUT' || activity.targetActivityId === null;
-const macOfAwaitingCard = (activity: ReceivedActivity) => /^Device ([0-9A-F-]{17})/.exec(String(activity.body.summary ?? ''))?.[1] ?? null;
 
 /**
  * The most connections the instances held to the database while `work` ran, sampled every
@@ -122,91 +91,20 @@ function cpuSpentMs(before: ReadonlyMap<number, number>, after: ReadonlyMap<numb
   return spent;
 }
 
-/** The fake channel of the two notification channels, and the counts read off it. */
-class NotificationWatch {
-  constructor(
-    readonly channel: FakeChannel,
-    readonly db: pg.Client,
-  ) {}
-
-  notifications(): ReceivedActivity[] {
-    return this.channel.received.filter(isNotification);
-  }
-
-  /** Until the outbox has nothing pending and the channel has every notification it served. */
-  async drained(): Promise<OutboxTotals> {
-    const deadline = Date.now() + deliveryTimeoutMs;
-    for (;;) {
-      const totals = await outboxTotals(this.db);
-      if (totals.pending === 0 && this.notifications().length >= totals.served) return totals;
-      if (Date.now() > deadline) throw new Error(`scale-out: the outbox did not drain within ${deliveryTimeoutMs} ms (${JSON.stringify(totals)}, ${this.notifications().length} notifications received)`);
-      await sleep(50);
-    }
-  }
-}
-
-interface Delivery {
-  /** Destinations the outbox recorded as served, during the batch. */
-  expected: number;
-  received: number;
-  /** device.provisioned events in the outbox: one per provision of the batch. */
-  provisionedEvents: number;
-  provisions: number;
-  /** Provisioned devices of the batch without an awaiting sign-in card, or with more than one. */
-  missingCards: number;
-  duplicateCards: number;
-  dead: number;
-  handoffUpdates: number;
-}
-
-interface ProvisionRun extends MeasuredBatch {
-  delivery: Delivery;
-  /** Provisions per second from the batch's start until the outbox had delivered all they caused. */
-  deliveredThroughput: number;
+/** A provision run, with the database's CPU per provision (its backends, until the outbox drained). */
+interface ProvisionRunOnPostgres extends ProvisionRun {
   databaseCpuMsPerRequest: number;
 }
 
-async function provisionRun(servers: readonly ChildServer[], client: ReturnType<typeof keepAliveClient>, watch: NotificationWatch, codes: ReadonlyMap<string, string>, first: number, count: number): Promise<ProvisionRun> {
-  const before = await watch.drained();
-  const receivedBefore = watch.notifications().length;
-  const bodies = provisionBodies(codes, first, count);
-  let after = before;
-  const databaseBefore = await backendsCpuMs(watch.db);
+async function provisionRunOnPostgres(servers: readonly ChildServer[], client: LoadClient, watch: NotificationWatch, db: pg.Client, codes: ReadonlyMap<string, string>, first: number, count: number): Promise<ProvisionRunOnPostgres> {
+  const databaseBefore = await backendsCpuMs(db);
   let databaseAfter = databaseBefore;
-  const elapsed = stopwatch();
-  const batch = await measuredBatch(servers, provisionPath, client, bodies, concurrency, isProvisioned, async () => {
-    after = await watch.drained();
-    databaseAfter = await backendsCpuMs(watch.db);
+  const run = await provisionRun(servers, client, watch, codes, { first, count, concurrency }, isProvisioned, async () => {
+    databaseAfter = await backendsCpuMs(db);
   });
-  const deliveredThroughput = count / (elapsed() / 1000);
-  // Anything sent twice would have arrived by now.
-  await sleep(300);
-  const fresh = watch.notifications().slice(receivedBefore);
-  const cards = new Map<string, number>();
-  for (const activity of fresh) {
-    const mac = activity.conversationId === adminsChannel && activity.method === 'POST' ? macOfAwaitingCard(activity) : null;
-    if (mac) cards.set(mac, (cards.get(mac) ?? 0) + 1);
-  }
-  const macs = bodies.map((body) => body.mac);
-  return {
-    ...batch,
-    deliveredThroughput,
-    databaseCpuMsPerRequest: cpuSpentMs(databaseBefore, databaseAfter) / count,
-    delivery: {
-      expected: after.served - before.served,
-      received: fresh.length,
-      provisionedEvents: after.provisioned - before.provisioned,
-      provisions: count,
-      missingCards: macs.filter((mac) => !cards.has(mac)).length,
-      duplicateCards: macs.filter((mac) => (cards.get(mac) ?? 0) > 1).length,
-      dead: after.dead - before.dead,
-      handoffUpdates: fresh.filter((activity) => activity.conversationId === techniciansChannel && activity.method === 'PUT').length,
-    },
-  };
+  return { ...run, databaseCpuMsPerRequest: cpuSpentMs(databaseBefore, databaseAfter) / count };
 }
 
-const exactlyOnce = (delivery: Delivery) =>
-  delivery.expected === delivery.received && delivery.provisionedEvents === delivery.provisions && delivery.missingCards === 0 && delivery.duplicateCards === 0 && delivery.dead === 0;
 const provisionsClean = (batch: ProvisionRun) => batch.outcomes.errors === 0 && batch.outcomes.non2xx === 0 && batch.wrongAnswers === 0;
 const chatClean = (batch: ChatRun) => cleanBatch(batch) && batch.strays === 0;
 
@@ -226,7 +124,7 @@ interface Phase {
   peakConnections: number;
   /** The echo control with as many processes (see echoControl). */
   echoCpuMsPerMessage: number;
-  provisions: ProvisionRun[];
+  provisions: ProvisionRunOnPostgres[];
   chat: ChatRun[];
 }
 
@@ -236,7 +134,7 @@ interface Phase {
  * first one got before its runs (JIT, its connections and pool), so no instance is measured
  * cold; it also opens the load client's and the channel's sockets to every instance.
  */
-async function phase(servers: readonly ChildServer[], watch: NotificationWatch, codes: ReadonlyMap<string, string>, first: number, sizes: Sizes): Promise<Phase> {
+async function phase(servers: readonly ChildServer[], watch: NotificationWatch, db: pg.Client, codes: ReadonlyMap<string, string>, first: number, sizes: Sizes): Promise<Phase> {
   const client = keepAliveClient(concurrency);
   const line = await ChatLine.open(
     servers.map((server) => server.url),
@@ -245,19 +143,19 @@ async function phase(servers: readonly ChildServer[], watch: NotificationWatch, 
   try {
     // Warm-up on devices of its own; checked, not measured.
     const warmUpProvisions = sizes.warmUp * servers.length;
-    const warmUp = await provisionRun(servers, client, watch, codes, first, warmUpProvisions);
-    const warmUpChat = await chatRun(servers, line, watch.db, statusMessages(technicians, sizes.chatWarmUp * servers.length, sizes.chatDevices));
+    const warmUp = await provisionRunOnPostgres(servers, client, watch, db, codes, first, warmUpProvisions);
+    const warmUpChat = await chatRun(servers, line, db, statusMessages(technicians, sizes.chatWarmUp * servers.length, sizes.chatDevices));
     if (!provisionsClean(warmUp) || !exactlyOnce(warmUp.delivery) || !chatClean(warmUpChat)) {
       throw new Error(`scale-out warm-up on ${servers.length} instance(s) failed: ${warmUp.outcomes.firstProblem ?? warmUpChat.outcomes.firstProblem ?? JSON.stringify(warmUp.delivery)}`);
     }
     trace(`warm-up on ${servers.length} done`);
-    const provisions: ProvisionRun[] = [];
+    const provisions: ProvisionRunOnPostgres[] = [];
     const chat: ChatRun[] = [];
     const messages = statusMessages(technicians, sizes.messages, sizes.chatDevices);
     for (let run = 0; run < sizes.runs; run++) {
-      provisions.push(await provisionRun(servers, client, watch, codes, first + warmUpProvisions + run * sizes.provisions, sizes.provisions));
+      provisions.push(await provisionRunOnPostgres(servers, client, watch, db, codes, first + warmUpProvisions + run * sizes.provisions, sizes.provisions));
       trace(`run ${run + 1}: provisions`);
-      chat.push(await chatRun(servers, line, watch.db, messages));
+      chat.push(await chatRun(servers, line, db, messages));
       trace(`run ${run + 1}: chat`);
     }
     return { instances: servers.length, provisions, chat, peakConnections: 0, echoCpuMsPerMessage: Number.NaN };
@@ -293,19 +191,6 @@ async function echoControl(echoes: readonly ChildServer[], sizes: Sizes): Promis
   }
 }
 
-/** The admin makes one channel the technicians' and another the admins', as in a tenant's set-up. */
-async function setUpChannels(channel: FakeChannel, botUrl: string): Promise<void> {
-  channel.useBot(botUrl);
-  for (const [audience, conversationId] of [
-    ['technicians', techniciansChannel],
-    ['admins', adminsChannel],
-  ] as const) {
-    const answer = await channel.message(`setup ${audience}`, { from: admin, conversationId, conversationType: 'channel', teamId: team, mentionBot: true });
-    if (answer.status !== 200) throw new Error(`scale-out: "setup ${audience}" answered ${answer.status}`);
-  }
-  await channel.waitFor(2, (activity) => /now receives/.test(String(activity.body.text ?? activity.body.summary ?? '')), 20_000);
-}
-
 export const scaleOutBenchmark: Benchmark = {
   name: 'scale-out',
   description: 'device-api and chat loads, round robin over 1 then 2 bot processes on one PostgreSQL, 50 concurrent',
@@ -321,7 +206,7 @@ export const scaleOutBenchmark: Benchmark = {
     const devices = sizes.chatDevices + provisionsWithOne + 2 * sizes.warmUp + sizes.runs * sizes.provisions;
     const scratch = await createScratchDatabase('postgresql', postgresUrl, 'bench_scale_out');
     const dir = mkdtempSync(path.join(tmpdir(), 'bench-scale-out-'));
-    const env = { DATABASE_URL: scratch.url, LOG_LEVEL: 'warn', CODE_HASH_SECRET: benchCodeHashSecret, ADMIN_USER_IDS: admin.aadObjectId };
+    const env = { DATABASE_URL: scratch.url, LOG_LEVEL: 'warn', CODE_HASH_SECRET: benchCodeHashSecret, ADMIN_USER_IDS: benchChannelAdmin.aadObjectId };
     const servers: ChildServer[] = [];
     const echoes: ChildServer[] = [];
     const db = new pg.Client({ connectionString: scratch.url });
@@ -334,7 +219,7 @@ export const scaleOutBenchmark: Benchmark = {
       await db.connect();
       channel = await FakeChannel.start();
       await setUpChannels(channel, servers[0]!.url);
-      const watch = new NotificationWatch(channel, db);
+      const watch = new NotificationWatch(channel, postgresOutboxReader(db));
       // Codes issued after the set-up: each batch's hand-off card is posted to the technicians
       // channel (and redrawn by every provision of its devices).
       const codes = await seedThroughServices(scratch.url, async (services) => {
@@ -347,7 +232,7 @@ export const scaleOutBenchmark: Benchmark = {
       for (let index = 0; index < 2; index++) echoes.push(await startChildServer(echoEntry, { cwd: dir, env: {} }));
       for (const echo of echoes) await echo.answers200('/healthz');
       const measure = async (first: number) => {
-        const { result, peak } = await peakConnections(db, () => phase(servers, watch, codes, first, sizes));
+        const { result, peak } = await peakConnections(db, () => phase(servers, watch, db, codes, first, sizes));
         // Right after, so that the machine is as busy (or quiet) as it was for the bot.
         return { ...result, peakConnections: peak, echoCpuMsPerMessage: await echoControl(echoes.slice(0, servers.length), sizes) };
       };

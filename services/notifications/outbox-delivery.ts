@@ -103,34 +103,41 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
     return 'abandoned';
   }
 
-  async function deliver(message: ClaimedMessage, baseLog: Log): Promise<Outcome> {
-    const log = baseLog.child({ outboxId: message.id, kind: message.kind, tenantId: message.tenantId, attempt: message.attempts + 1 });
-    if (message.event === null) {
-      await queue.markDead(message.id, 'the stored event cannot be read', holder);
-      log.error('notification dead: its stored event cannot be read');
-      return 'dead';
-    }
+  /** One claimed message while it is worked on: what it served, what was refused, what waits for a shared update. */
+  interface Delivering {
+    message: ClaimedMessage;
+    log: Log;
+    done: Set<string>;
+    refused: string[];
+    /** Card updates of this message held for the end of the run (see HeldUpdate). */
+    held: number;
+    /** Settled (retry scheduled, lease lost): what is still held for it is not recorded for it. */
+    settled: boolean;
+    transient: { reason: string; retryAfterMs: number | null } | null;
+    outcome: Outcome | null;
+  }
 
-    let deliveries: PlannedDelivery<Message>[];
-    try {
-      deliveries = await planner(message.event);
-    } catch (error) {
-      return retryOrGiveUp(message, log, `planning failed: ${describe(error)}`, null);
-    }
+  /**
+   * A card that several messages of one run redraw (a hand-off card, as a site's phones come
+   * online together): sent once, at the end of the run, by the last message that planned it,
+   * drawn from the newest state, instead of once per message. The other messages' destinations
+   * count as served when that send succeeded: the card then shows what each of them would have.
+   */
+  interface HeldUpdate {
+    holders: { delivering: Delivering; delivery: PlannedDelivery<Message> }[];
+  }
 
-    if (deliveries.length === 0) {
-      if (!(await queue.markSent(message.id, clock.now(), holder))) return lostLease(log);
-      log.info(
-        { kind: message.kind },
-        'notification has no destination; marked sent (if someone should have heard about it: an admin runs the setup command, e.g. "setup technicians", in the channel that should receive it)',
-      );
-      return 'sent';
-    }
+  type Served = 'served' | 'refused' | 'lost' | 'abandoned' | { transient: unknown };
 
-    const done = new Set(message.progress);
-    const refused: string[] = [];
-    // A queue, not a loop over the plan: a delivery the channel found too big is replaced by its split.
-    const pending = [...deliveries];
+  /**
+   * Serves one planned delivery of a message: posts or updates, then records the destination
+   * as served. A message the channel finds too big is sent as its split, each part a
+   * destination of its own (a queue, not a loop over the plan).
+   */
+  async function serve(delivering: Delivering, first: PlannedDelivery<Message>): Promise<Served> {
+    const { message, log, done } = delivering;
+    const pending = [first];
+    let refused = false;
     for (let delivery = pending.shift(); delivery !== undefined; delivery = pending.shift()) {
       const destination = { destination: delivery.key, conversationId: delivery.conversation.conversationId };
       if (done.has(delivery.key)) {
@@ -158,13 +165,14 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
         }
         if (error instanceof ChannelError && error.permanent) {
           log.error({ ...destination, status: error.status, reason: error.message }, 'the channel refused this destination for good; not retried');
-          refused.push(`${delivery.key}: ${error.message}`);
+          delivering.refused.push(`${delivery.key}: ${error.message}`);
+          refused = true;
           continue;
         }
-        return retryOrGiveUp(message, log, `${delivery.key}: ${describe(error)}`, error instanceof ChannelError ? error.retryAfterMs : null);
+        return { transient: error };
       }
       // The channel has it: whatever happens next, it is never sent there again.
-      if (!(await queue.markProgress(message.id, delivery.key, holder))) return lostLease(log);
+      if (!(await queue.markProgress(message.id, delivery.key, holder))) return 'lost';
       done.add(delivery.key);
       // An empty id: posted, but the channel gave no id to update it by.
       if (delivery.onPosted && !postedId) {
@@ -179,7 +187,61 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
       }
       log.info({ ...destination, updated: delivery.update !== undefined }, 'destination served');
     }
+    return refused ? 'refused' : 'served';
+  }
 
+  /** A plain redraw of a card (no tracking to change when it lands) can share its send with other messages of the run. */
+  const sharedUpdateKey = (delivery: PlannedDelivery<Message>) =>
+    delivery.update && !delivery.onPosted ? `${delivery.conversation.conversationId}\u0000${delivery.update.activityId}` : null;
+
+  /** Plans the message and serves what it can now; updates others of the run redraw too are held. */
+  async function deliver(delivering: Delivering, held: Map<string, HeldUpdate>): Promise<Outcome | 'held'> {
+    const { message, log } = delivering;
+    if (message.event === null) {
+      await queue.markDead(message.id, 'the stored event cannot be read', holder);
+      log.error('notification dead: its stored event cannot be read');
+      return 'dead';
+    }
+
+    let deliveries: PlannedDelivery<Message>[];
+    try {
+      deliveries = await planner(message.event);
+    } catch (error) {
+      return retryOrGiveUp(message, log, `planning failed: ${describe(error)}`, null);
+    }
+
+    if (deliveries.length === 0) {
+      if (!(await queue.markSent(message.id, clock.now(), holder))) return lostLease(log);
+      log.info(
+        { kind: message.kind },
+        'notification has no destination; marked sent (if someone should have heard about it: an admin runs the setup command, e.g. "setup technicians", in the channel that should receive it)',
+      );
+      return 'sent';
+    }
+
+    for (const delivery of deliveries) {
+      const shared = delivering.done.has(delivery.key) ? null : sharedUpdateKey(delivery);
+      if (shared !== null) {
+        const update = held.get(shared) ?? { holders: [] };
+        update.holders.push({ delivering, delivery });
+        held.set(shared, update);
+        delivering.held++;
+        continue;
+      }
+      const served = await serve(delivering, delivery);
+      if (served === 'lost') return lostLease(log);
+      if (served === 'abandoned') return 'abandoned';
+      if (typeof served === 'object') return retryOrGiveUp(message, log, `${delivery.key}: ${describe(served.transient)}`, served.transient instanceof ChannelError ? served.transient.retryAfterMs : null);
+    }
+    return delivering.held > 0 ? 'held' : finish(delivering);
+  }
+
+  /** Every destination was dealt with: sent, or dead for those the channel refused for good. */
+  async function finish(delivering: Delivering): Promise<Outcome> {
+    const { message, log, refused, done } = delivering;
+    if (delivering.transient) {
+      return retryOrGiveUp(message, log, delivering.transient.reason, delivering.transient.retryAfterMs);
+    }
     if (refused.length > 0) {
       await queue.markDead(message.id, `refused by the channel: ${refused.join('; ')}`, holder);
       log.error({ refused: refused.length, served: done.size }, 'notification dead: refused by the channel for some destination');
@@ -189,18 +251,74 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
     return 'sent';
   }
 
+  /** The run's shared card updates: each sent once by its last holder still in the run, then recorded for all. */
+  async function sendHeld(held: Map<string, HeldUpdate>): Promise<void> {
+    for (const { holders } of held.values()) {
+      const active = holders.filter((entry) => !entry.delivering.settled);
+      const sender = active.at(-1);
+      if (sender) {
+        const served = await serve(sender.delivering, sender.delivery);
+        if (served === 'lost') {
+          sender.delivering.settled = true;
+          sender.delivering.outcome = lostLease(sender.delivering.log);
+        }
+        for (const { delivering, delivery } of active) {
+          if (delivering === sender.delivering) continue;
+          if (served === 'served' || served === 'lost') {
+            // The card was updated: this message's redraw of it is done too.
+            if (await queue.markProgress(delivering.message.id, delivery.key, holder)) delivering.done.add(delivery.key);
+            else {
+              delivering.settled = true;
+              delivering.outcome = lostLease(delivering.log);
+            }
+          } else if (served === 'refused') {
+            delivering.refused.push(`${delivery.key}: refused by the channel (the same card as ${sender.delivery.key})`);
+          }
+        }
+        if (served === 'abandoned') {
+          for (const { delivering } of active) {
+            delivering.settled = true;
+            delivering.outcome = 'abandoned';
+          }
+        } else if (typeof served === 'object') {
+          const transient = { reason: `${sender.delivery.key}: ${describe(served.transient)}`, retryAfterMs: served.transient instanceof ChannelError ? served.transient.retryAfterMs : null };
+          for (const { delivering } of active) delivering.transient ??= transient;
+        }
+      }
+      for (const { delivering } of holders) delivering.held--;
+    }
+  }
+
   return {
     async runOnce() {
       const claimed = await queue.claimDue(clock.now(), { holder, limit: batchSize, leaseMs, leaseNow: leaseClock.now() });
       const result: OutboxRunResult = { sent: 0, retried: 0, dead: 0, moreDue: false };
+      const count = (outcome: Outcome) => {
+        if (outcome !== 'abandoned') result[outcome]++;
+      };
+      const held = new Map<string, HeldUpdate>();
+      const waiting: Delivering[] = [];
       for (const message of claimed) {
+        const log = options.log.child({ outboxId: message.id, kind: message.kind, tenantId: message.tenantId, attempt: message.attempts + 1 });
+        const delivering: Delivering = { message, log, done: new Set(message.progress), refused: [], held: 0, settled: false, transient: null, outcome: null };
         try {
-          const outcome = await deliver(message, options.log);
-          if (outcome !== 'abandoned') result[outcome]++;
+          const outcome = await deliver(delivering, held);
+          if (outcome === 'held') waiting.push(delivering);
+          else {
+            delivering.settled = true;
+            count(outcome);
+          }
         } catch (error) {
+          delivering.settled = true;
           // The store failed under us: the lease expires and the message is tried again then.
           options.log.error({ outboxId: message.id, kind: message.kind, reason: describe(error) }, 'could not settle a notification; it is retried when its lease expires');
         }
+      }
+      try {
+        await sendHeld(held);
+        for (const delivering of waiting) count(delivering.outcome ?? (await finish(delivering)));
+      } catch (error) {
+        options.log.error({ reason: describe(error) }, 'could not settle the notifications of this run; they are retried when their leases expire');
       }
       // Only while the channel keeps up: after a transient failure (a 429 among them) the
       // backlog waits for the next tick rather than pressing on with the next batch.

@@ -213,3 +213,106 @@ describe('the outbox delivery engine, on its ports', () => {
     expect(lines.join('\n')).not.toContain('123456');
   });
 });
+
+/** An outbox of several messages, claimed together in one run; every call is written to `calls` in order. */
+function runOfMessages(calls: string[], count: number) {
+  const messages: ClaimedMessage[] = Array.from({ length: count }, (_, index) => ({
+    id: `m${index + 1}`,
+    tenantId: 'tenant-1',
+    kind: event.kind,
+    event: { ...event, mac: `AA-BB-CC-DD-EE-0${index + 1}` },
+    attempts: 0,
+    progress: [],
+    createdAt: new Date(0),
+    leaseUntil: new Date(0),
+  }));
+  let claimedOnce = false;
+  const queue: OutboxQueue = {
+    async claimDue(_now, { leaseMs, leaseNow }) {
+      if (claimedOnce) return [];
+      claimedOnce = true;
+      return messages.map((message) => ({ ...message, leaseUntil: new Date((leaseNow ?? new Date()).getTime() + leaseMs) }));
+    },
+    async markProgress(id, key) {
+      calls.push(`progress ${id} ${key}`);
+      return true;
+    },
+    async markRetry(id) {
+      calls.push(`retry ${id}`);
+      return true;
+    },
+    async markSent(id) {
+      calls.push(`sent ${id}`);
+      return true;
+    },
+    async markDead(id, error) {
+      calls.push(`dead ${id}: ${error}`);
+      return true;
+    },
+  };
+  return queue;
+}
+
+/** The n-th message of a run (its event's MAC ends in n). */
+const nth = (planned: DomainEvent) => Number((planned as { mac: string }).mac.slice(-1));
+
+describe('the outbox delivery engine, several messages redrawing one card in a run', () => {
+  // Each message redraws the same hand-off card (19:t, activity "card") and posts a card of its own (19:a).
+  const redrawAndPost: NotificationPlanner<OpaqueView> = async (planned) => [
+    { key: `redraw-${nth(planned)}`, conversation: destination('19:t'), message: { secret: `card drawn by message ${nth(planned)}` }, update: { activityId: 'card' } },
+    { key: `post-${nth(planned)}`, conversation: destination('19:a'), message: { secret: `post ${nth(planned)}` } },
+  ];
+
+  it('sends the card once, drawn by the last message, and records it as served for every message', async () => {
+    const calls: string[] = [];
+    const { messenger, seen } = recordingMessenger(calls);
+    const result = await engine(runOfMessages(calls, 3), messenger, redrawAndPost, recordingLog().log).runOnce();
+    expect(result).toEqual({ sent: 3, retried: 0, dead: 0, moreDue: false });
+    expect(calls.filter((call) => call.startsWith('update'))).toEqual(['update 19:t card']);
+    expect(seen.filter((message) => message.secret.startsWith('card'))).toEqual([{ secret: 'card drawn by message 3' }]);
+    expect(calls).toEqual([
+      'post 19:a', 'progress m1 post-1',
+      'post 19:a', 'progress m2 post-2',
+      'post 19:a', 'progress m3 post-3',
+      'update 19:t card', 'progress m3 redraw-3', 'progress m1 redraw-1', 'progress m2 redraw-2',
+      'sent m1', 'sent m2', 'sent m3',
+    ]);
+  });
+
+  it('retries every message that shared the card when its update fails for now', async () => {
+    const calls: string[] = [];
+    const { messenger } = recordingMessenger(calls);
+    messenger.update = async () => {
+      calls.push('update 19:t card (429)');
+      throw new ChannelError('update: the channel answered 429', 429, 5_000);
+    };
+    const result = await engine(runOfMessages(calls, 2), messenger, redrawAndPost, recordingLog().log).runOnce();
+    expect(result).toEqual({ sent: 0, retried: 2, dead: 0, moreDue: false });
+    // The posts were recorded, so the retries send only the card.
+    expect(calls).toEqual(['post 19:a', 'progress m1 post-1', 'post 19:a', 'progress m2 post-2', 'update 19:t card (429)', 'retry m1', 'retry m2']);
+  });
+
+  it('leaves out a message that failed elsewhere: the others share the card, sent as the last of them drew it', async () => {
+    const calls: string[] = [];
+    const { messenger, seen } = recordingMessenger(calls);
+    const post = messenger.post;
+    messenger.post = async (conversation, message) => {
+      if (message.secret === 'post 3') throw new ChannelError('post: the channel answered 503', 503, null);
+      return post(conversation, message);
+    };
+    const result = await engine(runOfMessages(calls, 3), messenger, redrawAndPost, recordingLog().log).runOnce();
+    expect(result).toEqual({ sent: 2, retried: 1, dead: 0, moreDue: false });
+    expect(seen.filter((message) => message.secret.startsWith('card'))).toEqual([{ secret: 'card drawn by message 2' }]);
+    expect(calls.filter((call) => call.includes('redraw') || call.startsWith('update'))).toEqual(['update 19:t card', 'progress m2 redraw-2', 'progress m1 redraw-1']);
+  });
+
+  it('sends each update that moves a card\'s tracking (onPosted) on its own', async () => {
+    const calls: string[] = [];
+    const { messenger } = recordingMessenger(calls);
+    const tracked: NotificationPlanner<OpaqueView> = async (planned) => [
+      { key: `redraw-${nth(planned)}`, conversation: destination('19:t'), message: { secret: 'half' }, update: { activityId: 'card' }, onPosted: async () => {} },
+    ];
+    await engine(runOfMessages(calls, 2), messenger, tracked, recordingLog().log).runOnce();
+    expect(calls).toEqual(['update 19:t card', 'progress m1 redraw-1', 'sent m1', 'update 19:t card', 'progress m2 redraw-2', 'sent m2']);
+  });
+});
