@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { atLeast, atMost, median, percentile, type Benchmark, type BenchResult } from '../harness.ts';
 import { botEntry, processMemory, projectDir, startChildServer, type ChildServer } from '../support/child-server.ts';
-import { benchCodeHashSecret, registerWithCodes, seedThroughServices } from '../support/fleet-seed.ts';
+import { benchCodeHashSecret, registerWithCodes, seedThroughServices, sitePerBatch } from '../support/fleet-seed.ts';
 import { keepAliveClient, type Answer, type LoadClient } from '../support/load-client.ts';
 import { benchChannelAdmin, exactlyOnce, NotificationWatch, provisionRun, setUpChannels, sqliteOutboxReader, type ProvisionRun } from '../support/notification-watch.ts';
 import { isProvisionedIn, measuredBatch as measuredOn, provisionBodies, provisionPath, type MeasuredBatch } from '../support/provision-load.ts';
@@ -60,7 +60,9 @@ export const deviceApiBenchmark: Benchmark = {
     } finally {
       await setUp.stop();
     }
-    const codes = await seedThroughServices(databaseUrl, (services) => registerWithCodes(services, tenantId, 0, devices));
+    // A site's phones come online together (a morning roll-out): each hand-off batch is one site,
+    // provisioned in order, so the provisions in flight redraw the same site's cards.
+    const codes = await seedThroughServices(databaseUrl, (services) => registerWithCodes(services, tenantId, 0, devices, sitePerBatch));
     const cpuProfileDir = process.env.BENCH_CPU_PROFILE_DIR;
     const bot = await startChildServer(botEntry, { cwd: dir, env, ...(cpuProfileDir ? { cpuProfileDir } : {}) });
     const baselineServer = await startChildServer(staticEntry, { cwd: dir, env: {} });

@@ -37,9 +37,18 @@ export async function seedThroughServices<T>(databaseUrl: string, fill: (service
  */
 export const handoffBatchSize = 50;
 
-/** Registers MACs first … first+count-1 at 20 locations, and issues their codes in hand-off batches: MAC → code. */
-export async function registerWithCodes(services: Services, tenantId: string, first: number, count: number): Promise<Map<string, string>> {
-  const entries = Array.from({ length: count }, (_, offset) => ({ mac: benchMac(first + offset), location: `Floor ${(first + offset) % 20}` }));
+/** Device i's location: 20 floors, neighbouring MACs on different floors. */
+const floorsInTurn = (index: number) => `Floor ${index % 20}`;
+
+/**
+ * Device i's location when a site's devices are registered, issued and brought online
+ * together: each hand-off batch is one site.
+ */
+export const sitePerBatch = (index: number) => `Site ${Math.floor(index / handoffBatchSize)}`;
+
+/** Registers MACs first … first+count-1 (at 20 locations unless `locationOf` says otherwise), and issues their codes in hand-off batches: MAC → code. */
+export async function registerWithCodes(services: Services, tenantId: string, first: number, count: number, locationOf: (index: number) => string = floorsInTurn): Promise<Map<string, string>> {
+  const entries = Array.from({ length: count }, (_, offset) => ({ mac: benchMac(first + offset), location: locationOf(first + offset) }));
   const registered = await services.devices.registry.register(benchAdmin, tenantId, entries);
   if (registered.added.length !== count) throw new Error(`seeding registered ${registered.added.length} of ${count} devices`);
   const codes = new Map<string, string>();
