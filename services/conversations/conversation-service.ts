@@ -109,6 +109,9 @@ export function createConversationService(db: Database, clock: Clock = systemClo
 
   return {
     async remember(conversation, options = {}) {
+      // The same conversation as a row this instance read or wrote a moment ago: nothing to do.
+      // (Checked before the schema: it equals a row that passed it, so it passes too.)
+      if (!options.checkStore && upToDate(recentRows.get(keyOf(conversation.channelId, conversation.conversationId)), conversation)) return;
       const parsed = conversationSchema.safeParse(conversation);
       if (!parsed.success) {
         const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
@@ -116,7 +119,6 @@ export function createConversationService(db: Database, clock: Clock = systemClo
       }
       const { tenantId, channelId, conversationId } = parsed.data;
       const key = keyOf(channelId, conversationId);
-      if (!options.checkStore && upToDate(recentRows.get(key), parsed.data)) return;
       const stored = await findConversation(db, tenantId, channelId, conversationId);
       if (upToDate(stored, parsed.data)) {
         recentRows.set(key, stored);
