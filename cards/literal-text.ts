@@ -27,20 +27,53 @@ export function unshieldDollars<T>(value: T): T {
 
 /** Where a shielded, expanded card still holds "${" or a null: both mean a binding the view could not fill. */
 export function findUnresolved(value: unknown, path = '$'): { path: string; found: string }[] {
+  // Every card is checked and nearly every one is clean: look first, name the paths only when needed.
+  return hasUnresolved(value) ? unresolvedPaths(value, path) : [];
+}
+
+function hasUnresolved(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('${');
+  if (value === null) return true;
+  if (Array.isArray(value)) return value.some(hasUnresolved);
+  if (typeof value === 'object') {
+    for (const key in value) if (Object.hasOwn(value, key) && hasUnresolved((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
+function unresolvedPaths(value: unknown, path: string): { path: string; found: string }[] {
   if (typeof value === 'string') return value.includes('${') ? [{ path, found: value }] : [];
   if (value === null) return [{ path, found: 'null' }];
-  if (Array.isArray(value)) return value.flatMap((item, i) => findUnresolved(item, `${path}[${i}]`));
+  if (Array.isArray(value)) return value.flatMap((item, i) => unresolvedPaths(item, `${path}[${i}]`));
   if (typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, item]) => findUnresolved(item, `${path}.${key}`));
+    return Object.entries(value).flatMap(([key, item]) => unresolvedPaths(item, `${path}.${key}`));
   }
   return [];
 }
 
+/**
+ * `value` with `f` applied to every string. A part in which no string changes is returned as it
+ * is, not copied (most cards hold no "$" at all): nothing downstream changes a card in place.
+ */
 function mapStrings(value: unknown, f: (s: string) => string): unknown {
   if (typeof value === 'string') return f(value);
-  if (Array.isArray(value)) return value.map((item) => mapStrings(item, f));
+  if (Array.isArray(value)) {
+    let changed = false;
+    const mapped = value.map((item) => {
+      const next = mapStrings(item, f);
+      if (next !== item) changed = true;
+      return next;
+    });
+    return changed ? mapped : value;
+  }
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, f)]));
+    let changed = false;
+    const entries = Object.entries(value).map(([key, item]) => {
+      const next = mapStrings(item, f);
+      if (next !== item) changed = true;
+      return [key, next] as const;
+    });
+    return changed ? Object.fromEntries(entries) : value;
   }
   return value;
 }

@@ -71,6 +71,7 @@ function withUpdates(db: Database, clock: Clock, firmware: Firmware): Services['
 
 export function createServices({ db, clock, settings }: { db: Database; clock: Clock; settings: ServiceSettings }): Services {
   const firmware = createFirmware(db, clock, { belowMinimum: settings.firmwareBelowMinimum ?? 'warn' });
+  const tenants = createTenants(db);
   return {
     clock,
     settings: { codeTtlMs: settings.codeTtlMs },
@@ -83,8 +84,8 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
     }),
     roles: createRolesService(db, clock, settings.bootstrapAdmins),
     assignments: createLocationAssignments(db, clock),
-    tenants: createTenants(db),
-    timeZones: createTimeZones(db),
+    tenants,
+    timeZones: createTimeZones(db, tenants.forgetProfile),
     postedCards: createPostedCards(db),
     handledActivities: createHandledActivities(db),
     reporting: createReporting(db, clock),

@@ -56,7 +56,8 @@ async function ensureTenant(db: Database, tenantId: string): Promise<void> {
   }
 }
 
-export function createTimeZones(db: Database) {
+/** `tenantChanged`: told after the tenant's zone was written (the tenant profile's memory forgets it). */
+export function createTimeZones(db: Database, tenantChanged: (tenantId: string) => void = () => {}) {
   async function tenantZone(tenantId: string): Promise<string> {
     const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { timeZone: true } });
     return tenant?.timeZone ?? 'UTC';
@@ -76,7 +77,11 @@ export function createTimeZones(db: Database) {
       const timeZone = checkedTimeZone(zoneText);
       const previous = await tenantZone(tenantId);
       await ensureTenant(db, tenantId);
-      await db.tenant.update({ where: { id: tenantId }, data: { timeZone } });
+      try {
+        await db.tenant.update({ where: { id: tenantId }, data: { timeZone } });
+      } finally {
+        tenantChanged(tenantId);
+      }
       return { timeZone, previous };
     },
 

@@ -59,14 +59,14 @@ export class ProvisioningBot extends TeamsActivityHandler {
 
     this.onMembersAdded(async (context, next) => {
       const botWasAdded = (context.activity.membersAdded ?? []).some((member) => member.id === context.activity.recipient.id);
-      if (botWasAdded && (await this.rememberConversation(context))) {
+      if (botWasAdded && (await this.rememberConversation(context, { checkStore: true }))) {
         await context.sendActivity(toActivity(await this.welcome(context)));
       }
       await next();
     });
 
     this.onInstallationUpdateAdd(async (context, next) => {
-      await this.rememberConversation(context);
+      await this.rememberConversation(context, { checkStore: true });
       await next();
     });
 
@@ -103,12 +103,16 @@ export class ProvisioningBot extends TeamsActivityHandler {
     return reference;
   }
 
-  /** Stores where to reach this conversation; false when the activity names no tenant. */
-  private async rememberConversation(context: TurnContext): Promise<boolean> {
+  /**
+   * Stores where to reach this conversation; false when the activity names no tenant. An install
+   * checks the store (`checkStore`): another instance may have forgotten the conversation at the
+   * removal before it.
+   */
+  private async rememberConversation(context: TurnContext, options: { checkStore?: boolean } = {}): Promise<boolean> {
     const tenantId = tenantIdOf(context.activity);
     if (!tenantId) return false;
     const reference = TurnContext.getConversationReference(context.activity);
-    await this.services.conversations.remember(conversationToRemember(context.activity, reference, tenantId));
+    await this.services.conversations.remember(conversationToRemember(context.activity, reference, tenantId), options);
     return true;
   }
 

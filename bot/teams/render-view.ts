@@ -9,7 +9,7 @@ import { isInstant, type Reply, type View, type ViewAction } from '../views/repl
 import type { Block, BlocksView, FormView, Style } from '../views/view-data.ts';
 import type { Instant } from '../views/view-data.ts';
 import { adaptiveCardTime, formatTime } from '../views/time.ts';
-import { withLiteralText } from './literal-markdown.ts';
+import { literalMarkdown, withLiteralText } from './literal-markdown.ts';
 
 export const adaptiveCardContentType = 'application/vnd.microsoft.card.adaptive';
 
@@ -65,12 +65,31 @@ function withInstantsWritten(value: unknown, instants: readonly Instant[], reade
   return value;
 }
 
+/**
+ * withInstantsWritten(withLiteralText(card)) in one walk of the card instead of two copies (every
+ * chat reply draws one): the markdown escaped first, then the times written, whose {{DATE()}}
+ * functions are the renderer's own text. A fact list goes through the two steps as they are.
+ */
+function withLiteralTextAndInstants(node: unknown, instants: readonly Instant[]): unknown {
+  if (typeof node === 'string' || node === null || typeof node !== 'object') return withInstantsWritten(node, instants);
+  if (Array.isArray(node)) return node.map((item) => withLiteralTextAndInstants(item, instants));
+  const record = node as Record<string, unknown>;
+  const textBlockText = record.type === 'TextBlock' && typeof record.text === 'string' ? record.text : null;
+  const factSetFacts = record.type === 'FactSet' && Array.isArray(record.facts) ? (record.facts as Record<string, unknown>[]) : null;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (key === 'text' && textBlockText !== null) copy.text = withInstantsWritten(literalMarkdown(textBlockText), instants, true);
+    else if (key === 'facts' && factSetFacts !== null) copy.facts = withInstantsWritten(withLiteralText({ type: 'FactSet', facts: factSetFacts }).facts, instants);
+    else copy[key] = withLiteralTextAndInstants(value, instants);
+  }
+  return copy;
+}
+
 /** A templated view as its card, each Instant shown in the reader's zone where Teams can (see above). */
 function templatedCard(name: CardName, data: Record<string, unknown>): AdaptiveCard {
   const instants: Instant[] = [];
   const marked = withInstantsMarked(data, instants) as CardViews[CardName];
-  // Escaped before the times are written: their {{DATE()}} functions are the renderer's own text.
-  return withInstantsWritten(withLiteralText(renderCard(name, marked)), instants) as AdaptiveCard;
+  return withLiteralTextAndInstants(renderCard(name, marked), instants) as AdaptiveCard;
 }
 
 const buttonStyles = { default: 'default', positive: 'positive', destructive: 'destructive' } as const;

@@ -9,6 +9,7 @@ import { actorLabel, type Actor } from '../shared/actor.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
 import { newId } from '../shared/random.ts';
+import { RecentReads } from '../shared/recent-reads.ts';
 import { canonicalUserId, type Platform, type Principal, type PrincipalId } from './principal.ts';
 import { roles as allRoles, type Role } from './role.ts';
 
@@ -22,11 +23,21 @@ export interface RoleHolder {
 
 const keyOf = (platform: Platform, userId: string) => `${platform}\u0000${canonicalUserId(platform, userId)}`;
 
+/**
+ * How long a person's granted roles, once read, answer their next turns on this instance. Every
+ * turn asks for them; a grant or revoke through this instance is seen at once (it forgets them),
+ * one made on another instance of the same PostgreSQL within this time. A version the store bumps
+ * would make that immediate, but checking it costs the same one indexed read as the grants
+ * themselves, which is what the memory saves.
+ */
+export const rolesReadTtlMs = 5_000;
+
 export function createRolesService(db: Database, clock: Clock, bootstrapAdmins: readonly PrincipalId[]) {
   const bootstrapByKey = new Map(bootstrapAdmins.map((admin) => [keyOf(admin.platform, admin.userId), { platform: admin.platform, userId: canonicalUserId(admin.platform, admin.userId) }]));
   const bootstrapList = [...bootstrapByKey.values()];
   const bootstrap = new Set(bootstrapByKey.keys());
   const isBootstrapAdmin = (person: PrincipalId) => bootstrap.has(keyOf(person.platform, person.userId));
+  const recentGrants = new RecentReads<readonly Role[]>({ ttlMs: rolesReadTtlMs, maxEntries: 10_000 });
 
   function checkRole(role: string): Role {
     if (!(allRoles as readonly string[]).includes(role)) {
@@ -49,8 +60,11 @@ export function createRolesService(db: Database, clock: Clock, bootstrapAdmins: 
       const userId = canonicalUserId(platform, principal.userId);
       const held = new Set<Role>();
       if (isBootstrapAdmin({ platform, userId })) held.add('admin');
-      const rows = await db.roleGrant.findMany({ where: { tenantId, platform, userId } });
-      for (const row of rows) held.add(checkRole(row.role));
+      const granted = await recentGrants.through(`${tenantId}\u0000${platform}\u0000${userId}`, async () => {
+        const rows = await db.roleGrant.findMany({ where: { tenantId, platform, userId }, select: { role: true } });
+        return rows.map((row) => checkRole(row.role));
+      });
+      for (const role of granted) held.add(role);
       return held;
     },
 
@@ -61,9 +75,14 @@ export function createRolesService(db: Database, clock: Clock, bootstrapAdmins: 
       await ensureTenant(db, tenantId);
       const existing = await db.roleGrant.findUnique({ where: { tenantId_platform_userId_role: { tenantId, platform, userId, role: wanted } } });
       if (existing || (wanted === 'admin' && isBootstrapAdmin({ platform, userId }))) return 'already';
-      await db.roleGrant.create({
-        data: { id: newId(), tenantId, platform, userId, userName: person.name, role: wanted, grantedBy: actorLabel(actor), createdAt: clock.now() },
-      });
+      try {
+        await db.roleGrant.create({
+          data: { id: newId(), tenantId, platform, userId, userName: person.name, role: wanted, grantedBy: actorLabel(actor), createdAt: clock.now() },
+        });
+      } finally {
+        // Even after an error: the write may have landed.
+        recentGrants.forget();
+      }
       return 'granted';
     },
 
@@ -75,8 +94,13 @@ export function createRolesService(db: Database, clock: Clock, bootstrapAdmins: 
         const setting = platform === 'teams' ? 'ADMIN_USER_IDS' : 'the admin list';
         throw new DomainError('forbidden', `This admin comes from ${setting} in the bot's configuration; remove them there.`);
       }
-      const removed = await db.roleGrant.deleteMany({ where: { tenantId, platform, userId, role: wanted } });
-      return removed.count > 0 ? 'revoked' : 'not_held';
+      try {
+        const removed = await db.roleGrant.deleteMany({ where: { tenantId, platform, userId, role: wanted } });
+        return removed.count > 0 ? 'revoked' : 'not_held';
+      } finally {
+        // Even after an error: the delete may have landed, and a revoked role must not act on.
+        recentGrants.forget();
+      }
     },
 
     async list(tenantId: string): Promise<RoleHolder[]> {

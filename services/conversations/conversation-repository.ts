@@ -44,7 +44,8 @@ export async function ensureTenant(db: Database, tenantId: string): Promise<void
   await upsertRacing(() => db.tenant.upsert({ where: { id: tenantId }, create: { id: tenantId }, update: {} }));
 }
 
-export async function saveConversation(db: Database, conversation: ConversationToSave): Promise<void> {
+/** Writes the conversation (new, or its row updated) and returns the row as stored. */
+export async function saveConversation(db: Database, conversation: ConversationToSave): Promise<StoredConversation> {
   const fields = {
     tenantId: conversation.tenantId,
     platform: conversation.platform,
@@ -54,13 +55,14 @@ export async function saveConversation(db: Database, conversation: ConversationT
     userId: conversation.userId,
     reference: JSON.stringify(conversation.address),
   };
-  await upsertRacing(() =>
+  const row = await upsertRacing(() =>
     db.conversationReference.upsert({
       where: { channelId_conversationId: { channelId: conversation.channelId, conversationId: conversation.conversationId } },
       create: { id: newId(), channelId: conversation.channelId, conversationId: conversation.conversationId, ...fields },
       update: fields,
     }),
   );
+  return toStoredConversation(row);
 }
 
 export async function deleteConversation(db: Database, channelId: string, conversationId: string): Promise<number> {

@@ -6,6 +6,7 @@ import type { Database } from '../../prisma/store.ts';
 import { platforms, type PrincipalId } from '../auth/principal.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
+import { RecentReads } from '../shared/recent-reads.ts';
 import {
   deleteConversation,
   ensureTenant,
@@ -40,7 +41,12 @@ const conversationSchema = z.object({
 });
 
 export interface ConversationService {
-  remember(conversation: ConversationToSave): Promise<void>;
+  /**
+   * Stores the conversation if it is new or changed. `checkStore`: ask the store even when this
+   * instance saw the conversation stored a moment ago (the bot was just installed again: another
+   * instance may have forgotten it since).
+   */
+  remember(conversation: ConversationToSave, options?: { checkStore?: boolean }): Promise<void>;
   forget(channelId: string, conversationId: string): Promise<void>;
   find(tenantId: string, channelId: string, conversationId: string): Promise<StoredConversation | null>;
   /**
@@ -74,6 +80,15 @@ function addressKey(address: unknown): string {
   return JSON.stringify(where);
 }
 
+/**
+ * How long this instance trusts what it last read or wrote of a conversation before it asks the
+ * store again: a message then costs no read at all. Another instance may forget the conversation
+ * meanwhile (the bot removed); a message from a conversation the bot was removed from does not
+ * come, and a new install asks the store (checkStore), so a stale entry only delays by this much
+ * the re-recording of a conversation deleted under a running chat.
+ */
+export const rememberedConversationTtlMs = 60_000;
+
 function unchanged(stored: StoredConversation, incoming: ConversationToSave): boolean {
   return (
     stored.platform === incoming.platform &&
@@ -86,21 +101,39 @@ function unchanged(stored: StoredConversation, incoming: ConversationToSave): bo
 }
 
 export function createConversationService(db: Database, clock: Clock = systemClock): ConversationService {
+  // The row as this instance last read or wrote it, by channel and conversation id (its unique key).
+  const recentRows = new RecentReads<StoredConversation>({ ttlMs: rememberedConversationTtlMs, maxEntries: 10_000 });
+  const keyOf = (channelId: string, conversationId: string) => `${channelId}\u0000${conversationId}`;
+  const upToDate = (stored: StoredConversation | null | undefined, incoming: ConversationToSave): stored is StoredConversation =>
+    !!stored && stored.tenantId === incoming.tenantId && unchanged(stored, incoming) && clock.now().getTime() - stored.updatedAt.getTime() < rememberRefreshMs;
+
   return {
-    async remember(conversation) {
+    async remember(conversation, options = {}) {
+      // The same conversation as a row this instance read or wrote a moment ago: nothing to do.
+      // (Checked before the schema: it equals a row that passed it, so it passes too.)
+      if (!options.checkStore && upToDate(recentRows.get(keyOf(conversation.channelId, conversation.conversationId)), conversation)) return;
       const parsed = conversationSchema.safeParse(conversation);
       if (!parsed.success) {
         const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
         throw new DomainError('invalid_input', `This conversation cannot be remembered: ${fields} missing or malformed in the activity.`);
       }
       const { tenantId, channelId, conversationId } = parsed.data;
+      const key = keyOf(channelId, conversationId);
       const stored = await findConversation(db, tenantId, channelId, conversationId);
-      if (stored && unchanged(stored, parsed.data) && clock.now().getTime() - stored.updatedAt.getTime() < rememberRefreshMs) return;
+      if (upToDate(stored, parsed.data)) {
+        recentRows.set(key, stored);
+        return;
+      }
+      recentRows.forget((candidate) => candidate === key);
       await ensureTenant(db, tenantId);
-      await saveConversation(db, parsed.data);
+      recentRows.set(key, await saveConversation(db, parsed.data));
     },
     async forget(channelId, conversationId) {
-      await deleteConversation(db, channelId, conversationId);
+      try {
+        await deleteConversation(db, channelId, conversationId);
+      } finally {
+        recentRows.forget((key) => key === keyOf(channelId, conversationId));
+      }
     },
     find: (tenantId, channelId, conversationId) => findConversation(db, tenantId, channelId, conversationId),
     async setAudience(tenantId, channelId, conversationId, audience) {

@@ -63,6 +63,14 @@ export async function recordAudits(db: DatabaseOrTransaction, entries: readonly 
 
 export async function deviceTimeline(db: DatabaseOrTransaction, tenantId: string, deviceId: string): Promise<AuditRecord[]> {
   const rows = await db.auditEvent.findMany({ where: { tenantId, deviceId }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
+  return auditRecordsOf(db, tenantId, rows);
+}
+
+/** The stored columns of an audit row that a timeline shows. */
+export type AuditRow = Pick<AuditRecord, 'at' | 'actor' | 'actorName' | 'action' | 'fromState' | 'toState' | 'reason'> & { data: string | null };
+
+/** A device's audit rows (oldest first) as its timeline: names filled in, actions under their current names. */
+export async function auditRecordsOf(db: DatabaseOrTransaction, tenantId: string, rows: readonly AuditRow[]): Promise<AuditRecord[]> {
   const grantedNames = await namesFromRoleGrants(db, tenantId, rows.filter((row) => row.actorName === null).map((row) => row.actor));
   return rows.map((row) => ({
     at: row.at,

@@ -2,7 +2,8 @@
 import type { Database } from '../../prisma/store.ts';
 import { DomainError } from '../shared/errors.ts';
 import { deviceTimeline, type AuditRecord } from './audit-log.ts';
-import { findDeviceById, findDeviceByMac, listDevices, type Device, type DeviceFilter } from './device-repository.ts';
+import { findDeviceById, listDevices, type Device, type DeviceFilter } from './device-repository.ts';
+import { findDeviceWithTimeline } from './device-with-timeline.ts';
 import { parseMac } from './mac-address.ts';
 import { pageDevices, type DevicePage, type DevicePageQuery } from './device-page.ts';
 
@@ -33,9 +34,9 @@ export function createDeviceQueries(db: Database) {
     async details(tenantId: string, rawMac: string): Promise<DeviceDetails> {
       const mac = parseMac(rawMac);
       if (!mac.ok) throw new DomainError('invalid_input', `"${rawMac}" is not a MAC address: ${mac.reason}.`);
-      const device = await findDeviceByMac(db, tenantId, mac.mac);
-      if (!device) throw new DomainError('not_found', `No device ${mac.mac} is registered here. Type "list" to see your devices.`);
-      return { device, timeline: await deviceTimeline(db, tenantId, device.id) };
+      const details = await findDeviceWithTimeline(db, tenantId, mac.mac);
+      if (!details) throw new DomainError('not_found', `No device ${mac.mac} is registered here. Type "list" to see your devices.`);
+      return details;
     },
   };
 }

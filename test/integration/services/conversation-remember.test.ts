@@ -86,6 +86,27 @@ describe('remembering a conversation', () => {
     expect(JSON.parse((await row()).reference)).toMatchObject({ activityId: 'm3', user: { name: 'Tom T.' } });
   });
 
+  it('a forgotten conversation (the bot removed) is stored again by its next message', async () => {
+    await conversations.remember(conversation('m1'));
+    await conversations.forget('msteams', conversationId);
+    expect(await store.db.conversationReference.count()).toBe(0);
+    await conversations.remember(conversation('m2'));
+    expect(JSON.parse((await row()).reference)).toMatchObject({ activityId: 'm2' });
+  });
+
+  it('an install asks the store even for a conversation this instance saw stored: another instance may have forgotten it', async () => {
+    await conversations.remember(conversation('m1'));
+    // Another instance handled the removal: the row is gone, this instance was not told.
+    await store.db.conversationReference.deleteMany();
+    await conversations.remember(conversation('install'), { checkStore: true });
+    expect(JSON.parse((await row()).reference)).toMatchObject({ activityId: 'install' });
+  });
+
+  it('a malformed conversation is refused with what is missing, and nothing is stored', async () => {
+    await expect(conversations.remember({ ...conversation('m1'), serviceUrl: 'not a url' })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('serviceUrl') });
+    expect(await store.db.conversationReference.count()).toBe(0);
+  });
+
   it('writes an unchanged conversation again once its row is an hour old, so "last used" stays true to the hour', async () => {
     await conversations.remember(conversation('m1'));
     const first = await row();

@@ -54,5 +54,31 @@ describe.each(testProviders)('device history on %s', (provider) => {
       await services.roles.grant(megan, tenant, { platform: 'teams', userId: 'AAD-ALEX', name: 'Alex Wilber' }, 'technician');
       expect(await history()).toEqual(['Alex Wilber registered the device', 'Someone moved the device from Lobby to Lobby 2']);
     });
+
+    it("details (one joined read) match the device and its timeline read apart, in order, and only the tenant's own device", async () => {
+      await services.devices.registry.register(megan, tenant, [{ mac, location: 'Lobby' }]);
+      await services.devices.registry.register(megan, 'tenant-fabrikam', [{ mac, location: 'Elsewhere' }]);
+      // Two events at the same instant: ordered by id, as the timeline always was.
+      await services.devices.codes.issue(megan, tenant, { macs: [mac] });
+      clock.advance(60_000);
+      await services.devices.registry.register({ kind: 'user', id: 'aad-alex' }, tenant, [{ mac, location: 'Lobby 2' }]);
+      const details = await services.devices.queries.details(tenant, mac);
+      const byId = await services.devices.queries.byId(tenant, details.device.id);
+      expect(details.device).toEqual(byId);
+      expect(details.device.stateChangedAt).toBeInstanceOf(Date);
+      expect(details.timeline).toEqual(await services.devices.queries.timelineById(tenant, details.device.id));
+      expect(details.timeline.map((entry) => entry.action)).toEqual(['device.registered', 'code.issued', 'device.location_changed']);
+      expect(details.timeline.every((entry) => entry.at instanceof Date)).toBe(true);
+    });
+
+    it('details of a device with no audit rows has an empty timeline; an unknown MAC is not found', async () => {
+      await services.devices.registry.register(megan, tenant, [{ mac, location: 'Lobby' }]);
+      await db().auditEvent.deleteMany({ where: { tenantId: tenant } });
+      const details = await services.devices.queries.details(tenant, mac);
+      expect(details.device).toMatchObject({ mac, location: 'Lobby', state: 'registered' });
+      expect(details.timeline).toEqual([]);
+      await expect(services.devices.queries.details(tenant, '02-00-00-00-00-99')).rejects.toMatchObject({ code: 'not_found' });
+      await expect(services.devices.queries.details('tenant-nobody', mac)).rejects.toMatchObject({ code: 'not_found' });
+    });
   });
 });

@@ -1,0 +1,71 @@
+// One device by MAC with its audit trail, in one statement: what `status` (and every card that
+// shows a device) reads. Through Prisma it is two queries (the device, then its events: Prisma
+// joins relations in the database only on PostgreSQL and MySQL, behind a preview flag), and in
+// the chat benchmark Prisma's own work per query was as large as the database's. The join
+// written out costs about half of the two (bench/tools/turn-statements.ts lists a turn's
+// statements). Plain SQL both providers run alike: quoted identifiers, one bound parameter
+// each, no dialect functions.
+import type { DatabaseOrTransaction } from '../../prisma/store.ts';
+import { auditRecordsOf, type AuditRecord } from './audit-log.ts';
+import { isDeviceState } from './device-state.ts';
+import type { Device } from './device-repository.ts';
+
+/** A device row beside one of its audit events (all audit columns null when it has none). */
+interface JoinedRow {
+  id: string;
+  tenantId: string;
+  mac: string;
+  location: string | null;
+  model: string | null;
+  firmwareVersion: string | null;
+  state: string;
+  stateChangedAt: Date;
+  signedInAccount: string | null;
+  createdAt: Date;
+  auditId: string | null;
+  actor: string | null;
+  actorName: string | null;
+  action: string | null;
+  fromState: string | null;
+  toState: string | null;
+  reason: string | null;
+  data: string | null;
+  at: Date | null;
+}
+
+export async function findDeviceWithTimeline(db: DatabaseOrTransaction, tenantId: string, mac: string): Promise<{ device: Device; timeline: AuditRecord[] } | null> {
+  const rows = await db.$queryRaw<JoinedRow[]>`
+    SELECT d."id", d."tenantId", d."mac", d."location", d."model", d."firmwareVersion", d."state", d."stateChangedAt", d."signedInAccount", d."createdAt",
+           a."id" AS "auditId", a."actor", a."actorName", a."action", a."fromState", a."toState", a."reason", a."data", a."at"
+    FROM "Device" d
+    LEFT JOIN "AuditEvent" a ON a."deviceId" = d."id" AND a."tenantId" = d."tenantId"
+    WHERE d."tenantId" = ${tenantId} AND d."mac" = ${mac}
+    ORDER BY a."at" ASC, a."id" ASC`;
+  const first = rows[0];
+  if (!first) return null;
+  if (!isDeviceState(first.state)) throw new Error(`device ${first.id} has an unknown state "${first.state}" in the store`);
+  const device: Device = {
+    id: first.id,
+    tenantId: first.tenantId,
+    mac: first.mac,
+    location: first.location,
+    model: first.model,
+    firmwareVersion: first.firmwareVersion,
+    state: first.state,
+    stateChangedAt: asDate(first.stateChangedAt),
+    signedInAccount: first.signedInAccount,
+    createdAt: asDate(first.createdAt),
+  };
+  const events = rows.flatMap((row) =>
+    row.auditId === null || row.actor === null || row.action === null || row.at === null
+      ? []
+      : [{ at: asDate(row.at), actor: row.actor, actorName: row.actorName, action: row.action, fromState: row.fromState, toState: row.toState, reason: row.reason, data: row.data }],
+  );
+  return { device, timeline: await auditRecordsOf(db, tenantId, events) };
+}
+
+/** Both drivers give DateTime columns as Dates in raw results; a string would be a driver change to fail loudly on, not to guess at. */
+function asDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  throw new Error(`expected a date from the store, got ${typeof value}`);
+}
