@@ -70,6 +70,13 @@ const environmentSchema = z
     HOST: z.string().min(1).optional(),
     PUBLIC_BASE_URL: httpUrl.optional(),
     DATABASE_URL: databaseUrl.default(defaultDatabaseUrl),
+    // PostgreSQL connections each instance keeps at most (node-postgres' pool); see "Scaling out".
+    DATABASE_POOL_SIZE: z
+      .string()
+      .regex(/^\d+$/, 'expected a whole number of connections from 1 to 100')
+      .transform(Number)
+      .refine((value) => value >= 1 && value <= 100, 'expected a whole number of connections from 1 to 100')
+      .default(10),
     MicrosoftAppId: z.string().default(''),
     MicrosoftAppPassword: z.string().default(''),
     MicrosoftAppType: z
@@ -177,6 +184,8 @@ export interface Config {
   publicBaseUrl: string;
   databaseUrl: string;
   databaseProvider: Provider;
+  /** PostgreSQL: the most connections this instance's pool keeps (SQLite has one writer and ignores it). */
+  databasePoolSize: number;
   botAuth: {
     appId: string;
     appPassword: string;
@@ -267,6 +276,7 @@ export function parseConfig(rawEnv: Environment): Config {
     publicBaseUrl: parsed.PUBLIC_BASE_URL ?? `http://localhost:${parsed.PORT}`,
     databaseUrl: parsed.DATABASE_URL,
     databaseProvider: providerOf(parsed.DATABASE_URL),
+    databasePoolSize: parsed.DATABASE_POOL_SIZE,
     botAuth: {
       appId: parsed.MicrosoftAppId,
       appPassword: parsed.MicrosoftAppPassword,

@@ -108,7 +108,7 @@ function requestLogger(req: Request, fallback: Logger): Logger {
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
-  const store = await openStore(config.databaseUrl, { log: logger.child({ component: 'migrations' }) });
+  const store = await openStore(config.databaseUrl, { log: logger.child({ component: 'migrations' }), poolSize: config.databasePoolSize });
   const clock = options.clock ?? systemClock;
   const instanceId = `${hostname()}/${process.pid}/${newId().slice(-8)}`;
   const codeHashSecret = resolveCodeHashSecret(config);

@@ -90,22 +90,25 @@ function prismaProbe(db: Database): ReadinessProbe {
  */
 export const transactionDefaults = { maxWait: 30_000, timeout: 30_000 } as const;
 
-function connect(databaseUrl: string, provider: Provider): { db: Database; probe: ReadinessProbe } {
+/** PostgreSQL connections per instance unless DATABASE_POOL_SIZE says otherwise (node-postgres' own default). */
+export const defaultPoolSize = 10;
+
+function connect(databaseUrl: string, provider: Provider, poolSize: number): { db: Database; probe: ReadinessProbe } {
   if (provider === 'sqlite') {
     // libsql enforces foreign keys by default; WAL mode was set by the migration runner.
     const url = prepareSqliteUrl(databaseUrl);
     return { db: new SqliteClient({ adapter: new WaitingPrismaLibSql({ url }), transactionOptions: transactionDefaults }), probe: sqliteProbe(url) };
   }
   // Same models, same generated API: only the SQL dialect inside differs.
-  const db = new PostgresClient({ adapter: new PrismaPg({ connectionString: databaseUrl }), transactionOptions: transactionDefaults }) as unknown as Database;
+  const db = new PostgresClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }), transactionOptions: transactionDefaults }) as unknown as Database;
   // node-postgres' pool drops broken connections by itself and opens new ones on demand.
   return { db, probe: prismaProbe(db) };
 }
 
-export async function openStore(databaseUrl: string, options: { log?: MigrationLog } = {}): Promise<Store> {
+export async function openStore(databaseUrl: string, options: { log?: MigrationLog; poolSize?: number } = {}): Promise<Store> {
   const provider = providerOf(databaseUrl);
   await applyMigrations(databaseUrl, options);
-  const { db, probe } = connect(databaseUrl, provider);
+  const { db, probe } = connect(databaseUrl, provider, options.poolSize ?? defaultPoolSize);
   const expectedMigrations = readMigrationFiles(migrationsDirFor(provider)).map((file) => file.name);
 
   // /readyz is open to anyone: its probe (a read and a write) runs at most once per

@@ -28,6 +28,7 @@ describe('parseConfig', () => {
       publicBaseUrl: 'http://localhost:3978',
       databaseUrl: 'file:./data/provisioning.db',
       databaseProvider: 'sqlite',
+      databasePoolSize: 10,
       botAuth: { appId: '', appPassword: '', appType: 'MultiTenant', appTenantId: '' },
       authenticationDisabled: true,
       logLevel: 'info',
@@ -121,6 +122,12 @@ describe('parseConfig', () => {
     expect(config.databaseProvider).toBe('postgresql');
   });
 
+  it('the PostgreSQL pool holds 10 connections unless DATABASE_POOL_SIZE says otherwise', () => {
+    const postgres = { DATABASE_URL: 'postgres://bot:pw@db.internal:5432/provisioning', CODE_HASH_SECRET: 'x'.repeat(32) };
+    expect(parseConfig(postgres).databasePoolSize).toBe(10);
+    expect(parseConfig({ ...postgres, DATABASE_POOL_SIZE: '25' }).databasePoolSize).toBe(25);
+  });
+
   it('with PostgreSQL but no CODE_HASH_SECRET, start-up stops: every instance must share one', () => {
     expect(() => parseConfig({ DATABASE_URL: 'postgres://bot:pw@db.internal:5432/provisioning' })).toThrow(/CODE_HASH_SECRET: required with PostgreSQL/);
   });
@@ -128,6 +135,9 @@ describe('parseConfig', () => {
   it.each([
     [{ CODE_TTL_HOURS: '0' }, 'CODE_TTL_HOURS'],
     [{ CODE_TTL_HOURS: '73' }, 'CODE_TTL_HOURS'],
+    [{ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
+    [{ DATABASE_POOL_SIZE: '101' }, 'DATABASE_POOL_SIZE'],
+    [{ DATABASE_POOL_SIZE: 'ten' }, 'DATABASE_POOL_SIZE'],
     [{ CODE_HASH_SECRET: 'short' }, 'CODE_HASH_SECRET'],
     [{ ...withApp, ADMIN_USER_IDS: 'ada@contoso.com' }, 'ADMIN_USER_IDS'],
     [{ ADMIN_USER_IDS: 'user 1' }, 'ADMIN_USER_IDS'],
