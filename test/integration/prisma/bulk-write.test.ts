@@ -201,6 +201,41 @@ describe.each(testProviders)('bulk writes on %s', (provider) => {
       expect(await db().provisioningAttempt.count()).toBe(0);
     });
 
+    it('columns shared by every row (bound once) and columns of each row are stored as Prisma stores them, across statements', async () => {
+      // Two columns of each row (id, deviceId) and nine shared: actor, name, action, states, data, time; fromState
+      // and reason NULL in every row, toState and reason NULL in some rows only.
+      const at = new Date(registeredAt.getTime());
+      const audit = (id: string, index: number): CompleteRow<'AuditEvent'> => ({
+        id,
+        tenantId,
+        deviceId: null,
+        actor: 'user:aad-ada',
+        actorName: 'Ada Lovelace',
+        action: 'code.issued',
+        fromState: null,
+        toState: index % 3 === 0 ? null : `state ${index % 2}`,
+        reason: null,
+        data: JSON.stringify({ batchId: 'b', note: "it's ünïcode ✓" }),
+        at,
+      });
+      await db().auditEvent.create({ data: audit('by-prisma', 1) });
+      // Own columns: id and toState; shared and bound: tenantId, actor, actorName, action, data, at.
+      const perStatement = rowsPerStatement(2, 6);
+      const rows = Array.from({ length: perStatement + 1 }, (_, index) => audit(`bulk-${index}`, index));
+      expect(await insertRows(db(), 'AuditEvent', rows)).toBe(perStatement + 1);
+      expect(await db().auditEvent.count({ where: { id: { startsWith: 'bulk-' }, actor: 'user:aad-ada', actorName: 'Ada Lovelace', at } })).toBe(perStatement + 1);
+      expect(await db().auditEvent.count({ where: { id: { startsWith: 'bulk-' }, toState: null } })).toBe(Math.ceil((perStatement + 1) / 3));
+      const last = await db().auditEvent.findUnique({ where: { id: `bulk-${perStatement}` } });
+      expect(last?.toState).toBe(perStatement % 3 === 0 ? null : `state ${perStatement % 2}`);
+      expect(await storedText('AuditEvent', 'bulk-1')).toEqual(await storedText('AuditEvent', 'by-prisma'));
+      // Identical rows share every column; a unique column then refuses the second one, writing nothing.
+      const twin = { id: newId(), mac: 'twin', succeeded: false, at, source: 's', tenantId: null, countsForMac: false };
+      await expect(db().$transaction((tx) => insertRows(tx, 'ProvisioningAttempt', [twin, twin]))).rejects.toThrow();
+      expect(await db().provisioningAttempt.count()).toBe(0);
+      expect(await insertRows(db(), 'ProvisioningAttempt', [twin, { ...twin, id: newId() }])).toBe(2);
+      expect(await db().provisioningAttempt.count({ where: { mac: 'twin', succeeded: false, countsForMac: false, source: 's', at } })).toBe(2);
+    });
+
     it('many rows with fresh ids read back in full', async () => {
       const devices: CompleteRow<'Device'>[] = Array.from({ length: 3000 }, (_, index) => ({
         id: newId(),
