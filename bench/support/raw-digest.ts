@@ -58,7 +58,7 @@ export async function rawDigest(raw: RawDatabase, tenantId: string, now: Date, t
       `WITH "latest" AS (
          SELECT a."deviceId" AS "deviceId", MAX(a."at") AS "at" FROM "AuditEvent" a
          WHERE a."tenantId" = ? AND a."action" = 'device.signed_in' AND a."at" > ? AND a."at" <= ? GROUP BY a."deviceId"
-       ), "timed" AS (
+       ), "timed" AS MATERIALIZED (
          SELECT l."at" AS "at", ${milliseconds} AS "ms" FROM "latest" l JOIN "Device" d ON d."id" = l."deviceId"
        ), "ranked" AS (
          SELECT "ms", ROW_NUMBER() OVER (ORDER BY "ms") AS "n", COUNT(*) OVER () AS "count" FROM "timed" WHERE "at" > ? AND "ms" >= 0

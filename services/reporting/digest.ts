@@ -187,7 +187,8 @@ export async function signInFigures(db: Database, tenantId: string, window: { fr
       FROM "AuditEvent" a
       WHERE a."tenantId" = ${tenantId} AND a."action" = 'device.signed_in' AND a."at" > ${window.from} AND a."at" <= ${window.now}
       GROUP BY a."deviceId"
-    ), "timed" AS (
+    ), "timed" AS MATERIALIZED (
+      -- Materialized: used twice, and SQLite, left to inline it, scanned every device of the tenant for the median.
       SELECT l."at" AS "at", ${millisecondsBetween(postgres, 'd."createdAt"', 'l."at"')} AS "ms"
       FROM "latest" l JOIN "Device" d ON d."id" = l."deviceId"
     ), "ranked" AS (
