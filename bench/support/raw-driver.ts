@@ -35,6 +35,11 @@ export interface RawDatabase extends RawWrites {
   transaction(work: (tx: RawWrites) => Promise<void>): Promise<void>;
   /** The first column of the first row, as a number (e.g. a COUNT). */
   number(sql: string, args?: readonly RawValue[]): Promise<number>;
+  /**
+   * The rows of a query, each an array of its columns' values as the driver gives them: times
+   * are text on SQLite ("2026-11-22T21:15:43.354+00:00") and Dates on PostgreSQL (read as UTC).
+   */
+  rows(sql: string, args?: readonly RawValue[]): Promise<unknown[][]>;
   close(): Promise<void>;
 }
 
@@ -74,6 +79,7 @@ async function openSqlite(databaseUrl: string): Promise<RawDatabase> {
       }
     },
     number: async (sql, args = []) => Number((await client.execute({ sql, args: encode(args) })).rows[0]?.[0]),
+    rows: async (sql, args = []) => (await client.execute({ sql, args: encode(args) })).rows.map((row) => Array.from(row)),
     close: async () => client.close(),
   };
 }
@@ -87,7 +93,10 @@ function postgresArrayType(values: readonly RawValue[]): string {
 
 async function openPostgres(databaseUrl: string): Promise<RawDatabase> {
   const { Client: _poolClientClass, ...connection } = postgresPoolConfig(databaseUrl);
-  const client = new pg.Client(connection);
+  // timestamp(3) columns hold UTC wall time (as Prisma writes them): read them as UTC, not local time.
+  const utcTimestamp = (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
+  const types = { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === pg.types.builtins.TIMESTAMP ? utcTimestamp : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser };
+  const client = new pg.Client({ ...connection, types });
   await client.connect();
   const encode = (value: RawValue) => (value instanceof Date ? postgresTimestamp(value) : value);
   const query = (sql: string, args: readonly unknown[]) => {
@@ -120,6 +129,7 @@ async function openPostgres(databaseUrl: string): Promise<RawDatabase> {
       }
     },
     number: async (sql, args = []) => Number((await query(sql, args.map(encode))).rows[0]?.[0]),
+    rows: async (sql, args = []) => (await query(sql, args.map(encode))).rows as unknown[][],
     close: () => client.end(),
   };
 }

@@ -142,12 +142,15 @@ export interface QueueWaiting {
 
 /** Devices waiting in a sign-in queue (not signed in, not marked done), at how many locations, and since when the longest has waited. */
 export async function waitingInSignInQueues(db: DatabaseOrTransaction, tenantId: string): Promise<QueueWaiting> {
-  const rows = await db.signInQueueEntry.findMany({
+  // Counted per location by the database: a row per location instead of one per waiting device.
+  const perLocation = await db.signInQueueEntry.groupBy({
+    by: ['locationKey'],
     where: { tenantId, markedDoneAt: null, device: { state: { in: ['awaiting_sign_in', 'signing_in'] } } },
-    select: { queuedAt: true, locationKey: true },
+    _count: { _all: true },
+    _min: { queuedAt: true },
   });
-  const oldest = rows.reduce<Date | null>((min, row) => (min === null || row.queuedAt < min ? row.queuedAt : min), null);
-  return { devices: rows.length, oldestSince: oldest, locations: new Set(rows.map((row) => row.locationKey)).size };
+  const oldest = perLocation.reduce<Date | null>((min, row) => (row._min.queuedAt !== null && (min === null || row._min.queuedAt < min) ? row._min.queuedAt : min), null);
+  return { devices: perLocation.reduce((sum, row) => sum + row._count._all, 0), oldestSince: oldest, locations: perLocation.length };
 }
 
 const trustActions = ['device.provisioned', 'code.issued', 'code.reissued', 'device.reset'];

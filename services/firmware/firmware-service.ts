@@ -130,8 +130,8 @@ export function newestRelease(catalog: Catalog, familyId: string, component: Com
   return newest;
 }
 
-type ReportedGroup = { manufacturer: string | null; model: string | null; firmwareVersion: string | null; devices: number };
-type GroupRow = { manufacturer?: string | null; model: string | null; firmwareVersion: string | null; devices: number | bigint | string };
+export type ReportedGroup = { manufacturer: string | null; model: string | null; firmwareVersion: string | null; devices: number };
+export type GroupRow = { manufacturer?: string | null; model: string | null; firmwareVersion: string | null; devices: number | bigint | string };
 
 /**
  * The tenant's devices counted per reported manufacturer, model and firmware version. Two
@@ -151,6 +151,11 @@ async function reportedGroups(db: DatabaseOrTransaction, tenantId: string): Prom
       WHERE i."tenantId" = ${tenantId} AND i."manufacturer" IS NOT NULL
       GROUP BY i."manufacturer", d."model", d."firmwareVersion"`),
   ]);
+  return mergeReportedGroups(byModel, withManufacturer);
+}
+
+/** The groups per model and version, with the devices that reported a manufacturer taken out into their own groups. */
+export function mergeReportedGroups(byModel: readonly GroupRow[], withManufacturer: readonly GroupRow[]): ReportedGroup[] {
   const keyOf = (row: GroupRow) => JSON.stringify([row.model, row.firmwareVersion]);
   const withoutManufacturer = new Map(byModel.map((row) => [keyOf(row), { manufacturer: null, model: row.model, firmwareVersion: row.firmwareVersion, devices: Number(row.devices) }]));
   const groups: ReportedGroup[] = [];
@@ -171,6 +176,11 @@ async function reportedGroups(db: DatabaseOrTransaction, tenantId: string): Prom
  */
 export async function fleetReadiness(db: DatabaseOrTransaction, tenantId: string): Promise<FleetReadiness> {
   const [catalog, groups] = await Promise.all([tenantCatalog(db, tenantId), reportedGroups(db, tenantId)]);
+  return readinessOfGroups(catalog, groups);
+}
+
+/** The fleet's readiness from its devices counted per reported manufacturer, model and version. */
+export function readinessOfGroups(catalog: Catalog, groups: readonly ReportedGroup[]): FleetReadiness {
   const families = new Map<string, FamilyReadiness>();
   const unknownModels = new Map<string, { model: string; devices: number; why: string }>();
   const total = { devices: 0, belowMinimum: 0, unknownVersion: 0, updatesAvailable: 0 };

@@ -1,6 +1,6 @@
 // Codes and tokens are stored only as keyed hashes (HMAC-SHA-256 with a server secret): a
 // copy of the database alone cannot be used to test guesses offline.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 
 export interface KeyedHasher {
   hash(value: string): string;
@@ -9,7 +9,9 @@ export interface KeyedHasher {
 
 export function createKeyedHasher(secret: string): KeyedHasher {
   if (secret.length < 32) throw new Error('the keyed-hash secret must have at least 32 characters');
-  const hash = (value: string) => createHmac('sha256', secret).update(value, 'utf8').digest('base64url');
+  // The key is prepared once: given the secret as a string, every HMAC would convert it again.
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
+  const hash = (value: string) => createHmac('sha256', key).update(value, 'utf8').digest('base64url');
   return {
     hash,
     matches(value, expectedHash) {

@@ -53,8 +53,15 @@ describe.each(testProviders)('bulk writes on %s', (provider) => {
       expect(await insertRows(db(), 'PostedCard', [card('card-1')], { skipExisting: true })).toBe(1);
       expect(await insertRows(db(), 'PostedCard', [card('card-2')], { skipExisting: true })).toBe(0);
       await expect(insertRows(db(), 'PostedCard', [card('card-3')])).rejects.toThrow();
-      const rows = await db().postedCard.findMany();
-      expect(rows.map((row) => [row.id, row.createdAt.toISOString()])).toEqual([['card-1', registeredAt.toISOString()]]);
+      // Several rows, one of them already there: the others are written.
+      const other = (id: string, subject: string) => ({ ...card(id), subject });
+      expect(await insertRows(db(), 'PostedCard', [other('card-4', 'batch-2'), card('card-5'), other('card-6', 'batch-3')], { skipExisting: true })).toBe(2);
+      const rows = await db().postedCard.findMany({ orderBy: { id: 'asc' } });
+      expect(rows.map((row) => [row.id, row.subject, row.createdAt.toISOString()])).toEqual([
+        ['card-1', 'batch-1', registeredAt.toISOString()],
+        ['card-4', 'batch-2', registeredAt.toISOString()],
+        ['card-6', 'batch-3', registeredAt.toISOString()],
+      ]);
     });
 
     it('writes rows that Prisma reads back exactly as rows it wrote itself, stored in the same form', async () => {
@@ -209,6 +216,41 @@ describe.each(testProviders)('bulk writes on %s', (provider) => {
       rows[rows.length - 1] = { ...rows[rows.length - 1]!, id: 'x-0' };
       await expect(db().$transaction((tx) => insertRows(tx, 'ProvisioningAttempt', rows), { timeout: 60_000 })).rejects.toThrow();
       expect(await db().provisioningAttempt.count()).toBe(0);
+    });
+
+    it('columns shared by every row (bound once) and columns of each row are stored as Prisma stores them, across statements', async () => {
+      // Two columns of each row (id, deviceId) and nine shared: actor, name, action, states, data, time; fromState
+      // and reason NULL in every row, toState and reason NULL in some rows only.
+      const at = new Date(registeredAt.getTime());
+      const audit = (id: string, index: number): CompleteRow<'AuditEvent'> => ({
+        id,
+        tenantId,
+        deviceId: null,
+        actor: 'user:aad-ada',
+        actorName: 'Ada Lovelace',
+        action: 'code.issued',
+        fromState: null,
+        toState: index % 3 === 0 ? null : `state ${index % 2}`,
+        reason: null,
+        data: JSON.stringify({ batchId: 'b', note: "it's ünïcode ✓" }),
+        at,
+      });
+      await db().auditEvent.create({ data: audit('by-prisma', 1) });
+      // Own columns: id and toState; shared and bound: tenantId, actor, actorName, action, data, at.
+      const perStatement = rowsPerStatement(2, 6);
+      const rows = Array.from({ length: perStatement + 1 }, (_, index) => audit(`bulk-${index}`, index));
+      expect(await insertRows(db(), 'AuditEvent', rows)).toBe(perStatement + 1);
+      expect(await db().auditEvent.count({ where: { id: { startsWith: 'bulk-' }, actor: 'user:aad-ada', actorName: 'Ada Lovelace', at } })).toBe(perStatement + 1);
+      expect(await db().auditEvent.count({ where: { id: { startsWith: 'bulk-' }, toState: null } })).toBe(Math.ceil((perStatement + 1) / 3));
+      const last = await db().auditEvent.findUnique({ where: { id: `bulk-${perStatement}` } });
+      expect(last?.toState).toBe(perStatement % 3 === 0 ? null : `state ${perStatement % 2}`);
+      expect(await storedText('AuditEvent', 'bulk-1')).toEqual(await storedText('AuditEvent', 'by-prisma'));
+      // Identical rows share every column; a unique column then refuses the second one, writing nothing.
+      const twin = { id: newId(), mac: 'twin', succeeded: false, at, source: 's', tenantId: null, countsForMac: false };
+      await expect(db().$transaction((tx) => insertRows(tx, 'ProvisioningAttempt', [twin, twin]))).rejects.toThrow();
+      expect(await db().provisioningAttempt.count()).toBe(0);
+      expect(await insertRows(db(), 'ProvisioningAttempt', [twin, { ...twin, id: newId() }])).toBe(2);
+      expect(await db().provisioningAttempt.count({ where: { mac: 'twin', succeeded: false, countsForMac: false, source: 's', at } })).toBe(2);
     });
 
     it('many rows with fresh ids read back in full', async () => {

@@ -110,7 +110,7 @@ describe.each(testProviders)('on %s', (provider) => {
       expect(digest.lockouts).toEqual({ since: before(24), macs: [C[1]] });
     });
 
-    it('takes the median time from registration to signed in over the last 7 days, in TypeScript', async () => {
+    it('takes the median time from registration to signed in over the last 7 days', async () => {
       await seedTwoDays();
       const digest = await services().reporting.buildDigest(tenantId, D, { timeZone: zone });
       // 3 h (L1), 18 h (L2), 40 h (L4).
@@ -118,6 +118,33 @@ describe.each(testProviders)('on %s', (provider) => {
       // A week later, none of those sign-ins is in the window.
       const later = await services().reporting.buildDigest(tenantId, new Date(D.getTime() + 7 * 24 * hourMs), { timeZone: zone });
       expect(later.timeToSignedIn).toMatchObject({ medianMs: null, devices: 0 });
+    });
+
+    it('the sign-in figures (computed by the database) are those of each device’s latest sign-in: an even median, repeats, a sign-in dated before registration', async () => {
+      const db = bot.server.store.db;
+      const other = 'tenant-sign-ins';
+      await db.tenant.create({ data: { id: other } });
+      // Registered 48 h before D; sign-ins (hours before D) per device. d3 signed in twice: its latest
+      // counts (12 h → 36 h). d5's only sign-in is dated before its registration: counted as signed
+      // in, left out of the median. d6 signed in 8 days ago only: outside both windows.
+      const signIns: Record<string, number[]> = { d1: [40], d2: [30], d3: [45, 12], d4: [2], d5: [50], d6: [8 * 24] };
+      for (const [index, [id, hours]] of Object.entries(signIns).entries()) {
+        await db.device.create({ data: { id, tenantId: other, mac: `02-00-00-00-09-0${index}`, state: 'signed_in', createdAt: before(48) } });
+        for (const [n, h] of hours.entries()) {
+          await db.auditEvent.create({ data: { id: `${id}-${n}`, tenantId: other, deviceId: id, actor: 'device:x', action: 'device.signed_in', at: before(h) } });
+        }
+      }
+      const digest = await services().reporting.buildDigest(other, D, { timeZone: zone, sinceLast: before(24) });
+      // Latest sign-ins after 24 h ago: d3 (12 h ago), d4 (2 h ago).
+      expect(digest.signedIn.count).toBe(2);
+      // Registration → latest sign-in: d1 8 h, d2 18 h, d3 36 h, d4 46 h: the mean of 18 h and 36 h.
+      expect(digest.timeToSignedIn).toEqual({ since: before(7 * 24), medianMs: 27 * hourMs, devices: 4 });
+      // Milliseconds count: one more device, 46 h 0.001 s → the median is d3's 36 h.
+      await db.device.create({ data: { id: 'd7', tenantId: other, mac: '02-00-00-00-09-07', state: 'signed_in', createdAt: before(48) } });
+      await db.auditEvent.create({ data: { id: 'd7-0', tenantId: other, deviceId: 'd7', actor: 'device:x', action: 'device.signed_in', at: new Date(before(2).getTime() + 1) } });
+      const odd = await services().reporting.buildDigest(other, D, { timeZone: zone, sinceLast: before(24) });
+      expect(odd.timeToSignedIn).toEqual({ since: before(7 * 24), medianMs: 36 * hourMs, devices: 5 });
+      expect(odd.signedIn.count).toBe(3);
     });
 
     it('without a previous digest, counts sign-ins over 24 h; an explicit start wins over both', async () => {

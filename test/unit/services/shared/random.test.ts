@@ -27,6 +27,21 @@ describe('randomDigits and error references', () => {
     expect(codes.some((code) => code.startsWith('0'))).toBe(true);
   });
 
+  it('draws every digit at every position about equally often (one draw per code, padded)', () => {
+    const draws = 20_000;
+    const counts = Array.from({ length: 8 }, () => new Array<number>(10).fill(0));
+    for (let i = 0; i < draws; i++) {
+      const code = randomDigits(8);
+      expect(code).toMatch(/^\d{8}$/);
+      for (let position = 0; position < 8; position++) counts[position]![Number(code[position])]! += 1;
+    }
+    // 2,000 expected per digit and position; ±300 is more than 6 standard deviations (≈ 42).
+    for (const position of counts) for (const count of position) expect(Math.abs(count - draws / 10)).toBeLessThan(300);
+    expect(randomDigits(15)).toMatch(/^\d{15}$/);
+    expect(() => randomDigits(0)).toThrow(/1 to 15 digits/);
+    expect(() => randomDigits(16)).toThrow(/1 to 15 digits/);
+  });
+
   it('references avoid characters that read alike (0/O, 1/I/L)', () => {
     for (let i = 0; i < 500; i++) expect(newErrorReference()).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
   });
