@@ -2,8 +2,9 @@
 // so a careless `log.info({ body })` cannot leak them. On a terminal the same lines are drawn
 // readable by pino-pretty (redaction happens before either); anywhere else (a service manager,
 // a container, a pipe, the tests) they stay JSON lines, one per event.
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -44,6 +45,8 @@ export function logsArePretty(format: LogFormat, stdoutIsTty: boolean = process.
 
 /** pino-pretty in this process (no worker thread), so a line is out before the process exits. */
 export function prettyStream(): DestinationStream {
+  // Loaded only when lines are drawn for a person: a service writing JSON lines never loads it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   return pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true, sync: true });
 }
 

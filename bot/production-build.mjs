@@ -1,20 +1,24 @@
-// The production build of the server: one ES module, dist/server.mjs, bundled by esbuild from
-// bot/server.ts with every npm package left external. `npm start` runs it with plain Node, so
-// the serving process does not carry the TypeScript loader (tsx): no per-module compile at
-// start-up, less memory. Tests and `npm run device` keep running the sources through tsx.
+// The production build of the server: dist/server.mjs, bundled by esbuild from bot/server.ts
+// with every npm package left external. `npm start` runs it with plain Node, so the serving
+// process does not carry the TypeScript loader (tsx): no per-module compile at start-up, less
+// memory. Tests and `npm run device` keep running the sources through tsx.
+//
+// What only some deployments use (the Slack door, the PostgreSQL client) is imported with
+// `await import()` where it is needed; esbuild splits those modules into chunks beside the
+// bundle (dist/<module>-<hash>.mjs), so a bot without them never loads their packages.
 //
 // Plain JavaScript on purpose: it runs before anything is compiled (postinstall, and `npm start`
 // when a source changed since the last build).
-import { build } from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const serverBundle = path.join(projectDir, 'dist', 'server.mjs');
-
-/** The folders whose files end up in the bundle (the Prisma client is generated into generated/; tab-app/build.ts serves the tab). Only .ts and .json files count. */
-const sourceFolders = ['bot', 'services', 'cards', 'prisma', 'generated', 'tab-app'];
+/** The source files the last build read (esbuild's metafile inputs): what the staleness check looks at. */
+const serverInputs = path.join(projectDir, 'dist', 'server.inputs.json');
+/** A chunk no current build refers to is deleted once it is this old (a process started from an older build loads its chunks at start-up). */
+const oldChunkMs = 3_600_000;
 
 /**
  * Some modules find files beside themselves (card templates, migrations, the tab's page) with
@@ -29,7 +33,7 @@ const keepModuleUrls = {
       const { readFile } = await import('node:fs/promises');
       const source = await readFile(args.path, 'utf8');
       if (!/import\.meta\.(url|dirname|filename)/.test(source)) return undefined;
-      const fromBundle = path.relative(path.dirname(esbuild.initialOptions.outfile), args.path).split(path.sep).join('/');
+      const fromBundle = path.relative(esbuild.initialOptions.outdir, args.path).split(path.sep).join('/');
       const dirFromBundle = path.posix.dirname(fromBundle);
       const contents = source
         .replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`)
@@ -40,58 +44,80 @@ const keepModuleUrls = {
   },
 };
 
-/** Builds dist/server.mjs (and its source map). */
+/** Builds dist/server.mjs (its chunks and source maps), and notes which source files it read. */
 export async function buildServer() {
-  await bundleModule(path.join(projectDir, 'bot', 'server.ts'), serverBundle);
+  const inputs = await bundleModule(path.join(projectDir, 'bot', 'server.ts'), serverBundle);
+  const temporary = `${serverInputs}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(inputs.map((input) => path.relative(projectDir, input))));
+  renameSync(temporary, serverInputs);
 }
 
 /**
  * Bundles one TypeScript entry into an ES module, the way the server is built (the benchmarks
- * build their baselines with it, so both sides run compiled). The files are written under
- * temporary names and renamed into place, so a server starting while another process rebuilds
- * never imports half a file.
+ * build their baselines with it, so both sides run compiled), with its chunks beside it.
+ * Returns the source files it read. The files are written under temporary names and renamed
+ * into place, the entry last, so a server starting while another process rebuilds never
+ * imports half a file or a chunk that is not there yet.
  */
 export async function bundleModule(entry, outfile) {
+  // Loaded here, not at the top: `npm start` imports this file on every start, and only builds when stale.
+  const { build } = await import('esbuild');
+  const outdir = path.dirname(outfile);
   const result = await build({
     entryPoints: [entry],
-    outfile,
+    outdir,
+    entryNames: path.basename(outfile, '.mjs'),
+    chunkNames: '[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
     bundle: true,
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     packages: 'external',
     sourcemap: 'linked',
+    metafile: true,
+    absWorkingDir: projectDir,
     logLevel: 'warning',
     plugins: [keepModuleUrls],
     write: false,
   });
-  mkdirSync(path.dirname(outfile), { recursive: true });
-  // The map first: the bundle's rename is what makes the new build visible.
-  const files = [...result.outputFiles].sort((a, b) => Number(a.path === outfile) - Number(b.path === outfile));
+  mkdirSync(outdir, { recursive: true });
+  // Chunks before the entry (which imports them), each map before its module.
+  const order = (file) => (file.path === outfile ? 3 : file.path === `${outfile}.map` ? 2 : file.path.endsWith('.map') ? 0 : 1);
+  const files = [...result.outputFiles].sort((a, b) => order(a) - order(b));
   for (const file of files) {
     const temporary = `${file.path}.${process.pid}.tmp`;
     writeFileSync(temporary, file.contents);
     renameSync(temporary, file.path);
   }
+  removeOldChunks(outdir, new Set(files.map((file) => file.path)));
+  return Object.keys(result.metafile.inputs).map((input) => path.resolve(projectDir, input));
 }
 
-function newestSourceTime(folder) {
-  let newest = 0;
-  if (!existsSync(folder)) return newest;
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
-    const full = path.join(folder, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSourceTime(full));
-    else if (/\.(ts|json)$/.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
+/** Chunks of earlier builds, once no process can still be starting from them. */
+function removeOldChunks(outdir, current) {
+  for (const name of readdirSync(outdir)) {
+    const file = path.join(outdir, name);
+    if (!/-[A-Z0-9]{8}\.mjs(\.map)?$/.test(name) || current.has(file)) continue;
+    if (Date.now() - statSync(file).mtimeMs > oldChunkMs) rmSync(file, { force: true });
   }
-  return newest;
 }
 
-/** True when there is no bundle, or a source file (or this build script) changed after it was built. */
+/**
+ * True when there is no bundle, or this build script or a source file the last build read
+ * changed after it was built. Only those files are looked at (a few hundred stats), not every
+ * folder. A new file counts as soon as a file that imports it changes.
+ */
 export function isBuildStale() {
-  if (!existsSync(serverBundle)) return true;
+  if (!existsSync(serverBundle) || !existsSync(serverInputs)) return true;
   const builtAt = statSync(serverBundle).mtimeMs;
   if (statSync(fileURLToPath(import.meta.url)).mtimeMs > builtAt) return true;
-  return sourceFolders.some((folder) => newestSourceTime(path.join(projectDir, folder)) > builtAt);
+  const inputs = JSON.parse(readFileSync(serverInputs, 'utf8'));
+  return inputs.some((input) => {
+    const stats = statSync(path.join(projectDir, input), { throwIfNoEntry: false });
+    return !stats || stats.mtimeMs > builtAt;
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

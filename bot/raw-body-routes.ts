@@ -3,7 +3,7 @@
 // Bolt (bot/slack/) reads the stream itself; had the parser consumed it, every request would
 // fail the check (401).
 import type { Next, Request, RequestHandler, Response } from 'restify';
-import { slackEventsPath } from './slack/slack-door.ts';
+import { slackEventsPath } from './slack/slack-events-path.ts';
 
 export const rawBodyRoutes: ReadonlySet<string> = new Set([slackEventsPath]);
 

@@ -39,7 +39,7 @@ import { registerTabApi } from './tab/tab-api.ts';
 import { clientAddressOf } from './device-api/client-address.ts';
 import { activityShapeProblem } from './activity-shape.ts';
 import { guardRequestBody, maxRequestBodyBytes } from './request-body-guard.ts';
-import { createSlackDoor, slackEventsPath } from './slack/slack-door.ts';
+import { slackEventsPath } from './slack/slack-events-path.ts';
 import { exceptRawBodyRoutes } from './raw-body-routes.ts';
 import { openStore, type Database, type Store } from '../prisma/store.ts';
 import { createServices, type Services } from '../services/index.ts';
@@ -137,8 +137,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     hosts: { serviceUrl: config.serviceUrlHosts, fileDownload: config.fileDownloadHosts },
     exportLinks,
   });
+  // Bolt and its dependencies load only when Slack is configured (most bots run Teams alone).
   const slack = config.slack
-    ? createSlackDoor({ config: config.slack, services, commands: options.commands ?? defaultCommands, actions, log: logger.child({ component: 'slack' }), exportLinks })
+    ? (await import('./slack/slack-door.ts')).createSlackDoor({ config: config.slack, services, commands: options.commands ?? defaultCommands, actions, log: logger.child({ component: 'slack' }), exportLinks })
     : null;
   // Proactive delivery of domain events: the planner decides where and what, the sender gets it there.
   const plan = options.planNotifications?.({ services, db: store.db, config }) ?? createNotificationPlanner(services);

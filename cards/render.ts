@@ -1,10 +1,11 @@
 // Fills a card template (cards/<name>.json) from its view. Data in, JSON out: the only I/O is
 // reading each template once, on first use.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 // The engine's own module, not the package root: the root also re-exports json-schema-card,
 // whose typings import adaptivecards' TypeScript sources, which then fail this project's
 // type check (verbatimModuleSyntax). The package has no "exports" map, so this path is public.
-import * as ACData from 'adaptivecards-templating/lib/template-engine.js';
+import type * as ACData from 'adaptivecards-templating/lib/template-engine.js';
 import { findUnresolved, shieldDollars, unshieldDollars } from './literal-text.ts';
 import type { AdaptiveCard, CardName, CardViews } from './template-data.ts';
 
@@ -33,6 +34,17 @@ export const cardNames = Object.freeze(Object.keys(cardNameSet) as CardName[]);
 
 const templates = new Map<CardName, ACData.Template>();
 
+let engine: typeof ACData | undefined;
+/**
+ * The templating engine, loaded on the first card drawn rather than at start-up: with the
+ * expression language under it, it is the largest package the bot loads (a third of a second
+ * of start-up), and a bot answers /readyz, devices and Slack without drawing a Teams card.
+ */
+function templateEngine(): typeof ACData {
+  engine ??= createRequire(import.meta.url)('adaptivecards-templating/lib/template-engine.js') as typeof ACData;
+  return engine;
+}
+
 function templateFor(name: CardName): ACData.Template {
   let template = templates.get(name);
   if (!template) {
@@ -40,7 +52,7 @@ function templateFor(name: CardName): ACData.Template {
     const json: unknown = JSON.parse(readFileSync(new URL(`./${name}.json`, import.meta.url), 'utf8'));
     // Template parses every binding up front; expand() is synchronous, so one instance per
     // card can serve every render.
-    template = new ACData.Template(json);
+    template = new (templateEngine().Template)(json);
     templates.set(name, template);
   }
   return template;

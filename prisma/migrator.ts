@@ -7,7 +7,6 @@
 // - a migration that fails is rolled back and recorded with its error, and every later run
 //   refuses to continue until someone fixes the cause and marks it rolled back.
 import { randomUUID } from 'node:crypto';
-import { openPostgresMigrationDriver } from './migration-driver-postgresql.ts';
 import { openSqliteMigrationDriver } from './migration-driver-sqlite.ts';
 import { MigrationScriptError, type AppliedMigrationRow, type MigrationDriver } from './migration-driver.ts';
 import { readMigrationFiles } from './migration-files.ts';
@@ -33,7 +32,8 @@ const silentLog: MigrationLog = { info() {}, warn() {} };
 async function openDriver(databaseUrl: string): Promise<MigrationDriver> {
   return providerOf(databaseUrl) === 'sqlite'
     ? openSqliteMigrationDriver(prepareSqliteUrl(databaseUrl))
-    : openPostgresMigrationDriver(databaseUrl);
+    : // Loaded only for PostgreSQL: a bot on SQLite never loads the pg driver.
+      (await import('./migration-driver-postgresql.ts')).openPostgresMigrationDriver(databaseUrl);
 }
 
 async function withDriver<T>(databaseUrl: string, work: (driver: MigrationDriver) => Promise<T>): Promise<T> {

@@ -3,9 +3,7 @@
 // same models, so the rest of the code sees one `Database` type.
 import { createClient, type Config as LibsqlConfig, type Client as LibsqlClient } from '@libsql/client';
 import { PrismaLibSql } from '@prisma/adapter-libsql';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient, type Prisma } from '../generated/sqlite/client.ts';
-import { PrismaClient as PostgresClient } from '../generated/postgresql/client.ts';
 import { prepareSqliteUrl, providerOf } from './database-url.ts';
 import { readMigrationFiles } from './migration-files.ts';
 import { createSqliteClient } from './sqlite-client.ts';
@@ -93,13 +91,15 @@ export const transactionDefaults = { maxWait: 30_000, timeout: 30_000 } as const
 /** PostgreSQL connections per instance unless DATABASE_POOL_SIZE says otherwise (node-postgres' own default). */
 export const defaultPoolSize = 10;
 
-function connect(databaseUrl: string, provider: Provider, poolSize: number): { db: Database; probe: ReadinessProbe } {
+async function connect(databaseUrl: string, provider: Provider, poolSize: number): Promise<{ db: Database; probe: ReadinessProbe }> {
   if (provider === 'sqlite') {
     // libsql enforces foreign keys by default; WAL mode was set by the migration runner.
     const url = prepareSqliteUrl(databaseUrl);
     return { db: new SqliteClient({ adapter: new WaitingPrismaLibSql({ url }), transactionOptions: transactionDefaults }), probe: sqliteProbe(url) };
   }
-  // Same models, same generated API: only the SQL dialect inside differs.
+  // Same models, same generated API: only the SQL dialect inside differs. Loaded only here, so
+  // a bot on SQLite never loads the PostgreSQL client and driver.
+  const [{ PrismaClient: PostgresClient }, { PrismaPg }] = await Promise.all([import('../generated/postgresql/client.ts'), import('@prisma/adapter-pg')]);
   const db = new PostgresClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }), transactionOptions: transactionDefaults }) as unknown as Database;
   // node-postgres' pool drops broken connections by itself and opens new ones on demand.
   return { db, probe: prismaProbe(db) };
@@ -108,7 +108,7 @@ function connect(databaseUrl: string, provider: Provider, poolSize: number): { d
 export async function openStore(databaseUrl: string, options: { log?: MigrationLog; poolSize?: number } = {}): Promise<Store> {
   const provider = providerOf(databaseUrl);
   await applyMigrations(databaseUrl, options);
-  const { db, probe } = connect(databaseUrl, provider, options.poolSize ?? defaultPoolSize);
+  const { db, probe } = await connect(databaseUrl, provider, options.poolSize ?? defaultPoolSize);
   const expectedMigrations = readMigrationFiles(migrationsDirFor(provider)).map((file) => file.name);
 
   // /readyz is open to anyone: its probe (a read and a write) runs at most once per

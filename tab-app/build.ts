@@ -5,7 +5,6 @@
 import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const tabSourceDir = join(here, 'src');
@@ -37,6 +36,8 @@ export function tabBundleIsStale(): boolean {
 
 /** Builds the bundle; written beside and renamed, so a server reading it never sees half a file. */
 export async function buildTab(): Promise<{ bytes: number }> {
+  // Loaded here, not at the top: the server imports this file on every start, and builds only when stale.
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [join(tabSourceDir, 'main.tsx')],
     bundle: true,

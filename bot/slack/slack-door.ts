@@ -23,8 +23,9 @@ import { createSlackWebClient, type SlackWebClient } from './slack-web-client.ts
 import { createSlackTurns } from './slack-turns.ts';
 import { formCallbackId } from './slack-modals.ts';
 import type { ChatMessenger } from '../notifications/outgoing-message.ts';
+import { slackEventsPath } from './slack-events-path.ts';
 
-export const slackEventsPath = '/api/slack/events';
+export { slackEventsPath };
 
 /** How long a submitted modal may take before it is closed and answered in the conversation (Slack waits 3 s). */
 export const formAnswerMs = 2500;
