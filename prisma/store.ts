@@ -9,7 +9,7 @@ import { PrismaClient as PostgresClient } from '../generated/postgresql/client.t
 import { prepareSqliteUrl, providerOf } from './database-url.ts';
 import { readMigrationFiles } from './migration-files.ts';
 import { createSqliteClient } from './sqlite-client.ts';
-import { withClosingTransactions } from './sqlite-transactions.ts';
+import { withTransactionConnection } from './sqlite-transactions.ts';
 import { applyMigrations, type MigrationLog } from './migrator.ts';
 import { migrationsDirFor, type Provider } from './schemas.ts';
 import { describeStorageFailure, storageFailureOf } from './storage-errors.ts';
@@ -36,7 +36,7 @@ export interface Store {
 /** Prisma's libsql adapter, on connections that wait for other writers and renew themselves (see sqlite-client.ts). */
 class WaitingPrismaLibSql extends PrismaLibSql {
   override createClient(config: LibsqlConfig): LibsqlClient {
-    return withClosingTransactions(createSqliteClient(config.url), config.url);
+    return withTransactionConnection(createSqliteClient(config.url), config.url);
   }
 }
 
