@@ -11,9 +11,10 @@
 //
 // Why that connection is kept: opening one per transaction (open the file, read and parse the
 // schema, set the pragmas, start with a cold page cache) cost more than the transaction's own
-// statements: 1.9 ms of CPU per provision's transaction against 0.8 ms on a kept connection, and
-// 9.9 → 6.9 ms of server CPU per provision in the device-api benchmark
-// (/work/notes/perf-sqlite-driver.md has the figures).
+// statements: 1.9 ms of CPU per provision's transaction against 0.9 ms on a kept connection
+// (its 16 statements replayed), 8.0-8.9 → 6.6-6.8 ms per provision through Prisma, and in the
+// device-api benchmark's quick runs 9.5 → 7.0 ms of server CPU per provision (medians of 5);
+// the bot's peak RSS over a full run fell from 699 to 547 MB.
 //
 // What stays the same: a transaction sees the file as it is now. A kept connection would keep
 // writing through its open file after the file turned read-only, while every new connection
