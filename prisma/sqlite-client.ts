@@ -26,7 +26,7 @@ export const sqliteBusyTimeoutMs = 15_000;
 export const sqliteSynchronous = 'PRAGMA synchronous = NORMAL';
 
 /** Failed before writing anything, and a new connection may succeed where this one cannot. */
-function connectionIsStale(error: unknown): boolean {
+export function connectionIsStale(error: unknown): boolean {
   const kind = storageFailureOf(error)?.kind;
   return kind === 'read_only' || kind === 'unreachable';
 }

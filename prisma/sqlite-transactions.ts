@@ -1,23 +1,35 @@
-// Transactions of the bot's Prisma client on SQLite, each on a connection of its own that is
-// closed when the transaction ends.
+// Transactions of the bot's Prisma client on SQLite, on a connection kept for transactions: each
+// transaction ends (COMMIT or ROLLBACK) when Prisma says so, and its connection then waits for
+// the next transaction instead of being thrown away.
 //
-// Why: @libsql/client's transaction() hands its connection to the transaction and opens a new
-// one for itself, and the transaction never closes the connection it was handed: commit and
-// rollback only end the transaction. Each such connection (its page cache, its schema, its
-// statements) stays in memory until V8 happens to collect the transaction object, which it has
-// no reason to do soon: it does not see the native memory. A closed connection is freed as
-// soon as its statements are (young objects, collected often). In the device-api benchmark
-// (one transaction per provision, plus the outbox's) the bot's peak RSS over 1,200 provisions
-// was 1,010 MB without this and 430 MB with it (and 110 → 150 provisions/s).
+// Why a connection of their own: @libsql/client's transaction() hands its connection to the
+// transaction and opens a new one for itself, and the transaction never closes the connection
+// it was handed: each such connection (its page cache, its schema, its statements) stayed in
+// memory until V8 happened to collect the transaction object (peak RSS 1,010 MB over 1,200
+// provisions in the device-api benchmark). So transactions run BEGIN … COMMIT on a connection
+// this file owns.
 //
-// What stays the same: a fresh connection per transaction, with the same busy timeout, so a
-// transaction sees the file as it is now (a file that turned read-only refuses it; see
-// sqlite-client.ts). Prisma's libsql adapter runs one transaction at a time and nothing else
-// on the client meanwhile, and its transactions only execute statements: executeMultiple,
-// which libsql would end with a ROLLBACK, is refused here (the migration runner, which needs
-// it, keeps libsql's own transactions).
+// Why that connection is kept: opening one per transaction (open the file, read and parse the
+// schema, set the pragmas, start with a cold page cache) cost more than the transaction's own
+// statements: 1.9 ms of CPU per provision's transaction against 0.9 ms on a kept connection
+// (its 16 statements replayed), 8.0-8.9 → 6.6-6.8 ms per provision through Prisma, and in the
+// device-api benchmark's quick runs 9.5 → 7.0 ms of server CPU per provision (medians of 5);
+// the bot's peak RSS over a full run fell from 699 to 547 MB.
+//
+// What stays the same: a transaction sees the file as it is now. A kept connection would keep
+// writing through its open file after the file turned read-only, while every new connection
+// fails; so before each transaction the file is checked (write access to the database and its
+// WAL: two access() calls), and when that check fails the kept connection is dropped
+// and the transaction opens a fresh one, which meets the fault as before (SQLITE_READONLY, see
+// sqlite-client.ts). Prisma's libsql adapter runs one transaction at a time and nothing else on
+// the client meanwhile; a second transaction that overlaps anyway gets a fresh connection of its
+// own, closed when it ends. Transactions only execute statements: executeMultiple, which libsql
+// would end with a ROLLBACK, is refused here (the migration runner, which needs it, keeps
+// libsql's own transactions).
+import { accessSync, constants } from 'node:fs';
 import { createClient, type Client, type InStatement, type ResultSet, type Transaction, type TransactionMode } from '@libsql/client';
-import { sqliteBusyTimeoutMs, sqliteSynchronous } from './sqlite-client.ts';
+import { sqliteFilePath } from './database-url.ts';
+import { connectionIsStale, sqliteBusyTimeoutMs, sqliteSynchronous } from './sqlite-client.ts';
 
 const beginStatements: Record<TransactionMode, string> = {
   write: 'BEGIN IMMEDIATE',
@@ -26,37 +38,99 @@ const beginStatements: Record<TransactionMode, string> = {
 };
 
 /**
- * `client` with transactions that open their own connection to `url` and close it when they
- * end. (`connect` opens that connection; tests pass their own to watch it.)
+ * Whether this process may write the database at `file` now (a permission change, a read-only
+ * mount say no). `file` null: an in-memory database.
  */
-export function withClosingTransactions(client: Client, url: string, connect: (url: string) => Client = (target) => createClient({ url: target })): Client {
+function writableNow(file: string | null): boolean {
+  if (file === null) return true;
+  try {
+    accessSync(file, constants.W_OK);
+  } catch {
+    return false;
+  }
+  try {
+    accessSync(`${file}-wal`, constants.W_OK);
+  } catch (error) {
+    // No WAL file (yet): SQLite creates it in the folder, as a fresh connection would.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+  }
+  return true;
+}
+
+interface KeptConnection {
+  client: Client;
+  /** Opened while the file was writable: a connection opened read-only stays so, and is never kept. */
+  openedWritable: boolean;
+}
+
+/**
+ * `client` with transactions on a connection to `url` of their own, kept from one transaction
+ * to the next while the file stays writable. (`connect` opens a connection; tests pass their
+ * own to watch it.)
+ */
+export function withTransactionConnection(client: Client, url: string, connect: (url: string) => Client = (target) => createClient({ url: target })): Client {
+  const file = url.includes(':memory:') ? null : sqliteFilePath(url);
+  let idle: KeptConnection | null = null;
+  let closed = false;
+
+  async function open(): Promise<KeptConnection> {
+    const kept = idle;
+    idle = null;
+    if (kept && writableNow(file)) return kept;
+    kept?.client.close();
+    const connection = connect(url);
+    try {
+      await connection.execute(`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`);
+      await connection.execute(sqliteSynchronous);
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+    // Checked after opening: a file that turned read-only meanwhile makes this connection one that is not kept.
+    return { client: connection, openedWritable: writableNow(file) };
+  }
+
+  /** After a clean end: kept for the next transaction, unless one is kept already or the client closed. */
+  function release(connection: KeptConnection): void {
+    if (!connection.openedWritable || idle || closed) connection.client.close();
+    else idle = connection;
+  }
+
   return new Proxy(client, {
     get(target, property) {
-      if (property === 'transaction') return (mode: TransactionMode = 'write') => beginOnOwnConnection(connect(url), mode);
+      if (property === 'transaction') return async (mode: TransactionMode = 'write') => beginOn(await open(), mode, release);
+      if (property === 'close')
+        return () => {
+          closed = true;
+          idle?.client.close();
+          idle = null;
+          target.close();
+        };
       const value = Reflect.get(target, property, target) as unknown;
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
 }
 
-async function beginOnOwnConnection(connection: Client, mode: TransactionMode): Promise<Transaction> {
+async function beginOn(kept: KeptConnection, mode: TransactionMode, release: (connection: KeptConnection) => void): Promise<Transaction> {
+  const connection = kept.client;
   try {
-    await connection.execute(`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`);
-    await connection.execute(sqliteSynchronous);
     await connection.execute(beginStatements[mode]);
   } catch (error) {
     connection.close();
     throw error;
   }
   let open = true;
+  /** A connection that met a storage failure (read-only, unreachable) is not kept: a fresh one sees the file as it is. */
+  let healthy = true;
 
   const ensureOpen = () => {
     if (!open) throw new Error('The transaction is closed');
   };
   /**
-   * Ends the transaction with `sql`, then closes its connection. A COMMIT that fails leaves the
-   * transaction open, and libsql keeps a closed connection alive while its statements are, so
-   * the transaction is rolled back explicitly: its write lock must not outlive this call.
+   * Ends the transaction with `sql`; the connection goes back for the next transaction. A COMMIT
+   * that fails leaves the transaction open, so it is rolled back explicitly (its write lock must
+   * not outlive this call) and the connection is closed: a connection that failed is not kept.
    */
   const end = async (sql: 'COMMIT' | 'ROLLBACK') => {
     if (!open) return;
@@ -65,14 +139,20 @@ async function beginOnOwnConnection(connection: Client, mode: TransactionMode): 
       await connection.execute(sql);
     } catch (error) {
       if (sql === 'COMMIT') await connection.execute('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
       connection.close();
+      throw error;
     }
+    if (healthy) release(kept);
+    else connection.close();
   };
   const execute = async (statement: InStatement): Promise<ResultSet> => {
     ensureOpen();
-    return connection.execute(statement);
+    try {
+      return await connection.execute(statement);
+    } catch (error) {
+      if (connectionIsStale(error)) healthy = false;
+      throw error;
+    }
   };
 
   return {

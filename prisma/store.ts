@@ -7,7 +7,7 @@ import { PrismaClient as SqliteClient, type Prisma } from '../generated/sqlite/c
 import { prepareSqliteUrl, providerOf } from './database-url.ts';
 import { readMigrationFiles } from './migration-files.ts';
 import { createSqliteClient } from './sqlite-client.ts';
-import { withClosingTransactions } from './sqlite-transactions.ts';
+import { withTransactionConnection } from './sqlite-transactions.ts';
 import { applyMigrations, type MigrationLog } from './migrator.ts';
 import { migrationsDirFor, type Provider } from './schemas.ts';
 import { describeStorageFailure, storageFailureOf } from './storage-errors.ts';
@@ -34,7 +34,7 @@ export interface Store {
 /** Prisma's libsql adapter, on connections that wait for other writers and renew themselves (see sqlite-client.ts). */
 class WaitingPrismaLibSql extends PrismaLibSql {
   override createClient(config: LibsqlConfig): LibsqlClient {
-    return withClosingTransactions(createSqliteClient(config.url), config.url);
+    return withTransactionConnection(createSqliteClient(config.url), config.url);
   }
 }
 

@@ -1,13 +1,13 @@
-// The bot's Prisma transactions on SQLite (prisma/sqlite-transactions.ts): each on a connection
-// of its own that is closed when it ends (libsql leaves it open, with its memory, until V8
-// collects the transaction); commits and rollbacks still mean what they say, and no lock is
-// left behind.
+// The bot's Prisma transactions on SQLite (prisma/sqlite-transactions.ts): on a connection of
+// their own (not libsql's, which it never closes), kept from one transaction to the next while
+// the file is writable, dropped after a failure; commits and rollbacks still mean
+// what they say, and no lock is left behind.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient, type Client } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { withClosingTransactions } from '../../../prisma/sqlite-transactions.ts';
+import { withTransactionConnection } from '../../../prisma/sqlite-transactions.ts';
 import { openStore, type Store } from '../../../prisma/store.ts';
 
 /** A connection factory that counts the connections it opened and those closed since. */
@@ -46,7 +46,7 @@ describe('transactions on SQLite', () => {
     await plain.execute('CREATE TABLE IF NOT EXISTS note (text TEXT NOT NULL)');
     await plain.execute('CREATE TABLE IF NOT EXISTS parent (id INTEGER PRIMARY KEY)');
     await plain.execute('CREATE TABLE IF NOT EXISTS child (parent INTEGER REFERENCES parent(id))');
-    const client = withClosingTransactions(plain, url, connect);
+    const client = withTransactionConnection(plain, url, connect);
     try {
       await use(client, counts);
     } finally {
@@ -55,23 +55,47 @@ describe('transactions on SQLite', () => {
   }
   const notes = async (client: Client) => (await client.execute('SELECT text FROM note ORDER BY rowid')).rows.map((row) => row.text);
 
-  it('each transaction gets a connection of its own, closed when it commits, rolls back or is closed', async () => {
+  it('transactions run one after another on one kept connection, closed with the client; commits and rollbacks mean what they say', async () => {
+    let watched = { opened: 0, closed: 0 };
     await withClient(async (client, counts) => {
+      watched = counts;
       for (let i = 0; i < 20; i++) {
         const transaction = await client.transaction('deferred');
         await transaction.execute({ sql: 'INSERT INTO note VALUES (?)', args: [`n${i}`] });
         if (i % 3 === 0) await transaction.commit();
         else if (i % 3 === 1) await transaction.rollback();
-        else transaction.close();
+        else {
+          transaction.close();
+          // close() rolls back in the background; the next transaction must find it ended.
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
         expect(transaction.closed).toBe(true);
       }
-      expect(counts).toEqual({ opened: 20, closed: 20 });
+      expect(counts).toEqual({ opened: 1, closed: 0 });
       // Committed: 0, 3, 6, …; rolled back or closed unfinished: the others.
       expect(await notes(client)).toEqual(['n0', 'n3', 'n6', 'n9', 'n12', 'n15', 'n18']);
     });
+    expect(watched).toEqual({ opened: 1, closed: 1 });
   });
 
-  it('a commit that fails still closes the connection, which rolls back and releases the lock', async () => {
+  it('a transaction that overlaps another gets a connection of its own, closed when it ends; one connection is kept', async () => {
+    await withClient(async (client, counts) => {
+      const first = await client.transaction('deferred');
+      const second = await client.transaction('deferred');
+      await first.execute("INSERT INTO note VALUES ('first')");
+      await first.commit();
+      await second.execute('SELECT count(*) FROM note');
+      await second.commit();
+      expect(counts).toEqual({ opened: 2, closed: 1 });
+      const third = await client.transaction('write');
+      await third.execute("INSERT INTO note VALUES ('third')");
+      await third.commit();
+      expect(counts).toEqual({ opened: 2, closed: 1 });
+      expect(await notes(client)).toEqual(['first', 'third']);
+    });
+  });
+
+  it('a commit that fails rolls back, releases the lock and closes the connection (a failed one is not kept)', async () => {
     await withClient(async (client, counts) => {
       const transaction = await client.transaction('write');
       await transaction.execute("INSERT INTO note VALUES ('kept?')");
@@ -89,6 +113,11 @@ describe('transactions on SQLite', () => {
         other.close();
       }
       expect(await notes(client)).toEqual(['other']);
+      // The next transaction opens a fresh connection.
+      const next = await client.transaction('write');
+      await next.execute("INSERT INTO note VALUES ('next')");
+      await next.commit();
+      expect(counts).toEqual({ opened: 2, closed: 1 });
     });
   });
 
