@@ -105,8 +105,8 @@ export interface ClaimOptions {
 export interface OutboxQueue {
   /** Leases up to `limit` due messages (in due order) to `holder`. */
   claimDue(now: Date, options: ClaimOptions): Promise<ClaimedMessage[]>;
-  /** Records that the destination `destinationKey` was served (never served again). */
-  markProgress(id: string, destinationKey: string, holder?: string): Promise<boolean>;
+  /** Records that the destination `destinationKey` was served (never served again); `known`: the served list as the holder knows it. */
+  markProgress(id: string, destinationKey: string, holder?: string, known?: readonly string[]): Promise<boolean>;
   /** One more failed attempt: due again after `delayMs`, lease released. */
   markRetry(id: string, now: Date, delayMs: number, error: string, holder?: string): Promise<boolean>;
   /** Every destination served: done for good. */

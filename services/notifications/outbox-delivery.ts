@@ -172,7 +172,7 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
         return { transient: error };
       }
       // The channel has it: whatever happens next, it is never sent there again.
-      if (!(await queue.markProgress(message.id, delivery.key, holder))) return 'lost';
+      if (!(await queue.markProgress(message.id, delivery.key, holder, [...done]))) return 'lost';
       done.add(delivery.key);
       // An empty id: posted, but the channel gave no id to update it by.
       if (delivery.onPosted && !postedId) {
@@ -266,7 +266,7 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
           if (delivering === sender.delivering) continue;
           if (served === 'served' || served === 'lost') {
             // The card was updated: this message's redraw of it is done too.
-            if (await queue.markProgress(delivering.message.id, delivery.key, holder)) delivering.done.add(delivery.key);
+            if (await queue.markProgress(delivering.message.id, delivery.key, holder, [...delivering.done])) delivering.done.add(delivery.key);
             else {
               delivering.settled = true;
               delivering.outcome = lostLease(delivering.log);

@@ -99,9 +99,18 @@ const holderGuard = (holder: string | undefined) => (holder === undefined ? {} :
 /**
  * Records that the destination `destinationKey` was served. An append that cannot lose a
  * concurrent one: the write is conditional on the list it read. False when the message is gone
- * or (with `holder`) no longer leased to it.
+ * or (with `holder`) no longer leased to it. `known`: the list as the lease holder last saw
+ * it (nobody else writes it meanwhile): then one conditional UPDATE does, and the read is
+ * needed only if the list turns out to be another.
  */
-export async function markProgress(db: DatabaseOrTransaction, id: string, destinationKey: string, holder?: string): Promise<boolean> {
+export async function markProgress(db: DatabaseOrTransaction, id: string, destinationKey: string, holder?: string, known?: readonly string[]): Promise<boolean> {
+  if (known && !known.includes(destinationKey)) {
+    const { count } = await db.outboxMessage.updateMany({
+      where: { id, progress: known.length === 0 ? null : JSON.stringify(known), ...holderGuard(holder) },
+      data: { progress: JSON.stringify([...known, destinationKey]) },
+    });
+    if (count === 1) return true;
+  }
   for (let round = 0; round < 5; round++) {
     const row = await db.outboxMessage.findUnique({ where: { id }, select: { progress: true, leaseHolder: true } });
     if (!row || (holder !== undefined && row.leaseHolder !== holder)) return false;
@@ -153,7 +162,7 @@ export async function markDead(db: DatabaseOrTransaction, id: string, error: str
 export function createOutboxQueue(db: DatabaseOrTransaction): OutboxQueue {
   return {
     claimDue: (now, options) => claimDue(db, now, options),
-    markProgress: (id, destinationKey, holder) => markProgress(db, id, destinationKey, holder),
+    markProgress: (id, destinationKey, holder, known) => markProgress(db, id, destinationKey, holder, known),
     markRetry: (id, now, delayMs, error, holder) => markRetry(db, id, now, delayMs, error, holder),
     markSent: (id, now, holder) => markSent(db, id, now, holder),
     markDead: (id, error, holder) => markDead(db, id, error, holder),

@@ -99,6 +99,20 @@ for (const provider of testProviders) {
       expect(row).toMatchObject({ status: 'sent', progress: '["chat:x"]', leaseHolder: null, leaseUntil: null });
     });
 
+    it('records progress in one write from the list the holder knows, and reads the list again when it is another', async () => {
+      await enqueueEvent(first.db, lockedOut(macs[0]!), clock.now());
+      const [claimed] = await claimDue(first.db, clock.now(), { holder: 'one', limit: 1, leaseMs: minutes(5) });
+      const progressOf = async () => (await first.db.outboxMessage.findUniqueOrThrow({ where: { id: claimed!.id } })).progress;
+      expect(await markProgress(first.db, claimed!.id, 'chat:a', 'one', [])).toBe(true);
+      expect(await markProgress(first.db, claimed!.id, 'chat:b', 'one', ['chat:a'])).toBe(true);
+      // A stale list (it missed chat:b): nothing is lost, the append goes on the stored list.
+      expect(await markProgress(first.db, claimed!.id, 'chat:c', 'one', ['chat:a'])).toBe(true);
+      expect(await progressOf()).toBe('["chat:a","chat:b","chat:c"]');
+      // Another holder's write is refused however the list is given.
+      expect(await markProgress(first.db, claimed!.id, 'chat:d', 'other', ['chat:a', 'chat:b', 'chat:c'])).toBe(false);
+      expect(await progressOf()).toBe('["chat:a","chat:b","chat:c"]');
+    });
+
     it('two senders running at the same time deliver each message exactly once', async () => {
       for (const mac of macs) await enqueueEvent(first.db, lockedOut(mac), clock.now());
       channel.answerDelayMs = 3;
