@@ -33,7 +33,7 @@ type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 export interface GroupOptions {
   /** Items per transaction at most: bounds how long one transaction holds the writer (default 64). */
   maxItems?: number;
-  /** Called after each group with its size (for the bench and the logs). */
+  /** Called as each group starts, with its size (the tests watch how items are grouped). */
   onGroup?: (items: number) => void;
 }
 
