@@ -20,6 +20,7 @@ import { fitsOneCard, halves, handoffPages, pageBySubject, pageShows, type Hando
 import { view } from '../views/reply.ts';
 import { codeHandoffView } from '../views/handoff-view.ts';
 import type { PlannedDelivery } from './outgoing-message.ts';
+import type { PlanningRun } from '../../services/notifications/delivery-ports.ts';
 
 const keyOf = (conversation: StoredConversation, subject: string) => `handoff:${conversation.channelId}:${conversation.conversationId}:${subject}`;
 
@@ -98,12 +99,15 @@ export function createHandoffDeliveries(services: Services) {
   }
 
   /** A device's event: every posted card of its batches that shows it, redrawn in place. */
-  async function redraw(tenantId: string, deviceId: string): Promise<PlannedDelivery[]> {
+  async function redraw(tenantId: string, deviceId: string, run?: PlanningRun): Promise<PlannedDelivery[]> {
     const deliveries: PlannedDelivery[] = [];
     for (const batchId of await services.devices.handoffs.batchesOfDevice(tenantId, deviceId)) {
+      // Where the cards are is read each time: an earlier event of the run may have posted one.
       const posted = await postedCards.findWithPrefix(tenantId, 'handoff', batchId);
       if (posted.length === 0) continue;
-      const [handoff, profile] = await Promise.all([services.devices.handoffs.get(tenantId, batchId), services.tenants.profile(tenantId)]);
+      // The batch's state once per run: a site's phones coming online together all redraw it.
+      const batch = () => services.devices.handoffs.get(tenantId, batchId);
+      const [handoff, profile] = await Promise.all([run ? run.once(`handoff:${tenantId}:${batchId}`, batch) : batch(), services.tenants.profile(tenantId)]);
       const device = handoff.devices.find((candidate) => candidate.deviceId === deviceId);
       for (const card of posted) {
         // The batch's own card (whole, or the summary) counts every device; a page only its own.

@@ -23,6 +23,7 @@ import type { Services } from '../../services/index.ts';
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
 import type { PostedCardKind } from '../../services/notifications/posted-cards.ts';
 import type { NotificationPlanner, PlannedDelivery } from './outgoing-message.ts';
+import type { PlanningRun } from '../../services/notifications/delivery-ports.ts';
 import { currentSignInView, currentStatusView } from './current-cards.ts';
 import { createHandoffDeliveries } from './handoff-deliveries.ts';
 import { createSignInQueueDeliveries } from './sign-in-queue-deliveries.ts';
@@ -88,7 +89,8 @@ export function createNotificationPlanner(services: Services): NotificationPlann
   }
 
   const handoffs = createHandoffDeliveries(services);
-  const redrawHandoffs = (tenantId: string, deviceId: string) => handoffs.redraw(tenantId, deviceId);
+  /** `run`: the reads the events of one delivery run share (services/notifications/delivery-ports.ts). */
+  const redrawHandoffs = (tenantId: string, deviceId: string, run: PlanningRun | undefined) => handoffs.redraw(tenantId, deviceId, run);
 
   const redrawStatus = (tenantId: string, deviceId: string, mac: string) => redraw(tenantId, 'status', deviceId, () => currentStatusView(services, tenantId, mac));
 
@@ -122,7 +124,7 @@ export function createNotificationPlanner(services: Services): NotificationPlann
   // Devices in a location's sign-in queue are shown on its queue card, not one card each.
   const queueCards = createSignInQueueDeliveries(services, admins);
 
-  return async (event: DomainEvent): Promise<PlannedDelivery[]> => {
+  return async (event: DomainEvent, run?: PlanningRun): Promise<PlannedDelivery[]> => {
     const { tenantId } = event;
     switch (event.kind) {
       case 'codes.issued': {
@@ -130,7 +132,7 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         return handoffs.post(tenantId, event.batchId, technicians);
       }
       case 'device.provisioned': {
-        const deliveries = [...(await redrawHandoffs(tenantId, event.deviceId)), ...(await redrawStatus(tenantId, event.deviceId, event.mac))];
+        const deliveries = [...(await redrawHandoffs(tenantId, event.deviceId, run)), ...(await redrawStatus(tenantId, event.deviceId, event.mac))];
         const destination = (await queueCards.isQueued(tenantId, event.deviceId)) ? null : await admins(tenantId, event.deviceId);
         if (destination) {
           deliveries.push({
@@ -173,7 +175,7 @@ export function createNotificationPlanner(services: Services): NotificationPlann
       case 'device.reset':
       case 'code.expired':
         return [
-          ...(await redrawHandoffs(tenantId, event.deviceId)),
+          ...(await redrawHandoffs(tenantId, event.deviceId, run)),
           ...(await redrawSignIn(tenantId, event.deviceId, event.mac)),
           ...(await queueCards.forDevice(tenantId, event.deviceId, { post: false })),
         ];
@@ -203,9 +205,9 @@ export function createNotificationPlanner(services: Services): NotificationPlann
       case 'devices.registered':
         return [];
       case 'handoff.installed':
-        return redrawHandoffs(tenantId, event.deviceId);
+        return redrawHandoffs(tenantId, event.deviceId, run);
       case 'handoff.problem': {
-        const deliveries = await redrawHandoffs(tenantId, event.deviceId);
+        const deliveries = await redrawHandoffs(tenantId, event.deviceId, run);
         const destination = await adminsOfHandoff(tenantId, event.batchId);
         if (destination) deliveries.push({ key: keyOf(`problem:${event.deviceId}`, destination), conversation: destination, message: { view: view('blocks', problemReportedView(event)) } });
         return deliveries;

@@ -33,8 +33,35 @@ export interface PlannedDelivery<Message> {
   split?: () => Promise<PlannedDelivery<Message>[]>;
 }
 
+/**
+ * What the planner may share between the events of one delivery run: a read of the state the
+ * events report (a hand-off batch with its devices), made once for the run. Every event of a
+ * run was committed before the run claimed it, so that read shows what each of them changed;
+ * a change committed later has an event of its own, planned in a later run. Not for what
+ * delivering changes (posted cards): the run posts those as it goes.
+ */
+export interface PlanningRun {
+  once<T>(key: string, read: () => Promise<T>): Promise<T>;
+}
+
+export function newPlanningRun(): PlanningRun {
+  const reads = new Map<string, Promise<unknown>>();
+  return {
+    once<T>(key: string, read: () => Promise<T>): Promise<T> {
+      let pending = reads.get(key) as Promise<T> | undefined;
+      if (!pending) {
+        pending = read();
+        reads.set(key, pending);
+        // A failed read is not kept: the next event of the run reads again.
+        pending.catch(() => reads.delete(key));
+      }
+      return pending;
+    },
+  };
+}
+
 /** The planner port: decides, per event, who hears about it and what they see. No destination = nobody to tell. */
-export type NotificationPlanner<Message> = (event: DomainEvent) => Promise<PlannedDelivery<Message>[]>;
+export type NotificationPlanner<Message> = (event: DomainEvent, run?: PlanningRun) => Promise<PlannedDelivery<Message>[]>;
 
 /**
  * The messenger port: reaches people without being asked. Failures are thrown as a

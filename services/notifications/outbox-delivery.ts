@@ -20,7 +20,7 @@
 // Message content is never logged: a message can hold verification codes.
 import type { Log } from '../shared/log.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
-import { ChannelError, type ChatMessenger, type ClaimedMessage, type NotificationPlanner, type OutboxQueue, type PlannedDelivery } from './delivery-ports.ts';
+import { ChannelError, newPlanningRun, type ChatMessenger, type ClaimedMessage, type NotificationPlanner, type OutboxQueue, type PlannedDelivery, type PlanningRun } from './delivery-ports.ts';
 import { retryDelayMs, type RandomSource } from './backoff.ts';
 
 export interface OutboxRunResult {
@@ -195,7 +195,7 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
     delivery.update && !delivery.onPosted ? `${delivery.conversation.conversationId}\u0000${delivery.update.activityId}` : null;
 
   /** Plans the message and serves what it can now; updates others of the run redraw too are held. */
-  async function deliver(delivering: Delivering, held: Map<string, HeldUpdate>): Promise<Outcome | 'held'> {
+  async function deliver(delivering: Delivering, held: Map<string, HeldUpdate>, run: PlanningRun): Promise<Outcome | 'held'> {
     const { message, log } = delivering;
     if (message.event === null) {
       await queue.markDead(message.id, 'the stored event cannot be read', holder);
@@ -205,7 +205,7 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
 
     let deliveries: PlannedDelivery<Message>[];
     try {
-      deliveries = await planner(message.event);
+      deliveries = await planner(message.event, run);
     } catch (error) {
       return retryOrGiveUp(message, log, `planning failed: ${describe(error)}`, null);
     }
@@ -297,12 +297,14 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
         if (outcome !== 'abandoned') result[outcome]++;
       };
       const held = new Map<string, HeldUpdate>();
+      // Reads the planner shares between this run's events (a site's hand-off batch, once).
+      const run = newPlanningRun();
       const waiting: Delivering[] = [];
       for (const message of claimed) {
         const log = options.log.child({ outboxId: message.id, kind: message.kind, tenantId: message.tenantId, attempt: message.attempts + 1 });
         const delivering: Delivering = { message, log, done: new Set(message.progress), refused: [], held: 0, settled: false, transient: null, outcome: null };
         try {
-          const outcome = await deliver(delivering, held);
+          const outcome = await deliver(delivering, held, run);
           if (outcome === 'held') waiting.push(delivering);
           else {
             delivering.settled = true;

@@ -12,6 +12,7 @@ import {
   type PlannedDelivery,
 } from '../../../../services/notifications/delivery-ports.ts';
 import { createOutboxDelivery, defaultMaxAttempts } from '../../../../services/notifications/outbox-delivery.ts';
+import { newPlanningRun } from '../../../../services/notifications/delivery-ports.ts';
 import type { Log } from '../../../../services/shared/log.ts';
 import { ManualClock } from '../../../helpers/manual-clock.ts';
 
@@ -314,5 +315,30 @@ describe('the outbox delivery engine, several messages redrawing one card in a r
     ];
     await engine(runOfMessages(calls, 2), messenger, tracked, recordingLog().log).runOnce();
     expect(calls).toEqual(['update 19:t card', 'progress m1 redraw-1', 'sent m1', 'update 19:t card', 'progress m2 redraw-2', 'sent m2']);
+  });
+});
+
+describe('the reads the events of one run share', () => {
+  it('reads once per key in a run, and again in the next run; a failed read is not kept', async () => {
+    const calls: string[] = [];
+    const { messenger } = recordingMessenger(calls);
+    let reads = 0;
+    const runs = new Set<unknown>();
+    const planner: NotificationPlanner<OpaqueView> = async (planned, run) => {
+      runs.add(run);
+      const batch = await run!.once('batch', async () => ++reads);
+      return [{ key: `post-${nth(planned)}`, conversation: destination('19:a'), message: { secret: `batch read ${batch}` } }];
+    };
+    const sender = engine(runOfMessages(calls, 3), messenger, planner, recordingLog().log);
+    await sender.runOnce();
+    expect(reads).toBe(1);
+    expect(runs.size).toBe(1);
+    await engine(runOfMessages(calls, 2), messenger, planner, recordingLog().log).runOnce();
+    expect(reads).toBe(2);
+    expect(runs.size).toBe(2);
+
+    const run = newPlanningRun();
+    await expect(run.once('flaky', async () => Promise.reject(new Error('store busy')))).rejects.toThrow('store busy');
+    expect(await run.once('flaky', async () => 'read again')).toBe('read again');
   });
 });
