@@ -18,7 +18,10 @@ export interface Device {
   createdAt: Date;
 }
 
-export function toDevice(row: DeviceRow): Device {
+/** A device's columns as a query returns them, its state not yet checked (a Prisma row, a joined raw row). */
+export type StoredDevice = Omit<Device, 'state'> & { state: string };
+
+export function toDevice(row: StoredDevice | DeviceRow): Device {
   if (!isDeviceState(row.state)) throw new Error(`device ${row.id} has an unknown state "${row.state}" in the store`);
   return {
     id: row.id,

@@ -7,21 +7,10 @@
 // each, no dialect functions.
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import { auditRecordsOf, type AuditRecord } from './audit-log.ts';
-import { isDeviceState } from './device-state.ts';
-import type { Device } from './device-repository.ts';
+import { toDevice, type Device, type StoredDevice } from './device-repository.ts';
 
 /** A device row beside one of its audit events (all audit columns null when it has none). */
-interface JoinedRow {
-  id: string;
-  tenantId: string;
-  mac: string;
-  location: string | null;
-  model: string | null;
-  firmwareVersion: string | null;
-  state: string;
-  stateChangedAt: Date;
-  signedInAccount: string | null;
-  createdAt: Date;
+interface JoinedRow extends StoredDevice {
   auditId: string | null;
   actor: string | null;
   actorName: string | null;
@@ -43,19 +32,7 @@ export async function findDeviceWithTimeline(db: DatabaseOrTransaction, tenantId
     ORDER BY a."at" ASC, a."id" ASC`;
   const first = rows[0];
   if (!first) return null;
-  if (!isDeviceState(first.state)) throw new Error(`device ${first.id} has an unknown state "${first.state}" in the store`);
-  const device: Device = {
-    id: first.id,
-    tenantId: first.tenantId,
-    mac: first.mac,
-    location: first.location,
-    model: first.model,
-    firmwareVersion: first.firmwareVersion,
-    state: first.state,
-    stateChangedAt: asDate(first.stateChangedAt),
-    signedInAccount: first.signedInAccount,
-    createdAt: asDate(first.createdAt),
-  };
+  const device = toDevice({ ...first, stateChangedAt: asDate(first.stateChangedAt), createdAt: asDate(first.createdAt) });
   const events = rows.flatMap((row) =>
     row.auditId === null || row.actor === null || row.action === null || row.at === null
       ? []
