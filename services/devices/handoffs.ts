@@ -140,7 +140,7 @@ export function createHandoffs(db: Database, clock: Clock, box: SealedBox) {
     /** Every code still valid from the kept hand-offs of a tenant: what a technician may look up. */
     async liveCodes(tenantId: string): Promise<{ mac: string; location: string | null; code: string; expiresAt: Date }[]> {
       const now = clock.now();
-      const batches = await db.handoffBatch.findMany({ where: { tenantId, expiresAt: { gt: now }, sealedCodes: { not: null } }, orderBy: { createdAt: 'asc' } });
+      const batches = await db.handoffBatch.findMany({ where: { tenantId, expiresAt: { gt: now }, sealedCodes: { not: null } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
       const live = await db.verificationCode.findMany({ where: { tenantId, status: 'live', expiresAt: { gt: now }, batchId: { in: batches.map((batch) => batch.id) } } });
       const liveKeys = new Set(live.map((code) => `${code.batchId}:${code.deviceId}`));
       return batches.flatMap((batch) =>

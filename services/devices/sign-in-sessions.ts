@@ -25,7 +25,7 @@ const openStatuses: SignInStatus[] = ['requested', 'code_reported'];
 export async function findOpenSession(db: DatabaseOrTransaction, device: Device): Promise<SignInSession | null> {
   const row = await db.signInSession.findFirst({
     where: { tenantId: device.tenantId, deviceId: device.id, status: { in: openStatuses } },
-    orderBy: { createdAt: 'desc' },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
   });
   return row ? { ...row, status: row.status as SignInStatus } : null;
 }

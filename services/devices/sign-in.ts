@@ -83,7 +83,7 @@ export function createSignIn(db: Database, clock: Clock) {
           await tx.signInSession.update({ where: { id: open.id }, data: { account: wanted ?? open.account, updatedAt: now } });
         } else {
           // A refresh after a lapsed code keeps the account asked for before; else the device's planned account.
-          const previous = wanted ? null : await tx.signInSession.findFirst({ where: { deviceId: device.id }, orderBy: { createdAt: 'desc' } });
+          const previous = wanted ? null : await tx.signInSession.findFirst({ where: { deviceId: device.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
           const account = wanted ?? previous?.account ?? (await plannedAccountOf(tx, device.id));
           await tx.signInSession.create({ data: { id: newId(), tenantId, deviceId: device.id, requestedBy: actorLabel(actor), account, createdAt: now, updatedAt: now } });
         }

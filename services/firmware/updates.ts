@@ -312,7 +312,7 @@ export function createUpdates(db: Database, clock: Clock, firmware: Firmware) {
 
     /** The updates of one batch (a location or a model), counted for its card: the latest of each device and version. */
     async batchProgress(tenantId: string, batchKey: string) {
-      const rows = await db.firmwareUpdate.findMany({ where: { tenantId, batchKey }, orderBy: { createdAt: 'asc' }, select: { deviceId: true, mac: true, status: true, detail: true, mode: true, notAfter: true, batchLabel: true } });
+      const rows = await db.firmwareUpdate.findMany({ where: { tenantId, batchKey }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { deviceId: true, mac: true, status: true, detail: true, mode: true, notAfter: true, batchLabel: true } });
       // A device counts once: its latest update of the batch (a retry or the next step replaces the earlier row).
       const latest = new Map<string, (typeof rows)[number]>();
       for (const row of rows) latest.set(row.deviceId, row);
@@ -333,7 +333,7 @@ export function createUpdates(db: Database, clock: Clock, firmware: Firmware) {
     /** GET /state: the one update the device should apply now (running, or due and in its span), or null. */
     async currentFor(device: Device): Promise<DeviceUpdate | null> {
       const now = clock.now();
-      const candidates = await db.firmwareUpdate.findMany({ where: { deviceId: device.id, status: { in: [...openStatuses] } }, orderBy: { createdAt: 'asc' } });
+      const candidates = await db.firmwareUpdate.findMany({ where: { deviceId: device.id, status: { in: [...openStatuses] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
       const running = candidates.find((update) => update.status !== 'scheduled');
       const due = running ?? candidates.find((update) => update.notBefore.getTime() <= now.getTime() && (!update.notAfter || update.notAfter.getTime() > now.getTime()));
       if (!due) return null;

@@ -35,8 +35,10 @@ export interface OutboxEntry {
   lastError: string | null;
 }
 
+// Ties on createdAt (one transaction, or a test's stopped clock) fall back to the id, which is
+// time-ordered (random.ts newId): PostgreSQL returns tied rows in no fixed order.
 export async function listOutbox(db: DatabaseOrTransaction, tenantId: string): Promise<OutboxEntry[]> {
-  const rows = await db.outboxMessage.findMany({ where: { tenantId }, orderBy: { createdAt: 'asc' } });
+  const rows = await db.outboxMessage.findMany({ where: { tenantId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   return rows.map((row) => ({
     id: row.id,
     event: JSON.parse(row.payload) as DomainEvent,

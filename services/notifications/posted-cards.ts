@@ -34,7 +34,7 @@ export function createPostedCards(db: Database) {
     async findWithPrefix(tenantId: string, kind: PostedCardKind, subject: string): Promise<(PostedCardRef & { subject: string })[]> {
       const rows = await db.postedCard.findMany({
         where: { tenantId, kind, OR: [{ subject }, { subject: { startsWith: `${subject}/` } }] },
-        orderBy: { createdAt: 'asc' },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       });
       return rows.map((row) => ({ subject: row.subject, channelId: row.channelId, conversationId: row.conversationId, activityId: row.activityId }));
     },

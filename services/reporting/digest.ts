@@ -248,7 +248,7 @@ export async function buildDigest(db: Database, tenantId: string, now: Date, opt
     signInFigures(db, tenantId, { from: signInsFrom, now, since: signedInSince, medianSince: timeToSignedInSince }),
     db.outboxMessage.findMany({
       where: { tenantId, kind: 'device.locked_out', createdAt: { gt: lockoutsSince, lte: now } },
-      orderBy: { createdAt: 'asc' },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       select: { payload: true },
     }),
   ]);

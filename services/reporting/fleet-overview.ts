@@ -95,7 +95,7 @@ async function durationsBetween(db: Database, tenantId: string, from: Date, to: 
 async function lockedOutMacs(db: Database, tenantId: string, since: Date, now: Date): Promise<string[]> {
   const rows = await db.outboxMessage.findMany({
     where: { tenantId, kind: 'device.locked_out', createdAt: { gt: since, lte: now } },
-    orderBy: { createdAt: 'asc' },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     select: { payload: true },
   });
   const macs = new Set<string>();

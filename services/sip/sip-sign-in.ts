@@ -73,7 +73,7 @@ export function createSipSignIn(db: Database, clock: Clock, gateway: SipGateway)
   }
 
   async function latestImportId(tenantId: string): Promise<string> {
-    const latest = await db.sipImport.findFirst({ where: { tenantId }, orderBy: { createdAt: 'desc' }, select: { id: true } });
+    const latest = await db.sipImport.findFirst({ where: { tenantId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { id: true } });
     if (!latest) throw new DomainError('not_found', 'No SIP list imported yet. Import one first: "sip import" with a CSV of Username,HardwareId.');
     return latest.id;
   }
