@@ -8,6 +8,7 @@ import { prepareSqliteUrl, providerOf } from './database-url.ts';
 import { readMigrationFiles } from './migration-files.ts';
 import { createSqliteClient } from './sqlite-client.ts';
 import { withTransactionConnection } from './sqlite-transactions.ts';
+import { attachDirectSqlite, TransactionWatch } from './direct-sqlite.ts';
 import { applyMigrations, type MigrationLog } from './migrator.ts';
 import { migrationsDirFor, type Provider } from './schemas.ts';
 import { describeStorageFailure, storageFailureOf } from './storage-errors.ts';
@@ -33,8 +34,11 @@ export interface Store {
 
 /** Prisma's libsql adapter, on connections that wait for other writers and renew themselves (see sqlite-client.ts). */
 class WaitingPrismaLibSql extends PrismaLibSql {
+  /** When the client's transactions are open (the direct statements of direct-sqlite.ts wait for them). */
+  readonly transactions = new TransactionWatch();
+
   override createClient(config: LibsqlConfig): LibsqlClient {
-    return withTransactionConnection(createSqliteClient(config.url), config.url);
+    return this.transactions.watch(withTransactionConnection(createSqliteClient(config.url), config.url));
   }
 }
 
@@ -91,11 +95,15 @@ export const transactionDefaults = { maxWait: 30_000, timeout: 30_000 } as const
 /** PostgreSQL connections per instance unless DATABASE_POOL_SIZE says otherwise (node-postgres' own default). */
 export const defaultPoolSize = 10;
 
-async function connect(databaseUrl: string, provider: Provider, poolSize: number): Promise<{ db: Database; probe: ReadinessProbe }> {
+async function connect(databaseUrl: string, provider: Provider, poolSize: number): Promise<{ db: Database; probe: ReadinessProbe; close?: () => void }> {
   if (provider === 'sqlite') {
     // libsql enforces foreign keys by default; WAL mode was set by the migration runner.
     const url = prepareSqliteUrl(databaseUrl);
-    return { db: new SqliteClient({ adapter: new WaitingPrismaLibSql({ url }), transactionOptions: transactionDefaults }), probe: sqliteProbe(url) };
+    const adapter = new WaitingPrismaLibSql({ url });
+    const db = new SqliteClient({ adapter, transactionOptions: transactionDefaults });
+    // The statements of every chat turn skip Prisma's layers (direct-sqlite.ts).
+    const direct = attachDirectSqlite(db, url, adapter.transactions);
+    return { db, probe: sqliteProbe(url), close: () => direct?.close() };
   }
   // Same models, same generated API: only the SQL dialect inside differs. Loaded only here, so
   // a bot on SQLite never loads the PostgreSQL client and driver.
@@ -108,7 +116,7 @@ async function connect(databaseUrl: string, provider: Provider, poolSize: number
 export async function openStore(databaseUrl: string, options: { log?: MigrationLog; poolSize?: number } = {}): Promise<Store> {
   const provider = providerOf(databaseUrl);
   await applyMigrations(databaseUrl, options);
-  const { db, probe } = await connect(databaseUrl, provider, options.poolSize ?? defaultPoolSize);
+  const { db, probe, close: closeDirect } = await connect(databaseUrl, provider, options.poolSize ?? defaultPoolSize);
   const expectedMigrations = readMigrationFiles(migrationsDirFor(provider)).map((file) => file.name);
 
   // /readyz is open to anyone: its probe (a read and a write) runs at most once per
@@ -135,6 +143,9 @@ export async function openStore(databaseUrl: string, options: { log?: MigrationL
       if (!lastCheck || now - lastCheck.at >= readinessCacheMs) lastCheck = { at: now, answer: check() };
       return lastCheck.answer;
     },
-    close: () => db.$disconnect(),
+    close: () => {
+      closeDirect?.();
+      return db.$disconnect();
+    },
   };
 }

@@ -4,7 +4,9 @@
 // the chat benchmark Prisma's own work per query was as large as the database's. The join
 // written out costs about half of the two (bench/tools/turn-statements.ts lists a turn's
 // statements). Plain SQL both providers run alike: quoted identifiers, one bound parameter
-// each, no dialect functions.
+// each, no dialect functions. On SQLite it runs on the driver itself (prisma/direct-sqlite.ts).
+import { Prisma } from '../../generated/sqlite/client.ts';
+import { queryRows } from '../../prisma/direct-sqlite.ts';
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import { auditRecordsOf, type AuditRecord } from './audit-log.ts';
 import { toDevice, type Device, type StoredDevice } from './device-repository.ts';
@@ -22,14 +24,21 @@ interface JoinedRow extends StoredDevice {
   at: Date | null;
 }
 
+/** The DateTime columns of a JoinedRow. */
+const dateColumns = ['stateChangedAt', 'createdAt', 'at'] as const;
+
 export async function findDeviceWithTimeline(db: DatabaseOrTransaction, tenantId: string, mac: string): Promise<{ device: Device; timeline: AuditRecord[] } | null> {
-  const rows = await db.$queryRaw<JoinedRow[]>`
+  const rows = await queryRows<JoinedRow>(
+    db,
+    Prisma.sql`
     SELECT d."id", d."tenantId", d."mac", d."location", d."model", d."firmwareVersion", d."state", d."stateChangedAt", d."signedInAccount", d."createdAt",
            a."id" AS "auditId", a."actor", a."actorName", a."action", a."fromState", a."toState", a."reason", a."data", a."at"
     FROM "Device" d
     LEFT JOIN "AuditEvent" a ON a."deviceId" = d."id" AND a."tenantId" = d."tenantId"
     WHERE d."tenantId" = ${tenantId} AND d."mac" = ${mac}
-    ORDER BY a."at" ASC, a."id" ASC`;
+    ORDER BY a."at" ASC, a."id" ASC`,
+    dateColumns,
+  );
   const first = rows[0];
   if (!first) return null;
   const device = toDevice({ ...first, stateChangedAt: asDate(first.stateChangedAt), createdAt: asDate(first.createdAt) });

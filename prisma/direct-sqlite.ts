@@ -1,0 +1,257 @@
+// The few statements every chat turn runs (the redelivery claim, the device with its timeline),
+// run on SQLite by the embedded driver itself: a connection of this file's own, each statement
+// prepared once and kept. Everything else, and every statement on PostgreSQL or inside a
+// transaction, goes through Prisma as before.
+//
+// Why: through Prisma a statement costs its client runtime, the query interpreter, the driver
+// adapter and @libsql/client (which prepares the SQL again each time and builds each row with
+// Object.defineProperty per column): 150 µs of CPU for the status turn's joined read and 65 µs
+// for the claim, against 20 µs each here (bench/tools/chat-ab.ts, notes in the commit).
+//
+// One SQL text for both paths: callers write a Prisma.Sql (`Prisma.sql\`…\``), which Prisma
+// runs with PostgreSQL's placeholders and this file with SQLite's `?`.
+//
+// What stays the same as through Prisma:
+// - Order with transactions. Prisma's libsql adapter runs nothing else while one of its
+//   transactions is open (a mutex held from BEGIN to COMMIT), and the bot's transactions begin
+//   DEFERRED: a write from another connection between a transaction's first read and its first
+//   write would fail that transaction (SQLITE_BUSY_SNAPSHOT), and a write waiting for the lock
+//   inside this synchronous driver would block the event loop the transaction needs to finish.
+//   So a statement here runs only while no transaction of the client is open: the client's
+//   transactions are watched (watchTransactions), and statements that arrive during one are
+//   run the moment it ends, before anything else (a stream of transactions cannot starve them).
+// - Values as Prisma stores and reads them: a Date is bound as Prisma's text form, a boolean
+//   as 1/0; the DateTime columns a caller names come back as Dates.
+// - Faults: the same busy timeout and synchronous mode as the client's connections, and on
+//   SQLITE_READONLY / SQLITE_CANTOPEN the connection is dropped and the statement tried once
+//   more on a new one (one statement fails before writing anything), as sqlite-client.ts does.
+//   Driver errors are libsql's own SqliteError (`code` SQLITE_…), which storage-errors.ts reads.
+import type { Client, Transaction as LibsqlTransaction, TransactionMode } from '@libsql/client';
+import type { Prisma } from '../generated/sqlite/client.ts';
+import { sqliteFilePath } from './database-url.ts';
+import { connectionIsStale, sqliteBusyTimeoutMs, sqliteSynchronous } from './sqlite-client.ts';
+import { storedDateTime } from './bulk-write.ts';
+import type { DatabaseOrTransaction } from './store.ts';
+// The native driver under @libsql/client (the same package and version).
+import Libsql from 'libsql';
+
+type LibsqlDatabase = Libsql.Database;
+type LibsqlStatement = Libsql.Statement<unknown[]>;
+
+/** Statements kept prepared per connection: the texts that come here are a handful of fixed ones. */
+const maxKeptStatements = 32;
+
+/**
+ * Knows whether one of the client's transactions is open, and runs work when none is. The
+ * client's transactions are seen through `watch`, which the store wraps its libsql client in.
+ */
+export class TransactionWatch {
+  private open = 0;
+  private waiting: Array<() => void> = [];
+
+  /** `client`, telling this watch when each of its transactions begins and ends. */
+  watch(client: Client): Client {
+    const begin = async (mode?: TransactionMode): Promise<LibsqlTransaction> => {
+      this.open++;
+      let transaction: LibsqlTransaction;
+      try {
+        transaction = await client.transaction(mode);
+      } catch (error) {
+        this.ended();
+        throw error;
+      }
+      return this.endsOnce(transaction);
+    };
+    return new Proxy(client, {
+      get: (target, key, receiver) => (key === 'transaction' ? begin : Reflect.get(target, key, receiver)),
+    });
+  }
+
+  /** Runs `work` now if no transaction is open, or as soon as the open ones ended. */
+  run<T>(work: () => T): Promise<T> {
+    if (this.open === 0) {
+      try {
+        return Promise.resolve(work());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push(() => {
+        try {
+          resolve(work());
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+
+  /** COMMIT, ROLLBACK or close settled (as the adapter releases its mutex, whatever the outcome). */
+  private endsOnce(transaction: LibsqlTransaction): LibsqlTransaction {
+    let done = false;
+    const end = () => {
+      if (done) return;
+      done = true;
+      this.ended();
+    };
+    const settle = <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        try {
+          return await call(...args);
+        } finally {
+          end();
+        }
+      };
+    const commit = settle(() => transaction.commit());
+    const rollback = settle(() => transaction.rollback());
+    const close = () => {
+      try {
+        transaction.close();
+      } finally {
+        end();
+      }
+    };
+    return new Proxy(transaction, {
+      get: (target, key, receiver) => (key === 'commit' ? commit : key === 'rollback' ? rollback : key === 'close' ? close : Reflect.get(target, key, receiver)),
+    });
+  }
+
+  private ended(): void {
+    this.open--;
+    if (this.open > 0) return;
+    // Synchronously, before the adapter hands its mutex to the next transaction.
+    const ready = this.waiting;
+    this.waiting = [];
+    for (const work of ready) work();
+  }
+}
+
+function bound(value: unknown): string | number | bigint | null {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Date) return storedDateTime(value);
+  throw new TypeError(`a ${typeof value} cannot be bound to a statement`);
+}
+
+/**
+ * A stored DateTime as a Date, read as Prisma reads it: Prisma's own text ("…+00:00"), a text
+ * without a zone as UTC (SQLite's CURRENT_TIMESTAMP), or milliseconds since the epoch.
+ */
+export function storedDate(value: unknown): Date | null {
+  if (value === null) return null;
+  if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value));
+  if (typeof value === 'string') {
+    const hasZone = /(Z|[+-]\d\d:?\d\d)$/i.test(value);
+    const date = new Date(hasZone ? value : `${value.replace(' ', 'T')}Z`);
+    if (!Number.isNaN(date.getTime())) return date;
+  }
+  throw new Error(`expected a stored date, got ${typeof value === 'string' ? JSON.stringify(value) : typeof value}`);
+}
+
+/** One connection of the bot's own to its SQLite file, with its statements kept prepared. */
+export class DirectSqlite {
+  private connection: LibsqlDatabase | null = null;
+  private readonly statements = new Map<string, LibsqlStatement>();
+  private closed = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly transactions: TransactionWatch,
+  ) {}
+
+  /** The rows of a read, its `dateColumns` as Dates. */
+  query<Row>(query: Prisma.Sql, dateColumns: readonly string[]): Promise<Row[]> {
+    return this.transactions.run(() =>
+      this.withStatement(query.sql, (statement) => {
+        const rows = statement.all(query.values.map(bound)) as Record<string, unknown>[];
+        for (const row of rows) for (const column of dateColumns) row[column] = storedDate(row[column]);
+        return rows as Row[];
+      }),
+    );
+  }
+
+  /** A write: how many rows it changed. */
+  execute(query: Prisma.Sql): Promise<number> {
+    return this.transactions.run(() => this.withStatement(query.sql, (statement) => statement.run(query.values.map(bound)).changes));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.drop();
+  }
+
+  private withStatement<T>(sql: string, use: (statement: LibsqlStatement) => T): T {
+    try {
+      return use(this.prepared(sql));
+    } catch (error) {
+      if (!connectionIsStale(error)) throw error;
+      // Failed before writing anything: once more on a fresh connection.
+      this.drop();
+      return use(this.prepared(sql));
+    }
+  }
+
+  private prepared(sql: string): LibsqlStatement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= maxKeptStatements) this.statements.clear();
+      statement = this.open().prepare(sql) as LibsqlStatement;
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private open(): LibsqlDatabase {
+    if (this.closed) throw new Error('The database client is closed');
+    if (!this.connection) {
+      const connection = new Libsql(this.file);
+      try {
+        connection.exec(`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`);
+        connection.exec(sqliteSynchronous);
+      } catch (error) {
+        connection.close();
+        throw error;
+      }
+      this.connection = connection;
+    }
+    return this.connection;
+  }
+
+  private drop(): void {
+    const old = this.connection;
+    this.connection = null;
+    this.statements.clear();
+    try {
+      old?.close();
+    } catch {
+      // Already unusable: it is being replaced anyway.
+    }
+  }
+}
+
+const directConnections = new WeakMap<object, DirectSqlite>();
+
+/** Gives the store's client `db` (a file database, not in memory) a direct connection; `close` with the store. */
+export function attachDirectSqlite(db: object, url: string, transactions: TransactionWatch): DirectSqlite | null {
+  if (url.includes(':memory:')) return null;
+  const direct = new DirectSqlite(sqliteFilePath(url), transactions);
+  directConnections.set(db, direct);
+  return direct;
+}
+
+/**
+ * The rows of a read (`dateColumns` as Dates, as Prisma gives them): on the store's SQLite
+ * client by the direct connection, otherwise (PostgreSQL, a transaction, a client of a test)
+ * through Prisma.
+ */
+export function queryRows<Row>(db: DatabaseOrTransaction, query: Prisma.Sql, dateColumns: readonly string[]): Promise<Row[]> {
+  const direct = directConnections.get(db);
+  return direct ? direct.query<Row>(query, dateColumns) : db.$queryRaw<Row[]>(query);
+}
+
+/** A write's count of changed rows, by the same rule as queryRows. */
+export function executeStatement(db: DatabaseOrTransaction, query: Prisma.Sql): Promise<number> {
+  const direct = directConnections.get(db);
+  return direct ? direct.execute(query) : db.$executeRaw(query);
+}
