@@ -27,16 +27,17 @@
 //   more on a new one (one statement fails before writing anything), as sqlite-client.ts does.
 //   Driver errors are libsql's own SqliteError (`code` SQLITE_…), which storage-errors.ts reads.
 import type { Client, Transaction as LibsqlTransaction, TransactionMode } from '@libsql/client';
-import type { Prisma } from '../generated/sqlite/client.ts';
+import type { Prisma, PrismaClient } from '../generated/sqlite/client.ts';
 import { sqliteFilePath } from './database-url.ts';
 import { connectionIsStale, sqliteBusyTimeoutMs, sqliteSynchronous } from './sqlite-client.ts';
-import { storedDateTime } from './bulk-write.ts';
-import type { DatabaseOrTransaction } from './store.ts';
 // The native driver under @libsql/client (the same package and version).
 import Libsql from 'libsql';
 
 type LibsqlDatabase = Libsql.Database;
 type LibsqlStatement = Libsql.Statement<unknown[]>;
+
+/** store.ts's DatabaseOrTransaction (named here without importing the store, which imports this file). */
+type DatabaseOrTransaction = PrismaClient | Prisma.TransactionClient;
 
 /** Statements kept prepared per connection: the texts that come here are a handful of fixed ones. */
 const maxKeptStatements = 32;
@@ -130,7 +131,8 @@ export class TransactionWatch {
 function bound(value: unknown): string | number | bigint | null {
   if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
-  if (value instanceof Date) return storedDateTime(value);
+  // Prisma's libsql adapter's form (bulk-write.ts's storedDateTime).
+  if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');
   throw new TypeError(`a ${typeof value} cannot be bound to a statement`);
 }
 
