@@ -25,7 +25,33 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/**
+ * Formatted times, kept per zone and minute: a card shows minutes, and every UTC offset in use
+ * since 1972 is a whole number of minutes (zone changes fall on whole minutes too), so every
+ * instant of a UTC minute reads the same. Cards show the same few minutes again and again (a
+ * device's events, written together); formatToParts costs a few µs each time. Bounded: cleared
+ * when full. Older instants (local mean times of seconds, e.g. Monrovia's −0:44:30) are
+ * formatted each time.
+ */
+const formattedMinutes = new Map<string, string>();
+const maxFormattedMinutes = 4_096;
+const wholeMinuteOffsetsSince = Date.UTC(1973, 0, 1);
+
 export function formatTime(date: Date, timeZone = 'UTC'): string {
+  const ms = date.getTime();
+  // NaN (an invalid date) fails the comparison and throws below, as it always did.
+  if (!(ms >= wholeMinuteOffsetsSince)) return formatted(date, timeZone);
+  const key = `${Math.floor(ms / 60_000)} ${timeZone}`;
+  let text = formattedMinutes.get(key);
+  if (text === undefined) {
+    text = formatted(date, timeZone);
+    if (formattedMinutes.size >= maxFormattedMinutes) formattedMinutes.clear();
+    formattedMinutes.set(key, text);
+  }
+  return text;
+}
+
+function formatted(date: Date, timeZone: string): string {
   const parts = formatterFor(timeZone).formatToParts(date);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((candidate) => candidate.type === type)?.value ?? '';
   return `${part('weekday')} ${part('day')} ${part('month')}, ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
