@@ -22,6 +22,7 @@ import { setTurnLogger, turnLogger } from './turn-logger.ts';
 import { hostOf, urlHostAllowed } from '../host-allowlist.ts';
 import type { ExportLinks } from '../exports/export-links.ts';
 import { authenticateChannelRequest, channelEndpoints, type AuthenticateRequestResult } from './channel-auth.ts';
+import { createReusedConnectorClients } from './reused-connector-clients.ts';
 
 export interface TeamsChat {
   /** Handles one POST /api/messages; resolves when the turn is over and the response sent. */
@@ -47,8 +48,12 @@ async function onTurnError(context: TurnContext, error: Error): Promise<void> {
 
 /** A CloudAdapter that runs a turn for a request this module authenticated itself. */
 class ChannelAdapter extends CloudAdapter {
+  /** Incoming turns answer through kept connector clients (reused-connector-clients.ts). */
+  private readonly connectorClients = createReusedConnectorClients();
+
   runAuthenticated(authenticated: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
-    return this.processActivity(authenticated, activity, logic);
+    const connectorFactory = authenticated.connectorFactory && this.connectorClients.factoryFor(authenticated.connectorFactory);
+    return this.processActivity({ ...authenticated, connectorFactory }, activity, logic);
   }
 }
 
