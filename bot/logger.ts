@@ -50,6 +50,48 @@ export function prettyStream(): DestinationStream {
   return pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true, sync: true });
 }
 
+/** The fields each request's logger adds to its lines (see loggerForRequest). */
+export interface RequestFields {
+  requestId: string;
+  client: string;
+}
+
+const requestFieldsOf = new WeakMap<Logger, RequestFields>();
+
+/**
+ * A logger for one HTTP request: its lines carry the request's fields. Not pino's child with
+ * bindings: binding runs the redaction's wildcard paths (`*.key`) over each bound value when the
+ * child is made, about 7 µs and 40 KB of garbage per request, although most requests log
+ * nothing at the configured level. The fields are added when a line is written instead (the
+ * logger's mixin), where the redaction applies to them as to any field.
+ */
+export function loggerForRequest(parent: Logger, fields: RequestFields): Logger {
+  // A logger made elsewhere (a test's own pino) has no such mixin: it binds them.
+  if (!madeHere(parent)) return parent.child({ ...fields });
+  const child = parent.child({});
+  requestFieldsOf.set(child, fields);
+  return child;
+}
+
+/** The loggers createLogger made (their children have them as prototypes). */
+const loggersWithRequestFields = new WeakSet<object>();
+
+function madeHere(logger: object): boolean {
+  for (let current: object | null = logger; current !== null; current = Object.getPrototypeOf(current) as object | null) {
+    if (loggersWithRequestFields.has(current)) return true;
+  }
+  return false;
+}
+
+/** The fields of the request logger `logger` is, or was made from (a child's prototype is its parent). */
+function requestFieldsFor(logger: object): RequestFields | undefined {
+  for (let current: object | null = logger; current !== null; current = Object.getPrototypeOf(current) as object | null) {
+    const fields = requestFieldsOf.get(current as Logger);
+    if (fields) return fields;
+  }
+  return undefined;
+}
+
 /** A logger to `destination` (always JSON: tests parse the lines), or to stdout in `format`. */
 export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
   if (!destination && logsArePretty(format)) destination = prettyStream();
@@ -58,6 +100,13 @@ export function createLogger(level: string, destination?: DestinationStream, for
     base: { service: 'provisioning-bot' },
     redact: { paths: redactPaths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // A fresh object each line: pino merges the line's own fields into what the mixin returns.
+    mixin: (_line: object, _level: number, logger: Logger) => {
+      const fields = requestFieldsFor(logger);
+      return fields ? { requestId: fields.requestId, client: fields.client } : {};
+    },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const logger = destination ? pino(options, destination) : pino(options);
+  loggersWithRequestFields.add(logger);
+  return logger;
 }

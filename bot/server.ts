@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import restify, { type Request, type Response } from 'restify';
 import { ConfigError, parseConfig, type Config } from './config.ts';
 import { loadEnvironment } from './environment.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, loggerForRequest, type Logger } from './logger.ts';
 import { commands as defaultCommands } from './commands/index.ts';
 import { actions } from './actions/index.ts';
 import type { CommandSpec } from './commands/command-spec.ts';
@@ -180,7 +180,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const requestId = req.getId();
     res.header('x-request-id', requestId);
     // The client address on every request's lines (the source the device API's limits count).
-    requestLoggers.set(req, logger.child({ requestId, client: clientAddressOf(req, config.trustProxy) }));
+    requestLoggers.set(req, loggerForRequest(logger, { requestId, client: clientAddressOf(req, config.trustProxy) }));
     if (draining) {
       res.header('connection', 'close');
       res.send(503, { code: 'shutting_down', message: 'The bot is restarting; retry in a few seconds.' });
