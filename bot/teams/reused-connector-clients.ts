@@ -1,4 +1,5 @@
-// The connector client a turn answers through, kept for the next turns to the same place.
+// The connector client a turn answers through, kept for the next turns to the same place (and
+// its user-token client, likewise).
 //
 // botbuilder builds a ConnectorClient for every incoming turn (credentials, then an Azure
 // request pipeline of a dozen policies): about a tenth of the CPU of a `status` turn besides
@@ -9,6 +10,7 @@
 // Only incoming turns: proactive sends (teams-messenger.ts) get their clients from the
 // adapter's own factory, made per send, because they change their client's pipeline (no
 // built-in retries, a request timeout) and must not hand that to a turn.
+import type { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { AuthenticateRequestResult } from './channel-auth.ts';
 
 type ConnectorFactory = NonNullable<AuthenticateRequestResult['connectorFactory']>;
@@ -44,4 +46,33 @@ export function createReusedConnectorClients() {
       };
     },
   };
+}
+
+type UserTokenClientFactory = Pick<ConfigurationBotFrameworkAuthentication, 'createUserTokenClient'>;
+type UserTokenClient = Awaited<ReturnType<UserTokenClientFactory['createUserTokenClient']>>;
+
+/**
+ * `auth`, answering createUserTokenClient from kept clients: botbuilder makes one for every
+ * turn (another Azure request pipeline), whether or not the bot ever asks for a user token.
+ * A user-token client holds no state of a turn either. Keyed by both claims botbuilder picks
+ * the bot identity from (audience, else app id).
+ */
+export function reusingUserTokenClients<T extends UserTokenClientFactory>(auth: T): T {
+  const clients = new Map<string, Promise<UserTokenClient>>();
+  const createUserTokenClient: UserTokenClientFactory['createUserTokenClient'] = (claimsIdentity) => {
+    const key = `${claimsIdentity.getClaimValue('aud') ?? ''}\n${claimsIdentity.getClaimValue('appid') ?? ''}`;
+    let client = clients.get(key);
+    if (!client) {
+      if (clients.size >= maxKeptClients) clients.clear();
+      client = auth.createUserTokenClient(claimsIdentity);
+      clients.set(key, client);
+      client.catch(() => {
+        if (clients.get(key) === client) clients.delete(key);
+      });
+    }
+    return client;
+  };
+  return new Proxy(auth, {
+    get: (target, key, receiver) => (key === 'createUserTokenClient' ? createUserTokenClient : Reflect.get(target, key, receiver)),
+  });
 }

@@ -22,7 +22,7 @@ import { setTurnLogger, turnLogger } from './turn-logger.ts';
 import { hostOf, urlHostAllowed } from '../host-allowlist.ts';
 import type { ExportLinks } from '../exports/export-links.ts';
 import { authenticateChannelRequest, channelEndpoints, type AuthenticateRequestResult } from './channel-auth.ts';
-import { createReusedConnectorClients } from './reused-connector-clients.ts';
+import { createReusedConnectorClients, reusingUserTokenClients } from './reused-connector-clients.ts';
 
 export interface TeamsChat {
   /** Handles one POST /api/messages; resolves when the turn is over and the response sent. */
@@ -96,7 +96,7 @@ export function createTeamsChat(options: {
     MicrosoftAppTenantId: botAuth.appTenantId,
     ...channelEndpoints(botAuth.openIdMetadataUrl),
   });
-  const adapter = new ChannelAdapter(auth);
+  const adapter = new ChannelAdapter(reusingUserTokenClients(auth));
   adapter.onTurnError = onTurnError;
   const bot = new ProvisioningBot(options.services, options.commands, options.actions, { fileDownloadHosts: hosts.fileDownload, exportLinks: options.exportLinks });
 

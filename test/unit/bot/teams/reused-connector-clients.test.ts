@@ -1,7 +1,8 @@
 // Incoming turns share a connector client per bot identity, service URL and audience; a failed
 // creation is tried again by the next turn.
 import { describe, expect, it } from 'vitest';
-import { createReusedConnectorClients } from '../../../../bot/teams/reused-connector-clients.ts';
+import { ClaimsIdentity } from 'botframework-connector';
+import { createReusedConnectorClients, reusingUserTokenClients } from '../../../../bot/teams/reused-connector-clients.ts';
 
 type Factory = Parameters<ReturnType<typeof createReusedConnectorClients>['factoryFor']>[0];
 
@@ -49,5 +50,33 @@ describe('reused connector clients', () => {
     const reused = createReusedConnectorClients();
     const odd = { appId: 42, create: async () => ({}) } as unknown as Factory;
     expect(reused.factoryFor(odd)).toBe(odd);
+  });
+});
+
+describe('reused user-token clients', () => {
+  const identity = (claims: Record<string, string>) => new ClaimsIdentity(Object.entries(claims).map(([type, value]) => ({ type, value })), true);
+
+  it('makes one per bot identity (audience and app id claims) and passes everything else through', async () => {
+    const made: string[] = [];
+    const auth = {
+      createUserTokenClient: async (claims: ClaimsIdentity) => {
+        made.push(claims.getClaimValue('aud') ?? claims.getClaimValue('appid') ?? '');
+        if (claims.getClaimValue('aud') === 'broken') throw new Error('no credentials');
+        return { for: made.at(-1) } as never;
+      },
+      createConnectorFactory: () => 'the adapter\'s own',
+    };
+    const reused = reusingUserTokenClients(auth);
+    const a1 = await reused.createUserTokenClient(identity({ aud: 'bot-a' }));
+    const a2 = await reused.createUserTokenClient(identity({ aud: 'bot-a' }));
+    const b = await reused.createUserTokenClient(identity({ aud: 'bot-b' }));
+    const emulator = await reused.createUserTokenClient(identity({ appid: 'bot-a' }));
+    expect(a2).toBe(a1);
+    expect(new Set([a1, b, emulator]).size).toBe(3);
+    expect(made).toEqual(['bot-a', 'bot-b', 'bot-a']);
+    await expect(reused.createUserTokenClient(identity({ aud: 'broken' }))).rejects.toThrow('no credentials');
+    await expect(reused.createUserTokenClient(identity({ aud: 'broken' }))).rejects.toThrow('no credentials');
+    expect(made.filter((each) => each === 'broken')).toHaveLength(2);
+    expect(reused.createConnectorFactory()).toBe("the adapter's own");
   });
 });
