@@ -187,9 +187,11 @@ export class DirectSqlite {
     try {
       return use(this.prepared(sql));
     } catch (error) {
+      // Errors are rare here (no statement of this file can break a constraint). A statement
+      // stopped midway could keep its read snapshot open, so the connection goes either way.
+      this.drop();
       if (!connectionIsStale(error)) throw error;
       // Failed before writing anything: once more on a fresh connection.
-      this.drop();
       return use(this.prepared(sql));
     }
   }

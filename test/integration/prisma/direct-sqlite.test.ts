@@ -105,10 +105,12 @@ describe('direct statements on SQLite', () => {
     expect(await claim('rolled-back')).toBe(1);
   });
 
-  it('reports driver errors as they are (a constraint is not a storage failure)', async () => {
+  it('reports driver errors as they are (a constraint is not a storage failure), and goes on', async () => {
     const error = await executeStatement(store.db, Prisma.sql`INSERT INTO "Device" ("id", "tenantId", "mac", "state", "stateChangedAt", "createdAt", "updatedAt") VALUES ('x', 'no-such-tenant', 'm', 'registered', ${at('2026-12-07T10:00:00Z')}, ${at('2026-12-07T10:00:00Z')}, ${at('2026-12-07T10:00:00Z')})`).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: expect.stringMatching(/^SQLITE_CONSTRAINT/) });
     expect(storageFailureOf(error)).toBeNull();
+    // The next statement runs (on a fresh connection).
+    expect(await claim('after-an-error')).toBe(1);
   });
 
   it('refuses to run after the store closed', async () => {
