@@ -44,6 +44,45 @@ const keepModuleUrls = {
   },
 };
 
+/**
+ * npm packages that Node loads as CommonJS are required, not imported. An ES module's `import`
+ * of a CommonJS file makes Node scan that file's source (and every file it re-exports) for the
+ * names it exports, before anything runs: tens of milliseconds of start-up for botbuilder,
+ * restify, pino and Prisma's runtime. `require` reads exports from the object as it is. The
+ * bundle gets a `require` (createRequire at its top), and esbuild's interop gives the same
+ * default and named imports. Packages that are ES modules stay imports.
+ */
+const requireCommonJs = {
+  name: 'require-commonjs',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:') || args.kind === 'require-call') return { path: args.path, external: true };
+      if (!loadsAsCommonJs(args.path)) return { path: args.path, external: true };
+      return { path: args.path, namespace: 'require-commonjs' };
+    });
+    esbuild.onLoad({ filter: /.*/, namespace: 'require-commonjs' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
+const commonJsBanner = "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);";
+
+/** Whether Node's ES module loader would load `specifier` (a package, from this project) as CommonJS. */
+function loadsAsCommonJs(specifier) {
+  let file;
+  try {
+    file = fileURLToPath(import.meta.resolve(specifier));
+  } catch {
+    return false;
+  }
+  if (file.endsWith('.cjs')) return true;
+  if (!file.endsWith('.js')) return false;
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')).type !== 'module';
+  }
+  return true;
+}
+
 /** Builds dist/server.mjs (its chunks and source maps), and notes which source files it read. */
 export async function buildServer() {
   const inputs = await bundleModule(path.join(projectDir, 'bot', 'server.ts'), serverBundle);
@@ -74,12 +113,12 @@ export async function bundleModule(entry, outfile) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    banner: { js: commonJsBanner },
     sourcemap: 'linked',
     metafile: true,
     absWorkingDir: projectDir,
     logLevel: 'warning',
-    plugins: [keepModuleUrls],
+    plugins: [keepModuleUrls, requireCommonJs],
     write: false,
   });
   mkdirSync(outdir, { recursive: true });
