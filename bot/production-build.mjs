@@ -45,20 +45,38 @@ const keepModuleUrls = {
 };
 
 /**
- * npm packages that Node loads as CommonJS are required, not imported. An ES module's `import`
- * of a CommonJS file makes Node scan that file's source (and every file it re-exports) for the
- * names it exports, before anything runs: tens of milliseconds of start-up for botbuilder,
- * restify, pino and Prisma's runtime. `require` reads exports from the object as it is. The
- * bundle gets a `require` (createRequire at its top), and esbuild's interop gives the same
- * default and named imports. Packages that are ES modules stay imports.
+ * How each npm package the sources import reaches the bundle. Start-up is mostly Node loading
+ * packages, so this is where it is won or lost (measured, see bench/benchmarks/startup.ts):
+ *
+ * - Packages that Node loads as CommonJS are required, not imported. An ES module's `import` of
+ *   a CommonJS file makes Node scan that file's source (and every file it re-exports) for the
+ *   names it exports, before anything runs: tens of milliseconds for botbuilder, restify, pino
+ *   and Prisma's runtime. `require` reads the exports from the object as it is. The bundle gets
+ *   a `require` (createRequire at its top), and esbuild's interop gives the same default and
+ *   named imports.
+ * - @libsql/client is imported by its SQLite-only entry (`@libsql/client/sqlite3`, the one its
+ *   main entry hands `file:` URLs to, with the same createClient and errors). The bot opens
+ *   SQLite files only (DATABASE_URL is `file:` or `postgres://`), and the main entry also loads
+ *   the remote clients (Hrana over WebSocket and HTTP, 40 files).
+ * - `bundledPackages` are compiled into the bundle: zod (about 100 small ES module files, each
+ *   a file for Node to find, read and link) and Prisma's libsql adapter (so that its own import
+ *   of @libsql/client gets the entry above); with whatever they import, resolved from where
+ *   they are installed.
+ * - Every other package stays an `import`, resolved by Node at run time.
  */
-const requireCommonJs = {
-  name: 'require-commonjs',
+const bundledPackages = new Set(['zod', '@prisma/adapter-libsql']);
+
+const npmPackages = {
+  name: 'npm-packages',
   setup(esbuild) {
     esbuild.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.path.startsWith('node:') || args.kind === 'require-call') return { path: args.path, external: true };
-      if (!loadsAsCommonJs(args.path)) return { path: args.path, external: true };
-      return { path: args.path, namespace: 'require-commonjs' };
+      if (args.path.startsWith('node:') || args.namespace === 'require-commonjs') return { path: args.path, external: true };
+      if (args.path === '@libsql/client') return { path: '@libsql/client/sqlite3', external: true };
+      const name = args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/');
+      // Inside a bundled package, or one of them: esbuild resolves it from the importer.
+      if (bundledPackages.has(name) || args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      if (loadsAsCommonJs(args.path)) return { path: args.path, namespace: 'require-commonjs' };
+      return { path: args.path, external: true };
     });
     esbuild.onLoad({ filter: /.*/, namespace: 'require-commonjs' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
   },
@@ -118,7 +136,7 @@ export async function bundleModule(entry, outfile) {
     metafile: true,
     absWorkingDir: projectDir,
     logLevel: 'warning',
-    plugins: [keepModuleUrls, requireCommonJs],
+    plugins: [keepModuleUrls, npmPackages],
     write: false,
   });
   mkdirSync(outdir, { recursive: true });
