@@ -149,7 +149,10 @@ export async function bundleModule(entry, outfile) {
     renameSync(temporary, file.path);
   }
   removeOldChunks(outdir, new Set(files.map((file) => file.path)));
-  return Object.keys(result.metafile.inputs).map((input) => path.resolve(projectDir, input));
+  // Files only: a `require-commonjs:<package>` input is a stand-in made above, not a file.
+  return Object.keys(result.metafile.inputs)
+    .filter((input) => !input.startsWith('require-commonjs:'))
+    .map((input) => path.resolve(projectDir, input));
 }
 
 /** Chunks of earlier builds, once no process can still be starting from them. */
