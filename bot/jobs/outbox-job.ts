@@ -1,6 +1,6 @@
 // Runs the outbox delivery engine (services/notifications/outbox-delivery.ts) in the
-// background: one run right away, or after firstRunDelayMs (what an earlier process left), then one every intervalMs,
-// never two at once (the next waits for the current to finish).
+// background: one run at start (what an earlier process left; after firstRunDelayMs, default at
+// once), then one every intervalMs, never two at once (the next waits for the current to finish).
 // kick() asks for a run as soon as possible, e.g. right after something was enqueued.
 // A run that claimed a full batch is followed by the next one at once (a backlog drains as fast
 // as the channel takes it, not one batch per tick), until a run comes back short or stop().
