@@ -44,6 +44,63 @@ const keepModuleUrls = {
   },
 };
 
+/**
+ * How each npm package the sources import reaches the bundle. Start-up is mostly Node loading
+ * packages, so this is where it is won or lost (measured, see bench/benchmarks/startup.ts):
+ *
+ * - Packages that Node loads as CommonJS are required, not imported. An ES module's `import` of
+ *   a CommonJS file makes Node scan that file's source (and every file it re-exports) for the
+ *   names it exports, before anything runs: tens of milliseconds for botbuilder, restify, pino
+ *   and Prisma's runtime. `require` reads the exports from the object as it is. The bundle gets
+ *   a `require` (createRequire at its top), and esbuild's interop gives the same default and
+ *   named imports.
+ * - @libsql/client is imported by its SQLite-only entry (`@libsql/client/sqlite3`, the one its
+ *   main entry hands `file:` URLs to, with the same createClient and errors). The bot opens
+ *   SQLite files only (DATABASE_URL is `file:` or `postgres://`), and the main entry also loads
+ *   the remote clients (Hrana over WebSocket and HTTP, 40 files).
+ * - `bundledPackages` are compiled into the bundle: zod (about 100 small ES module files, each
+ *   a file for Node to find, read and link) and Prisma's libsql adapter (so that its own import
+ *   of @libsql/client gets the entry above); with whatever they import, resolved from where
+ *   they are installed.
+ * - Every other package stays an `import`, resolved by Node at run time.
+ */
+const bundledPackages = new Set(['zod', '@prisma/adapter-libsql']);
+
+const npmPackages = {
+  name: 'npm-packages',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:') || args.namespace === 'require-commonjs') return { path: args.path, external: true };
+      if (args.path === '@libsql/client') return { path: '@libsql/client/sqlite3', external: true };
+      const name = args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/');
+      // Inside a bundled package, or one of them: esbuild resolves it from the importer.
+      if (bundledPackages.has(name) || args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      if (loadsAsCommonJs(args.path)) return { path: args.path, namespace: 'require-commonjs' };
+      return { path: args.path, external: true };
+    });
+    esbuild.onLoad({ filter: /.*/, namespace: 'require-commonjs' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
+const commonJsBanner = "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);";
+
+/** Whether Node's ES module loader would load `specifier` (a package, from this project) as CommonJS. */
+function loadsAsCommonJs(specifier) {
+  let file;
+  try {
+    file = fileURLToPath(import.meta.resolve(specifier));
+  } catch {
+    return false;
+  }
+  if (file.endsWith('.cjs')) return true;
+  if (!file.endsWith('.js')) return false;
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')).type !== 'module';
+  }
+  return true;
+}
+
 /** Builds dist/server.mjs (its chunks and source maps), and notes which source files it read. */
 export async function buildServer() {
   const inputs = await bundleModule(path.join(projectDir, 'bot', 'server.ts'), serverBundle);
@@ -74,12 +131,12 @@ export async function bundleModule(entry, outfile) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    banner: { js: commonJsBanner },
     sourcemap: 'linked',
     metafile: true,
     absWorkingDir: projectDir,
     logLevel: 'warning',
-    plugins: [keepModuleUrls],
+    plugins: [keepModuleUrls, npmPackages],
     write: false,
   });
   mkdirSync(outdir, { recursive: true });
@@ -92,7 +149,10 @@ export async function bundleModule(entry, outfile) {
     renameSync(temporary, file.path);
   }
   removeOldChunks(outdir, new Set(files.map((file) => file.path)));
-  return Object.keys(result.metafile.inputs).map((input) => path.resolve(projectDir, input));
+  // Files only: a `require-commonjs:<package>` input is a stand-in made above, not a file.
+  return Object.keys(result.metafile.inputs)
+    .filter((input) => !input.startsWith('require-commonjs:'))
+    .map((input) => path.resolve(projectDir, input));
 }
 
 /** Chunks of earlier builds, once no process can still be starting from them. */

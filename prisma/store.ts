@@ -13,6 +13,7 @@ import { applyMigrations, type MigrationLog } from './migrator.ts';
 import { migrationsDirFor, type Provider } from './schemas.ts';
 import { describeStorageFailure, storageFailureOf } from './storage-errors.ts';
 import { errorSummary } from './error-summary.ts';
+import { lastJobRunsOf, lastJobRunsSql, type LastJobRun } from './last-job-runs.ts';
 
 export type Database = SqliteClient;
 /** The client inside `db.$transaction(async (tx) => …)`: repositories accept either. */
@@ -29,6 +30,10 @@ export interface Store {
   provider: Provider;
   /** Database reachable and every migration of this version applied. */
   checkReadiness(): Promise<Readiness>;
+  /** Each job's last run, for /readyz: read without Prisma (see last-job-runs.ts). Not cached. */
+  lastJobRuns(): Promise<Map<string, LastJobRun>>;
+  /** Loads Prisma's query compiler and opens a connection (the first query's cost), ahead of need; never fails. */
+  warmUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,6 +53,8 @@ class WaitingPrismaLibSql extends PrismaLibSql {
  * of any feature: "can it read, can it write".
  */
 type ReadinessProbe = () => Promise<string[]>;
+/** Runs one read-only statement for /readyz, without Prisma on SQLite. */
+type ReadinessRead = (sql: string) => Promise<Record<string, unknown>[]>;
 
 const appliedMigrationsSql = 'SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL';
 const noOpWriteSql = 'UPDATE "_prisma_migrations" SET "logs" = "logs" WHERE 1 = 0';
@@ -75,6 +82,18 @@ function sqliteProbe(url: string): ReadinessProbe {
   };
 }
 
+/** SQLite's reads for /readyz: on a connection of their own, like the probe (no Prisma, so no query compiler to load). */
+function sqliteRead(url: string): ReadinessRead {
+  return async (sql) => {
+    const client = createClient({ url });
+    try {
+      return (await client.execute(sql)).rows as unknown as Record<string, unknown>[];
+    } finally {
+      client.close();
+    }
+  };
+}
+
 /** PostgreSQL's probe goes through the pool the bot uses: a stopped server fails both. */
 function prismaProbe(db: Database): ReadinessProbe {
   return async () => {
@@ -95,7 +114,7 @@ export const transactionDefaults = { maxWait: 30_000, timeout: 30_000 } as const
 /** PostgreSQL connections per instance unless DATABASE_POOL_SIZE says otherwise (node-postgres' own default). */
 export const defaultPoolSize = 10;
 
-async function connect(databaseUrl: string, provider: Provider, poolSize: number): Promise<{ db: Database; probe: ReadinessProbe; close?: () => void }> {
+async function connect(databaseUrl: string, provider: Provider, poolSize: number): Promise<{ db: Database; probe: ReadinessProbe; read: ReadinessRead; close?: () => void }> {
   if (provider === 'sqlite') {
     // libsql enforces foreign keys by default; WAL mode was set by the migration runner.
     const url = prepareSqliteUrl(databaseUrl);
@@ -103,20 +122,20 @@ async function connect(databaseUrl: string, provider: Provider, poolSize: number
     const db = new SqliteClient({ adapter, transactionOptions: transactionDefaults });
     // The statements of every chat turn skip Prisma's layers (direct-sqlite.ts).
     const direct = attachDirectSqlite(db, url, adapter.transactions);
-    return { db, probe: sqliteProbe(url), close: () => direct?.close() };
+    return { db, probe: sqliteProbe(url), read: sqliteRead(url), close: () => direct?.close() };
   }
   // Same models, same generated API: only the SQL dialect inside differs. Loaded only here, so
   // a bot on SQLite never loads the PostgreSQL client and driver.
   const [{ PrismaClient: PostgresClient }, { PrismaPg }] = await Promise.all([import('../generated/postgresql/client.ts'), import('@prisma/adapter-pg')]);
   const db = new PostgresClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }), transactionOptions: transactionDefaults }) as unknown as Database;
   // node-postgres' pool drops broken connections by itself and opens new ones on demand.
-  return { db, probe: prismaProbe(db) };
+  return { db, probe: prismaProbe(db), read: (sql) => db.$queryRawUnsafe<Record<string, unknown>[]>(sql) };
 }
 
 export async function openStore(databaseUrl: string, options: { log?: MigrationLog; poolSize?: number } = {}): Promise<Store> {
   const provider = providerOf(databaseUrl);
   await applyMigrations(databaseUrl, options);
-  const { db, probe, close: closeDirect } = await connect(databaseUrl, provider, options.poolSize ?? defaultPoolSize);
+  const { db, probe, read, close: closeDirect } = await connect(databaseUrl, provider, options.poolSize ?? defaultPoolSize);
   const expectedMigrations = readMigrationFiles(migrationsDirFor(provider)).map((file) => file.name);
 
   // /readyz is open to anyone: its probe (a read and a write) runs at most once per
@@ -142,6 +161,14 @@ export async function openStore(databaseUrl: string, options: { log?: MigrationL
       const now = Date.now();
       if (!lastCheck || now - lastCheck.at >= readinessCacheMs) lastCheck = { at: now, answer: check() };
       return lastCheck.answer;
+    },
+    lastJobRuns: async () => lastJobRunsOf(await read(lastJobRunsSql)),
+    async warmUp() {
+      try {
+        await db.$queryRawUnsafe('SELECT 1');
+      } catch {
+        // An unreachable database shows on /readyz and in the first request's error, not here.
+      }
     },
     close: () => {
       closeDirect?.();

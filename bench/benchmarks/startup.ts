@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fleetCodeHashSecret, seedFleet } from '../fixtures/large-fleet.ts';
 import { median, type Benchmark, type BenchResult } from '../harness.ts';
-import { botEntry, processMemory, projectDir, startChildServer } from '../support/child-server.ts';
+import { botEntry, processCpuMs, processMemory, projectDir, startChildServer } from '../support/child-server.ts';
 
 const echoEntry = path.join(projectDir, 'bench', 'support', 'echo-bot.ts');
 
@@ -19,6 +19,8 @@ interface Start {
   /** Spawn to the first 200, ms. */
   readyMs: number;
   peakRssMb: number;
+  /** CPU the process used up to its first 200 (all threads): steadier than wall on a busy machine. */
+  cpuMs: number;
 }
 
 /** Spawns `entry`, waits for a 200 on `readyPath`, stops it. */
@@ -26,7 +28,7 @@ async function timeStart(entry: string, readyPath: string, cwd: string, env: Rec
   const server = await startChildServer(entry, { cwd, env });
   try {
     const readyAt = await server.answers200(readyPath, 120_000);
-    return { readyMs: readyAt - server.spawnedAt, peakRssMb: processMemory(server.pid).peakRssMb };
+    return { readyMs: readyAt - server.spawnedAt, cpuMs: processCpuMs(server.pid), peakRssMb: processMemory(server.pid).peakRssMb };
   } finally {
     await server.stop();
   }
@@ -95,7 +97,12 @@ function emptyResult(runs: number, empty: Start[], echo: Start[]): BenchResult {
     unit: 'ms',
     samples: empty.map((start) => start.readyMs),
     baseline: { description: 'bare botbuilder echo bot, spawn to /healthz 200', samples: echo.map((start) => start.readyMs) },
-    details: { 'peak RSS MB': maxOf(empty), 'echo peak RSS MB': maxOf(echo) },
+    details: {
+      'peak RSS MB': maxOf(empty),
+      'echo peak RSS MB': maxOf(echo),
+      'CPU ms at ready (median)': median(empty.map((start) => start.cpuMs)),
+      'echo CPU ms at ready (median)': median(echo.map((start) => start.cpuMs)),
+    },
     // Issue 17's goal: the bot ready within 1.3 times the echo bot's start-up, both compiled.
     targets: [{ description: '≤ 1.3× the echo bot', met: median(empty.map((start) => start.readyMs)) <= 1.3 * median(echo.map((start) => start.readyMs)) }],
   };
@@ -108,7 +115,7 @@ function fleetResult(runs: number, devices: number, rows: number, fleet: Start[]
     parameters: { runs, devices, rows, database: 'a copy of a seeded fleet per run (bench/fixtures/large-fleet.ts)' },
     unit: 'ms',
     samples: fleet.map((start) => start.readyMs),
-    details: { 'peak RSS MB': maxOf(fleet) },
+    details: { 'peak RSS MB': maxOf(fleet), 'CPU ms at ready (median)': median(fleet.map((start) => start.cpuMs)) },
     targets: [],
   };
 }

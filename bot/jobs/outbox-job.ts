@@ -1,6 +1,6 @@
 // Runs the outbox delivery engine (services/notifications/outbox-delivery.ts) in the
-// background: one run right away (what an earlier process left), then one every intervalMs,
-// never two at once (the next waits for the current to finish).
+// background: one run at start (what an earlier process left; after firstRunDelayMs, default at
+// once), then one every intervalMs, never two at once (the next waits for the current to finish).
 // kick() asks for a run as soon as possible, e.g. right after something was enqueued.
 // A run that claimed a full batch is followed by the next one at once (a backlog drains as fast
 // as the channel takes it, not one batch per tick), until a run comes back short or stop().
@@ -18,7 +18,7 @@ export interface OutboxJob {
   stop(): Promise<void>;
 }
 
-export function startOutboxJob({ sender, intervalMs = defaultOutboxIntervalMs, log }: { sender: OutboxDelivery; intervalMs?: number; log: Logger }): OutboxJob {
+export function startOutboxJob({ sender, intervalMs = defaultOutboxIntervalMs, firstRunDelayMs = 0, log }: { sender: OutboxDelivery; intervalMs?: number; firstRunDelayMs?: number; log: Logger }): OutboxJob {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
@@ -68,7 +68,7 @@ export function startOutboxJob({ sender, intervalMs = defaultOutboxIntervalMs, l
     else schedule(runAgain ? 0 : intervalMs);
   }
 
-  schedule(0);
+  schedule(firstRunDelayMs);
 
   return {
     kick() {

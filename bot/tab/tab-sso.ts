@@ -4,7 +4,10 @@
 // what a v1 token or a token for another resource carries), the v2 issuer of the token's own
 // tenant, the access_as_user scope, not expired. Anything else is refused without saying
 // which check failed to the caller (the log says it).
-import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
+//
+// jose is loaded on the first token, not with the server: most requests are chat and device
+// calls, and loading it cost about 20 ms of every start-up.
+import type { createRemoteJWKSet, JWTPayload } from 'jose';
 
 export const tabScope = 'access_as_user';
 
@@ -26,7 +29,7 @@ export class TabKeysUnavailable extends Error {
 }
 
 /** Failures of reading the key set rather than of the token. */
-function keysUnavailable(error: unknown): boolean {
+function keysUnavailable(errors: typeof import('jose').errors, error: unknown): boolean {
   if (!(error instanceof errors.JOSEError)) return true;
   return error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error.code === 'ERR_JOSE_GENERIC';
 }
@@ -42,9 +45,11 @@ const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const issuerOf = (tenantId: string) => `https://login.microsoftonline.com/${tenantId}/v2.0`;
 
 export function createTabTokenVerifier(settings: TabSsoSettings) {
-  const keys = createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+  let keys: ReturnType<typeof createRemoteJWKSet> | undefined;
 
   return async function verifyTabToken(token: string): Promise<TabIdentity> {
+    const { createRemoteJWKSet, decodeJwt, errors, jwtVerify } = await import('jose');
+    keys ??= createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
     // The issuer names the tenant, so read `tid` first (unverified) only to know which issuer
     // to require; the signature check below covers it.
     let claimed: JWTPayload;
@@ -59,7 +64,7 @@ export function createTabTokenVerifier(settings: TabSsoSettings) {
     try {
       ({ payload } = await jwtVerify(token, keys, { algorithms: ['RS256'], audience: settings.clientId, issuer: issuerOf(tid), requiredClaims: ['exp', 'oid', 'tid'] }));
     } catch (error) {
-      if (keysUnavailable(error)) throw new TabKeysUnavailable(error instanceof Error ? `${error.name}: ${error.message}` : 'key set unavailable');
+      if (keysUnavailable(errors, error)) throw new TabKeysUnavailable(error instanceof Error ? `${error.name}: ${error.message}` : 'key set unavailable');
       throw new TabTokenRejected(error instanceof Error ? `${error.name}: ${error.message}` : 'verification failed');
     }
     const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
