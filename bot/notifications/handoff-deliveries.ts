@@ -21,6 +21,7 @@ import { view } from '../views/reply.ts';
 import { codeHandoffView } from '../views/handoff-view.ts';
 import type { PlannedDelivery } from './outgoing-message.ts';
 import type { PlanningRun } from '../../services/notifications/delivery-ports.ts';
+import { conversationInRun } from './run-reads.ts';
 
 const keyOf = (conversation: StoredConversation, subject: string) => `handoff:${conversation.channelId}:${conversation.conversationId}:${subject}`;
 
@@ -98,10 +99,10 @@ export function createHandoffDeliveries(services: Services) {
     return deliveries;
   }
 
-  /** A device's event: every posted card of its batches that shows it, redrawn in place. */
-  async function redraw(tenantId: string, deviceId: string, run?: PlanningRun): Promise<PlannedDelivery[]> {
+  /** A device's event: every posted card of its batches that shows it, redrawn in place. `batchIds`: its batches, when its run read them. */
+  async function redraw(tenantId: string, deviceId: string, run?: PlanningRun, batchIds?: readonly string[]): Promise<PlannedDelivery[]> {
     const deliveries: PlannedDelivery[] = [];
-    for (const batchId of await services.devices.handoffs.batchesOfDevice(tenantId, deviceId)) {
+    for (const batchId of batchIds ?? (await services.devices.handoffs.batchesOfDevice(tenantId, deviceId))) {
       // Where the cards are is read each time: an earlier event of the run may have posted one.
       const posted = await postedCards.findWithPrefix(tenantId, 'handoff', batchId);
       if (posted.length === 0) continue;
@@ -112,7 +113,7 @@ export function createHandoffDeliveries(services: Services) {
       for (const card of posted) {
         // The batch's own card (whole, or the summary) counts every device; a page only its own.
         if (card.subject !== batchId && (!device || !pageShows(card.subject, device))) continue;
-        const conversation = await conversations.find(tenantId, card.channelId, card.conversationId);
+        const conversation = await conversationInRun(services, run, tenantId, card.channelId, card.conversationId);
         if (!conversation) continue;
         const page = card.subject === batchId ? null : pageBySubject(handoff, card.subject);
         const sentTo = await sentToOf(tenantId, conversation);
