@@ -297,7 +297,7 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
     // may fail there, so it waits for an admin (the awaiting-sign-in card names the minimum).
     const readiness = firmwareReadiness({ manufacturer: request.manufacturer?.trim() || null, model, firmwareVersion });
     await queueOnProvision(tx, online, now, { firmwareBelowMinimum: readiness.state === 'below_minimum' });
-    await tx.provisioningAttempt.create({ data: { id: newId(), mac, tenantId: device.tenantId, source, succeeded: true, at: now } });
+    await tx.provisioningAttempt.create({ data: { id: newId(), mac, tenantId: device.tenantId, source, succeeded: true, at: now }, select: { id: true } });
     const tenantName = await tenantNameOf(tx, device.tenantId);
     return { ok: true, result: { deviceId: device.id, deviceToken, tenantName: tenantName ?? device.tenantId } };
   }
