@@ -17,29 +17,13 @@ import type { LocationAssignment } from '../../services/auth/location-assignment
 import { locationKeyOf } from '../../services/time-zones.ts';
 import { handoffCard } from '../views/handoff-cards.ts';
 import { fitsOneCard, halves, handoffPages, pageBySubject, pageShows, type HandoffPage } from '../views/handoff-pages.ts';
-import { view, type View } from '../views/reply.ts';
+import { view } from '../views/reply.ts';
 import { codeHandoffView } from '../views/handoff-view.ts';
 import type { PlannedDelivery } from './outgoing-message.ts';
 import type { PlanningRun } from '../../services/notifications/delivery-ports.ts';
 import { conversationInRun, sharedInRun } from './run-reads.ts';
 
 const keyOf = (conversation: StoredConversation, subject: string) => `handoff:${conversation.channelId}:${conversation.conversationId}:${subject}`;
-
-/**
- * A card drawn from a hand-off state, kept with that state: the events of a delivery run share
- * one read of their batch (PlanningRun), so each of them would draw the same card (a page is a
- * function of the hand-off and its subject). Drawn once per state, card, zone and reader.
- */
-const drawnCards = new WeakMap<Handoff, Map<string, View | null>>();
-function drawnOnce(handoff: Handoff, key: string, draw: () => View | null): View | null {
-  let cards = drawnCards.get(handoff);
-  if (!cards) {
-    cards = new Map();
-    drawnCards.set(handoff, cards);
-  }
-  if (!cards.has(key)) cards.set(key, draw());
-  return cards.get(key) ?? null;
-}
 
 export function createHandoffDeliveries(services: Services) {
   const { conversations, postedCards } = services;
@@ -69,11 +53,10 @@ export function createHandoffDeliveries(services: Services) {
 
   function pageDelivery(handoff: Handoff, timeZone: string, page: HandoffPage, conversation: StoredConversation, sentTo: string, update?: { activityId: string; replaces: string }): PlannedDelivery {
     const { tenantId } = handoff;
-    const drawn = drawnOnce(handoff, `page\u0000${timeZone}\u0000${page.subject}\u0000${sentTo}`, () => view('codeHandoff', codeHandoffView(handoff, timeZone, page, sentTo)));
     return {
       key: update ? `redraw-handoff-${update.activityId}:${conversation.conversationId}:${page.subject}` : keyOf(conversation, page.subject),
       conversation,
-      message: { view: drawn! },
+      message: { view: view('codeHandoff', codeHandoffView(handoff, timeZone, page, sentTo)) },
       ...(update ? { update: { activityId: update.activityId } } : {}),
       // Remembered when posted, and when a half takes over a card (its row moves to the half's subject).
       ...(update?.replaces === page.subject
@@ -149,7 +132,7 @@ export function createHandoffDeliveries(services: Services) {
           deliveries.push(pageDelivery(handoff, profile.timeZone, page, conversation, sentTo, { activityId: card.activityId, replaces: card.subject }));
           continue;
         }
-        const drawn = drawnOnce(handoff, `card\u0000${profile.timeZone}\u0000${card.subject}\u0000${sentTo}`, () => handoffCard(handoff, profile.timeZone, card.subject, sentTo));
+        const drawn = handoffCard(handoff, profile.timeZone, card.subject, sentTo);
         if (drawn) deliveries.push({ key: `redraw-handoff-${card.activityId}:${conversation.conversationId}`, conversation, message: { view: drawn }, update: { activityId: card.activityId } });
       }
     }
