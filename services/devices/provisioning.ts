@@ -123,7 +123,8 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
    * and nothing in it can have changed: tenant names (a provision never renames a tenant) and
    * the addresses found clean (without failures in the window: only a failure written in this
    * transaction, which forgets the address here, or time passing, which only ages failures out,
-   * changes that; an address is known clean from the time it was read on). A site's phones provisioning together read each once per group.
+   * changes that; an address is known clean from the time it was read on). A site's phones
+   * provisioning together read each once per group.
    */
   const readInTransaction = new WeakMap<object, { tenantNames: Map<string, string | null>; cleanSources: Map<string, number> }>();
   const transactionReads = (tx: DatabaseOrTransaction) => {
