@@ -54,11 +54,12 @@ export function groupedTransactions(db: Database, options: GroupOptions = {}): G
     try {
       await db.$transaction(async (tx) => {
         for (const item of group) {
-          // The name is reused: each savepoint is released before the next is opened.
+          // The name is reused: ROLLBACK TO goes back to the newest savepoint of that name, this
+          // item's. A savepoint that succeeded is not released (a statement less per item): it
+          // stays open, and the group's COMMIT releases them all.
           await tx.$executeRawUnsafe('SAVEPOINT grouped_item');
           try {
             const value = await item.work(tx);
-            await tx.$executeRawUnsafe('RELEASE SAVEPOINT grouped_item');
             settled.push({ ok: true, value });
           } catch (error) {
             await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT grouped_item');

@@ -10,6 +10,7 @@ import type { Clock } from './shared/clock.ts';
 import { createKeyedHasher } from './shared/keyed-hash.ts';
 import { createSealedBox } from './shared/sealed-box.ts';
 import { createPostedCards, type PostedCards } from './notifications/posted-cards.ts';
+import { createPlanningReads, type PlanningReads } from './notifications/planning-reads.ts';
 import { createTenants, type Tenants } from './tenants.ts';
 import { createTimeZones, type TimeZones } from './time-zones.ts';
 import { createHandledActivities, type HandledActivities } from './conversations/handled-activities.ts';
@@ -54,6 +55,8 @@ export interface Services {
   /** The tenant's and each site's time zone (`timezone`). */
   timeZones: TimeZones;
   postedCards: PostedCards;
+  /** What the notification planner reads about a delivery run's devices, for all of them at once. */
+  planningReads: PlanningReads;
   handledActivities: HandledActivities;
   reporting: Reporting;
   /** SIP Gateway bulk sign-in of SIP phones (`sip …`). */
@@ -87,6 +90,7 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
     tenants,
     timeZones: createTimeZones(db, tenants.forgetProfile),
     postedCards: createPostedCards(db),
+    planningReads: createPlanningReads(db),
     handledActivities: createHandledActivities(db),
     reporting: createReporting(db, clock),
     sip: createSipServices(db, clock, settings.sipGateway),

@@ -5,6 +5,8 @@ import { deviceStatusView } from '../views/device-views.ts';
 import { view, type View } from '../views/reply.ts';
 import { awaitingSignInView, provenanceOf, signInProgressView } from '../views/sign-in-views.ts';
 import { firmwareWarnings } from '../views/firmware-views.ts';
+import { firmwareReadiness } from '../../services/firmware/readiness.ts';
+import type { DeviceFacts } from '../../services/notifications/planning-reads.ts';
 
 /**
  * A device's status card as redrawn after the device moved on: its current state and history,
@@ -15,10 +17,11 @@ export async function currentStatusView(services: Services, tenantId: string, ma
   return view('deviceStatus', deviceStatusView(details, profile.timeZone));
 }
 
-export async function currentSignInView(services: Services, tenantId: string, mac: string): Promise<View> {
-  const [{ device, timeline }, profile] = await Promise.all([services.devices.queries.details(tenantId, mac), services.tenants.profile(tenantId)]);
+/** `facts`: the device as its delivery run read it (./run-reads.ts); without them it is read here. */
+export async function currentSignInView(services: Services, tenantId: string, mac: string, facts?: DeviceFacts | null): Promise<View> {
+  const [{ device, timeline }, profile] = await Promise.all([facts ? facts.details : services.devices.queries.details(tenantId, mac), services.tenants.profile(tenantId)]);
   const zone = profile.timeZone;
-  const session = await services.devices.signIn.latestSession(tenantId, device.id);
+  const session = facts ? facts.latestSession : await services.devices.signIn.latestSession(tenantId, device.id);
   if (device.state === 'signed_in') {
     return view('signInProgress', signInProgressView(device, 'signed_in', { account: device.signedInAccount, at: device.stateChangedAt }, zone));
   }
@@ -35,8 +38,10 @@ export async function currentSignInView(services: Services, tenantId: string, ma
     return view('notice', { title: `${device.mac} was reset`, text: 'The device was factory reset: it needs a new verification code before it can be signed in.', style: 'attention' });
   }
   // The account asked for before, or else the one planned for the device: the dialog opens with it.
-  const awaiting = awaitingSignInView(device, timeline, zone, session?.account ?? (await services.devices.plannedAccounts.of(tenantId, device.id)));
+  const awaiting = awaitingSignInView(device, timeline, zone, session?.account ?? (facts ? facts.plannedAccount : await services.devices.plannedAccounts.of(tenantId, device.id)));
   // A device below its model's minimum firmware may fail remote sign-in: the card says so, with the minimum.
-  const firmware = firmwareWarnings(await services.firmware.readinessOf(device), device.mac);
+  // (With facts: services.firmware.readinessOf's judgement on the manufacturer the run read.)
+  const readiness = facts ? firmwareReadiness({ manufacturer: facts.manufacturer, model: device.model, firmwareVersion: device.firmwareVersion }) : await services.firmware.readinessOf(device);
+  const firmware = firmwareWarnings(readiness, device.mac);
   return view('awaitingSignIn', { ...awaiting, warnings: [...awaiting.warnings, ...firmware] });
 }

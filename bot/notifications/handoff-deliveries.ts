@@ -21,6 +21,7 @@ import { view } from '../views/reply.ts';
 import { codeHandoffView } from '../views/handoff-view.ts';
 import type { PlannedDelivery } from './outgoing-message.ts';
 import type { PlanningRun } from '../../services/notifications/delivery-ports.ts';
+import { conversationInRun, sharedInRun } from './run-reads.ts';
 
 const keyOf = (conversation: StoredConversation, subject: string) => `handoff:${conversation.channelId}:${conversation.conversationId}:${subject}`;
 
@@ -28,6 +29,17 @@ export function createHandoffDeliveries(services: Services) {
   const { conversations, postedCards } = services;
 
   const where = (conversation: StoredConversation, activityId: string) => ({ channelId: conversation.channelId, conversationId: conversation.conversationId, activityId });
+
+  /**
+   * Where the hand-off cards are is read once per run and batch, until this planner posts or
+   * moves a hand-off card: each change starts a new generation, and the next event reads again
+   * (a card the run posted is redrawn by its later events, as when each event read it).
+   */
+  let handoffCardsGeneration = 0;
+  const remember = async (tenantId: string, subject: string, at: ReturnType<typeof where>) => {
+    handoffCardsGeneration++;
+    await postedCards.remember(tenantId, 'handoff', subject, at);
+  };
 
   /** A page to post (or, with `update`, to draw over an earlier card), with its halves should the channel find it too big. */
   /** Who can see a card in this conversation: the channel, or the assigned technician whose personal chat it is. */
@@ -51,8 +63,9 @@ export function createHandoffDeliveries(services: Services) {
         ? {}
         : {
             async onPosted(activityId: string) {
+              handoffCardsGeneration++;
               if (update) await postedCards.forget(tenantId, 'handoff', update.replaces, where(conversation, activityId));
-              await postedCards.remember(tenantId, 'handoff', page.subject, where(conversation, activityId));
+              await remember(tenantId, page.subject, where(conversation, activityId));
             },
           }),
       async split() {
@@ -88,7 +101,7 @@ export function createHandoffDeliveries(services: Services) {
         key: `handoff:${technicians.channelId}:${technicians.conversationId}`,
         conversation: technicians,
         message: { view: handoffCard(handoff, profile.timeZone, batchId, channel)! },
-        onPosted: (activityId) => postedCards.remember(tenantId, 'handoff', batchId, where(technicians, activityId)),
+        onPosted: (activityId) => remember(tenantId, batchId, where(technicians, activityId)),
       });
       return deliveries;
     }
@@ -98,12 +111,11 @@ export function createHandoffDeliveries(services: Services) {
     return deliveries;
   }
 
-  /** A device's event: every posted card of its batches that shows it, redrawn in place. */
-  async function redraw(tenantId: string, deviceId: string, run?: PlanningRun): Promise<PlannedDelivery[]> {
+  /** A device's event: every posted card of its batches that shows it, redrawn in place. `batchIds`: its batches, when its run read them. */
+  async function redraw(tenantId: string, deviceId: string, run?: PlanningRun, batchIds?: readonly string[]): Promise<PlannedDelivery[]> {
     const deliveries: PlannedDelivery[] = [];
-    for (const batchId of await services.devices.handoffs.batchesOfDevice(tenantId, deviceId)) {
-      // Where the cards are is read each time: an earlier event of the run may have posted one.
-      const posted = await postedCards.findWithPrefix(tenantId, 'handoff', batchId);
+    for (const batchId of batchIds ?? (await services.devices.handoffs.batchesOfDevice(tenantId, deviceId))) {
+      const posted = await sharedInRun(run, `handoff-cards:${tenantId}:${batchId}:${handoffCardsGeneration}`, () => postedCards.findWithPrefix(tenantId, 'handoff', batchId));
       if (posted.length === 0) continue;
       // The batch's state once per run: a site's phones coming online together all redraw it.
       const batch = () => services.devices.handoffs.get(tenantId, batchId);
@@ -112,7 +124,7 @@ export function createHandoffDeliveries(services: Services) {
       for (const card of posted) {
         // The batch's own card (whole, or the summary) counts every device; a page only its own.
         if (card.subject !== batchId && (!device || !pageShows(card.subject, device))) continue;
-        const conversation = await conversations.find(tenantId, card.channelId, card.conversationId);
+        const conversation = await conversationInRun(services, run, tenantId, card.channelId, card.conversationId);
         if (!conversation) continue;
         const page = card.subject === batchId ? null : pageBySubject(handoff, card.subject);
         const sentTo = await sentToOf(tenantId, conversation);

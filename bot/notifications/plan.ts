@@ -21,12 +21,14 @@ import { principalOfActorLabel } from '../../services/auth/principal.ts';
 import type { StoredConversation } from '../../services/conversations/conversation-repository.ts';
 import type { Services } from '../../services/index.ts';
 import type { DomainEvent } from '../../services/notifications/domain-events.ts';
-import type { PostedCardKind } from '../../services/notifications/posted-cards.ts';
+import type { PostedCardKind, PostedCardRef } from '../../services/notifications/posted-cards.ts';
+import type { DeviceFacts } from '../../services/notifications/planning-reads.ts';
 import type { NotificationPlanner, PlannedDelivery } from './outgoing-message.ts';
 import type { PlanningRun } from '../../services/notifications/delivery-ports.ts';
 import { currentSignInView, currentStatusView } from './current-cards.ts';
 import { createHandoffDeliveries } from './handoff-deliveries.ts';
 import { createSignInQueueDeliveries } from './sign-in-queue-deliveries.ts';
+import { audienceInRun, conversationInRun, provisionedDeviceFacts } from './run-reads.ts';
 import { view, type View } from '../views/reply.ts';
 import { formatTime } from '../views/time.ts';
 import { problemReportedView } from '../views/problem-view.ts';
@@ -74,14 +76,14 @@ export function createNotificationPlanner(services: Services): NotificationPlann
   const remembering = (tenantId: string, kind: PostedCardKind, subject: string, conversation: StoredConversation) => async (activityId: string) =>
     postedCards.remember(tenantId, kind, subject, { channelId: conversation.channelId, conversationId: conversation.conversationId, activityId });
 
-  /** Every posted copy of a card, to redraw in place. */
-  async function redraw(tenantId: string, kind: PostedCardKind, subject: string, draw: () => Promise<View>): Promise<PlannedDelivery[]> {
-    const posted = await postedCards.find(tenantId, kind, subject);
+  /** Every posted copy of a card, to redraw in place. `known`: the copies, when the event's run read them. */
+  async function redraw(tenantId: string, kind: PostedCardKind, subject: string, draw: () => Promise<View>, run?: PlanningRun, known?: readonly PostedCardRef[]): Promise<PlannedDelivery[]> {
+    const posted = known ?? (await postedCards.find(tenantId, kind, subject));
     if (posted.length === 0) return [];
     const drawn = await draw();
     const deliveries: PlannedDelivery[] = [];
     for (const where of posted) {
-      const conversation = await conversations.find(tenantId, where.channelId, where.conversationId);
+      const conversation = await conversationInRun(services, run, tenantId, where.channelId, where.conversationId);
       if (!conversation) continue;
       deliveries.push({ key: `redraw-${kind}-${where.activityId}:${conversation.conversationId}`, conversation, message: { view: drawn }, update: { activityId: where.activityId } });
     }
@@ -90,9 +92,10 @@ export function createNotificationPlanner(services: Services): NotificationPlann
 
   const handoffs = createHandoffDeliveries(services);
   /** `run`: the reads the events of one delivery run share (services/notifications/delivery-ports.ts). */
-  const redrawHandoffs = (tenantId: string, deviceId: string, run: PlanningRun | undefined) => handoffs.redraw(tenantId, deviceId, run);
+  const redrawHandoffs = (tenantId: string, deviceId: string, run: PlanningRun | undefined, facts?: DeviceFacts | null) => handoffs.redraw(tenantId, deviceId, run, facts?.handoffBatches);
 
-  const redrawStatus = (tenantId: string, deviceId: string, mac: string) => redraw(tenantId, 'status', deviceId, () => currentStatusView(services, tenantId, mac));
+  const redrawStatus = (tenantId: string, deviceId: string, mac: string, run?: PlanningRun, facts?: DeviceFacts | null) =>
+    redraw(tenantId, 'status', deviceId, () => currentStatusView(services, tenantId, mac), run, facts?.statusCards);
 
   /** Every copy of the device's sign-in cards and of its status cards that offered a next step. */
   const redrawSignIn = async (tenantId: string, deviceId: string, mac: string) => [
@@ -101,8 +104,8 @@ export function createNotificationPlanner(services: Services): NotificationPlann
   ];
 
   /** The admins channel, or else the personal chat of the admin who issued the device's codes. */
-  async function admins(tenantId: string, deviceId: string): Promise<StoredConversation | null> {
-    const channel = await conversations.findAudience(tenantId, 'admins');
+  async function admins(tenantId: string, deviceId: string, run?: PlanningRun): Promise<StoredConversation | null> {
+    const channel = await audienceInRun(services, run, tenantId, 'admins');
     if (channel) return channel;
     for (const batchId of await services.devices.handoffs.batchesOfDevice(tenantId, deviceId)) {
       const issuedBy = (await services.devices.handoffs.issuerOf(tenantId, batchId)) ?? '';
@@ -132,13 +135,16 @@ export function createNotificationPlanner(services: Services): NotificationPlann
         return handoffs.post(tenantId, event.batchId, technicians);
       }
       case 'device.provisioned': {
-        const deliveries = [...(await redrawHandoffs(tenantId, event.deviceId, run)), ...(await redrawStatus(tenantId, event.deviceId, event.mac))];
-        const destination = (await queueCards.isQueued(tenantId, event.deviceId)) ? null : await admins(tenantId, event.deviceId);
+        // A site's phones come online together: the run's provisioned devices are read at once.
+        const facts = await provisionedDeviceFacts(services, run, tenantId, event.deviceId);
+        const deliveries = [...(await redrawHandoffs(tenantId, event.deviceId, run, facts)), ...(await redrawStatus(tenantId, event.deviceId, event.mac, run, facts))];
+        const queued = facts ? facts.queueCard !== null : await queueCards.isQueued(tenantId, event.deviceId);
+        const destination = queued ? null : await admins(tenantId, event.deviceId, run);
         if (destination) {
           deliveries.push({
             key: keyOf('awaiting-sign-in', destination),
             conversation: destination,
-            message: { view: await currentSignInView(services, tenantId, event.mac) },
+            message: { view: await currentSignInView(services, tenantId, event.mac, facts) },
             onPosted: remembering(tenantId, 'sign_in', event.deviceId, destination),
           });
         }

@@ -118,6 +118,23 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
   const writes = onPostgres ? { run: <T>(work: (tx: Transaction) => Promise<T>) => db.$transaction(work) } : groupedTransactions(db);
   const refusedSources = new RefusedSources();
   const unknownMacs = new UnknownMacGuesses();
+  /**
+   * What the provisions of one transaction (a group commit's items share it) have read already
+   * and nothing in it can have changed: tenant names (a provision never renames a tenant) and
+   * the addresses found clean (without failures in the window: only a failure written in this
+   * transaction, which forgets the address here, or time passing, which only ages failures out,
+   * changes that; an address is known clean from the time it was read on). A site's phones
+   * provisioning together read each once per group.
+   */
+  const readInTransaction = new WeakMap<object, { tenantNames: Map<string, string | null>; cleanSources: Map<string, number> }>();
+  const transactionReads = (tx: DatabaseOrTransaction) => {
+    let reads = readInTransaction.get(tx);
+    if (!reads) {
+      reads = { tenantNames: new Map(), cleanSources: new Map() };
+      readInTransaction.set(tx, reads);
+    }
+    return reads;
+  };
 
   /**
    * Whether this address has failed at all in the window. A clean address (a site's roll-out)
@@ -126,11 +143,22 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
    * skips every limit query (see attempt-limits.ts).
    */
   async function sourceFailedRecently(tx: DatabaseOrTransaction, source: string, now: Date): Promise<boolean> {
+    const { cleanSources } = transactionReads(tx);
+    // Clean at that time, so clean at any later time (the window only moves on).
+    const cleanAt = cleanSources.get(source);
+    if (cleanAt !== undefined && cleanAt <= now.getTime()) return false;
     const failed = await tx.provisioningAttempt.findFirst({
       where: { source, succeeded: false, at: { gt: new Date(now.getTime() - attemptLimits.source.windowMs) } },
       select: { id: true },
     });
+    if (failed === null) cleanSources.set(source, now.getTime());
     return failed !== null;
+  }
+
+  async function tenantNameOf(tx: DatabaseOrTransaction, tenantId: string): Promise<string | null> {
+    const { tenantNames } = transactionReads(tx);
+    if (!tenantNames.has(tenantId)) tenantNames.set(tenantId, (await tx.tenant.findUnique({ where: { id: tenantId }, select: { name: true } }))?.name ?? null);
+    return tenantNames.get(tenantId) ?? null;
   }
 
   /** The limits that refuse before anything is written, for an address with failures; null when the request may go on. */
@@ -218,6 +246,7 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
 
     if (!match || !device) {
       // Nothing is kept about a MAC that names no device; the failure still counts against its source.
+      transactionReads(tx).cleanSources.delete(source);
       await tx.provisioningAttempt.create({ data: { id: newId(), mac: devices.length === 0 ? null : mac, tenantId: tenantIds[0] ?? null, source, succeeded: false, at: now } });
       const sourceUntil = await overLimitUntil(tx, { source }, attemptLimits.source, now);
       if (sourceUntil) {
@@ -269,9 +298,9 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
     // may fail there, so it waits for an admin (the awaiting-sign-in card names the minimum).
     const readiness = firmwareReadiness({ manufacturer: request.manufacturer?.trim() || null, model, firmwareVersion });
     await queueOnProvision(tx, online, now, { firmwareBelowMinimum: readiness.state === 'below_minimum' });
-    await tx.provisioningAttempt.create({ data: { id: newId(), mac, tenantId: device.tenantId, source, succeeded: true, at: now } });
-    const tenant = await tx.tenant.findUnique({ where: { id: device.tenantId } });
-    return { ok: true, result: { deviceId: device.id, deviceToken, tenantName: tenant?.name ?? device.tenantId } };
+    await tx.provisioningAttempt.create({ data: { id: newId(), mac, tenantId: device.tenantId, source, succeeded: true, at: now }, select: { id: true } });
+    const tenantName = await tenantNameOf(tx, device.tenantId);
+    return { ok: true, result: { deviceId: device.id, deviceToken, tenantName: tenantName ?? device.tenantId } };
   }
 
   return {

@@ -41,12 +41,15 @@ export interface PlannedDelivery<Message> {
  * delivering changes (posted cards): the run posts those as it goes.
  */
 export interface PlanningRun {
+  /** Every event of the run, in the order they are planned: what the run's shared reads may cover at once. */
+  readonly events: readonly DomainEvent[];
   once<T>(key: string, read: () => Promise<T>): Promise<T>;
 }
 
-export function newPlanningRun(): PlanningRun {
+export function newPlanningRun(events: readonly DomainEvent[] = []): PlanningRun {
   const reads = new Map<string, Promise<unknown>>();
   return {
+    events,
     once<T>(key: string, read: () => Promise<T>): Promise<T> {
       let pending = reads.get(key) as Promise<T> | undefined;
       if (!pending) {
@@ -132,8 +135,12 @@ export interface ClaimOptions {
 export interface OutboxQueue {
   /** Leases up to `limit` due messages (in due order) to `holder`. */
   claimDue(now: Date, options: ClaimOptions): Promise<ClaimedMessage[]>;
-  /** Records that the destination `destinationKey` was served (never served again); `known`: the served list as the holder knows it. */
-  markProgress(id: string, destinationKey: string, holder?: string, known?: readonly string[]): Promise<boolean>;
+  /**
+   * Records that the destination `destinationKey` was served (never served again); `known`: the
+   * served list as the holder knows it. With `sentAt`, it was the last one: the message is also
+   * marked sent, as markSent would, in the same write.
+   */
+  markProgress(id: string, destinationKey: string, holder?: string, known?: readonly string[], sentAt?: Date): Promise<boolean>;
   /** One more failed attempt: due again after `delayMs`, lease released. */
   markRetry(id: string, now: Date, delayMs: number, error: string, holder?: string): Promise<boolean>;
   /** Every destination served: done for good. */

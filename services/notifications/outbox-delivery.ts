@@ -134,7 +134,7 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
    * as served. A message the channel finds too big is sent as its split, each part a
    * destination of its own (a queue, not a loop over the plan).
    */
-  async function serve(delivering: Delivering, first: PlannedDelivery<Message>): Promise<Served> {
+  async function serve(delivering: Delivering, first: PlannedDelivery<Message>, lastOfMessage = false): Promise<Served> {
     const { message, log, done } = delivering;
     const pending = [first];
     let refused = false;
@@ -171,9 +171,12 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
         }
         return { transient: error };
       }
-      // The channel has it: whatever happens next, it is never sent there again.
-      if (!(await queue.markProgress(message.id, delivery.key, holder, [...done]))) return 'lost';
+      // The channel has it: whatever happens next, it is never sent there again. The message's
+      // last destination, with nothing refused or failed before it, also ends it as sent (one write).
+      const sentAt = lastOfMessage && pending.length === 0 && !refused && delivering.refused.length === 0 && delivering.transient === null ? clock.now() : undefined;
+      if (!(await queue.markProgress(message.id, delivery.key, holder, [...done], sentAt))) return 'lost';
       done.add(delivery.key);
+      if (sentAt) delivering.outcome = 'sent';
       // An empty id: posted, but the channel gave no id to update it by.
       if (delivery.onPosted && !postedId) {
         log.warn(destination, 'tracked card posted without an activity id: it cannot be updated later');
@@ -219,7 +222,7 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
       return 'sent';
     }
 
-    for (const delivery of deliveries) {
+    for (const [index, delivery] of deliveries.entries()) {
       const shared = delivering.done.has(delivery.key) ? null : sharedUpdateKey(delivery);
       if (shared !== null) {
         const update = held.get(shared) ?? { holders: [] };
@@ -228,7 +231,7 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
         delivering.held++;
         continue;
       }
-      const served = await serve(delivering, delivery);
+      const served = await serve(delivering, delivery, index === deliveries.length - 1 && delivering.held === 0);
       if (served === 'lost') return lostLease(log);
       if (served === 'abandoned') return 'abandoned';
       if (typeof served === 'object') return retryOrGiveUp(message, log, `${delivery.key}: ${describe(served.transient)}`, served.transient instanceof ChannelError ? served.transient.retryAfterMs : null);
@@ -239,6 +242,8 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
   /** Every destination was dealt with: sent, or dead for those the channel refused for good. */
   async function finish(delivering: Delivering): Promise<Outcome> {
     const { message, log, refused, done } = delivering;
+    // Already ended as sent with its last destination's record (serve).
+    if (delivering.outcome === 'sent') return 'sent';
     if (delivering.transient) {
       return retryOrGiveUp(message, log, delivering.transient.reason, delivering.transient.retryAfterMs);
     }
@@ -257,7 +262,9 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
       const active = holders.filter((entry) => !entry.delivering.settled);
       const sender = active.at(-1);
       if (sender) {
-        const served = await serve(sender.delivering, sender.delivery);
+        // The last update held for a message ends it, in the same write as its record.
+        const isLast = (delivering: Delivering) => delivering.held === 1 && delivering.refused.length === 0 && delivering.transient === null;
+        const served = await serve(sender.delivering, sender.delivery, isLast(sender.delivering));
         if (served === 'lost') {
           sender.delivering.settled = true;
           sender.delivering.outcome = lostLease(sender.delivering.log);
@@ -266,8 +273,11 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
           if (delivering === sender.delivering) continue;
           if (served === 'served' || served === 'lost') {
             // The card was updated: this message's redraw of it is done too.
-            if (await queue.markProgress(delivering.message.id, delivery.key, holder, [...delivering.done])) delivering.done.add(delivery.key);
-            else {
+            const sentAt = isLast(delivering) ? clock.now() : undefined;
+            if (await queue.markProgress(delivering.message.id, delivery.key, holder, [...delivering.done], sentAt)) {
+              delivering.done.add(delivery.key);
+              if (sentAt) delivering.outcome = 'sent';
+            } else {
               delivering.settled = true;
               delivering.outcome = lostLease(delivering.log);
             }
@@ -298,7 +308,7 @@ export function createOutboxDelivery<Message>(options: OutboxDeliveryOptions<Mes
       };
       const held = new Map<string, HeldUpdate>();
       // Reads the planner shares between this run's events (a site's hand-off batch, once).
-      const run = newPlanningRun();
+      const run = newPlanningRun(claimed.flatMap((message) => (message.event ? [message.event] : [])));
       const waiting: Delivering[] = [];
       for (const message of claimed) {
         const log = options.log.child({ outboxId: message.id, kind: message.kind, tenantId: message.tenantId, attempt: message.attempts + 1 });

@@ -103,11 +103,15 @@ const holderGuard = (holder: string | undefined) => (holder === undefined ? {} :
  * it (nobody else writes it meanwhile): then one conditional UPDATE does, and the read is
  * needed only if the list turns out to be another.
  */
-export async function markProgress(db: DatabaseOrTransaction, id: string, destinationKey: string, holder?: string, known?: readonly string[]): Promise<boolean> {
+export async function markProgress(db: DatabaseOrTransaction, id: string, destinationKey: string, holder?: string, known?: readonly string[], sentAt?: Date): Promise<boolean> {
+  // With `sentAt` this was the message's last destination: it ends sent in the same write
+  // (one statement instead of markProgress and markSent), still only while pending.
+  const sent = sentAt ? { status: 'sent', sentAt, leaseHolder: null, leaseUntil: null } : {};
+  const stillPending = sentAt ? { status: 'pending' } : {};
   if (known && !known.includes(destinationKey)) {
     const { count } = await db.outboxMessage.updateMany({
-      where: { id, progress: known.length === 0 ? null : JSON.stringify(known), ...holderGuard(holder) },
-      data: { progress: JSON.stringify([...known, destinationKey]) },
+      where: { id, progress: known.length === 0 ? null : JSON.stringify(known), ...stillPending, ...holderGuard(holder) },
+      data: { progress: JSON.stringify([...known, destinationKey]), ...sent },
     });
     if (count === 1) return true;
   }
@@ -115,10 +119,10 @@ export async function markProgress(db: DatabaseOrTransaction, id: string, destin
     const row = await db.outboxMessage.findUnique({ where: { id }, select: { progress: true, leaseHolder: true } });
     if (!row || (holder !== undefined && row.leaseHolder !== holder)) return false;
     const done = parseProgress(row.progress);
-    if (done.includes(destinationKey)) return true;
+    if (done.includes(destinationKey)) return sentAt ? markSent(db, id, sentAt, holder) : true;
     const { count } = await db.outboxMessage.updateMany({
-      where: { id, progress: row.progress, ...holderGuard(holder) },
-      data: { progress: JSON.stringify([...done, destinationKey]) },
+      where: { id, progress: row.progress, ...stillPending, ...holderGuard(holder) },
+      data: { progress: JSON.stringify([...done, destinationKey]), ...sent },
     });
     if (count === 1) return true;
   }
@@ -162,7 +166,7 @@ export async function markDead(db: DatabaseOrTransaction, id: string, error: str
 export function createOutboxQueue(db: DatabaseOrTransaction): OutboxQueue {
   return {
     claimDue: (now, options) => claimDue(db, now, options),
-    markProgress: (id, destinationKey, holder, known) => markProgress(db, id, destinationKey, holder, known),
+    markProgress: (id, destinationKey, holder, known, sentAt) => markProgress(db, id, destinationKey, holder, known, sentAt),
     markRetry: (id, now, delayMs, error, holder) => markRetry(db, id, now, delayMs, error, holder),
     markSent: (id, now, holder) => markSent(db, id, now, holder),
     markDead: (id, error, holder) => markDead(db, id, error, holder),

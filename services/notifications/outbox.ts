@@ -17,6 +17,8 @@ export async function enqueueEvent(db: DatabaseOrTransaction, event: DomainEvent
       nextAttemptAt: now,
       createdAt: now,
     },
+    // Nothing is read back: returning only the id spares mapping the whole row (every provision enqueues one).
+    select: { id: true },
   });
 }
 

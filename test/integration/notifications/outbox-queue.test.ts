@@ -113,6 +113,29 @@ for (const provider of testProviders) {
       expect(await progressOf()).toBe('["chat:a","chat:b","chat:c"]');
     });
 
+    it('records a last destination and the message sent in one write, only for the lease holder and only while pending', async () => {
+      await enqueueEvent(first.db, lockedOut(macs[0]!), clock.now());
+      const [claimed] = await claimDue(first.db, clock.now(), { holder: 'one', limit: 1, leaseMs: minutes(5) });
+      const rowOf = () => first.db.outboxMessage.findUniqueOrThrow({ where: { id: claimed!.id } });
+      expect(await markProgress(first.db, claimed!.id, 'chat:a', 'one', [])).toBe(true);
+      // Another holder: refused, nothing written.
+      expect(await markProgress(first.db, claimed!.id, 'chat:b', 'other', ['chat:a'], clock.now())).toBe(false);
+      expect(await rowOf()).toMatchObject({ status: 'pending', progress: '["chat:a"]', leaseHolder: 'one' });
+      expect(await markProgress(first.db, claimed!.id, 'chat:b', 'one', ['chat:a'], clock.now())).toBe(true);
+      expect(await rowOf()).toMatchObject({ status: 'sent', sentAt: clock.now(), progress: '["chat:a","chat:b"]', leaseHolder: null, leaseUntil: null });
+      // Sent: a later write of the kind finds nothing pending.
+      expect(await markProgress(first.db, claimed!.id, 'chat:c', 'one', ['chat:a', 'chat:b'], clock.now())).toBe(false);
+      expect((await rowOf()).progress).toBe('["chat:a","chat:b"]');
+    });
+
+    it('a stale list with the last destination: appended on the stored list, and sent', async () => {
+      await enqueueEvent(first.db, lockedOut(macs[0]!), clock.now());
+      const [claimed] = await claimDue(first.db, clock.now(), { holder: 'one', limit: 1, leaseMs: minutes(5) });
+      expect(await markProgress(first.db, claimed!.id, 'chat:a', 'one', [])).toBe(true);
+      expect(await markProgress(first.db, claimed!.id, 'chat:b', 'one', [], clock.now())).toBe(true);
+      expect(await first.db.outboxMessage.findUniqueOrThrow({ where: { id: claimed!.id } })).toMatchObject({ status: 'sent', progress: '["chat:a","chat:b"]' });
+    });
+
     it('two senders running at the same time deliver each message exactly once', async () => {
       for (const mac of macs) await enqueueEvent(first.db, lockedOut(mac), clock.now());
       channel.answerDelayMs = 3;

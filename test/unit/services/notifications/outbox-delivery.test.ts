@@ -67,9 +67,11 @@ function memoryQueue(calls: string[], overrides: Partial<ClaimedMessage> = {}, a
       calls.push('claim');
       return [{ ...claimed, leaseUntil: overrides.leaseUntil ?? new Date((leaseNow ?? new Date()).getTime() + leaseMs) }];
     },
-    async markProgress(_id, key) {
+    // With sentAt (the message's last destination) the store also marks it sent in that write: seen here as markSent after it.
+    async markProgress(id, key, holder, _known, sentAt) {
       calls.push(`progress ${key}`);
-      return answers.progress ?? true;
+      const recorded = answers.progress ?? true;
+      return recorded && sentAt ? queue.markSent(id, sentAt, holder) : recorded;
     },
     async markRetry(_id, _now, delayMs, error) {
       calls.push('retry');
@@ -234,9 +236,9 @@ function runOfMessages(calls: string[], count: number) {
       claimedOnce = true;
       return messages.map((message) => ({ ...message, leaseUntil: new Date((leaseNow ?? new Date()).getTime() + leaseMs) }));
     },
-    async markProgress(id, key) {
+    async markProgress(id, key, holder, _known, sentAt) {
       calls.push(`progress ${id} ${key}`);
-      return true;
+      return sentAt ? queue.markSent(id, sentAt, holder) : true;
     },
     async markRetry(id) {
       calls.push(`retry ${id}`);
@@ -275,8 +277,8 @@ describe('the outbox delivery engine, several messages redrawing one card in a r
       'post 19:a', 'progress m1 post-1',
       'post 19:a', 'progress m2 post-2',
       'post 19:a', 'progress m3 post-3',
-      'update 19:t card', 'progress m3 redraw-3', 'progress m1 redraw-1', 'progress m2 redraw-2',
-      'sent m1', 'sent m2', 'sent m3',
+      // The redraw was each message's last destination: recorded and sent in one write each.
+      'update 19:t card', 'progress m3 redraw-3', 'sent m3', 'progress m1 redraw-1', 'sent m1', 'progress m2 redraw-2', 'sent m2',
     ]);
   });
 
