@@ -99,10 +99,15 @@ async function openPostgres(databaseUrl: string): Promise<RawDatabase> {
   const client = new pg.Client({ ...connection, types });
   await client.connect();
   const encode = (value: RawValue) => (value instanceof Date ? postgresTimestamp(value) : value);
+  // One connection runs one query at a time: callers that ask for several at once (Promise.all)
+  // wait their turn here, as node-postgres would queue them (it deprecates doing that for us).
+  let previous: Promise<unknown> = Promise.resolve();
   const query = (sql: string, args: readonly unknown[]) => {
     let position = 0;
     const text = sql.replace(/\?/g, () => `$${++position}`);
-    return client.query({ text, values: [...args], rowMode: 'array' });
+    const result = previous.catch(() => undefined).then(() => client.query({ text, values: [...args], rowMode: 'array' }));
+    previous = result;
+    return result;
   };
   const writes: RawWrites = {
     execute: async (sql, args = []) => (await query(sql, args.map(encode))).rowCount ?? 0,
