@@ -19,14 +19,3 @@ export function chunks<T>(items: readonly T[], size = chunkSize): T[][] {
 export function digestOf(values: readonly string[]): string {
   return createHash('sha256').update([...values].sort().join('\n'), 'utf8').digest('base64url').slice(0, 32);
 }
-
-export function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
-}

@@ -9,7 +9,8 @@ import type { Database } from '../../prisma/store.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import { newId } from '../shared/random.ts';
 import { retryOnUniqueViolation } from '../../prisma/unique-violation.ts';
-import { chunks, digestOf, groupBy, jobTransaction } from './code-expiry-support.ts';
+import { chunks, digestOf, jobTransaction } from './code-expiry-support.ts';
+import { groupBy } from '../shared/group-by.ts';
 
 export interface WarnCounts {
   /** Codes a warning was sent for. */

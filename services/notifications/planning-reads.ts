@@ -15,6 +15,7 @@ import { auditRecordsOf, type AuditRow } from '../devices/audit-log.ts';
 import type { DeviceDetails } from '../devices/device-queries.ts';
 import { toDevice } from '../devices/device-repository.ts';
 import type { QueueCardRef } from '../devices/sign-in-queue.ts';
+import { groupBy } from '../shared/group-by.ts';
 
 export interface LatestSession {
   status: string;
@@ -39,17 +40,6 @@ export interface DeviceFacts {
   handoffBatches: string[];
   /** services.postedCards.find(tenantId, 'status', deviceId) */
   statusCards: { channelId: string; conversationId: string; activityId: string }[];
-}
-
-function groupBy<T>(rows: readonly T[], keyOf: (row: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const key = keyOf(row);
-    const group = groups.get(key);
-    if (group) group.push(row);
-    else groups.set(key, [row]);
-  }
-  return groups;
 }
 
 export function createPlanningReads(db: Database) {
