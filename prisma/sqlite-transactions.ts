@@ -30,6 +30,29 @@ import { accessSync, constants } from 'node:fs';
 import { createClient, type Client, type InStatement, type ResultSet, type Transaction, type TransactionMode } from '@libsql/client';
 import { sqliteFilePath } from './database-url.ts';
 import { connectionIsStale, sqliteBusyTimeoutMs, sqliteSynchronous } from './sqlite-client.ts';
+import { KeptStatementsConnection, type StatementRows } from './sqlite-connection.ts';
+
+/** What a transaction needs of its connection (a KeptStatementsConnection, or @libsql/client's in tests). */
+export type TransactionConnection = Pick<Client, 'execute' | 'close'> & { all?: KeptStatementsConnection['all']; run?: KeptStatementsConnection['run'] };
+
+/**
+ * The open transaction's own statements, on its connection (direct-sqlite.ts runs a service's
+ * SQL there); only while the transaction is open, and only on a connection that keeps statements.
+ */
+export interface TransactionStatements {
+  all(sql: string, values: readonly (string | number | bigint | null)[]): StatementRows;
+  run(sql: string, values: readonly (string | number | bigint | null)[]): number;
+}
+
+/** A transaction of this file's carries its statements under this key. */
+export const transactionStatements = Symbol('transaction statements');
+
+export type TransactionWithStatements = Transaction & { [transactionStatements]?: TransactionStatements };
+
+/** A file's connection keeps its statements; an in-memory database keeps @libsql/client's (each connection of which is a database of its own). */
+function defaultConnection(url: string): TransactionConnection {
+  return url.includes(':memory:') ? createClient({ url }) : new KeptStatementsConnection(sqliteFilePath(url));
+}
 
 const beginStatements: Record<TransactionMode, string> = {
   write: 'BEGIN IMMEDIATE',
@@ -58,7 +81,7 @@ function writableNow(file: string | null): boolean {
 }
 
 interface KeptConnection {
-  client: Client;
+  client: TransactionConnection;
   /** Opened while the file was writable: a connection opened read-only stays so, and is never kept. */
   openedWritable: boolean;
 }
@@ -68,7 +91,7 @@ interface KeptConnection {
  * to the next while the file stays writable. (`connect` opens a connection; tests pass their
  * own to watch it.)
  */
-export function withTransactionConnection(client: Client, url: string, connect: (url: string) => Client = (target) => createClient({ url: target })): Client {
+export function withTransactionConnection(client: Client, url: string, connect: (url: string) => TransactionConnection = defaultConnection): Client {
   const file = url.includes(':memory:') ? null : sqliteFilePath(url);
   let idle: KeptConnection | null = null;
   let closed = false;
@@ -112,7 +135,7 @@ export function withTransactionConnection(client: Client, url: string, connect: 
   });
 }
 
-async function beginOn(kept: KeptConnection, mode: TransactionMode, release: (connection: KeptConnection) => void): Promise<Transaction> {
+async function beginOn(kept: KeptConnection, mode: TransactionMode, release: (connection: KeptConnection) => void): Promise<TransactionWithStatements> {
   const connection = kept.client;
   try {
     await connection.execute(beginStatements[mode]);
@@ -155,7 +178,27 @@ async function beginOn(kept: KeptConnection, mode: TransactionMode, release: (co
     }
   };
 
+  /** A service's statement on this transaction: runs only while it is open; a storage failure keeps the connection from being reused. */
+  const direct = <T>(use: () => T): T => {
+    ensureOpen();
+    try {
+      return use();
+    } catch (error) {
+      if (connectionIsStale(error)) healthy = false;
+      throw error;
+    }
+  };
+  const { all, run } = connection;
+  const statements: TransactionStatements | undefined =
+    all && run
+      ? {
+          all: (sql, values) => direct(() => all.call(connection, sql, values)),
+          run: (sql, values) => direct(() => run.call(connection, sql, values)),
+        }
+      : undefined;
+
   return {
+    [transactionStatements]: statements,
     execute,
     async batch(statements: InStatement[]): Promise<ResultSet[]> {
       const results: ResultSet[] = [];
