@@ -16,6 +16,7 @@
 //   again): a third of a 10,000-row import's time.
 // - null is written as the literal NULL rather than a parameter: fewer parameters per row.
 import { Prisma } from '../generated/sqlite/client.ts';
+import { executeSql } from './direct-sqlite.ts';
 import type { DatabaseOrTransaction } from './store.ts';
 
 /**
@@ -32,6 +33,7 @@ interface BulkTables {
   ProvisioningAttempt: Prisma.ProvisioningAttemptCreateManyInput;
   FirmwareUpdate: Prisma.FirmwareUpdateCreateManyInput;
   PostedCard: Prisma.PostedCardCreateManyInput;
+  OutboxMessage: Prisma.OutboxMessageCreateManyInput;
 }
 
 export type BulkTable = keyof BulkTables;
@@ -184,7 +186,7 @@ export async function insertRows<T extends BulkTable>(db: DatabaseOrTransaction,
       sql = `${into}SELECT ${select.join(', ')} FROM (VALUES ${tuples.join(', ')}) AS v${options.skipExisting ? ' WHERE true' : ''}`;
     }
     if (options.skipExisting) sql += ' ON CONFLICT DO NOTHING';
-    inserted += await db.$executeRawUnsafe(sql, ...values);
+    inserted += await executeSql(db, sql, values);
   }
   return inserted;
 }

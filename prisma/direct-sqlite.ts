@@ -30,6 +30,8 @@ import type { Client, Transaction as LibsqlTransaction, TransactionMode } from '
 import type { Prisma, PrismaClient } from '../generated/sqlite/client.ts';
 import { sqliteFilePath } from './database-url.ts';
 import { connectionIsStale, sqliteBusyTimeoutMs, sqliteSynchronous } from './sqlite-client.ts';
+import type { StatementRows } from './sqlite-connection.ts';
+import { transactionStatements, type TransactionStatements, type TransactionWithStatements } from './sqlite-transactions.ts';
 // The native driver under @libsql/client (the same package and version).
 import Libsql from 'libsql';
 
@@ -49,6 +51,13 @@ const maxKeptStatements = 32;
 export class TransactionWatch {
   private open = 0;
   private waiting: Array<() => void> = [];
+  /** The statements of the transaction open now (Prisma's adapter opens one at a time). */
+  private current: TransactionStatements | null = null;
+
+  /** The open transaction's own statements, if one is open on a connection that keeps them. */
+  openTransactionStatements(): TransactionStatements | null {
+    return this.open === 1 ? this.current : null;
+  }
 
   /** `client`, telling this watch when each of its transactions begins and ends. */
   watch(client: Client): Client {
@@ -61,6 +70,7 @@ export class TransactionWatch {
         this.ended();
         throw error;
       }
+      this.current = (transaction as TransactionWithStatements)[transactionStatements] ?? null;
       return this.endsOnce(transaction);
     };
     return new Proxy(client, {
@@ -120,6 +130,7 @@ export class TransactionWatch {
 
   private ended(): void {
     this.open--;
+    this.current = null;
     if (this.open > 0) return;
     // Synchronously, before the adapter hands its mutex to the next transaction.
     const ready = this.waiting;
@@ -161,6 +172,11 @@ export class DirectSqlite {
     private readonly file: string,
     private readonly transactions: TransactionWatch,
   ) {}
+
+  /** The statements of the store's transaction open now, if any (inTransactionDirectly). */
+  openTransactionStatements(): TransactionStatements | null {
+    return this.transactions.openTransactionStatements();
+  }
 
   /** The rows of a read, its `dateColumns` as Dates. */
   query<Row>(query: Prisma.Sql, dateColumns: readonly string[]): Promise<Row[]> {
@@ -235,6 +251,41 @@ export class DirectSqlite {
 }
 
 const directConnections = new WeakMap<object, DirectSqlite>();
+/** Prisma transaction clients whose statements here run on their open SQLite transaction (inTransactionDirectly). */
+const directTransactions = new WeakMap<object, DirectSqlite>();
+
+/**
+ * Runs `work(tx)` with the statements queryRows and executeStatement get with `tx` run on its
+ * open SQLite transaction itself, not through Prisma (`db` the store's client, `tx` Prisma's
+ * transaction client of it, open now). Only while `work` runs: a transaction client kept
+ * beyond it goes back to Prisma (which refuses a closed transaction). Elsewhere (PostgreSQL,
+ * an in-memory database) `work(tx)` as it is.
+ */
+export async function inTransactionDirectly<Tx extends object, T>(db: object, tx: Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const direct = directConnections.get(db);
+  if (!direct) return work(tx);
+  directTransactions.set(tx, direct);
+  try {
+    return await work(tx);
+  } finally {
+    directTransactions.delete(tx);
+  }
+}
+
+/** The open transaction's statements for `tx`, when it runs directly and that transaction is the one open. */
+function openStatementsOf(tx: object): TransactionStatements | null {
+  return directTransactions.get(tx)?.openTransactionStatements() ?? null;
+}
+
+/** Rows as objects by column name, `dateColumns` as Dates (as Prisma gives them). */
+function rowObjects<Row>({ columns, rows }: StatementRows, dateColumns: readonly string[]): Row[] {
+  return rows.map((values) => {
+    const row: Record<string, unknown> = {};
+    for (let index = 0; index < columns.length; index++) row[columns[index]!] = values[index];
+    for (const column of dateColumns) row[column] = storedDate(row[column]);
+    return row as Row;
+  });
+}
 
 /** Gives the store's client `db` (a file database, not in memory) a direct connection; `close` with the store. */
 export function attachDirectSqlite(db: object, url: string, transactions: TransactionWatch): DirectSqlite | null {
@@ -251,11 +302,37 @@ export function attachDirectSqlite(db: object, url: string, transactions: Transa
  */
 export function queryRows<Row>(db: DatabaseOrTransaction, query: Prisma.Sql, dateColumns: readonly string[]): Promise<Row[]> {
   const direct = directConnections.get(db);
-  return direct ? direct.query<Row>(query, dateColumns) : db.$queryRaw<Row[]>(query);
+  if (direct) return direct.query<Row>(query, dateColumns);
+  const open = openStatementsOf(db);
+  if (open) return settled(() => rowObjects<Row>(open.all(query.sql, query.values.map(bound)), dateColumns));
+  return db.$queryRaw<Row[]>(query);
 }
 
 /** A write's count of changed rows, by the same rule as queryRows. */
 export function executeStatement(db: DatabaseOrTransaction, query: Prisma.Sql): Promise<number> {
   const direct = directConnections.get(db);
-  return direct ? direct.execute(query) : db.$executeRaw(query);
+  if (direct) return direct.execute(query);
+  const open = openStatementsOf(db);
+  if (open) return settled(() => open.run(query.sql, query.values.map(bound)));
+  return db.$executeRaw(query);
+}
+
+/**
+ * A write written for the store's provider already (`?` placeholders on SQLite, `$n` on
+ * PostgreSQL; bulk-write.ts), values in stored form: on an open transaction that runs directly,
+ * otherwise through Prisma. How many rows it changed.
+ */
+export function executeSql(db: DatabaseOrTransaction, sql: string, values: readonly (string | number | boolean | null)[]): Promise<number> {
+  const open = openStatementsOf(db);
+  if (open) return settled(() => open.run(sql, values.map(bound)));
+  return db.$executeRawUnsafe(sql, ...values);
+}
+
+/** A synchronous statement's outcome as a promise (its error a rejection, as through Prisma). */
+function settled<T>(statement: () => T): Promise<T> {
+  try {
+    return Promise.resolve(statement());
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

@@ -13,9 +13,18 @@
 // savepoint and only it fails; the others commit. If the group's COMMIT itself fails, nothing
 // of the group was written and every item fails with that error, as each would have alone.
 //
+// The items' statements written as SQL (queryRows, executeStatement) run on the open transaction
+// itself, without Prisma's layers (direct-sqlite.ts's inTransactionDirectly).
+//
 // Only for SQLite: PostgreSQL runs transactions side by side, and items holding each other's
 // row and advisory locks inside one long transaction could deadlock across groups.
+import { Prisma } from '../generated/sqlite/client.ts';
+import { executeStatement, inTransactionDirectly } from './direct-sqlite.ts';
 import type { Database, Transaction } from './store.ts';
+
+const savepoint = Prisma.sql`SAVEPOINT grouped_item`;
+const rollbackToSavepoint = Prisma.sql`ROLLBACK TO SAVEPOINT grouped_item`;
+const releaseSavepoint = Prisma.sql`RELEASE SAVEPOINT grouped_item`;
 
 export interface GroupedTransactions {
   /** Runs `work` in a transaction shared with the other items of its group; resolves when the group committed. */
@@ -47,27 +56,27 @@ export function groupedTransactions(db: Database, options: GroupOptions = {}): G
     if (group.length === 1) {
       // Alone: its own transaction, no savepoint needed.
       const [item] = group as [Item];
-      await db.$transaction((tx) => item.work(tx)).then(item.resolve, item.reject);
+      await db.$transaction((tx) => inTransactionDirectly(db, tx, item.work)).then(item.resolve, item.reject);
       return;
     }
     const settled: Settled[] = [];
     try {
-      await db.$transaction(async (tx) => {
+      await db.$transaction((transaction) => inTransactionDirectly(db, transaction, async (tx) => {
         for (const item of group) {
           // The name is reused: ROLLBACK TO goes back to the newest savepoint of that name, this
           // item's. A savepoint that succeeded is not released (a statement less per item): it
           // stays open, and the group's COMMIT releases them all.
-          await tx.$executeRawUnsafe('SAVEPOINT grouped_item');
+          await executeStatement(tx, savepoint);
           try {
             const value = await item.work(tx);
             settled.push({ ok: true, value });
           } catch (error) {
-            await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT grouped_item');
-            await tx.$executeRawUnsafe('RELEASE SAVEPOINT grouped_item');
+            await executeStatement(tx, rollbackToSavepoint);
+            await executeStatement(tx, releaseSavepoint);
             settled.push({ ok: false, error });
           }
         }
-      });
+      }));
     } catch (error) {
       // Nothing of the group was written (its COMMIT, or a savepoint statement, failed).
       for (const item of group) item.reject(error);

@@ -2,9 +2,14 @@
 // run or instance inserted the same key first. Claims (job leases, handled activities, daily
 // reports), racing upserts and the expiry jobs all ask here, so they agree on what it looks like.
 
-/** P2002: a unique key is taken, i.e. another run (or instance) got there first. */
+/** A unique key is taken (Prisma's P2002), i.e. another run (or instance) got there first. */
 export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'P2002';
+  const { code, extendedCode, meta } = (error ?? {}) as { code?: unknown; extendedCode?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
+  if (code === 'P2002') return true;
+  // A statement written as SQL (bulk-write.ts, direct-sqlite.ts): through Prisma, P2010 "raw
+  // query failed" with the driver adapter's kind; on SQLite's driver itself, SQLite's own code.
+  if (code === 'P2010') return meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation';
+  return extendedCode === 'SQLITE_CONSTRAINT_UNIQUE' || extendedCode === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /**

@@ -52,8 +52,9 @@ export function auditRow(entry: AuditEntry, now: Date): CompleteRow<'AuditEvent'
   };
 }
 
+/** One entry: a one-row INSERT of the bulk writer (run on the driver itself in the device API's transactions, prisma/direct-sqlite.ts). */
 export async function recordAudit(db: DatabaseOrTransaction, entry: AuditEntry, now: Date): Promise<void> {
-  await db.auditEvent.create({ data: auditRow(entry, now) });
+  await insertRows(db, 'AuditEvent', [auditRow(entry, now)]);
 }
 
 /** Many entries at once (an import, codes for a site): a few multi-row INSERTs. */

@@ -1,7 +1,8 @@
 // Devices in the store, as plain objects. Every query names the tenant, except the lookups
 // the device API needs before it knows one (by MAC, by token hash).
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
-import type { Device as DeviceRow } from '../../generated/sqlite/client.ts';
+import { Prisma, type Device as DeviceRow } from '../../generated/sqlite/client.ts';
+import { queryRows } from '../../prisma/direct-sqlite.ts';
 import { rowsPerStatement } from '../../prisma/bulk-write.ts';
 import { isDeviceState, type DeviceState } from './device-state.ts';
 
@@ -73,9 +74,17 @@ export async function findDevicesByMacs(db: DatabaseOrTransaction, tenantId: str
   return found;
 }
 
-/** Every tenant's device with this MAC: a device reporting in names no tenant. */
+/**
+ * Every tenant's device with this MAC: a device reporting in names no tenant. Written as SQL:
+ * every provision asks it first, and in the device API's transactions it runs on the driver
+ * itself (prisma/direct-sqlite.ts).
+ */
 export async function findDevicesWithMacInAnyTenant(db: DatabaseOrTransaction, mac: string): Promise<Device[]> {
-  const rows = await db.device.findMany({ where: { mac } });
+  const rows = await queryRows<StoredDevice>(
+    db,
+    Prisma.sql`SELECT "id", "tenantId", "mac", "location", "model", "firmwareVersion", "state", "stateChangedAt", "signedInAccount", "createdAt" FROM "Device" WHERE "mac" = ${mac}`,
+    ['stateChangedAt', 'createdAt'],
+  );
   return rows.map(toDevice);
 }
 

@@ -4,6 +4,8 @@
 // with every ready login code, its account and the trust facts; a lapsed code is renewed while
 // renewals are left (sign-in-plan.ts); an admin may mark a row done, and the device's own
 // signed-in report confirms it. The rules are sign-in-plan.ts's; this file reads and writes.
+import { Prisma } from '../../generated/sqlite/client.ts';
+import { executeStatement, queryRows } from '../../prisma/direct-sqlite.ts';
 import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import { actorLabel, type Actor } from '../shared/actor.ts';
@@ -71,13 +73,14 @@ async function requestQueued(tx: DatabaseOrTransaction, device: Device, account:
  * `false` by provisioning (the lead wires the real check at merge).
  */
 export async function queueOnProvision(tx: DatabaseOrTransaction, device: Device, now: Date, facts: { firmwareBelowMinimum: boolean }): Promise<AutoSignInDecision> {
-  const planned = await tx.plannedAccount.findUnique({ where: { deviceId: device.id }, select: { account: true } });
+  // Written as SQL, like the delete below: every provision runs both (on the driver itself in the device API's transactions, prisma/direct-sqlite.ts).
+  const [planned] = await queryRows<{ account: string }>(tx, Prisma.sql`SELECT "account" FROM "PlannedAccount" WHERE "deviceId" = ${device.id}`, []);
   // Without a planned account nothing is requested whatever the setting says: it is read only when it matters.
   const autoSignIn = planned ? await autoSignInOf(tx, device.tenantId) : true;
   const decision = planAutoSignIn({ plannedAccount: planned?.account ?? null, autoSignIn, firmwareBelowMinimum: facts.firmwareBelowMinimum });
   if (!decision.request) {
     // Provisioned again without a queued sign-in (e.g. after a reset, auto sign-in now off): no longer queued.
-    await tx.signInQueueEntry.deleteMany({ where: { deviceId: device.id } });
+    await executeStatement(tx, Prisma.sql`DELETE FROM "SignInQueueEntry" WHERE "deviceId" = ${device.id}`);
     return decision;
   }
   await requestQueued(tx, device, decision.account, automatic, 'requested automatically: the device came online with a planned account', now);

@@ -6,7 +6,9 @@ import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import type { DomainEvent } from '../notifications/domain-events.ts';
 import { enqueueEvent } from '../notifications/outbox.ts';
 import type { Actor } from '../shared/actor.ts';
-import { updateWhereIn } from '../../prisma/bulk-write.ts';
+import { Prisma } from '../../generated/sqlite/client.ts';
+import { storedDateTime, updateWhereIn } from '../../prisma/bulk-write.ts';
+import { executeStatement } from '../../prisma/direct-sqlite.ts';
 import { DomainError } from '../shared/errors.ts';
 import { recordAudit, recordAudits } from './audit-log.ts';
 import { chunks } from './code-expiry-support.ts';
@@ -42,11 +44,13 @@ export async function moveDevice<S extends DeviceStepName>(db: DatabaseOrTransac
   const step = deviceSteps[move.step];
   const to: DeviceState = step.to;
   if (!stepAllowedFrom(move.step, device.state)) throw refused(device.mac, device.state, to);
-  const result = await db.device.updateMany({
-    where: { id: device.id, tenantId: device.tenantId, state: device.state },
-    data: { state: to, stateChangedAt: now, ...move.set },
-  });
-  if (result.count !== 1) {
+  // Written as SQL: a provision moves its device, and in the device API's transactions this runs
+  // on the driver itself (prisma/direct-sqlite.ts). A raw UPDATE does not apply Prisma's
+  // @updatedAt: it gets the step's time, as moveDevicesTogether's does.
+  const changes = Object.entries({ state: to, stateChangedAt: storedDateTime(now), ...move.set, updatedAt: storedDateTime(now) }).filter(([, value]) => value !== undefined);
+  const assignments = Prisma.join(changes.map(([column, value]) => Prisma.sql`${Prisma.raw(`"${column}"`)} = ${value}`));
+  const changed = await executeStatement(db, Prisma.sql`UPDATE "Device" SET ${assignments} WHERE "id" = ${device.id} AND "tenantId" = ${device.tenantId} AND "state" = ${device.state}`);
+  if (changed !== 1) {
     throw new DomainError('conflict', `Device ${device.mac} changed while this was being done. Look at its status again, then retry if still needed.`);
   }
   const reason = move.reason ?? ('reason' in step ? step.reason : undefined);

@@ -2,6 +2,7 @@
 // added), what devices report about themselves (POST /inventory), the readiness of the fleet
 // and of one device, and the readiness check at provisioning (the FIRMWARE_BELOW_MINIMUM policy).
 import { Prisma } from '../../generated/sqlite/client.ts';
+import { queryRows } from '../../prisma/direct-sqlite.ts';
 import type { Database, DatabaseOrTransaction } from '../../prisma/store.ts';
 import { isUniqueViolation } from '../../prisma/unique-violation.ts';
 import { recordAudit } from '../devices/audit-log.ts';
@@ -248,7 +249,8 @@ export function createFirmware(db: Database, clock: Clock, settings: FirmwareSet
     provisionGate: {
       async check(tx: DatabaseOrTransaction, device: { id: string; tenantId: string; mac: string; location: string | null }, reported: ReportedDevice, now: Date): Promise<DomainError | null> {
         if (reported.manufacturer) await saveInventory(tx, device, { manufacturer: reported.manufacturer }, now);
-        const manufacturer = reported.manufacturer ?? (await tx.deviceInventory.findUnique({ where: { deviceId: device.id } }))?.manufacturer ?? null;
+        // Written as SQL: every provision asks it (run on the driver itself in the device API's transactions, prisma/direct-sqlite.ts).
+        const manufacturer = reported.manufacturer ?? (await queryRows<{ manufacturer: string | null }>(tx, Prisma.sql`SELECT "manufacturer" FROM "DeviceInventory" WHERE "deviceId" = ${device.id}`, []))[0]?.manufacturer ?? null;
         const readiness = firmwareReadiness({ ...reported, manufacturer });
         if (readiness.state !== 'below_minimum' || settings.belowMinimum !== 'block') return null;
         await enqueueEvent(

@@ -3,23 +3,32 @@
 // delivery engine (./outbox-delivery.ts) delivers them through the queue operations of
 // ./outbox-queue.ts: leased, retried with backoff, each destination served once.
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
+import { insertRows } from '../../prisma/bulk-write.ts';
 import { newId } from '../shared/random.ts';
 import type { DomainEvent } from './domain-events.ts';
 
 export async function enqueueEvent(db: DatabaseOrTransaction, event: DomainEvent, now: Date, dedupeKey?: string): Promise<void> {
-  await db.outboxMessage.create({
-    data: {
+  // One row through the bulk writer, nothing read back: every provision enqueues one, and in the
+  // device API's transactions it runs on the driver itself (prisma/direct-sqlite.ts). A taken
+  // dedupeKey fails it as a unique violation (prisma/unique-violation.ts), as Prisma's create did.
+  await insertRows(db, 'OutboxMessage', [
+    {
       id: newId(),
       tenantId: event.tenantId,
       kind: event.kind,
       payload: JSON.stringify(event),
+      status: 'pending',
       dedupeKey: dedupeKey ?? null,
+      attempts: 0,
       nextAttemptAt: now,
+      lastError: null,
       createdAt: now,
+      sentAt: null,
+      leaseHolder: null,
+      leaseUntil: null,
+      progress: null,
     },
-    // Nothing is read back: returning only the id spares mapping the whole row (every provision enqueues one).
-    select: { id: true },
-  });
+  ]);
 }
 
 export interface OutboxEntry {
