@@ -1,12 +1,17 @@
 // The statements the store runs on SQLite's driver directly (prisma/direct-sqlite.ts): the same
 // rows and values as through Prisma, never in the middle of one of the client's transactions,
-// writes that the next read sees, and the same errors.
+// writes that the next read sees, and the same errors. Inside a transaction that runs them
+// directly (the device API's), they run on that transaction itself.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Prisma } from '../../../generated/sqlite/client.ts';
-import { executeStatement, queryRows, storedDate } from '../../../prisma/direct-sqlite.ts';
+import { insertRows } from '../../../prisma/bulk-write.ts';
+import { executeStatement, inTransactionDirectly, queryRows, storedDate } from '../../../prisma/direct-sqlite.ts';
+import { groupedTransactions } from '../../../prisma/grouped-transactions.ts';
+import { KeptStatementsConnection } from '../../../prisma/sqlite-connection.ts';
+import { isUniqueViolation } from '../../../prisma/unique-violation.ts';
 import { openStore, type Store } from '../../../prisma/store.ts';
 import { storageFailureOf } from '../../../prisma/storage-errors.ts';
 
@@ -117,6 +122,78 @@ describe('direct statements on SQLite', () => {
     await store.close();
     await expect(claim('late')).rejects.toThrow(/closed/);
     store = await openStore(`file:${path.join(dir, 'bot.db')}`);
+  });
+});
+
+describe('statements on the open transaction (inTransactionDirectly)', () => {
+  let dir: string;
+  let store: Store;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'direct-transaction-'));
+    store = await openStore(`file:${path.join(dir, 'bot.db')}`);
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const insertKey = (db: Parameters<typeof executeStatement>[0], key: string) =>
+    executeStatement(db, Prisma.sql`INSERT INTO "HandledActivity" ("key", "at") VALUES (${key}, ${at('2026-12-07T10:00:00Z')})`);
+  const keys = async () => (await store.db.handledActivity.findMany({ orderBy: { key: 'asc' } })).map((row) => row.key);
+
+  it('run on the transaction\'s own connection, seen by its Prisma statements, and undone by its rollback', async () => {
+    const direct = vi.spyOn(KeptStatementsConnection.prototype, 'run');
+    await store.db.$transaction((transaction) =>
+      inTransactionDirectly(store.db, transaction, async (tx) => {
+        expect(await insertKey(tx, 'kept')).toBe(1);
+        expect(await tx.handledActivity.count()).toBe(1);
+        expect(await queryRows<{ key: string }>(tx, Prisma.sql`SELECT "key" FROM "HandledActivity"`, [])).toEqual([{ key: 'kept' }]);
+      }),
+    );
+    expect(direct).toHaveBeenCalledTimes(1);
+    await expect(store.db.$transaction((transaction) =>
+      inTransactionDirectly(store.db, transaction, async (tx) => {
+        await insertKey(tx, 'undone');
+        throw new Error('changed my mind');
+      }),
+    )).rejects.toThrow('changed my mind');
+    expect(await keys()).toEqual(['kept']);
+  });
+
+  it('go back to Prisma outside the work: a transaction client kept beyond it is refused, and writes nothing', async () => {
+    let kept: Prisma.TransactionClient | undefined;
+    await store.db.$transaction((transaction) => inTransactionDirectly(store.db, transaction, async (tx) => {
+      kept = tx;
+    }));
+    await expect(insertKey(kept!, 'late')).rejects.toThrow(/Transaction/);
+    // Without the work's wrapper, a transaction's statements go through Prisma as before.
+    const direct = vi.spyOn(KeptStatementsConnection.prototype, 'run');
+    await store.db.$transaction((tx) => insertKey(tx, 'through-prisma'));
+    expect(direct).not.toHaveBeenCalled();
+    expect(await keys()).toEqual(['through-prisma']);
+  });
+
+  it('a unique violation there is one (isUniqueViolation), and fails only its item of a group', async () => {
+    const writes = groupedTransactions(store.db);
+    const outcomes = await Promise.allSettled([
+      writes.run((tx) => insertKey(tx, 'same')),
+      writes.run((tx) => insertKey(tx, 'same')),
+      writes.run((tx) => insertKey(tx, 'other')),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(isUniqueViolation((outcomes[1] as PromiseRejectedResult).reason)).toBe(true);
+    expect(await keys()).toEqual(['other', 'same']);
+  });
+
+  it('rows written as SQL read back through Prisma as the rows Prisma writes', async () => {
+    const row = { mac: 'AA-BB-CC-DD-EE-01', tenantId: null, source: '10.0.0.7', succeeded: false, at: at('2026-12-07T10:00:00.250Z'), countsForMac: true };
+    await store.db.$transaction((transaction) => inTransactionDirectly(store.db, transaction, (tx) => insertRows(tx, 'ProvisioningAttempt', [{ id: 'sql', ...row }])));
+    await store.db.provisioningAttempt.create({ data: { id: 'prisma', ...row } });
+    const [bySql, byPrisma] = await Promise.all(['sql', 'prisma'].map((id) => store.db.provisioningAttempt.findUniqueOrThrow({ where: { id } })));
+    expect({ ...bySql, id: 'x' }).toEqual({ ...byPrisma, id: 'x' });
+    expect(await store.db.provisioningAttempt.count({ where: { succeeded: false, at: { gt: at('2026-12-07T10:00:00Z') } } })).toBe(2);
   });
 });
 
