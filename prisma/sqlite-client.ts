@@ -12,7 +12,9 @@
 // fails. So on SQLITE_READONLY / SQLITE_CANTOPEN the connection is dropped and the call
 // tried once more on a new one: such a call failed before writing anything, so repeating it
 // is safe.
-import { createClient, type Client, type InStatement, type InArgs, type TransactionMode } from '@libsql/client';
+import { createClient, type Client, type InStatement, type InArgs, type ResultSet, type TransactionMode } from '@libsql/client';
+import { sqliteFilePath } from './database-url.ts';
+import { KeptStatementsConnection } from './sqlite-connection.ts';
 import { storageFailureOf } from './storage-errors.ts';
 
 export const sqliteBusyTimeoutMs = 15_000;
@@ -31,19 +33,56 @@ export function connectionIsStale(error: unknown): boolean {
   return kind === 'read_only' || kind === 'unreachable';
 }
 
-export function createSqliteClient(url: string): Client {
+/**
+ * `keptStatements`: single statements (`execute`, all Prisma's adapter runs outside
+ * transactions) go to a connection that keeps them prepared (sqlite-connection.ts), whose rows
+ * are read by index only, as the adapter does. Without it, rows are @libsql/client's (by name too).
+ */
+export function createSqliteClient(url: string, options: { keptStatements?: boolean } = {}): Client {
   let current: Client | null = null;
+  let kept: KeptStatementsConnection | null = null;
+  let keptIsNew = true;
   let connectionIsNew = true;
   let closed = false;
+  const keepStatements = options.keptStatements === true && !url.includes(':memory:');
 
-  /** Drops the current connection; the next call opens a new one. */
+  /** Drops the current connections; the next call opens new ones. */
   function reopen(): void {
     const old = current;
+    const oldKept = kept;
     current = null;
+    kept = null;
+    for (const connection of [old, oldKept]) {
+      try {
+        connection?.close();
+      } catch {
+        // Already unusable: it is being replaced anyway.
+      }
+    }
+  }
+
+  async function keptConnection(): Promise<KeptStatementsConnection> {
+    if (closed) throw new Error('The database client is closed');
+    if (!kept) {
+      kept = new KeptStatementsConnection(sqliteFilePath(url));
+      keptIsNew = true;
+    }
+    if (keptIsNew) {
+      await kept.execute(`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`);
+      await kept.execute(sqliteSynchronous);
+      keptIsNew = false;
+    }
+    return kept;
+  }
+
+  /** One statement, on the kept connection: tried once more on a fresh one if it met a stale file. */
+  async function executeKept(statement: InStatement): Promise<ResultSet> {
     try {
-      old?.close();
-    } catch {
-      // Already unusable: it is being replaced anyway.
+      return await (await keptConnection()).execute(statement);
+    } catch (error) {
+      if (!connectionIsStale(error)) throw error;
+      reopen();
+      return (await keptConnection()).execute(statement);
     }
   }
 
@@ -84,7 +123,9 @@ export function createSqliteClient(url: string): Client {
     },
     protocol: 'file',
     execute: ((statement: InStatement | string, args?: InArgs) =>
-      call((client) => (typeof statement === 'string' ? client.execute(statement, args) : client.execute(statement)))) as Client['execute'],
+      keepStatements
+        ? executeKept(typeof statement === 'string' ? { sql: statement, args: args ?? [] } : statement)
+        : call((client) => (typeof statement === 'string' ? client.execute(statement, args) : client.execute(statement)))) as Client['execute'],
     batch: (statements, mode) => call((client) => client.batch(statements, mode)),
     migrate: (statements) => call((client) => client.migrate(statements)),
     // Several statements, each committed on its own: one may have been written already.

@@ -43,7 +43,7 @@ class WaitingPrismaLibSql extends PrismaLibSql {
   readonly transactions = new TransactionWatch();
 
   override createClient(config: LibsqlConfig): LibsqlClient {
-    return this.transactions.watch(withTransactionConnection(createSqliteClient(config.url), config.url));
+    return this.transactions.watch(withTransactionConnection(createSqliteClient(config.url, { keptStatements: true }), config.url));
   }
 }
 
