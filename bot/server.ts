@@ -214,7 +214,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     await chat.handle(req, res, requestLogger(req, logger));
   });
 
-  registerDeviceRoutes(server, services.devices, (req) => requestLogger(req, logger), { trustProxy: config.trustProxy, firmware: services.firmware });
+  registerDeviceRoutes(server, services.devices, (req) => requestLogger(req, logger), { trustProxy: config.trustProxy, firmware: services.firmware, kickOutbox: () => outboxJob?.kick() });
   registerExportRoutes(server, exportLinks, services, (req) => requestLogger(req, logger));
   await registerTabPage(server, { teamsAppId: config.botAuth.appId });
   registerTabApi(server, { services, sso: config.tabSso, log: (req) => requestLogger(req, logger), kickOutbox: () => outboxJob?.kick() });

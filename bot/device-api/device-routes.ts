@@ -55,7 +55,12 @@ function sendError(res: Response, error: DomainError): void {
   res.send(statusOf[error.code], { code: error.code, message: error.message, ...error.details });
 }
 
-export function registerDeviceRoutes(server: Server, devices: DeviceServices, logFor: (req: Request) => Logger, options: { trustProxy?: boolean; firmware?: Services['firmware'] } = {}): void {
+export function registerDeviceRoutes(
+  server: Server,
+  devices: DeviceServices,
+  logFor: (req: Request) => Logger,
+  options: { trustProxy?: boolean; firmware?: Services['firmware']; kickOutbox?: () => void } = {},
+): void {
   /**
    * Runs a handler; domain errors become their HTTP answer, an unavailable store a 503 the
    * device retries after Retry-After, anything else goes to the server's error handler.
@@ -66,10 +71,15 @@ export function registerDeviceRoutes(server: Server, devices: DeviceServices, lo
     res.header('X-Content-Type-Options', 'nosniff');
     try {
       res.send(200, await handler(req));
+      // What the request changed is told at once (the awaiting-sign-in card, the hand-off card),
+      // not at the outbox's next tick: a kick during a run only asks for another run after it.
+      options.kickOutbox?.();
     } catch (error) {
       if (error instanceof DomainError) {
         logFor(req).info({ path: req.path(), errorCode: error.code }, 'device request refused');
         sendError(res, error);
+        // A refusal may have told the admins too (a lockout, a firmware refusal).
+        options.kickOutbox?.();
         return;
       }
       const failure = storageFailureOf(error);
