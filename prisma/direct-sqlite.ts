@@ -1,7 +1,11 @@
-// The few statements every chat turn runs (the redelivery claim, the device with its timeline),
-// run on SQLite by the embedded driver itself: a connection of this file's own, each statement
-// prepared once and kept. Everything else, and every statement on PostgreSQL or inside a
-// transaction, goes through Prisma as before.
+// Statements a service writes as SQL, run on SQLite by the embedded driver itself, each prepared
+// once and kept:
+// - outside transactions (the chat turn's redelivery claim and device with its timeline), on a
+//   connection of this file's own;
+// - inside a transaction that asked for it (inTransactionDirectly: the device API's group
+//   commit), on that transaction's own connection (sqlite-transactions.ts), between its Prisma
+//   statements, so a provision's dozen statements skip Prisma's layers too.
+// Everything else, every statement on PostgreSQL and in other transactions, goes through Prisma.
 //
 // Why: through Prisma a statement costs its client runtime, the query interpreter, the driver
 // adapter and @libsql/client (which prepares the SQL again each time and builds each row with
@@ -25,7 +29,8 @@
 // - Faults: the same busy timeout and synchronous mode as the client's connections, and on
 //   SQLITE_READONLY / SQLITE_CANTOPEN the connection is dropped and the statement tried once
 //   more on a new one (one statement fails before writing anything), as sqlite-client.ts does.
-//   Driver errors are libsql's own SqliteError (`code` SQLITE_…), which storage-errors.ts reads.
+//   Driver errors are libsql's own SqliteError (`code` SQLITE_…), which storage-errors.ts reads;
+//   in a transaction, a LibsqlError whose extendedCode unique-violation.ts recognises.
 import type { Client, Transaction as LibsqlTransaction, TransactionMode } from '@libsql/client';
 import type { Prisma, PrismaClient } from '../generated/sqlite/client.ts';
 import { sqliteFilePath } from './database-url.ts';
