@@ -196,7 +196,12 @@ export class DirectSqlite {
 
   /** A write: how many rows it changed. */
   execute(query: Prisma.Sql): Promise<number> {
-    return this.transactions.run(() => this.withStatement(query.sql, (statement) => statement.run(query.values.map(bound)).changes));
+    return this.executeText(query.sql, query.values);
+  }
+
+  /** A write in SQLite's own placeholders (`?`), its values as Prisma.Sql's. */
+  executeText(sql: string, values: readonly unknown[]): Promise<number> {
+    return this.transactions.run(() => this.withStatement(sql, (statement) => statement.run(values.map(bound)).changes));
   }
 
   close(): void {
@@ -324,10 +329,13 @@ export function executeStatement(db: DatabaseOrTransaction, query: Prisma.Sql): 
 
 /**
  * A write written for the store's provider already (`?` placeholders on SQLite, `$n` on
- * PostgreSQL; bulk-write.ts), values in stored form: on an open transaction that runs directly,
- * otherwise through Prisma. How many rows it changed.
+ * PostgreSQL; bulk-write.ts), values in stored form: by the rule of executeStatement (the
+ * store's SQLite client, or an open transaction that runs directly), otherwise through Prisma.
+ * How many rows it changed.
  */
 export function executeSql(db: DatabaseOrTransaction, sql: string, values: readonly (string | number | boolean | null)[]): Promise<number> {
+  const direct = directConnections.get(db);
+  if (direct) return direct.executeText(sql, values);
   const open = openStatementsOf(db);
   if (open) return settled(() => open.run(sql, values.map(bound)));
   return db.$executeRawUnsafe(sql, ...values);

@@ -12,6 +12,7 @@
 // overwrite what the new holder did.
 import { Prisma } from '../../generated/sqlite/client.ts';
 import { storedDateTime } from '../../prisma/bulk-write.ts';
+import { executeStatement } from '../../prisma/direct-sqlite.ts';
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import type { DomainEvent } from './domain-events.ts';
 import type { ClaimedMessage, ClaimOptions, OutboxQueue } from './delivery-ports.ts';
@@ -109,10 +110,11 @@ export async function markProgress(db: DatabaseOrTransaction, id: string, destin
   const sent = sentAt ? { status: 'sent', sentAt, leaseHolder: null, leaseUntil: null } : {};
   const stillPending = sentAt ? { status: 'pending' } : {};
   if (known && !known.includes(destinationKey)) {
-    const { count } = await db.outboxMessage.updateMany({
-      where: { id, progress: known.length === 0 ? null : JSON.stringify(known), ...stillPending, ...holderGuard(holder) },
-      data: { progress: JSON.stringify([...known, destinationKey]), ...sent },
-    });
+    // Every delivery writes this: SQL, which on SQLite runs on the driver itself (prisma/direct-sqlite.ts).
+    const ends = sentAt ? Prisma.sql`, "status" = 'sent', "sentAt" = ${storedDateTime(sentAt)}, "leaseHolder" = NULL, "leaseUntil" = NULL` : Prisma.empty;
+    const listWas = known.length === 0 ? Prisma.sql`"progress" IS NULL` : Prisma.sql`"progress" = ${JSON.stringify(known)}`;
+    const conditions = [Prisma.sql`"id" = ${id}`, listWas, ...(sentAt ? [Prisma.sql`"status" = 'pending'`] : []), ...(holder === undefined ? [] : [Prisma.sql`"leaseHolder" = ${holder}`])];
+    const count = await executeStatement(db, Prisma.sql`UPDATE "OutboxMessage" SET "progress" = ${JSON.stringify([...known, destinationKey])}${ends} WHERE ${Prisma.join(conditions, ' AND ')}`);
     if (count === 1) return true;
   }
   for (let round = 0; round < 5; round++) {
