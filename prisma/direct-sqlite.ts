@@ -213,8 +213,9 @@ export class DirectSqlite {
     try {
       return use(this.prepared(sql));
     } catch (error) {
-      // Errors are rare here (no statement of this file can break a constraint). A statement
-      // stopped midway could keep its read snapshot open, so the connection goes either way.
+      // Errors are rare here (a taken unique key of an outbox message's dedupe key, say). A
+      // statement stopped midway could keep its read snapshot open, so the connection goes
+      // either way; the next statement opens another.
       this.drop();
       if (!connectionIsStale(error)) throw error;
       // Failed before writing anything: once more on a fresh connection.

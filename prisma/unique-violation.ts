@@ -9,7 +9,8 @@ export function isUniqueViolation(error: unknown): boolean {
   // A statement written as SQL (bulk-write.ts, direct-sqlite.ts): through Prisma, P2010 "raw
   // query failed" with the driver adapter's kind; on SQLite's driver itself, SQLite's own code.
   if (code === 'P2010') return meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation';
-  return extendedCode === 'SQLITE_CONSTRAINT_UNIQUE' || extendedCode === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  // libsql's SqliteError names the extended code `code`; @libsql/client's LibsqlError, `extendedCode`.
+  return [code, extendedCode].some((sqliteCode) => sqliteCode === 'SQLITE_CONSTRAINT_UNIQUE' || sqliteCode === 'SQLITE_CONSTRAINT_PRIMARYKEY');
 }
 
 /**

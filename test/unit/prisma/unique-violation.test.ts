@@ -11,6 +11,11 @@ describe('recognising a unique-key race', () => {
     ['null', null, false],
     ['undefined', undefined, false],
     ['a string', 'P2002', false],
+    ['Prisma P2010 (a raw statement) with a unique violation', Object.assign(new Error('Raw query failed. Code: `23505`.'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'UniqueConstraintViolation' } } } }), true],
+    ['Prisma P2010 with another failure', Object.assign(new Error('Raw query failed. Code: `23503`.'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'ForeignKeyConstraintViolation' } } } }), false],
+    ["libsql's SqliteError, a unique index", Object.assign(new Error('UNIQUE constraint failed: OutboxMessage.dedupeKey'), { code: 'SQLITE_CONSTRAINT_UNIQUE', rawCode: 2067 }), true],
+    ["@libsql/client's LibsqlError, a primary key", Object.assign(new Error('UNIQUE constraint failed: HandledActivity.key'), { code: 'SQLITE_CONSTRAINT', extendedCode: 'SQLITE_CONSTRAINT_PRIMARYKEY', rawCode: 1555 }), true],
+    ['a foreign key failure on SQLite', Object.assign(new Error('FOREIGN KEY constraint failed'), { code: 'SQLITE_CONSTRAINT_FOREIGNKEY', rawCode: 787 }), false],
   ])('%s → %s', (_name, error, expected) => {
     expect(isUniqueViolation(error)).toBe(expected);
   });
