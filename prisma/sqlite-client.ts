@@ -33,76 +33,82 @@ export function connectionIsStale(error: unknown): boolean {
   return kind === 'read_only' || kind === 'unreachable';
 }
 
+/** The settings each connection gets before its first statement. */
+export async function applyConnectionSettings(connection: { execute(sql: string): Promise<unknown> }): Promise<void> {
+  await connection.execute(`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`);
+  await connection.execute(sqliteSynchronous);
+}
+
+/** A connection opened on first use and given its settings before its first statement. */
+class LazyConnection<C extends { execute(sql: string): Promise<unknown>; close(): void }> {
+  private connection: C | null = null;
+  private isNew = true;
+
+  constructor(private readonly open: () => C) {}
+
+  async get(): Promise<C> {
+    if (!this.connection) {
+      this.connection = this.open();
+      this.isNew = true;
+    }
+    if (this.isNew) {
+      await applyConnectionSettings(this.connection);
+      this.isNew = false;
+    }
+    return this.connection;
+  }
+
+  /** The client behind it swapped its connection (see transaction below): settings again on next use. */
+  renewed(): void {
+    this.isNew = true;
+  }
+
+  /** Closes it; the next use opens another. */
+  drop(): void {
+    const old = this.connection;
+    this.connection = null;
+    try {
+      old?.close();
+    } catch {
+      // Already unusable: it is being replaced anyway.
+    }
+  }
+}
+
 /**
  * `keptStatements`: single statements (`execute`, all Prisma's adapter runs outside
  * transactions) go to a connection that keeps them prepared (sqlite-connection.ts), whose rows
  * are read by index only, as the adapter does. Without it, rows are @libsql/client's (by name too).
  */
 export function createSqliteClient(url: string, options: { keptStatements?: boolean } = {}): Client {
-  let current: Client | null = null;
-  let kept: KeptStatementsConnection | null = null;
-  let keptIsNew = true;
-  let connectionIsNew = true;
   let closed = false;
+  const opened = <C>(open: () => C) => () => {
+    if (closed) throw new Error('The database client is closed');
+    return open();
+  };
+  const current = new LazyConnection(opened(() => createClient({ url })));
+  const kept = new LazyConnection(opened(() => new KeptStatementsConnection(sqliteFilePath(url))));
   const keepStatements = options.keptStatements === true && !url.includes(':memory:');
 
   /** Drops the current connections; the next call opens new ones. */
   function reopen(): void {
-    const old = current;
-    const oldKept = kept;
-    current = null;
-    kept = null;
-    for (const connection of [old, oldKept]) {
-      try {
-        connection?.close();
-      } catch {
-        // Already unusable: it is being replaced anyway.
-      }
-    }
-  }
-
-  async function keptConnection(): Promise<KeptStatementsConnection> {
-    if (closed) throw new Error('The database client is closed');
-    if (!kept) {
-      kept = new KeptStatementsConnection(sqliteFilePath(url));
-      keptIsNew = true;
-    }
-    if (keptIsNew) {
-      await kept.execute(`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`);
-      await kept.execute(sqliteSynchronous);
-      keptIsNew = false;
-    }
-    return kept;
+    current.drop();
+    kept.drop();
   }
 
   /** One statement, on the kept connection: tried once more on a fresh one if it met a stale file. */
   async function executeKept(statement: InStatement): Promise<ResultSet> {
     try {
-      return await (await keptConnection()).execute(statement);
+      return await (await kept.get()).execute(statement);
     } catch (error) {
       if (!connectionIsStale(error)) throw error;
       reopen();
-      return (await keptConnection()).execute(statement);
+      return (await kept.get()).execute(statement);
     }
-  }
-
-  async function connection(): Promise<Client> {
-    if (closed) throw new Error('The database client is closed');
-    if (!current) {
-      current = createClient({ url });
-      connectionIsNew = true;
-    }
-    if (connectionIsNew) {
-      await current.execute(`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`);
-      await current.execute(sqliteSynchronous);
-      connectionIsNew = false;
-    }
-    return current;
   }
 
   async function attempt<T>(use: (client: Client) => Promise<T>): Promise<T> {
-    const client = await connection();
-    return use(client);
+    return use(await current.get());
   }
 
   /** `retry`: only for calls that are atomic (one statement, or one transaction). */
@@ -134,7 +140,7 @@ export function createSqliteClient(url: string, options: { keptStatements?: bool
       call(async (client) => {
         const transaction = await client.transaction(mode);
         // The transaction took the connection; the client opens a fresh one on next use.
-        connectionIsNew = true;
+        current.renewed();
         return transaction;
       })) as Client['transaction'],
     sync: () => call((client) => client.sync(), false),

@@ -34,7 +34,7 @@
 import { accessSync, constants } from 'node:fs';
 import { createClient, type Client, type InStatement, type ResultSet, type Transaction, type TransactionMode } from '@libsql/client';
 import { sqliteFilePath } from './database-url.ts';
-import { connectionIsStale, sqliteBusyTimeoutMs, sqliteSynchronous } from './sqlite-client.ts';
+import { applyConnectionSettings, connectionIsStale } from './sqlite-client.ts';
 import { KeptStatementsConnection, type StatementRows } from './sqlite-connection.ts';
 
 /** What a transaction needs of its connection (a KeptStatementsConnection, or @libsql/client's in tests). */
@@ -108,8 +108,7 @@ export function withTransactionConnection(client: Client, url: string, connect: 
     kept?.client.close();
     const connection = connect(url);
     try {
-      await connection.execute(`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`);
-      await connection.execute(sqliteSynchronous);
+      await applyConnectionSettings(connection);
     } catch (error) {
       connection.close();
       throw error;
