@@ -29,25 +29,19 @@
 // - Faults: the same busy timeout and synchronous mode as the client's connections, and on
 //   SQLITE_READONLY / SQLITE_CANTOPEN the connection is dropped and the statement tried once
 //   more on a new one (one statement fails before writing anything), as sqlite-client.ts does.
-//   Driver errors are libsql's own SqliteError (`code` SQLITE_…), which storage-errors.ts reads;
-//   in a transaction, a LibsqlError whose extendedCode unique-violation.ts recognises.
+//   Both paths run on a KeptStatementsConnection (sqlite-connection.ts), so driver errors are
+//   @libsql/client's LibsqlError (`code` SQLITE_…, `extendedCode`), which storage-errors.ts and
+//   unique-violation.ts read.
 import type { Client, Transaction as LibsqlTransaction, TransactionMode } from '@libsql/client';
 import type { Prisma, PrismaClient } from '../generated/sqlite/client.ts';
 import { sqliteFilePath } from './database-url.ts';
-import { connectionIsStale, sqliteBusyTimeoutMs, sqliteSynchronous } from './sqlite-client.ts';
-import type { StatementRows } from './sqlite-connection.ts';
+import { connectionIsStale, connectionSettings } from './sqlite-client.ts';
+import { KeptStatementsConnection, type StatementRows } from './sqlite-connection.ts';
 import { transactionStatements, type TransactionStatements, type TransactionWithStatements } from './sqlite-transactions.ts';
-// The native driver under @libsql/client (the same package and version).
-import Libsql from 'libsql';
-
-type LibsqlDatabase = Libsql.Database;
-type LibsqlStatement = Libsql.Statement<unknown[]>;
 
 /** store.ts's DatabaseOrTransaction (named here without importing the store, which imports this file). */
 type DatabaseOrTransaction = PrismaClient | Prisma.TransactionClient;
 
-/** Statements kept prepared per connection: the texts that come here are a handful of fixed ones. */
-const maxKeptStatements = 32;
 
 /**
  * Knows whether one of the client's transactions is open, and runs work when none is. The
@@ -169,8 +163,7 @@ export function storedDate(value: unknown): Date | null {
 
 /** One connection of the bot's own to its SQLite file, with its statements kept prepared. */
 export class DirectSqlite {
-  private connection: LibsqlDatabase | null = null;
-  private readonly statements = new Map<string, LibsqlStatement>();
+  private connection: KeptStatementsConnection | null = null;
   private closed = false;
 
   constructor(
@@ -185,13 +178,7 @@ export class DirectSqlite {
 
   /** The rows of a read, its `dateColumns` as Dates. */
   query<Row>(query: Prisma.Sql, dateColumns: readonly string[]): Promise<Row[]> {
-    return this.transactions.run(() =>
-      this.withStatement(query.sql, (statement) => {
-        const rows = statement.all(query.values.map(bound)) as Record<string, unknown>[];
-        for (const row of rows) for (const column of dateColumns) row[column] = storedDate(row[column]);
-        return rows as Row[];
-      }),
-    );
+    return this.transactions.run(() => rowObjects<Row>(this.withConnection((connection) => connection.all(query.sql, query.values.map(bound))), dateColumns));
   }
 
   /** A write: how many rows it changed. */
@@ -201,7 +188,7 @@ export class DirectSqlite {
 
   /** A write in SQLite's own placeholders (`?`), its values as Prisma.Sql's. */
   executeText(sql: string, values: readonly unknown[]): Promise<number> {
-    return this.transactions.run(() => this.withStatement(sql, (statement) => statement.run(values.map(bound)).changes));
+    return this.transactions.run(() => this.withConnection((connection) => connection.run(sql, values.map(bound))));
   }
 
   close(): void {
@@ -209,9 +196,9 @@ export class DirectSqlite {
     this.drop();
   }
 
-  private withStatement<T>(sql: string, use: (statement: LibsqlStatement) => T): T {
+  private withConnection<T>(use: (connection: KeptStatementsConnection) => T): T {
     try {
-      return use(this.prepared(sql));
+      return use(this.open());
     } catch (error) {
       // Errors are rare here (a taken unique key of an outbox message's dedupe key, say). A
       // statement stopped midway could keep its read snapshot open, so the connection goes
@@ -219,27 +206,16 @@ export class DirectSqlite {
       this.drop();
       if (!connectionIsStale(error)) throw error;
       // Failed before writing anything: once more on a fresh connection.
-      return use(this.prepared(sql));
+      return use(this.open());
     }
   }
 
-  private prepared(sql: string): LibsqlStatement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      if (this.statements.size >= maxKeptStatements) this.statements.clear();
-      statement = this.open().prepare(sql) as LibsqlStatement;
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  private open(): LibsqlDatabase {
+  private open(): KeptStatementsConnection {
     if (this.closed) throw new Error('The database client is closed');
     if (!this.connection) {
-      const connection = new Libsql(this.file);
+      const connection = new KeptStatementsConnection(this.file);
       try {
-        connection.exec(`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`);
-        connection.exec(sqliteSynchronous);
+        for (const sql of connectionSettings) connection.apply(sql);
       } catch (error) {
         connection.close();
         throw error;
@@ -252,7 +228,6 @@ export class DirectSqlite {
   private drop(): void {
     const old = this.connection;
     this.connection = null;
-    this.statements.clear();
     try {
       old?.close();
     } catch {

@@ -33,10 +33,12 @@ export function connectionIsStale(error: unknown): boolean {
   return kind === 'read_only' || kind === 'unreachable';
 }
 
+/** What each connection runs before its first statement: wait for other writers, and WAL's durability (above). */
+export const connectionSettings: readonly string[] = [`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`, sqliteSynchronous];
+
 /** The settings each connection gets before its first statement. */
 export async function applyConnectionSettings(connection: { execute(sql: string): Promise<unknown> }): Promise<void> {
-  await connection.execute(`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`);
-  await connection.execute(sqliteSynchronous);
+  for (const sql of connectionSettings) await connection.execute(sql);
 }
 
 /** A connection opened on first use and given its settings before its first statement. */

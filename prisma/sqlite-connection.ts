@@ -1,5 +1,6 @@
-// The connection the bot's SQLite transactions run on (sqlite-transactions.ts): the native
-// driver under @libsql/client, with each statement prepared once and kept.
+// The bot's SQLite connections (the transactions' in sqlite-transactions.ts, the store client's
+// in sqlite-client.ts, direct-sqlite.ts's own): the native driver under @libsql/client, with each
+// statement prepared once and kept.
 //
 // Why: @libsql/client prepares every statement again on each call, asks the driver for its
 // columns twice and builds each row with Object.defineProperty per column. A provision's
@@ -137,6 +138,17 @@ export class KeptStatementsConnection {
     const kept = this.kept(sql);
     try {
       return kept.statement.run(values).changes;
+    } catch (error) {
+      throw libsqlErrorOf(error);
+    }
+  }
+
+  /** A statement run for its effect, whatever it returns (a PRAGMA setting). */
+  apply(sql: string): void {
+    const kept = this.kept(sql);
+    try {
+      if (kept.reader) kept.statement.all([]);
+      else kept.statement.run([]);
     } catch (error) {
       throw libsqlErrorOf(error);
     }
