@@ -1,13 +1,11 @@
 // Provisions that arrive together share one transaction on SQLite (prisma/grouped-transactions.ts),
 // and read some things once per group (the tenant's name, an address found clean). A wrong code
 // in the group must still count for the provisions after it, exactly as one at a time.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createScratchDatabase, type ScratchDatabase } from '../../../prisma/schema-engine/index.ts';
-import { openStore, type Store } from '../../../prisma/store.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../services/index.ts';
 import { DomainError } from '../../../services/shared/errors.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
-import { postgresServerUrl } from '../../helpers/postgres.ts';
+import { useScratchStore } from '../../helpers/scratch-store.ts';
 import { testProviders, unavailable } from '../../helpers/test-bot.ts';
 
 const tenant = 'tenant-contoso';
@@ -16,23 +14,14 @@ const macs = ['02-00-00-00-00-01', '02-00-00-00-00-02', '02-00-00-00-00-03'];
 
 describe.each(testProviders)('provisions arriving together on %s', (provider) => {
   describe.skipIf(unavailable(provider))('limits and answers', () => {
-    let database: ScratchDatabase;
-    let store: Store;
+    const store = useScratchStore(provider, 'grouped limits');
     let services: Services;
     let codeOf: Map<string, string>;
 
-    beforeAll(async () => {
-      database = await createScratchDatabase(provider, provider === 'postgresql' ? postgresServerUrl('grouped limits') : undefined, 'grouped_limits');
-      store = await openStore(database.url);
-    });
-    afterAll(async () => {
-      await store?.close();
-      await database?.drop();
-    });
     beforeEach(async () => {
-      await store.db.tenant.deleteMany();
-      await store.db.provisioningAttempt.deleteMany();
-      services = createServices({ db: store.db, clock: new ManualClock(), settings: { codeTtlMs: 24 * 3_600_000, codeHashSecret: 'grouped-limits-secret-0123456789-0123456', bootstrapAdmins: [] } });
+      await store().db.tenant.deleteMany();
+      await store().db.provisioningAttempt.deleteMany();
+      services = createServices({ db: store().db, clock: new ManualClock(), settings: { codeTtlMs: 24 * 3_600_000, codeHashSecret: 'grouped-limits-secret-0123456789-0123456', bootstrapAdmins: [] } });
       await services.devices.registry.register(admin, tenant, macs.map((mac) => ({ mac, location: 'Lobby' })));
       const issued = await services.devices.codes.issue(admin, tenant, { macs });
       codeOf = new Map(issued.issued.map((code) => [code.mac, code.code]));

@@ -2,15 +2,13 @@
 // unique violation that isUniqueViolation recognises (the jobs that queue a day's digest or
 // stale-device list stand down on it), however the INSERT ran: through Prisma (PostgreSQL),
 // on SQLite's driver for the store's client, or on an open transaction that runs directly.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { inTransactionDirectly } from '../../../prisma/direct-sqlite.ts';
 import { groupedTransactions } from '../../../prisma/grouped-transactions.ts';
-import { createScratchDatabase, type ScratchDatabase } from '../../../prisma/schema-engine/index.ts';
-import { openStore, type Store } from '../../../prisma/store.ts';
 import { isUniqueViolation } from '../../../prisma/unique-violation.ts';
 import type { DomainEvent } from '../../../services/notifications/domain-events.ts';
 import { enqueueEvent } from '../../../services/notifications/outbox.ts';
-import { postgresServerUrl } from '../../helpers/postgres.ts';
+import { useScratchStore } from '../../helpers/scratch-store.ts';
 import { testProviders, unavailable } from '../../helpers/test-bot.ts';
 
 const tenantId = 'tenant-dedupe';
@@ -19,41 +17,32 @@ const digestDue = (day: string) => ({ kind: 'digest.due', tenantId, day }) as Do
 
 describe.each(testProviders)('outbox dedupe keys on %s', (provider) => {
   describe.skipIf(unavailable(provider))('a second message with a taken key', () => {
-    let database: ScratchDatabase;
-    let store: Store;
+    const store = useScratchStore(provider, 'outbox dedupe');
 
-    beforeAll(async () => {
-      database = await createScratchDatabase(provider, provider === 'postgresql' ? postgresServerUrl('outbox dedupe') : undefined, 'outbox_dedupe');
-      store = await openStore(database.url);
-    });
-    afterAll(async () => {
-      await store?.close();
-      await database?.drop();
-    });
     beforeEach(async () => {
-      await store.db.tenant.deleteMany();
-      await store.db.tenant.create({ data: { id: tenantId, name: 'Dedupe' } });
+      await store().db.tenant.deleteMany();
+      await store().db.tenant.create({ data: { id: tenantId, name: 'Dedupe' } });
     });
 
     const failureOf = (attempt: Promise<unknown>) => attempt.then(() => null, (error: unknown) => error);
-    const stored = async () => (await store.db.outboxMessage.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map((row) => row.dedupeKey);
+    const stored = async () => (await store().db.outboxMessage.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map((row) => row.dedupeKey);
 
     it('outside a transaction: refused as a unique violation, the first kept', async () => {
-      await enqueueEvent(store.db, digestDue('2026-12-07'), now, 'digest:day');
-      const error = await failureOf(enqueueEvent(store.db, digestDue('2026-12-07'), now, 'digest:day'));
+      await enqueueEvent(store().db, digestDue('2026-12-07'), now, 'digest:day');
+      const error = await failureOf(enqueueEvent(store().db, digestDue('2026-12-07'), now, 'digest:day'));
       expect(isUniqueViolation(error)).toBe(true);
       // The store goes on (on SQLite, on a fresh direct connection).
-      await enqueueEvent(store.db, digestDue('2026-12-08'), now, 'digest:next');
+      await enqueueEvent(store().db, digestDue('2026-12-08'), now, 'digest:next');
       expect(await stored()).toEqual(['digest:day', 'digest:next']);
     });
 
     it('in a transaction, and in one that runs its statements directly: the same, rolled back with it', async () => {
-      await enqueueEvent(store.db, digestDue('2026-12-07'), now, 'digest:day');
-      const plain = await failureOf(store.db.$transaction((tx) => enqueueEvent(tx, digestDue('2026-12-07'), now, 'digest:day')));
+      await enqueueEvent(store().db, digestDue('2026-12-07'), now, 'digest:day');
+      const plain = await failureOf(store().db.$transaction((tx) => enqueueEvent(tx, digestDue('2026-12-07'), now, 'digest:day')));
       expect(isUniqueViolation(plain)).toBe(true);
       const direct = await failureOf(
-        store.db.$transaction((transaction) =>
-          inTransactionDirectly(store.db, transaction, async (tx) => {
+        store().db.$transaction((transaction) =>
+          inTransactionDirectly(store().db, transaction, async (tx) => {
             await enqueueEvent(tx, digestDue('2026-12-09'), now, 'digest:rolled-back');
             await enqueueEvent(tx, digestDue('2026-12-07'), now, 'digest:day');
           }),
@@ -61,7 +50,7 @@ describe.each(testProviders)('outbox dedupe keys on %s', (provider) => {
       );
       expect(isUniqueViolation(direct)).toBe(true);
       // In a group commit only the item that took the key fails.
-      const writes = groupedTransactions(store.db);
+      const writes = groupedTransactions(store().db);
       const outcomes = await Promise.allSettled([
         writes.run((tx) => enqueueEvent(tx, digestDue('2026-12-10'), now, 'digest:grouped')),
         writes.run((tx) => enqueueEvent(tx, digestDue('2026-12-07'), now, 'digest:day')),

@@ -1,12 +1,10 @@
 // A delivery run reads its provisioned devices at once (services/notifications/planning-reads.ts):
 // each device's facts must be what the single-device reads of the services answer, on SQLite
 // and PostgreSQL, and another tenant's device with the same id list is never among them.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createScratchDatabase, type ScratchDatabase } from '../../../prisma/schema-engine/index.ts';
-import { openStore, type Store } from '../../../prisma/store.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../services/index.ts';
 import { ManualClock } from '../../helpers/manual-clock.ts';
-import { postgresServerUrl } from '../../helpers/postgres.ts';
+import { useScratchStore } from '../../helpers/scratch-store.ts';
 import { testProviders, unavailable } from '../../helpers/test-bot.ts';
 
 const tenant = 'tenant-contoso';
@@ -16,19 +14,10 @@ const macs = ['02-00-00-00-00-01', '02-00-00-00-00-02', '02-00-00-00-00-03'];
 
 describe.each(testProviders)('planning reads on %s', (provider) => {
   describe.skipIf(unavailable(provider))('the devices of a delivery run', () => {
-    let database: ScratchDatabase;
-    let store: Store;
+    const store = useScratchStore(provider, 'planning reads');
     let services: Services;
-    const db = () => store.db;
+    const db = () => store().db;
 
-    beforeAll(async () => {
-      database = await createScratchDatabase(provider, provider === 'postgresql' ? postgresServerUrl('planning reads') : undefined, 'planning_reads');
-      store = await openStore(database.url);
-    });
-    afterAll(async () => {
-      await store?.close();
-      await database?.drop();
-    });
     beforeEach(async () => {
       await db().tenant.deleteMany();
       services = createServices({ db: db(), clock: new ManualClock(), settings: { codeTtlMs: 24 * 3_600_000, codeHashSecret: 'planning-reads-secret-0123456789-0123456', bootstrapAdmins: [] } });
