@@ -171,7 +171,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   attachJobBoard(services, jobBoard);
   let scheduler: Scheduler | null = null;
 
-  const server = restify.createServer({ name: 'provisioning-bot', handleUncaughtExceptions: false });
+  // restify logs (its few warnings) through ours, at our level and format, rather than through a
+  // pino logger of its own on stdout. (restify 11 logs with pino; @types/restify still names bunyan's type.)
+  const restifyLog = logger.child({ component: 'http' }) as unknown as restify.ServerOptions['log'];
+  const server = restify.createServer({ name: 'provisioning-bot', handleUncaughtExceptions: false, log: restifyLog });
   let draining = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -275,9 +278,17 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // first query loads Prisma's query compiler, ~50 ms of CPU). kick() still runs at once.
   const outboxIntervalMs = options.outboxIntervalMs ?? defaultOutboxIntervalMs;
   outboxJob = startOutboxJob({ sender: outboxSender, intervalMs: outboxIntervalMs, firstRunDelayMs: Math.min(outboxIntervalMs, defaultCatchUpDelayMs), log: logger.child({ component: 'outbox' }) });
-  // Load Prisma's query compiler now, in the background, rather than on the first request that
-  // queries: its steps await file reads, so the probes that arrive meanwhile are answered between them.
-  const warmedUp = new Promise<void>((resolve) => setImmediate(() => void store.warmUp().then(resolve)));
+  // Load Prisma's query compiler in the background (about 40 ms of CPU in one go), rather than on
+  // the first request that queries: once the first request has been answered (an orchestrator's
+  // readiness probe, usually; the probe itself does not use Prisma), or a second after listening
+  // if none came. Right after listening it would hold up that first probe instead.
+  let warmedUp: Promise<void> | undefined;
+  const warmUp = () => {
+    clearTimeout(warmUpTimer);
+    if (!draining) warmedUp ??= new Promise<void>((resolve) => setImmediate(() => void store.warmUp().then(resolve)));
+  };
+  const warmUpTimer = setTimeout(warmUp, 1_000).unref();
+  server.once('after', warmUp);
   if (schedulerMode !== 'off') {
     scheduler = startScheduler({
       jobs,
@@ -308,6 +319,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     server.server.closeAllConnections();
     await stopped;
     await jobsStopped;
+    clearTimeout(warmUpTimer);
     await warmedUp;
     await store.close();
     logger.info('stopped');
@@ -397,6 +409,8 @@ export async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
+// Run directly (node --import tsx bot/server.ts). Not a top-level await: the production build is
+// a CommonJS file (bot/production-build.mjs), and main() reports its own failures.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main();
+  void main();
 }

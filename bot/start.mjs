@@ -2,9 +2,9 @@
 // Node, rebuilding it first when a source file is newer than the bundle (a developer's edit, a
 // `git pull`), so `npm start` never serves stale code and never needs a separate build step.
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { mapBundleStackTraces } from './bundle-stack-traces.mjs';
+import { runWithCodeCache } from './code-cache.mjs';
 import { buildServer, isBuildStale, serverBundle } from './production-build.mjs';
 
 // Memory. After each full garbage collection V8 lets the old generation grow to up to 4× what
@@ -20,11 +20,15 @@ import { buildServer, isBuildStale, serverBundle } from './production-build.mjs'
 // CPU to the first /readyz 520 → 470-490 ms). V8 reads the flag at each collection, so it
 // holds from the first one after start-up (chat peak RSS 219 MB; 421 MB without the flag).
 
-// Stack traces name the TypeScript sources (dist/*.mjs.map); a map is read only when a stack
-// with a frame of the build is formatted.
+// Stack traces name the TypeScript sources (dist/server.cjs.map); the map is read only when a
+// stack with a frame of the build is formatted.
 mapBundleStackTraces(path.dirname(serverBundle));
 if (isBuildStale()) await buildServer();
-const { main } = await import(pathToFileURL(serverBundle).href);
-await main();
+// With V8's code cache of an earlier start (bot/code-cache.mjs).
+const server = runWithCodeCache(serverBundle);
+await server.exports.main();
+// Serving: keep what V8 compiled for the next start (when it had no cache), before the flag
+// below changes V8's flags, which would make V8 refuse that cache on the next start.
+server.saveCodeCache();
 // Memory (above): from the first collection after start-up.
 v8.setFlagsFromString('--heap-growing-percent=30');

@@ -1,9 +1,14 @@
 // SQLite through libsql. SQLite serialises writers itself: each migration runs in a
 // BEGIN IMMEDIATE transaction that first re-checks whether another process applied it.
-import type { Client, Row } from '@libsql/client';
-import type { MigrationFile } from './migration-files.ts';
+//
+// One native connection for everything (sqlite-connection.ts), transactions included (BEGIN and
+// COMMIT as statements): the driver runs one step at a time. @libsql/client's transaction()
+// would hand each migration a connection of its own, opening the file and reading its schema
+// again each time: most of a first start's migration time (20 migrations).
+import { sqliteFilePath } from './database-url.ts';
 import { MigrationScriptError, type AppliedMigrationRow, type MigrationDriver } from './migration-driver.ts';
-import { createSqliteClient } from './sqlite-client.ts';
+import { applyConnectionSettings } from './sqlite-client.ts';
+import { KeptStatementsConnection, type StatementRows } from './sqlite-connection.ts';
 
 // Prisma's own layout for SQLite; dates are stored as milliseconds since the epoch, as Prisma does.
 const createTable = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -22,7 +27,12 @@ function toDate(value: unknown): Date | null {
   return new Date(typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as string | number));
 }
 
-function toRow(row: Row): AppliedMigrationRow {
+/** Each row as an object keyed by column name. */
+function rowsByName({ columns, rows }: StatementRows): Record<string, unknown>[] {
+  return rows.map((row) => Object.fromEntries(columns.map((column, index) => [column, row[index]])));
+}
+
+function toRow(row: Record<string, unknown>): AppliedMigrationRow {
   return {
     id: String(row.id),
     checksum: String(row.checksum),
@@ -36,63 +46,68 @@ function toRow(row: Row): AppliedMigrationRow {
 const isApplied = `SELECT 1 FROM "_prisma_migrations" WHERE "migration_name" = ? AND "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`;
 
 export async function openSqliteMigrationDriver(fileUrl: string): Promise<MigrationDriver> {
-  // Several instances may start at once on one file: their connections wait for the writer.
-  const client: Client = createSqliteClient(fileUrl);
+  // Several instances may start at once on one file: their connections wait for the writer (busy timeout).
+  const connection = new KeptStatementsConnection(sqliteFilePath(fileUrl));
+  await applyConnectionSettings(connection);
   // WAL lets the bot read while a job writes; the setting is stored in the file. Switching
   // needs the file to itself: when another instance is switching it at the same moment,
   // SQLite answers "busy" at once (no busy wait), and that instance's switch is enough.
-  await client.execute('PRAGMA journal_mode = WAL').catch((error: { code?: string }) => {
-    if (error.code !== 'SQLITE_BUSY') throw error;
-  });
+  try {
+    connection.apply('PRAGMA journal_mode = WAL');
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+  }
 
   return {
     withMigrationLock: (work) => work(),
     async ensureMigrationsTable() {
-      await client.execute(createTable);
+      connection.apply(createTable);
     },
     async readAppliedRows() {
-      const result = await client.execute('SELECT * FROM "_prisma_migrations" ORDER BY "started_at", "migration_name"');
-      return result.rows.map(toRow);
+      return rowsByName(connection.all('SELECT * FROM "_prisma_migrations" ORDER BY "started_at", "migration_name"', [])).map(toRow);
     },
     async applyMigration(migration, id, now) {
-      const tx = await client.transaction('write');
+      connection.apply('BEGIN IMMEDIATE');
       try {
-        const already = await tx.execute({ sql: isApplied, args: [migration.name] });
-        if (already.rows.length > 0) {
-          await tx.rollback();
+        if (connection.all(isApplied, [migration.name]).rows.length > 0) {
+          connection.apply('ROLLBACK');
           return false;
         }
-        await tx.executeMultiple(migration.sql).catch((error: unknown) => {
+        try {
+          connection.script(migration.sql);
+        } catch (error) {
           throw new MigrationScriptError(error);
-        });
-        await tx.execute({
-          sql: `INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name", "logs", "started_at", "applied_steps_count") VALUES (?, ?, ?, ?, NULL, ?, 1)`,
-          args: [id, migration.checksum, now.getTime(), migration.name, now.getTime()],
-        });
-        await tx.commit();
+        }
+        connection.run(
+          `INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name", "logs", "started_at", "applied_steps_count") VALUES (?, ?, ?, ?, NULL, ?, 1)`,
+          [id, migration.checksum, now.getTime(), migration.name, now.getTime()],
+        );
+        connection.apply('COMMIT');
         return true;
       } catch (error) {
-        if (!tx.closed) await tx.rollback();
+        // After some errors SQLite has rolled back already; then there is nothing left to undo.
+        try {
+          connection.apply('ROLLBACK');
+        } catch {
+          // no transaction is active
+        }
         throw error;
-      } finally {
-        tx.close();
       }
     },
     async recordFailedMigration(migration, id, startedAt, logs) {
-      await client.execute({
-        sql: `INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name", "logs", "started_at", "applied_steps_count") VALUES (?, ?, NULL, ?, ?, ?, 0)`,
-        args: [id, migration.checksum, migration.name, logs, startedAt.getTime()],
-      });
+      connection.run(
+        `INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name", "logs", "started_at", "applied_steps_count") VALUES (?, ?, NULL, ?, ?, ?, 0)`,
+        [id, migration.checksum, migration.name, logs, startedAt.getTime()],
+      );
     },
     async markRolledBack(migrationName, now) {
-      const result = await client.execute({
-        sql: `UPDATE "_prisma_migrations" SET "rolled_back_at" = ? WHERE "migration_name" = ? AND "finished_at" IS NULL AND "rolled_back_at" IS NULL`,
-        args: [now.getTime(), migrationName],
-      });
-      return result.rowsAffected;
+      return connection.run(`UPDATE "_prisma_migrations" SET "rolled_back_at" = ? WHERE "migration_name" = ? AND "finished_at" IS NULL AND "rolled_back_at" IS NULL`, [
+        now.getTime(),
+        migrationName,
+      ]);
     },
     async close() {
-      client.close();
+      connection.close();
     },
   };
 }

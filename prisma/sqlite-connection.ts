@@ -154,6 +154,16 @@ export class KeptStatementsConnection {
     }
   }
 
+  /** Several statements separated by semicolons (a migration's script), none of them kept. */
+  script(sql: string): void {
+    if (!this.database) throw new LibsqlError('The client is closed', 'CLIENT_CLOSED');
+    try {
+      this.database.exec(sql);
+    } catch (error) {
+      throw libsqlErrorOf(error);
+    }
+  }
+
   close(): void {
     const database = this.database;
     this.database = null;

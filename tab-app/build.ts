@@ -64,7 +64,8 @@ export async function ensureTabBundle(): Promise<void> {
   if (tabBundleIsStale()) await buildTab();
 }
 
+// Run directly (npm run build:tab). Not a top-level await: the server's production build, which
+// includes this file, is a CommonJS file (a failed build still ends the process with its error).
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { bytes } = await buildTab();
-  console.log(`fleet tab built: ${tabBundlePath} (${Math.round(bytes / 1024)} KB)`);
+  void buildTab().then(({ bytes }) => console.log(`fleet tab built: ${tabBundlePath} (${Math.round(bytes / 1024)} KB)`));
 }

@@ -26,7 +26,7 @@ function compiledEntry(entry: string): Promise<string> {
       module = buildServer().then(() => botStart);
     } else {
       // Inside the checkout (dist/ is not committed): its imports of npm packages resolve from node_modules.
-      const outfile = path.join(projectDir, 'dist', 'bench', `${path.basename(entry, '.ts')}.mjs`);
+      const outfile = path.join(projectDir, 'dist', 'bench', `${path.basename(entry, '.ts')}.cjs`);
       module = bundleModule(entry, outfile).then(() => outfile);
     }
     compiled.set(entry, module);

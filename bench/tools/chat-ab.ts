@@ -1,7 +1,7 @@
 // A/B of two builds of the bot under the chat benchmark's load, interleaved, for judging a change
-// on a shared machine: `node --import tsx bench/tools/chat-ab.ts A.mjs B.mjs [rounds] [messages]`.
-// Each argument is a bundle built like dist/server.mjs and kept in dist/ beside it (copy the
-// old bundle to dist/server-before.mjs before rebuilding): the bundle finds its card templates and
+// on a shared machine: `node --import tsx bench/tools/chat-ab.ts A.cjs B.cjs [rounds] [messages]`.
+// Each argument is a bundle built like dist/server.cjs and kept in dist/ beside it (copy the
+// old bundle to dist/server-before.cjs before rebuilding): the bundle finds its card templates and
 // migrations relative to its own place, so it must live in dist/. Each build gets its own
 // database, seeded as the chat benchmark seeds it, and its own process; the rounds alternate
 // which build goes first. Prints CPU ms per message and messages/s per batch, and the medians.
@@ -18,7 +18,7 @@ import { benchCodeHashSecret, registerWithCodes, seedThroughServices } from '../
 import { benchTechnicians, grantTechnicians, isStatusCard, measuredChatBatch, statusMessages } from '../support/status-chat.ts';
 
 const [aBundle, bBundle, roundsArg, messagesArg] = process.argv.slice(2);
-if (!aBundle || !bBundle) throw new Error('usage: chat-ab.ts A.mjs B.mjs [rounds] [messages]');
+if (!aBundle || !bBundle) throw new Error('usage: chat-ab.ts A.cjs B.cjs [rounds] [messages]');
 const rounds = Number(roundsArg ?? 6);
 const messages = Number(messagesArg ?? 1000);
 const concurrency = 50;
@@ -33,7 +33,7 @@ async function startBuild(label: string, bundle: string): Promise<ChildServer & 
     await grantTechnicians(services, defaultTenantId, technicians);
   });
   const launcher = path.join(projectDir, 'dist', `ab-${label}.mjs`);
-  writeFileSync(launcher, `process.setSourceMapsEnabled(true);\nconst { main } = await import(${JSON.stringify(`./${path.basename(bundle)}`)});\nawait main();\n`);
+  writeFileSync(launcher, `import { createRequire } from 'node:module';\nprocess.setSourceMapsEnabled(true);\nconst { main } = createRequire(import.meta.url)(${JSON.stringify(`./${path.basename(bundle)}`)});\nawait main();\n`);
   const port = await freePort();
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR ? path.join(process.env.BENCH_CPU_PROFILE_DIR, label) : null;
   if (profileDir) mkdirSync(profileDir, { recursive: true });

@@ -236,24 +236,31 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     };
   }
 
+  // node-cron's tasks are made when first needed: making one and arming its timer costs a couple
+  // of milliseconds of CPU per job (node-cron computes the next fire through Intl), which a fresh
+  // process spends better on its first requests (see `armTimers` below).
   const logger = cronLogger(log);
   const tasks = new Map<string, ScheduledTask>();
-  for (const job of jobs) {
-    const task = cron.createTask(
-      job.cron,
-      (context) => execute(job, context.date, fireKey(job.name, context.date)),
-      {
-        name: job.name,
-        timezone,
-        noOverlap: true,
-        distributed: true,
-        runCoordinator: cronCoordinator(job),
-        distributedLease: leaseTtlMs,
-        missedExecutionTolerance: missedExecutionToleranceMs,
-        logger,
-      },
-    );
-    tasks.set(job.name, task);
+  function taskOf(job: JobDefinition): ScheduledTask {
+    let task = tasks.get(job.name);
+    if (!task) {
+      task = cron.createTask(
+        job.cron,
+        (context) => execute(job, context.date, fireKey(job.name, context.date)),
+        {
+          name: job.name,
+          timezone,
+          noOverlap: true,
+          distributed: true,
+          runCoordinator: cronCoordinator(job),
+          distributedLease: leaseTtlMs,
+          missedExecutionTolerance: missedExecutionToleranceMs,
+          logger,
+        },
+      );
+      tasks.set(job.name, task);
+    }
+    return task;
   }
 
   function jobNamed(name: string): JobDefinition {
@@ -264,17 +271,18 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 
   /** The last time the schedule fired at or before `time`, within the look-back; null if none. */
   function lastFire(job: JobDefinition, time: Date): Date | null {
-    const task = tasks.get(job.name);
+    const task = taskOf(job);
     const latest = truncateToMinute(time).getTime();
     for (let candidate = latest; candidate > latest - catchUpLookbackMs; candidate -= minuteMs) {
-      if (task?.match(new Date(candidate))) return new Date(candidate);
+      if (task.match(new Date(candidate))) return new Date(candidate);
     }
     return null;
   }
 
   async function runDue(fireTime: Date): Promise<FireResult[]> {
+    if (stopped) return [];
     const due = truncateToMinute(fireTime);
-    const matching = jobs.filter((job) => tasks.get(job.name)?.match(due));
+    const matching = jobs.filter((job) => taskOf(job).match(due));
     return Promise.all(matching.map((job) => fire(job, fireKey(job.name, due), due)));
   }
 
@@ -297,12 +305,22 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   }
 
-  if (timers) for (const task of tasks.values()) void task.start();
-  const caughtUp = !(options.catchUp ?? timers)
+  function armTimers(): void {
+    if (timers && !stopped) for (const job of jobs) void taskOf(job).start();
+  }
+
+  // With a catch-up, node-cron's timers are armed when it begins, not at start: a fire in between
+  // is the schedule's last fire when the catch-up runs, so the catch-up runs it (under that
+  // fire's start-up key) and none is lost, while a fresh process answers its first requests
+  // without the timers' CPU in their way. Without a catch-up, they are armed at once.
+  const catchUp = options.catchUp ?? timers;
+  if (!catchUp) armTimers();
+  const caughtUp = !catchUp
     ? Promise.resolve()
     : new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           cancelCatchUp = () => {};
+          armTimers();
           // After stop() the remaining runNow calls skip, and stop() waits for the one running.
           void (async () => {
             for (const job of jobs) await runNow(job.name);

@@ -153,6 +153,22 @@ describe('start-up catch-up', () => {
     expect(leases.asked).toEqual(['first@start-up:2026-11-22T10:00:00.000Z', 'second@start-up:2026-11-22T10:00:00.000Z']);
   });
 
+  it("with timers, arms them when the catch-up begins; a fire before that is the catch-up's, and the next one the timer's", async () => {
+    vi.useFakeTimers({ now: new Date('2026-11-22T10:04:59Z'), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const leases = memoryLeases();
+    const { job, calls } = countingJob('tick', '*/5 * * * *');
+    const scheduler = start({ jobs: [job], coordinator: leases.coordinator(1), timers: true, catchUp: true, catchUpDelayMs: 2_000 });
+    // 10:05:00 passes before the catch-up: no timer is armed yet.
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(leases.asked).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await scheduler.caughtUp;
+    expect(leases.asked).toEqual(['tick@start-up:2026-11-22T10:05:00.000Z']);
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    expect(leases.asked).toEqual(['tick@start-up:2026-11-22T10:05:00.000Z', 'tick@2026-11-22T10:10:00.000Z']);
+    expect(calls).toHaveLength(2);
+  });
+
   it('a stop() before the catch-up began cancels it', async () => {
     vi.useFakeTimers({ now: new Date('2026-11-22T10:07:12Z'), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const { job, calls } = countingJob('tick', '* * * * *');
