@@ -9,7 +9,8 @@
 // the outcome is classified here.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { format } from 'node:util';
-import { CallerIdConstants, type Activity, type ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { CallerIdConstants } from './botbuilder.ts';
+import type { Activity, ConfigurationBotFrameworkAuthentication, ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { Logger } from '../logger.ts';
 
 export type AuthenticateRequestResult = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;

@@ -4,7 +4,8 @@
 // a tag or channel mention, the connector down) leaves the id null instead of failing the turn:
 // the command that needs it says what to do. The name comes from the member list too, when
 // found: a mention's text and name are whatever the sender's client put there.
-import { TeamsInfo, type Mention, type TurnContext } from 'botbuilder';
+import { TeamsInfo } from './botbuilder.ts';
+import type { Mention, TurnContext } from 'botbuilder';
 import type { MentionedUser } from '../commands/command-spec.ts';
 import { turnLogger } from './turn-logger.ts';
 

@@ -2,16 +2,8 @@
 // conversation that talks to the bot or installs it is remembered for later messages.
 // When the store is unavailable, the user is told so (and that nothing changed) instead of
 // getting the generic apology that teams-chat.ts gives for bugs.
-import {
-  ActivityTypes,
-  TeamsActivityHandler,
-  TeamsInfo,
-  TurnContext,
-  type AdaptiveCardInvokeResponse,
-  type AdaptiveCardInvokeValue,
-  type TaskModuleRequest,
-  type TaskModuleResponse,
-} from 'botbuilder';
+import { ActivityTypes, TeamsActivityHandler, TeamsInfo, TurnContext } from './botbuilder.ts';
+import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, TaskModuleRequest, TaskModuleResponse } from 'botbuilder';
 import { routeAction } from '../actions/action-router.ts';
 import type { ActionRefusal, ActionSpec } from '../actions/action-spec.ts';
 import type { TrackedCard } from '../commands/command-spec.ts';

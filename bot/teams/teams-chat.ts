@@ -2,15 +2,8 @@
 // MicrosoftAppId, accepts the Emulator's unauthenticated requests; see channel-auth.ts),
 // runs the bot on a CloudAdapter, and turns a failed turn into a short apology with an
 // error reference.
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  type Activity,
-  type InvokeResponse,
-  type Request as BotRequest,
-  type Response as BotResponse,
-  type TurnContext,
-} from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from './botbuilder.ts';
+import type { Activity, InvokeResponse, Request as BotRequest, Response as BotResponse, TurnContext } from 'botbuilder';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Services } from '../../services/index.ts';
