@@ -22,7 +22,9 @@ const FORMULA_START = /(^|[,;\t|])(?=\s*[=+\-@]|[\t\r])/g;
 // block, or a markdown block around it; a space keeps the value on its line.
 const LINE_BREAKS = /[\r\n\v\f\u0085\u2028\u2029]+/g;
 // Numeric collation so "Room 2" comes before "Room 10"; a fixed locale keeps output stable.
-const locationOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+// Made on first use: a process's first Intl object loads ICU's data (about 5 ms), which a
+// start-up should not pay for a sheet nobody asked for yet.
+let locationOrder: Intl.Collator | undefined;
 
 export function buildCodeSheet(entries: readonly CodeSheetEntry[], timeZone: string): string {
   const formatLocal = localFormatter(timeZone);
@@ -55,7 +57,7 @@ function byLocationThenMac(a: CodeSheetEntry, b: CodeSheetEntry): number {
   if (a.location !== b.location) {
     if (a.location === null) return 1;
     if (b.location === null) return -1;
-    const byLocation = locationOrder.compare(a.location, b.location);
+    const byLocation = (locationOrder ??= new Intl.Collator('en', { numeric: true, sensitivity: 'base' })).compare(a.location, b.location);
     if (byLocation !== 0) return byLocation;
   }
   return a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0;
