@@ -279,16 +279,19 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const outboxIntervalMs = options.outboxIntervalMs ?? defaultOutboxIntervalMs;
   outboxJob = startOutboxJob({ sender: outboxSender, intervalMs: outboxIntervalMs, firstRunDelayMs: Math.min(outboxIntervalMs, defaultCatchUpDelayMs), log: logger.child({ component: 'outbox' }) });
   // Load Prisma's query compiler in the background (about 40 ms of CPU in one go), rather than on
-  // the first request that queries: once the first request has been answered (an orchestrator's
-  // readiness probe, usually; the probe itself does not use Prisma), or a second after listening
-  // if none came. Right after listening it would hold up that first probe instead.
+  // the first request that queries: a tenth of a second after the first request was answered
+  // (an orchestrator's readiness probe, usually; the probe itself does not use Prisma), or a
+  // second after listening if none came. Right after listening it would hold up that first
+  // probe; right after the answer, a client on this machine still reading it (a test, a sidecar).
   let warmedUp: Promise<void> | undefined;
   const warmUp = () => {
-    clearTimeout(warmUpTimer);
     if (!draining) warmedUp ??= new Promise<void>((resolve) => setImmediate(() => void store.warmUp().then(resolve)));
   };
-  const warmUpTimer = setTimeout(warmUp, 1_000).unref();
-  server.once('after', warmUp);
+  let warmUpTimer = setTimeout(warmUp, 1_000).unref();
+  server.once('after', () => {
+    clearTimeout(warmUpTimer);
+    warmUpTimer = setTimeout(warmUp, 100).unref();
+  });
   if (schedulerMode !== 'off') {
     scheduler = startScheduler({
       jobs,

@@ -51,9 +51,14 @@ describe('a large pasted import', () => {
     await bot?.close();
   });
 
-  it('does not hold a /healthz request made meanwhile: the health answer comes first, within 100 ms', async () => {
+  it("does not hold a /healthz request made meanwhile: the health answer comes first, in a small part of the import's time", async () => {
     const order: string[] = [];
-    const importing = bot.server.services.devices.registry.importCsv(actor, tenantId, bigCsv()).then(() => order.push('import'));
+    const started = performance.now();
+    let importMs = 0;
+    const importing = bot.server.services.devices.registry.importCsv(actor, tenantId, bigCsv()).then(() => {
+      importMs = performance.now() - started;
+      order.push('import');
+    });
     const sent = performance.now();
     const health = await fetch(`${bot.url}/healthz`);
     const healthMs = performance.now() - sent;
@@ -61,6 +66,8 @@ describe('a large pasted import', () => {
     expect(health.status).toBe(200);
     await importing;
     expect(order).toEqual(['health', 'import']);
-    expect(healthMs).toBeLessThan(100);
+    // Relative, not a fixed number of milliseconds: on a busy machine both take longer (times
+    // are the benchmarks' business). Held for the parse alone, it would take a sixth of it or more.
+    expect(healthMs).toBeLessThan(importMs / 10);
   }, 120_000);
 });
