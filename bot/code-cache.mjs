@@ -24,7 +24,10 @@ export function codeCacheFile(bundle) {
   return `${bundle}.code-cache`;
 }
 
-/** The bundle's source and key, read through one open file: a rebuild renaming a new bundle into place meanwhile cannot pair one build's key with another's source. */
+/**
+ * The bundle's source and key, read through one open file: a rebuild that renames a new bundle
+ * into place meanwhile cannot pair one build's key with the other build's source.
+ */
 function readBundle(bundle) {
   const fd = openSync(bundle, 'r');
   try {
@@ -35,7 +38,7 @@ function readBundle(bundle) {
   }
 }
 
-/** V8's data from `cacheFile` when it was made from `key`'s bundle; undefined otherwise (no file, another build). */
+/** V8's data from `cacheFile` when it was made from `key`'s bundle; otherwise (no file, another build) undefined. */
 function readCachedData(cacheFile, key) {
   let file;
   try {

@@ -57,7 +57,8 @@ export const startupBenchmark: Benchmark = {
     const fleetDevices = quick ? 5_000 : 100_000;
     const baseEnv = { LOG_LEVEL: 'warn' };
 
-    // A start with no code cache, as the first one after a build (another benchmark's starts may have written it already).
+    // A start with no code cache, as the first one after a build (another benchmark's starts
+    // may have written it already).
     rmSync(codeCacheFile(serverBundle), { force: true });
     const firstDir = mkdtempSync(path.join(tmpdir(), 'bench-startup-first-'));
     let first: Start;
