@@ -27,7 +27,7 @@ module.exports = {
     },
     {
       name: 'botbuilder-values-from-here',
-      comment: "A value from botbuilder's index loads all of botbuilder, most of which the bot never runs (about 50 ms of start-up): values come from bot/teams/botbuilder.ts, which requires each from its own file. Types from 'botbuilder' load nothing and are fine.",
+      comment: "A value from botbuilder's index loads all of botbuilder, most of which the bot never runs (84 modules, about 30 ms of start-up): values come from bot/teams/botbuilder.ts, which requires each from its own file. Types from 'botbuilder' load nothing and are fine.",
       severity: 'error',
       from: { pathNot: '^bot/teams/botbuilder\\.ts$' },
       to: { path: '^node_modules/botbuilder/lib/index\\.', dependencyTypesNot: ['type-only'] },
