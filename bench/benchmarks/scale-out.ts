@@ -1,4 +1,4 @@
-// Scaling out: the device-api load and the chat load against one bot process, then against two
+// Scaling out: the device-api load and the chat load against one bot process and against two
 // on the same PostgreSQL, the load client sending request i to instance i % n (round robin, no
 // proxy). Each instance runs the bot as `npm start` does, with the same CODE_HASH_SECRET, and
 // every instance runs its outbox and jobs, as in a deployment.
@@ -14,6 +14,14 @@
 //
 // Server CPU per provision is counted until the outbox has delivered what the batch caused:
 // delivering notifications is part of a provision's cost, whichever instance does it.
+//
+// One-instance and two-instance runs alternate (1 2, 2 1, 1 2, 2 1), so that a slow minute of
+// this shared machine falls on both alike: run one after the other, the two phases moved the
+// ratio between 0.9 and 1.3 from one full run to the next. Both bot processes stay up; during a
+// one-instance run the second is paused (SIGSTOP: no CPU, no timers, no outbox polls, no
+// job leases) and sent nothing, and is resumed (SIGCONT) for the next two-instance run. It is
+// paused only once the outbox has drained, so it holds no lease that the running instance
+// would have to wait out.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,21 +57,68 @@ interface Sizes {
 const started = Date.now();
 const trace = (what: string) => process.env.BENCH_TRACE && console.error(`${((Date.now() - started) / 1000).toFixed(1)} s ${what}`);
 
+/** The processes of one configuration: requests go round robin over `servers`; `paused` are stopped meanwhile. */
+interface Configuration {
+  instances: number;
+  servers: readonly ChildServer[];
+  paused: readonly ChildServer[];
+  /** The instances' application_name in PostgreSQL, to count their connections. */
+  applicationNames: readonly string[];
+  line: ChatLine;
+  echoes: readonly ChildServer[];
+  echoLine: ChatLine;
+}
+
 /**
- * The most connections the instances held to the database while `work` ran, sampled every
- * 100 ms: what a deployment sizes PostgreSQL's max_connections by.
+ * Runs `work` with the configuration's paused processes stopped. SIGSTOP takes effect at once
+ * and the process runs nothing until SIGCONT; its sockets and connections stay open, idle.
  */
-async function peakConnections<T>(db: pg.Client, work: () => Promise<T>): Promise<{ result: T; peak: number }> {
-  let peak = 0;
-  const sample = async () => {
-    const { rows } = await db.query<{ count: string }>('SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-    peak = Math.max(peak, Number(rows[0]!.count));
-  };
-  const timer = setInterval(() => void sample().catch(() => undefined), 100);
+async function inConfiguration<T>(configuration: Configuration, work: () => Promise<T>): Promise<T> {
+  for (const server of configuration.paused) process.kill(server.pid, 'SIGSTOP');
   try {
-    return { result: await work(), peak };
+    return await work();
   } finally {
-    clearInterval(timer);
+    for (const server of configuration.paused) process.kill(server.pid, 'SIGCONT');
+  }
+}
+
+/**
+ * The most connections the running instances held to the database, sampled every 100 ms: what a
+ * deployment sizes PostgreSQL's max_connections by. Counted by application_name, so that a
+ * paused instance's idle connections are not counted for a one-instance run.
+ */
+class ConnectionPeaks {
+  private readonly peaks = new Map<number, number>();
+  private active: Configuration | null = null;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly db: pg.Client) {
+    this.timer = setInterval(() => void this.sample().catch(() => undefined), 100);
+  }
+
+  async during<T>(configuration: Configuration, work: () => Promise<T>): Promise<T> {
+    this.active = configuration;
+    try {
+      return await work();
+    } finally {
+      this.active = null;
+    }
+  }
+
+  peak(instances: number): number {
+    return this.peaks.get(instances) ?? 0;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private async sample(): Promise<void> {
+    const configuration = this.active;
+    if (!configuration) return;
+    const { rows } = await this.db.query<{ count: string }>('SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ANY($1)', [configuration.applicationNames]);
+    const count = Number(rows[0]!.count);
+    if (this.active === configuration) this.peaks.set(configuration.instances, Math.max(this.peak(configuration.instances), count));
   }
 }
 
@@ -118,102 +173,112 @@ async function chatRun(servers: readonly ChildServer[], line: ChatLine, db: pg.C
   return { ...batch, databaseCpuMsPerMessage: cpuSpentMs(databaseBefore, await backendsCpuMs(db)) / messages.length };
 }
 
+/** What the runs of one configuration measured. */
 interface Phase {
   instances: number;
-  /** The most connections all instances held to PostgreSQL during the phase. */
+  /** The most connections its instances held to PostgreSQL during its runs. */
   peakConnections: number;
-  /** The echo control with as many processes (see echoControl). */
-  echoCpuMsPerMessage: number;
   provisions: ProvisionRunOnPostgres[];
   chat: ChatRun[];
+  /**
+   * The control for the machine: the bare echo bot fed the same chat load by as many processes,
+   * right after each chat run. What spreading a load over more processes costs on this machine
+   * by itself (more context switches, colder caches on two shared cores) shows here, free of
+   * any work of the bot's. Server CPU ms per message, one per run.
+   */
+  echoCpuMsPerMessage: number[];
 }
 
-/**
- * The two loads against `servers` (round robin); provisions take MACs from `first` on. The
- * last server is the one just started: the warm-up is sized so that it gets as much as the
- * first one got before its runs (JIT, its connections and pool), so no instance is measured
- * cold; it also opens the load client's and the channel's sockets to every instance.
- */
-async function phase(servers: readonly ChildServer[], watch: NotificationWatch, db: pg.Client, codes: ReadonlyMap<string, string>, first: number, sizes: Sizes): Promise<Phase> {
-  const client = keepAliveClient(concurrency);
-  const line = await ChatLine.open(
-    servers.map((server) => server.url),
-    concurrency,
-  );
-  try {
-    // Warm-up on devices of its own; checked, not measured.
-    const warmUpProvisions = sizes.warmUp * servers.length;
-    const warmUp = await provisionRunOnPostgres(servers, client, watch, db, codes, first, warmUpProvisions);
-    const warmUpChat = await chatRun(servers, line, db, statusMessages(technicians, sizes.chatWarmUp * servers.length, sizes.chatDevices));
-    if (!provisionsClean(warmUp) || !exactlyOnce(warmUp.delivery) || !chatClean(warmUpChat)) {
-      throw new Error(`scale-out warm-up on ${servers.length} instance(s) failed: ${warmUp.outcomes.firstProblem ?? warmUpChat.outcomes.firstProblem ?? JSON.stringify(warmUp.delivery)}`);
-    }
-    trace(`warm-up on ${servers.length} done`);
-    const provisions: ProvisionRunOnPostgres[] = [];
-    const chat: ChatRun[] = [];
-    const messages = statusMessages(technicians, sizes.messages, sizes.chatDevices);
-    for (let run = 0; run < sizes.runs; run++) {
-      provisions.push(await provisionRunOnPostgres(servers, client, watch, db, codes, first + warmUpProvisions + run * sizes.provisions, sizes.provisions));
-      trace(`run ${run + 1}: provisions`);
-      chat.push(await chatRun(servers, line, db, messages));
-      trace(`run ${run + 1}: chat`);
-    }
-    return { instances: servers.length, provisions, chat, peakConnections: 0, echoCpuMsPerMessage: Number.NaN };
-  } finally {
-    client.close();
-    await line.close();
+/** Provisions take MACs from here on, each run's after the last's. */
+class MacCursor {
+  constructor(private next: number) {}
+  take(count: number): number {
+    const first = this.next;
+    this.next += count;
+    return first;
   }
 }
 
+interface Loads {
+  client: LoadClient;
+  watch: NotificationWatch;
+  db: pg.Client;
+  codes: ReadonlyMap<string, string>;
+  macs: MacCursor;
+  sizes: Sizes;
+}
+
 /**
- * The control for the machine: the bare echo bot fed the same chat load, by one process and then
- * round robin by two. What spreading a load over more processes costs on this machine by itself
- * (more context switches, colder caches on two shared cores) shows here, free of any work of
- * the bot's. Server CPU ms per message, median of the runs.
+ * Warms a configuration on devices of its own; checked, not measured. It opens the load
+ * client's and the channel's sockets to its instances, and gives each instance as many
+ * provisions and messages (JIT, its connections and pool), so no instance is measured cold.
  */
-async function echoControl(echoes: readonly ChildServer[], sizes: Sizes): Promise<number> {
-  const line = await ChatLine.open(
-    echoes.map((echo) => echo.url),
-    concurrency,
-  );
-  try {
-    await measuredChatBatch(echoes, line, statusMessages(technicians, sizes.chatWarmUp * echoes.length, sizes.chatDevices), isEcho);
-    const messages = statusMessages(technicians, sizes.messages, sizes.chatDevices);
-    const runs: number[] = [];
-    for (let run = 0; run < sizes.runs; run++) {
-      const batch = await measuredChatBatch(echoes, line, messages, isEcho);
-      if (!cleanBatch(batch)) throw new Error(`scale-out: the echo bots failed: ${batch.outcomes.firstProblem ?? 'missing or duplicate replies'}`);
-      runs.push(batch.cpuMsPerMessage);
-    }
-    return median(runs);
-  } finally {
-    await line.close();
+async function warmUp(configuration: Configuration, loads: Loads, provisionsEach: number, messagesEach: number): Promise<void> {
+  const { servers, instances } = configuration;
+  const count = provisionsEach * instances;
+  const provisions = await provisionRunOnPostgres(servers, loads.client, loads.watch, loads.db, loads.codes, loads.macs.take(count), count);
+  const messages = statusMessages(technicians, messagesEach * instances, loads.sizes.chatDevices);
+  const chat = await chatRun(servers, configuration.line, loads.db, messages);
+  const echo = await measuredChatBatch(configuration.echoes, configuration.echoLine, messages, isEcho);
+  if (!provisionsClean(provisions) || !exactlyOnce(provisions.delivery) || !chatClean(chat) || !cleanBatch(echo)) {
+    throw new Error(`scale-out warm-up on ${instances} instance(s) failed: ${provisions.outcomes.firstProblem ?? chat.outcomes.firstProblem ?? echo.outcomes.firstProblem ?? JSON.stringify(provisions.delivery)}`);
   }
+}
+
+/** One measured run of a configuration: provisions, then chat, then the echo control's chat. */
+async function measuredRun(configuration: Configuration, loads: Loads, phase: Phase): Promise<void> {
+  const { servers, line, echoes, echoLine } = configuration;
+  const { sizes } = loads;
+  phase.provisions.push(await provisionRunOnPostgres(servers, loads.client, loads.watch, loads.db, loads.codes, loads.macs.take(sizes.provisions), sizes.provisions));
+  const messages = statusMessages(technicians, sizes.messages, sizes.chatDevices);
+  phase.chat.push(await chatRun(servers, line, loads.db, messages));
+  const echo = await measuredChatBatch(echoes, echoLine, messages, isEcho);
+  if (!cleanBatch(echo)) throw new Error(`scale-out: the echo bots failed: ${echo.outcomes.firstProblem ?? 'missing or duplicate replies'}`);
+  phase.echoCpuMsPerMessage.push(echo.cpuMsPerMessage);
+}
+
+/** Each round runs both configurations, in the order 1 2, 2 1, 1 2…: neither always goes first. */
+async function alternatingRuns(one: Configuration, two: Configuration, loads: Loads, peaks: ConnectionPeaks): Promise<{ one: Phase; two: Phase }> {
+  const phases = new Map<Configuration, Phase>();
+  for (const configuration of [one, two]) phases.set(configuration, { instances: configuration.instances, peakConnections: 0, provisions: [], chat: [], echoCpuMsPerMessage: [] });
+  for (let round = 0; round < loads.sizes.runs; round++) {
+    for (const configuration of round % 2 === 0 ? [one, two] : [two, one]) {
+      await inConfiguration(configuration, () => peaks.during(configuration, () => measuredRun(configuration, loads, phases.get(configuration)!)));
+      trace(`round ${round + 1}: ${configuration.instances} instance(s)`);
+    }
+  }
+  const phaseOf = (configuration: Configuration) => ({ ...phases.get(configuration)!, peakConnections: peaks.peak(configuration.instances) });
+  return { one: phaseOf(one), two: phaseOf(two) };
 }
 
 export const scaleOutBenchmark: Benchmark = {
   name: 'scale-out',
-  description: 'device-api and chat loads, round robin over 1 then 2 bot processes on one PostgreSQL, 50 concurrent',
+  description: 'device-api and chat loads, round robin over 1 and 2 bot processes on one PostgreSQL (runs alternating), 50 concurrent',
   async run({ quick, postgresUrl }) {
     if (!postgresUrl) {
       console.log('scale-out                   skipped: it needs PostgreSQL (set BENCH_POSTGRES_URL or DATABASE_URL to a postgres:// server URL)');
       return [];
     }
-    // Quick: about 20 s in all (four process starts, the seeding, three waits for the outbox), for
+    // Quick: about 20 s in all (four process starts, the seeding, the waits for the outbox), for
     // reviewers: it shows the checks pass; its figures, on 60 provisions and 100 messages, are rough.
-    const sizes: Sizes = quick ? { chatDevices: 50, warmUp: 10, chatWarmUp: 50, runs: 1, provisions: 60, messages: 100 } : { chatDevices: 300, warmUp: 500, chatWarmUp: 1000, runs: 3, provisions: 1000, messages: 1000 };
-    const provisionsWithOne = sizes.warmUp + sizes.runs * sizes.provisions;
-    const devices = sizes.chatDevices + provisionsWithOne + 2 * sizes.warmUp + sizes.runs * sizes.provisions;
+    const sizes: Sizes = quick ? { chatDevices: 50, warmUp: 10, chatWarmUp: 50, runs: 2, provisions: 60, messages: 100 } : { chatDevices: 300, warmUp: 500, chatWarmUp: 1000, runs: 4, provisions: 1000, messages: 1000 };
+    // Warm-ups: each instance gets sizes.warmUp in the two-instance one, the first instance as
+    // many again alone (its sockets to the one-instance chat line), then the measured runs.
+    const devices = sizes.chatDevices + 3 * sizes.warmUp + 2 * sizes.runs * sizes.provisions;
     const scratch = await createScratchDatabase('postgresql', postgresUrl, 'bench_scale_out');
     const dir = mkdtempSync(path.join(tmpdir(), 'bench-scale-out-'));
-    const env = { DATABASE_URL: scratch.url, LOG_LEVEL: 'warn', CODE_HASH_SECRET: benchCodeHashSecret, ADMIN_USER_IDS: benchChannelAdmin.aadObjectId };
+    const applicationNames = ['bench-instance-1', 'bench-instance-2'];
+    const envOf = (applicationName: string) => ({ DATABASE_URL: withApplicationName(scratch.url, applicationName), LOG_LEVEL: 'warn', CODE_HASH_SECRET: benchCodeHashSecret, ADMIN_USER_IDS: benchChannelAdmin.aadObjectId });
     const servers: ChildServer[] = [];
     const echoes: ChildServer[] = [];
+    const lines: ChatLine[] = [];
     const db = new pg.Client({ connectionString: scratch.url });
+    const client = keepAliveClient(concurrency);
     let channel: FakeChannel | undefined;
+    let peaks: ConnectionPeaks | undefined;
     try {
       trace('start');
-      servers.push(await startChildServer(botEntry, { cwd: dir, env }));
+      servers.push(await startChildServer(botEntry, { cwd: dir, env: envOf(applicationNames[0]!) }));
       await servers[0]!.answers200('/readyz');
       trace('first ready');
       await db.connect();
@@ -228,21 +293,33 @@ export const scaleOutBenchmark: Benchmark = {
       });
       await watch.drained();
       trace('seeded');
-
+      servers.push(await startChildServer(botEntry, { cwd: dir, env: envOf(applicationNames[1]!) }));
+      await servers[1]!.answers200('/readyz');
       for (let index = 0; index < 2; index++) echoes.push(await startChildServer(echoEntry, { cwd: dir, env: {} }));
       for (const echo of echoes) await echo.answers200('/healthz');
-      const measure = async (first: number) => {
-        const { result, peak } = await peakConnections(db, () => phase(servers, watch, db, codes, first, sizes));
-        // Right after, so that the machine is as busy (or quiet) as it was for the bot.
-        return { ...result, peakConnections: peak, echoCpuMsPerMessage: await echoControl(echoes.slice(0, servers.length), sizes) };
-      };
-      const one = await measure(sizes.chatDevices);
-      servers.push(await startChildServer(botEntry, { cwd: dir, env }));
-      await servers[1]!.answers200('/readyz');
       trace('second ready');
-      const two = await measure(sizes.chatDevices + provisionsWithOne);
-      return results(sizes, one, two);
+
+      const openLine = async (of: readonly ChildServer[]) => {
+        const line = await ChatLine.open(
+          of.map((server) => server.url),
+          concurrency,
+        );
+        lines.push(line);
+        return line;
+      };
+      const one: Configuration = { instances: 1, servers: servers.slice(0, 1), paused: servers.slice(1), applicationNames: applicationNames.slice(0, 1), line: await openLine(servers.slice(0, 1)), echoes: echoes.slice(0, 1), echoLine: await openLine(echoes.slice(0, 1)) };
+      const two: Configuration = { instances: 2, servers, paused: [], applicationNames, line: await openLine(servers), echoes, echoLine: await openLine(echoes) };
+      const loads: Loads = { client, watch, db, codes, macs: new MacCursor(sizes.chatDevices), sizes };
+      await warmUp(two, loads, sizes.warmUp, sizes.chatWarmUp);
+      await inConfiguration(one, () => warmUp(one, loads, sizes.warmUp, sizes.chatWarmUp));
+      trace('warm-up done');
+      peaks = new ConnectionPeaks(db);
+      const phases = await alternatingRuns(one, two, loads, peaks);
+      return results(sizes, phases.one, phases.two);
     } finally {
+      peaks?.stop();
+      client.close();
+      for (const line of lines) await line.close();
       for (const server of [...servers, ...echoes]) await server.stop();
       await channel?.close();
       await db.end().catch(() => undefined);
@@ -251,6 +328,13 @@ export const scaleOutBenchmark: Benchmark = {
     }
   },
 };
+
+/** The same database URL with an application_name, which PostgreSQL shows in pg_stat_activity. */
+function withApplicationName(databaseUrl: string, applicationName: string): string {
+  const url = new URL(databaseUrl);
+  url.searchParams.set('application_name', applicationName);
+  return url.toString();
+}
 
 const instancesLabel = (count: number) => `×${count}`;
 
@@ -288,6 +372,11 @@ function loadResult(figures: LoadFigures): BenchResult {
   };
 }
 
+/** Two instances ÷ one, round by round (each round ran both): how far the ratio moves between rounds. */
+function roundRatios<T>(two: readonly T[], one: readonly T[], cpu: (batch: T) => number): string {
+  return two.map((batch, round) => (cpu(batch) / cpu(one[round]!)).toFixed(2)).join(', ');
+}
+
 function results(sizes: Sizes, one: Phase, two: Phase): BenchResult[] {
   const cpuPerProvision = (phase: Phase) => median(phase.provisions.map((batch) => batch.cpuMsPerRequest));
   const cpuPerMessage = (phase: Phase) => median(phase.chat.map((batch) => batch.cpuMsPerMessage));
@@ -314,6 +403,7 @@ function results(sizes: Sizes, one: Phase, two: Phase): BenchResult[] {
         'p99 ms': median(batches.map((batch) => percentile(batch.latencies, 99))),
         'with notifications delivered ops/s': median(batches.map((batch) => batch.deliveredThroughput)),
         'server CPU ms/req': cpuPerProvision(phase),
+        ...(phase !== one ? { 'CPU ratio by round': roundRatios(batches, one.provisions, (batch) => batch.cpuMsPerRequest) } : {}),
         'PostgreSQL CPU ms/req': median(batches.map((batch) => batch.databaseCpuMsPerRequest)),
         'peak PG connections': phase.peakConnections,
         'statuses': batches.map((batch) => batch.outcomes.describeStatuses()).join(', '),
@@ -347,9 +437,10 @@ function results(sizes: Sizes, one: Phase, two: Phase): BenchResult[] {
         'p50 ms': percentile(batches.flatMap((batch) => batch.latencies), 50),
         'p99 ms': median(batches.map((batch) => percentile(batch.latencies, 99))),
         'server CPU ms/msg': cpuPerMessage(phase),
+        ...(phase !== one ? { 'CPU ratio by round': roundRatios(batches, one.chat, (batch) => batch.cpuMsPerMessage) } : {}),
         'PostgreSQL CPU ms/msg': median(batches.map((batch) => batch.databaseCpuMsPerMessage)),
-        'echo control CPU ms/msg': phase.echoCpuMsPerMessage,
-        ...(phase !== one ? { 'echo control CPU ratio': phase.echoCpuMsPerMessage / one.echoCpuMsPerMessage } : {}),
+        'echo control CPU ms/msg': median(phase.echoCpuMsPerMessage),
+        ...(phase !== one ? { 'echo control CPU ratio': median(phase.echoCpuMsPerMessage) / median(one.echoCpuMsPerMessage) } : {}),
         'client CPU ms/msg': median(batches.map((batch) => batch.clientCpuMsPerMessage)),
         'statuses': batches.map((batch) => batch.outcomes.describeStatuses()).join(', '),
         'errors': sum(batches, (batch) => batch.outcomes.errors),
