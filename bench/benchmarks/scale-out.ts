@@ -15,13 +15,13 @@
 // Server CPU per provision is counted until the outbox has delivered what the batch caused:
 // delivering notifications is part of a provision's cost, whichever instance does it.
 //
-// One-instance and two-instance runs alternate (1 2, 2 1, 1 2, 2 1), so that a slow minute of
-// this shared machine falls on both alike: run one after the other, the two phases moved the
-// ratio between 0.9 and 1.3 from one full run to the next. Both bot processes stay up; during a
-// one-instance run the second is paused (SIGSTOP: no CPU, no timers, no outbox polls, no
-// job leases) and sent nothing, and is resumed (SIGCONT) for the next two-instance run. It is
-// paused only once the outbox has drained, so it holds no lease that the running instance
-// would have to wait out.
+// One-instance and two-instance runs alternate (1 2, 2 1, 1 2…; eight rounds of short runs), so
+// that a slow minute of this shared machine falls on both alike. Run one phase after the other,
+// as before, the ratio moved between 0.9 and 1.3 from one full run to the next. Both bot
+// processes stay up. During a one-instance run the second is paused (SIGSTOP: no CPU, no
+// timers, no outbox polls, no job leases) and sent nothing; it is resumed (SIGCONT) for the next
+// two-instance run. It is paused only once the outbox has drained, so it holds no lease that the
+// running instance would have to wait out.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -229,9 +229,16 @@ async function warmUp(configuration: Configuration, loads: Loads, provisionsEach
 async function measuredRun(configuration: Configuration, loads: Loads, phase: Phase): Promise<void> {
   const { servers, line, echoes, echoLine } = configuration;
   const { sizes } = loads;
+  // Each instance's share, for BENCH_TRACE: whether the second instance works as cheaply as the first.
+  const cpuOfEach = () => servers.map((server) => processCpuMs(server.pid));
+  const atStart = cpuOfEach();
   phase.provisions.push(await provisionRunOnPostgres(servers, loads.client, loads.watch, loads.db, loads.codes, loads.macs.take(sizes.provisions), sizes.provisions));
+  const afterProvisions = cpuOfEach();
   const messages = statusMessages(technicians, sizes.messages, sizes.chatDevices);
   phase.chat.push(await chatRun(servers, line, loads.db, messages));
+  const afterChat = cpuOfEach();
+  const spent = (from: number[], to: number[]) => to.map((cpu, index) => `${(cpu - from[index]!).toFixed(0)} ms`).join(' + ');
+  trace(`CPU of each instance: provisions ${spent(atStart, afterProvisions)}, chat ${spent(afterProvisions, afterChat)}`);
   const echo = await measuredChatBatch(echoes, echoLine, messages, isEcho);
   if (!cleanBatch(echo)) throw new Error(`scale-out: the echo bots failed: ${echo.outcomes.firstProblem ?? 'missing or duplicate replies'}`);
   phase.echoCpuMsPerMessage.push(echo.cpuMsPerMessage);
@@ -261,7 +268,7 @@ export const scaleOutBenchmark: Benchmark = {
     }
     // Quick: about 20 s in all (four process starts, the seeding, the waits for the outbox), for
     // reviewers: it shows the checks pass; its figures, on 60 provisions and 100 messages, are rough.
-    const sizes: Sizes = quick ? { chatDevices: 50, warmUp: 10, chatWarmUp: 50, runs: 2, provisions: 60, messages: 100 } : { chatDevices: 300, warmUp: 500, chatWarmUp: 1000, runs: 4, provisions: 1000, messages: 1000 };
+    const sizes: Sizes = quick ? { chatDevices: 50, warmUp: 10, chatWarmUp: 50, runs: 2, provisions: 60, messages: 100 } : { chatDevices: 300, warmUp: 500, chatWarmUp: 1000, runs: 8, provisions: 500, messages: 1000 };
     // Warm-ups: each instance gets sizes.warmUp in the two-instance one, the first instance as
     // many again alone (its sockets to the one-instance chat line), then the measured runs.
     const devices = sizes.chatDevices + 3 * sizes.warmUp + 2 * sizes.runs * sizes.provisions;
