@@ -13,7 +13,7 @@
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import restify, { type Request, type Response } from 'restify';
+import type { Request, Response } from 'restify';
 import { ConfigError, parseConfig, type Config } from './config.ts';
 import { loadEnvironment } from './environment.ts';
 import { createLogger, loggerForRequest, type Logger } from './logger.ts';
@@ -41,6 +41,7 @@ import { activityShapeProblem } from './activity-shape.ts';
 import { guardRequestBody, maxRequestBodyBytes } from './request-body-guard.ts';
 import { slackEventsPath } from './slack/slack-events-path.ts';
 import { exceptRawBodyRoutes } from './raw-body-routes.ts';
+import { bodyParser, createRestifyServer, type RestifyServerOptions } from './restify-server.ts';
 import { openStore, type Database, type Store } from '../prisma/store.ts';
 import { createServices, type Services } from '../services/index.ts';
 import { createOutboxDelivery } from '../services/notifications/outbox-delivery.ts';
@@ -173,8 +174,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   // restify logs (its few warnings) through ours, at our level and format, rather than through a
   // pino logger of its own on stdout. (restify 11 logs with pino; @types/restify still names bunyan's type.)
-  const restifyLog = logger.child({ component: 'http' }) as unknown as restify.ServerOptions['log'];
-  const server = restify.createServer({ name: 'provisioning-bot', handleUncaughtExceptions: false, log: restifyLog });
+  const restifyLog = logger.child({ component: 'http' }) as unknown as RestifyServerOptions['log'];
+  const server = createRestifyServer({ name: 'provisioning-bot', log: restifyLog });
   let draining = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -198,7 +199,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
   // Slack's route reads its own raw body (Bolt checks the signature over the exact bytes).
   server.use(exceptRawBodyRoutes([guardRequestBody]));
-  server.use(exceptRawBodyRoutes(restify.plugins.bodyParser({ maxBodySize: maxRequestBodyBytes, mapParams: false })));
+  server.use(exceptRawBodyRoutes(bodyParser({ maxBodySize: maxRequestBodyBytes, mapParams: false })));
 
   server.post(slackEventsPath, async (req: Request, res: Response) => {
     if (!slack) {
