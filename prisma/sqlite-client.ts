@@ -33,8 +33,14 @@ export function connectionIsStale(error: unknown): boolean {
   return kind === 'read_only' || kind === 'unreachable';
 }
 
-/** What each connection runs before its first statement: wait for other writers, and WAL's durability (above). */
-export const connectionSettings: readonly string[] = [`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`, sqliteSynchronous];
+/**
+ * How many rows of each index ANALYZE samples (prisma/planner-statistics.ts): enough for the
+ * planner's choices, and about 2 ms at 100,000 devices instead of reading every index whole.
+ */
+export const sqliteAnalysisLimit = 400;
+
+/** What each connection runs before its first statement: wait for other writers, WAL's durability (above), a bounded ANALYZE. */
+export const connectionSettings: readonly string[] = [`PRAGMA busy_timeout = ${sqliteBusyTimeoutMs}`, sqliteSynchronous, `PRAGMA analysis_limit = ${sqliteAnalysisLimit}`];
 
 /** The settings each connection gets before its first statement. */
 export async function applyConnectionSettings(connection: { execute(sql: string): Promise<unknown> }): Promise<void> {

@@ -10,6 +10,7 @@ import { createSqliteClient } from './sqlite-client.ts';
 import { withTransactionConnection } from './sqlite-transactions.ts';
 import { attachDirectSqlite, TransactionWatch } from './direct-sqlite.ts';
 import { applyMigrations, type MigrationLog } from './migrator.ts';
+import { refreshPlannerStatistics } from './planner-statistics.ts';
 import { migrationsDirFor, type Provider } from './schemas.ts';
 import { describeStorageFailure, storageFailureOf } from './storage-errors.ts';
 import { errorSummary } from './error-summary.ts';
@@ -122,6 +123,8 @@ async function connect(databaseUrl: string, provider: Provider, poolSize: number
     const db = new SqliteClient({ adapter, transactionOptions: transactionDefaults });
     // The statements of every chat turn skip Prisma's layers (direct-sqlite.ts).
     const direct = attachDirectSqlite(db, url, adapter.transactions);
+    // The planner's statistics as of now (planner-statistics.ts); the housekeeping job keeps them fresh.
+    await refreshPlannerStatistics(db);
     return { db, probe: sqliteProbe(url), read: sqliteRead(url), close: () => direct?.close() };
   }
   // Same models, same generated API: only the SQL dialect inside differs. Loaded only here, so

@@ -14,6 +14,7 @@ import { createPlanningReads, type PlanningReads } from './notifications/plannin
 import { createTenants, type Tenants } from './tenants.ts';
 import { createTimeZones, type TimeZones } from './time-zones.ts';
 import { createHandledActivities, type HandledActivities } from './conversations/handled-activities.ts';
+import { createMaintenance, type Maintenance } from './maintenance.ts';
 import { createReporting, type Reporting } from './reporting/index.ts';
 import { createSipServices, type SipServices } from './sip/index.ts';
 import type { SipGateway } from './sip/sip-gateway.ts';
@@ -65,6 +66,8 @@ export interface Services {
   workspaceLinks: WorkspaceLinks;
   /** The firmware catalog, readiness, inventory (`firmware`) and remote updates (`update`). */
   firmware: Firmware & { updates: Updates; planner: UpdatePlanner };
+  /** The store's upkeep (the query planner's statistics), run by the housekeeping job. */
+  maintenance: Maintenance;
 }
 
 function withUpdates(db: Database, clock: Clock, firmware: Firmware): Services['firmware'] {
@@ -96,5 +99,6 @@ export function createServices({ db, clock, settings }: { db: Database; clock: C
     sip: createSipServices(db, clock, settings.sipGateway),
     workspaceLinks: createWorkspaceLinks(db, clock, createKeyedHasher(settings.codeHashSecret)),
     firmware: withUpdates(db, clock, firmware),
+    maintenance: createMaintenance(db),
   };
 }

@@ -94,7 +94,7 @@ export function jobDefinitions({ services, leases, runs, digestSchedule = defaul
       name: 'housekeeping',
       cron: '7 * * * *',
       summary:
-        'Hourly: marks job runs whose instance stopped mid-run as interrupted, forgets expired job leases, job runs older than 30 days and Teams activity ids older than a day, purges the sealed codes of hand-offs none of whose codes can still be used, and forgets wrong-code attempts past the 15-minute lockout window.',
+        'Hourly: marks job runs whose instance stopped mid-run as interrupted, forgets expired job leases, job runs older than 30 days and Teams activity ids older than a day, purges the sealed codes of hand-offs none of whose codes can still be used, forgets wrong-code attempts past the 15-minute lockout window, and refreshes the query planner\'s statistics (SQLite).',
       async run(now) {
         return {
           handoffsPurged: await services.devices.handoffs.purgeSealedCodes(now),
@@ -103,6 +103,8 @@ export function jobDefinitions({ services, leases, runs, digestSchedule = defaul
           leasesPurged: await leases.purgeExpired(now),
           runsPurged: await runs.purgeStartedBefore(new Date(now.getTime() - jobRunRetentionMs)),
           activitiesForgotten: await services.handledActivities.forgetBefore(new Date(now.getTime() - handledActivityRetentionMs)),
+          // Last: the statistics then count what the purges above left.
+          statisticsRefreshed: (await services.maintenance.refreshPlannerStatistics()) ? 1 : 0,
         };
       },
     },

@@ -171,11 +171,30 @@ export function minimumOf(catalog: Catalog, familyId: string, component: Compone
   return catalog.minimums.find((row) => row.family === familyId && row.component === component) ?? null;
 }
 
+/**
+ * The versions a catalog knows for a family and component (its releases and its minimum), in
+ * canonical spelling: made once per catalog, family and component. The digest asks for every
+ * model and version of a fleet (thousands of groups at 100,000 devices), and parsing every
+ * release of the family again for each cost it about a tenth of its time.
+ */
+const knownVersionSets = new WeakMap<Catalog, Map<string, ReadonlySet<string>>>();
+
+function knownVersionsOf(catalog: Catalog, familyId: string, component: Component): ReadonlySet<string> {
+  let perFamily = knownVersionSets.get(catalog);
+  if (!perFamily) knownVersionSets.set(catalog, (perFamily = new Map()));
+  const key = `${familyId}\u0000${component}`;
+  let known = perFamily.get(key);
+  if (!known) {
+    const minimum = minimumOf(catalog, familyId, component);
+    const versions = [...(minimum ? [minimum.version] : []), ...catalog.releases.filter((release) => release.family === familyId && release.component === component).map((release) => release.version)];
+    known = new Set(versions.map(canonicalVersion).filter((version): version is string => version !== null));
+    perFamily.set(key, known);
+  }
+  return known;
+}
+
 /** Whether a reported version is one the catalog knows for the family (a release or the minimum); others are "unknown". */
 export function isKnownVersion(catalog: Catalog, familyId: string, component: Component, version: string | null | undefined): boolean {
   const wanted = canonicalVersion(version);
-  if (!wanted) return false;
-  const minimum = minimumOf(catalog, familyId, component);
-  if (minimum && canonicalVersion(minimum.version) === wanted) return true;
-  return catalog.releases.some((release) => release.family === familyId && release.component === component && canonicalVersion(release.version) === wanted);
+  return wanted !== null && knownVersionsOf(catalog, familyId, component).has(wanted);
 }

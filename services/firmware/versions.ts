@@ -9,10 +9,23 @@ export type ParsedVersion = readonly string[];
  */
 export function parseVersion(text: string | null | undefined): ParsedVersion | null {
   if (typeof text !== 'string') return null;
+  const known = parsedVersions.get(text);
+  if (known !== undefined) return known;
   const trimmed = text.trim().replace(/^v(?=\d)/i, '');
-  if (!/^\d+(\.\d+)*$/.test(trimmed) || trimmed.length > 100) return null;
-  return trimmed.split('.').map((part) => part.replace(/^0+(?=\d)/, ''));
+  const parsed = !/^\d+(\.\d+)*$/.test(trimmed) || trimmed.length > 100 ? null : Object.freeze(trimmed.split('.').map((part) => part.replace(/^0+(?=\d)/, '')));
+  if (parsedVersions.size >= parsedVersionsKept) parsedVersions.clear();
+  parsedVersions.set(text, parsed);
+  return parsed;
 }
+
+/**
+ * Versions parsed before, as parsed (frozen, so sharing them is safe). A fleet reports a few
+ * hundred distinct versions, and the digest and the update planner compare each of thousands
+ * of groups and devices against the catalog's: parsing the same strings again was half of the
+ * digest's firmware line. Bounded: when full it starts over, so odd reports cannot grow it.
+ */
+const parsedVersions = new Map<string, ParsedVersion | null>();
+const parsedVersionsKept = 10_000;
 
 /** Compares two parts of any length without turning them into numbers (no precision limit). */
 function compareParts(a: string, b: string): number {
