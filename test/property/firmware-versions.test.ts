@@ -46,6 +46,18 @@ describe('version comparison', () => {
     expect(compareVersions('1.99999999999999999999', '1.100000000000000000000')).toBe(-1);
   });
 
+  it('parses a string it parsed before the same, as a frozen copy, also after more distinct versions than it keeps', () => {
+    const first = parseVersion('v058.15.0.124');
+    expect(first).toEqual(['58', '15', '0', '124']);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => (first as string[]).push('1')).toThrow(TypeError);
+    // More distinct versions than the kept parses (10,000): the cache starts over, answers stay right.
+    for (let index = 0; index < 12_000; index++) expect(parseVersion(`1.${index}`)).toEqual(['1', String(index)]);
+    expect(parseVersion('v058.15.0.124')).toEqual(['58', '15', '0', '124']);
+    expect(parseVersion('58.15.x')).toBeNull();
+    expect(parseVersion('58.15.x')).toBeNull();
+  });
+
   it('calls anything that is not dotted numbers unknown (null), never ordered', () => {
     const notAVersion = fc.string({ maxLength: 20 }).filter((text) => !/^\s*v?\d+(\.\d+)*\s*$/i.test(text));
     fc.assert(fc.property(notAVersion, version, (bad, good) => {
