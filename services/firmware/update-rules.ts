@@ -114,8 +114,24 @@ export function windowAtOrAfter(at: Date, timeZone: string, settings: WindowSett
   throw new Error(`no maintenance window found after ${at.toISOString()}`);
 }
 
-/** FNV-1a of the MAC's letters and digits: the same MAC always gets the same slot. */
+/**
+ * FNV-1a of the MAC's hex digits, upper case: the same MAC always gets the same slot. Read
+ * character by character (the update planner hashes tens of thousands of MACs at a time);
+ * text that is not ASCII goes the long way, since upper-casing it can make hex digits ("ﬀ" is "FF").
+ */
 export function macHash(mac: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < mac.length; index++) {
+    let code = mac.charCodeAt(index);
+    if (code > 0x7f) return macHashOfText(mac);
+    if (code >= 0x61 && code <= 0x66) code -= 0x20; // a-f as A-F
+    if ((code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46)) hash = Math.imul(hash ^ code, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+/** macHash of any text: its upper case's hex digits. */
+export function macHashOfText(mac: string): number {
   let hash = 0x811c9dc5;
   for (const char of mac.toUpperCase().replace(/[^0-9A-F]/g, '')) {
     hash ^= char.charCodeAt(0);

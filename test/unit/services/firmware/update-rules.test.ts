@@ -1,8 +1,9 @@
 // The admin center's update rules as tables, with "now" injected: phases and their delays,
 // the maintenance window in local time across daylight-saving changes, the spread of starts,
 // the cap on a scheduled date, and the pause.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { autoApplies, capScheduled, describeWindow, macHash, nextSlot, pauseEnds, startInWindow, windowAtOrAfter, zonedInstant, type Phase } from '../../../../services/firmware/update-rules.ts';
+import { autoApplies, capScheduled, describeWindow, macHash, macHashOfText, nextSlot, pauseEnds, startInWindow, windowAtOrAfter, zonedInstant, type Phase } from '../../../../services/firmware/update-rules.ts';
 import type { Component, ReleaseLabel } from '../../../../services/firmware/catalog.ts';
 
 const day = 24 * 3_600_000;
@@ -89,6 +90,12 @@ describe('starts spread over the window by a stable hash of the MAC', () => {
     const minutes = new Set(macs.map((mac) => startInWindow(mac, window, now).notBefore.getTime()));
     expect(minutes.size).toBeGreaterThan(100);
     expect(macHash('00-04-F2-00-00-01')).not.toBe(macHash('00-04-F2-00-00-02'));
+  });
+
+  it('hashes a MAC as its upper case\'s hex digits, whatever the spelling (the same slot for aa-bb… and AA:BB…)', () => {
+    expect(macHash('00-04-f2-0a-bc-01')).toBe(macHash('00:04:F2:0A:BC:01'));
+    expect(macHash('ﬀ')).toBe(macHash('FF'));
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[0-9a-fA-F:.-]{0,20}$/), fc.string({ unit: 'binary' })), (text) => macHash(text) === macHashOfText(text)));
   });
 
   it('on the short night (clocks forward) slots still fit in the 2 real hours', () => {
