@@ -42,7 +42,6 @@ function targetsOf(catalog: Catalog, now: Date): Map<string, CatalogRelease> {
   return targets;
 }
 
-/** A device as the planner reads it: one row per device, its inventory joined. */
 /** A target of one family and phase, with what the planning decided for it so far. */
 interface TargetPlan {
   component: Component;
@@ -55,6 +54,7 @@ interface TargetPlan {
   steps: Map<string, CatalogRelease>;
 }
 
+/** A device as the planner reads it: one row per device, its inventory joined. */
 interface PlannedDeviceRow {
   id: string;
   mac: string;
@@ -128,7 +128,8 @@ export function createUpdatePlanner(db: Database, firmware: Firmware, updates: U
     // Many devices share a model, a version and a location: each is matched, looked up and
     // decided once per planning. Per family and phase, the components with a target, each with
     // what depends only on that target: whether it applies (by whether the device's version is
-    // known), the known versions, the step from each version. 83,081 devices at a big site.
+    // known), the known versions, the step from each version: the same answers for tens of
+    // thousands of devices at a big site (55,125 in the updates benchmark).
     const families = new Map<string, ModelFamily | null>();
     const targetPlans = new Map<ModelFamily, Map<Phase, TargetPlan[]>>();
     const targetPlansOf = (family: ModelFamily, phase: Phase): TargetPlan[] => {
