@@ -7,15 +7,18 @@
 // housekeeping job after that (bot/jobs/job-definitions.ts). Every connection bounds the work
 // (PRAGMA analysis_limit, prisma/sqlite-client.ts): each index is sampled rather than read whole,
 // about 2 ms at 100,000 devices. Empty tables get no statistics, so on a new database this
-// changes nothing until there is data to go by.
+// changes nothing until there is data to go by. SQLite reads the statistics as a connection
+// opens: the store's connections kept open reload them after a refresh (sqlite-client.ts).
 //
 // PostgreSQL keeps its own: autovacuum analyzes each table as it changes.
 import type { PrismaClient } from '../generated/sqlite/client.ts';
 import { executeSql } from './direct-sqlite.ts';
+import { plannerStatistics } from './sqlite-client.ts';
 
 /** Refreshes SQLite's planner statistics; false on PostgreSQL, which needs nothing. `db`: the store's client (store.ts's Database, named here without importing the store, which imports this file). */
 export async function refreshPlannerStatistics(db: PrismaClient): Promise<boolean> {
   if ((db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql') return false;
   await executeSql(db, 'ANALYZE', []);
+  plannerStatistics.refreshes++;
   return true;
 }

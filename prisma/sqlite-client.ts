@@ -47,14 +47,26 @@ export async function applyConnectionSettings(connection: { execute(sql: string)
   for (const sql of connectionSettings) await connection.execute(sql);
 }
 
+/**
+ * Refreshes of SQLite's planner statistics in this process (prisma/planner-statistics.ts).
+ * SQLite reads the statistics when a connection opens and keeps them: a connection kept open
+ * across a refresh would plan with the old ones for as long as it lives. So one opened before
+ * the last refresh is replaced by a new one at its next use (once an hour; `ANALYZE
+ * sqlite_schema`, which reloads them in place, takes the write lock and failed as busy).
+ */
+export const plannerStatistics = { refreshes: 0 };
+
 /** A connection opened on first use and given its settings before its first statement. */
 class LazyConnection<C extends { execute(sql: string): Promise<unknown>; close(): void }> {
   private connection: C | null = null;
   private isNew = true;
+  /** The planner statistics it has: those of this many refreshes. */
+  private statisticsOf = 0;
 
   constructor(private readonly open: () => C) {}
 
   async get(): Promise<C> {
+    if (this.connection && this.statisticsOf !== plannerStatistics.refreshes) this.drop();
     if (!this.connection) {
       this.connection = this.open();
       this.isNew = true;
@@ -62,6 +74,7 @@ class LazyConnection<C extends { execute(sql: string): Promise<unknown>; close()
     if (this.isNew) {
       await applyConnectionSettings(this.connection);
       this.isNew = false;
+      this.statisticsOf = plannerStatistics.refreshes;
     }
     return this.connection;
   }

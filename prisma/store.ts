@@ -115,7 +115,7 @@ export const transactionDefaults = { maxWait: 30_000, timeout: 30_000 } as const
 /** PostgreSQL connections per instance unless DATABASE_POOL_SIZE says otherwise (node-postgres' own default). */
 export const defaultPoolSize = 10;
 
-async function connect(databaseUrl: string, provider: Provider, poolSize: number): Promise<{ db: Database; probe: ReadinessProbe; read: ReadinessRead; close?: () => void }> {
+async function connect(databaseUrl: string, provider: Provider, poolSize: number, log: MigrationLog | undefined): Promise<{ db: Database; probe: ReadinessProbe; read: ReadinessRead; close?: () => void }> {
   if (provider === 'sqlite') {
     // libsql enforces foreign keys by default; WAL mode was set by the migration runner.
     const url = prepareSqliteUrl(databaseUrl);
@@ -123,8 +123,14 @@ async function connect(databaseUrl: string, provider: Provider, poolSize: number
     const db = new SqliteClient({ adapter, transactionOptions: transactionDefaults });
     // The statements of every chat turn skip Prisma's layers (direct-sqlite.ts).
     const direct = attachDirectSqlite(db, url, adapter.transactions);
-    // The planner's statistics as of now (planner-statistics.ts); the housekeeping job keeps them fresh.
-    await refreshPlannerStatistics(db);
+    // The planner's statistics as of now (planner-statistics.ts); the housekeeping job keeps them
+    // fresh. They only help the planner choose: a file that cannot be written now (read-only,
+    // locked) still opens, and /readyz says what is wrong with it.
+    try {
+      await refreshPlannerStatistics(db);
+    } catch (error) {
+      log?.warn({ reason: errorSummary(error) }, 'SQLite planner statistics not refreshed at start; the hourly housekeeping job tries again');
+    }
     return { db, probe: sqliteProbe(url), read: sqliteRead(url), close: () => direct?.close() };
   }
   // Same models, same generated API: only the SQL dialect inside differs. Loaded only here, so
@@ -138,7 +144,7 @@ async function connect(databaseUrl: string, provider: Provider, poolSize: number
 export async function openStore(databaseUrl: string, options: { log?: MigrationLog; poolSize?: number } = {}): Promise<Store> {
   const provider = providerOf(databaseUrl);
   await applyMigrations(databaseUrl, options);
-  const { db, probe, read, close: closeDirect } = await connect(databaseUrl, provider, options.poolSize ?? defaultPoolSize);
+  const { db, probe, read, close: closeDirect } = await connect(databaseUrl, provider, options.poolSize ?? defaultPoolSize, options.log);
   const expectedMigrations = readMigrationFiles(migrationsDirFor(provider)).map((file) => file.name);
 
   // /readyz is open to anyone: its probe (a read and a write) runs at most once per

@@ -1,6 +1,6 @@
 // SQLite's query planner statistics (prisma/planner-statistics.ts): refreshed as the store
 // opens and by the hourly housekeeping job, so that the planner picks indexes by what the
-// tables hold. Without them SQLite guessed wrong for the digest's count of expiring codes per
+// tables hold, also on the store's connections that were open before the refresh. Without them SQLite guessed wrong for the digest's count of expiring codes per
 // location: it read each code's device row through the primary key's index instead of the
 // covering (id, location) index. PostgreSQL keeps its own statistics (autovacuum).
 import { describe, expect, it } from 'vitest';
@@ -83,10 +83,14 @@ describe('SQLite planner statistics', () => {
     it('counts the rows added since the store opened, and says it refreshed them', async () => {
       await addDevicesWithCodes(store(), 0, 500);
       expect(await statisticsOf(store(), 'Device')).toEqual(new Map());
+      // The store's connections are open already: without statistics, the primary key's index.
+      expect(await expiringCodesPlan(store())).not.toContain('COVERING INDEX Device_id_location_idx');
       const services = createServices({ db: store().db, clock: { now: () => now }, settings: { codeTtlMs: 86_400_000, codeHashSecret: 'statistics-test-secret-0123456789', bootstrapAdmins: [] } });
       const housekeeping = jobDefinitions({ services, leases: { purgeExpired: async () => 0 }, runs: { purgeStartedBefore: async () => 0, markInterruptedBefore: async () => 0 } }).find((job) => job.name === 'housekeeping')!;
       expect(await housekeeping.run(now)).toMatchObject({ statisticsRefreshed: 1 });
       expect(await estimatedRows(store(), 'Device', 'Device_tenantId_mac_key')).toEqual(near(500));
+      // SQLite reads statistics as a connection opens: the store's open connections reload them.
+      expect(await expiringCodesPlan(store())).toContain('COVERING INDEX Device_id_location_idx');
 
       await addDevicesWithCodes(store(), 500, 700);
       await housekeeping.run(now);
