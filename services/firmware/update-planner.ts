@@ -130,7 +130,17 @@ export function createUpdatePlanner(db: Database, firmware: Firmware, updates: U
     // what depends only on that target: whether it applies (by whether the device's version is
     // known), the known versions, the step from each version: the same answers for tens of
     // thousands of devices at a big site (55,125 in the updates benchmark).
-    const families = new Map<string, ModelFamily | null>();
+    const families = new Map<string | null, Map<string | null, ModelFamily | null>>();
+    const familyOf = (manufacturer: string | null, model: string | null): ModelFamily | null => {
+      let byModel = families.get(manufacturer);
+      if (!byModel) families.set(manufacturer, (byModel = new Map()));
+      let family = byModel.get(model);
+      if (family === undefined) {
+        const match = matchModel(catalog, manufacturer, model);
+        byModel.set(model, (family = match.known ? match.family : null));
+      }
+      return family;
+    };
     const targetPlans = new Map<ModelFamily, Map<Phase, TargetPlan[]>>();
     const targetPlansOf = (family: ModelFamily, phase: Phase): TargetPlan[] => {
       let byPhase = targetPlans.get(family);
@@ -153,14 +163,9 @@ export function createUpdatePlanner(db: Database, firmware: Firmware, updates: U
       return batch;
     };
     for (const row of devices) {
-      const device = { location: row.location, firmwareVersion: row.firmwareVersion, inventory: { teamsVersion: row.teamsVersion, components: row.components ?? '{}', updatePhase: row.updatePhase } };
-      const makerModel = `${row.manufacturer ?? ''}|${row.model}`;
-      let family = families.get(makerModel);
-      if (family === undefined) {
-        const match = matchModel(catalog, row.manufacturer, row.model);
-        families.set(makerModel, (family = match.known ? match.family : null));
-      }
+      const family = familyOf(row.manufacturer, row.model);
       if (!family) continue;
+      const device = { location: row.location, firmwareVersion: row.firmwareVersion, inventory: { teamsVersion: row.teamsVersion, components: row.components ?? '{}', updatePhase: row.updatePhase } };
       const phase: Phase = updates.phaseOf(settings, device);
       for (const { component, target, applies, known, steps } of targetPlansOf(family, phase)) {
         if (open.get(row.id)?.has(component)) continue;
