@@ -17,6 +17,7 @@
 // - null is written as the literal NULL rather than a parameter: fewer parameters per row.
 import { Prisma } from '../generated/sqlite/client.ts';
 import { executeSql } from './direct-sqlite.ts';
+import { onPostgres } from './client-provider.ts';
 import type { DatabaseOrTransaction } from './store.ts';
 
 /**
@@ -94,11 +95,6 @@ function columnsOf(rows: readonly Record<string, unknown>[]): string[] {
     }
   }
   return columns;
-}
-
-/** The two providers take different statements (see insertRows). */
-function onPostgres(db: DatabaseOrTransaction): boolean {
-  return (db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql';
 }
 
 /** A value as it is bound: a Date as stored text (formatted once per Date object), anything else as is. */

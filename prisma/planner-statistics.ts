@@ -14,10 +14,11 @@
 import type { PrismaClient } from '../generated/sqlite/client.ts';
 import { executeSql } from './direct-sqlite.ts';
 import { plannerStatistics } from './sqlite-client.ts';
+import { onPostgres } from './client-provider.ts';
 
 /** Refreshes SQLite's planner statistics; false on PostgreSQL, which needs nothing. `db`: the store's client (store.ts's Database, named here without importing the store, which imports this file). */
 export async function refreshPlannerStatistics(db: PrismaClient): Promise<boolean> {
-  if ((db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql') return false;
+  if (onPostgres(db)) return false;
   await executeSql(db, 'ANALYZE', []);
   plannerStatistics.refreshes++;
   return true;

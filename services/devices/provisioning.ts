@@ -19,6 +19,7 @@ import { parseMac } from './mac-address.ts';
 import { firmwareReadiness } from '../firmware/readiness.ts';
 import { queueOnProvision } from './sign-in-queue.ts';
 import { moveDevice } from './transition.ts';
+import { onPostgres } from '../../prisma/client-provider.ts';
 
 export { lockoutPolicy } from './attempt-limits.ts';
 
@@ -129,10 +130,10 @@ export function checkProvisionRequest(request: ProvisionRequest): { mac: string;
 }
 
 export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHasher, gate?: ProvisionGate) {
-  const onPostgres = (db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql';
+  const postgres = onPostgres(db);
   // SQLite's single writer: provisions arriving together commit together (group commit, each
   // in its own savepoint; prisma/grouped-transactions.ts). PostgreSQL runs them side by side.
-  const writes = onPostgres ? { run: <T>(work: (tx: Transaction) => Promise<T>) => db.$transaction(work) } : groupedTransactions(db);
+  const writes = postgres ? { run: <T>(work: (tx: Transaction) => Promise<T>) => db.$transaction(work) } : groupedTransactions(db);
   const refusedSources = new RefusedSources();
   const unknownMacs = new UnknownMacGuesses();
   /**
@@ -178,7 +179,7 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
 
   /** The limits that refuse before anything is written, for an address with failures; null when the request may go on. */
   async function overALimit(tx: DatabaseOrTransaction, source: string, tenantIds: string[], now: Date): Promise<{ scope: LimitScope; until: Date } | null> {
-    if (onPostgres) {
+    if (postgres) {
       // An address with failures is checked one request at a time across instances, so a burst
       // from it cannot all read "under the limit" at once. Clean addresses (a site's roll-out)
       // are never serialized. MAC lock first, then the source's: always in this order.
@@ -234,7 +235,7 @@ export function createProvisioning(db: Database, clock: Clock, hasher: KeyedHash
 
   async function attempt(tx: DatabaseOrTransaction, mac: string, code: string, request: ProvisionRequest, source: string, now: Date): Promise<Outcome> {
     // Two instances must not both read "4 failures" for one MAC and both go on (READ COMMITTED).
-    if (onPostgres) await lockForCheck(tx, `provision-mac:${mac}`);
+    if (postgres) await lockForCheck(tx, `provision-mac:${mac}`);
     const devices = await findDevicesWithMacInAnyTenant(tx, mac);
     const tenantIds = [...new Set(devices.map((device) => device.tenantId))].sort();
 

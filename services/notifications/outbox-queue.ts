@@ -16,6 +16,7 @@ import { executeStatement } from '../../prisma/direct-sqlite.ts';
 import type { DatabaseOrTransaction } from '../../prisma/store.ts';
 import type { DomainEvent } from './domain-events.ts';
 import type { ClaimedMessage, ClaimOptions, OutboxQueue } from './delivery-ports.ts';
+import { onPostgres } from '../../prisma/client-provider.ts';
 
 export type { ClaimedMessage, ClaimOptions, OutboxQueue };
 
@@ -55,10 +56,6 @@ function parseEvent(payload: string): DomainEvent | null {
 // (which, thousands of rows behind, stalled the server for hundreds of ms every round).
 const dueOrder = [{ nextAttemptAt: 'asc' as const }, { id: 'asc' as const }];
 
-/** PostgreSQL locks the rows it picks; SQLite has one writer at a time and no FOR UPDATE. */
-function onPostgres(db: DatabaseOrTransaction): boolean {
-  return (db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql';
-}
 
 /** Leases up to `limit` due messages (in due order) to `holder`; the ones another instance is taking are left out. */
 export async function claimDue(db: DatabaseOrTransaction, now: Date, { holder, limit, leaseMs, leaseNow = now }: ClaimOptions): Promise<ClaimedMessage[]> {

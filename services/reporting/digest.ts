@@ -8,6 +8,7 @@ import { fleetReadiness } from '../firmware/firmware-service.ts';
 import type { Database } from '../../prisma/store.ts';
 import { deviceStates, isDeviceState, type DeviceState } from '../devices/device-state.ts';
 import { checkTimeZone, localDay } from '../shared/local-time.ts';
+import { onPostgres } from '../../prisma/client-provider.ts';
 
 const hourMs = 3_600_000;
 
@@ -180,7 +181,7 @@ function millisecondsBetween(postgres: boolean, from: string, to: string): Prism
  * a big site's week to the bot (most of the digest's time on both databases).
  */
 export async function signInFigures(db: Database, tenantId: string, window: { from: Date; now: Date; since: Date; medianSince: Date }): Promise<SignInFigures> {
-  const postgres = (db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql';
+  const postgres = onPostgres(db);
   const [row] = await db.$queryRaw<{ signedIn: number | bigint; devices: number | bigint; medianMs: number | null }[]>(Prisma.sql`
     WITH "latest" AS (
       SELECT a."deviceId" AS "deviceId", MAX(a."at") AS "at"
